@@ -1,0 +1,153 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { ObjectExistsError, ObjectNotFoundError } from "../../core/errors.js";
+import { assertSafeKey } from "../../core/keys.js";
+import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from "../../ports/object-store.js";
+
+/** Temporary files live beside their target so the final rename is atomic (same filesystem). */
+const TMP_DIR = ".tmp";
+
+/**
+ * A zone of the embedded lake: a folder whose files are the objects. Writes go to a temporary
+ * file first and appear with one atomic link/rename, so a reader never sees a partial object;
+ * conditional puts use link(2), which fails if the target exists.
+ */
+export class FsObjectStore implements ObjectStore {
+  readonly namespace: string;
+  constructor(
+    readonly root: string,
+    readonly bucket: string = path.basename(root),
+  ) {
+    this.namespace = `file://${path.resolve(root)}`;
+  }
+
+  private pathOf(key: string): string {
+    return path.join(this.root, assertSafeKey(key));
+  }
+
+  localPath(key: string): string {
+    return path.resolve(this.pathOf(key));
+  }
+
+  async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
+    const tmp = await this.tmpFile();
+    await fs.writeFile(tmp, body);
+    return this.commit(tmp, key, options);
+  }
+
+  async putFile(key: string, file: string, options: PutOptions = {}): Promise<PutResult> {
+    const tmp = await this.tmpFile();
+    await fs.copyFile(file, tmp);
+    return this.commit(tmp, key, options);
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    try {
+      return await fs.readFile(this.pathOf(key));
+    } catch (err) {
+      throw this.mapError(err, key);
+    }
+  }
+
+  async getStream(key: string): Promise<Readable> {
+    const p = this.pathOf(key);
+    await this.stat(key, p);
+    return createReadStream(p);
+  }
+
+  async download(key: string, target: string): Promise<ObjectInfo> {
+    const p = this.pathOf(key);
+    const info = await this.stat(key, p);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await pipeline(createReadStream(p), createWriteStream(target));
+    return info;
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      return await this.stat(key, this.pathOf(key));
+    } catch (err) {
+      if (err instanceof ObjectNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    const keys: string[] = [];
+    await this.walk(this.root, "", keys);
+    keys.sort();
+    for (const key of keys) {
+      if (!key.startsWith(prefix)) continue;
+      const info = await this.head(key);
+      if (info) yield info;
+    }
+  }
+
+  private async walk(dir: string, rel: string, out: string[]): Promise<void> {
+    let entries: import("node:fs").Dirent[];
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw err;
+    }
+    for (const e of entries) {
+      if (rel === "" && e.name === TMP_DIR) continue;
+      const childRel = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) await this.walk(path.join(dir, e.name), childRel, out);
+      else if (e.isFile()) out.push(childRel);
+    }
+  }
+
+  private async stat(key: string, p: string): Promise<ObjectInfo> {
+    try {
+      const st = await fs.stat(p);
+      if (!st.isFile()) throw new ObjectNotFoundError(this.bucket, key);
+      return {
+        key,
+        size: st.size,
+        etag: createHash("md5").update(`${st.ino}:${st.size}:${st.mtimeMs}`).digest("hex"),
+        lastModified: st.mtime,
+      };
+    } catch (err) {
+      throw this.mapError(err, key);
+    }
+  }
+
+  private async tmpFile(): Promise<string> {
+    const dir = path.join(this.root, TMP_DIR);
+    await fs.mkdir(dir, { recursive: true });
+    return path.join(dir, randomUUID());
+  }
+
+  private async commit(tmp: string, key: string, options: PutOptions): Promise<PutResult> {
+    const target = this.pathOf(key);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    try {
+      if (options.ifNoneMatch) {
+        try {
+          await fs.link(tmp, target);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new ObjectExistsError(this.bucket, key);
+          throw err;
+        }
+      } else {
+        await fs.rename(tmp, target);
+        return { key };
+      }
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
+    return { key };
+  }
+
+  private mapError(err: unknown, key: string): unknown {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return new ObjectNotFoundError(this.bucket, key);
+    return err;
+  }
+}

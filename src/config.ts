@@ -1,0 +1,66 @@
+/**
+ * The only module that reads process.env. Everything else receives configuration as values.
+ */
+import * as path from "node:path";
+
+export interface LocalConfig {
+  /** Root of the embedded lake (default ./.lakeline). */
+  readonly lakeDir: string;
+  /** Folder of dataset schemas (default ./schemas). */
+  readonly schemasDir: string;
+}
+
+export function localConfig(overrides: { lake?: string | undefined; schemas?: string | undefined } = {}): LocalConfig {
+  return {
+    lakeDir: path.resolve(overrides.lake ?? process.env.LAKELINE_LAKE ?? ".lakeline"),
+    schemasDir: path.resolve(overrides.schemas ?? process.env.LAKELINE_SCHEMAS ?? "schemas"),
+  };
+}
+
+/** Configuration of a deployed function, set by the CDK stack as environment variables. */
+export interface AwsConfig {
+  readonly buckets: {
+    readonly raw: string;
+    readonly warehouse: string;
+    readonly quarantine: string;
+    readonly exports: string;
+    readonly lineage: string;
+    readonly failed: string;
+  };
+  /** Schemas are bundled with the function code. */
+  readonly schemasDir: string;
+  readonly glueDatabase?: string;
+  readonly athenaWorkgroup?: string;
+  readonly lineageBusName?: string;
+  /** Largest blob one invocation ingests; larger ones are routed (see README, scale-out). */
+  readonly maxBlobBytes: number;
+}
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`missing environment variable ${name} (set by the lakeline stack)`);
+  return v;
+}
+
+export function awsConfig(): AwsConfig {
+  return {
+    buckets: {
+      raw: required("LAKELINE_RAW_BUCKET"),
+      warehouse: required("LAKELINE_WAREHOUSE_BUCKET"),
+      quarantine: required("LAKELINE_QUARANTINE_BUCKET"),
+      exports: required("LAKELINE_EXPORTS_BUCKET"),
+      lineage: required("LAKELINE_LINEAGE_BUCKET"),
+      failed: process.env.LAKELINE_FAILED_BUCKET ?? required("LAKELINE_QUARANTINE_BUCKET"),
+    },
+    schemasDir: process.env.LAKELINE_SCHEMAS ?? path.resolve(import.meta.dirname ?? ".", "schemas"),
+    glueDatabase: process.env.LAKELINE_GLUE_DATABASE,
+    athenaWorkgroup: process.env.LAKELINE_ATHENA_WORKGROUP,
+    lineageBusName: process.env.LAKELINE_LINEAGE_BUS,
+    maxBlobBytes: Number(process.env.LAKELINE_MAX_BLOB_BYTES ?? 2 * 1024 ** 3),
+  };
+}
+
+/** Scratch space: Lambda's /tmp in AWS, the OS temp dir locally. */
+export function scratchDir(): string {
+  return process.env.LAKELINE_TMP ?? process.env.TMPDIR ?? "/tmp";
+}

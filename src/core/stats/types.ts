@@ -1,0 +1,68 @@
+/**
+ * Batch statistics, in a mergeable form: everything here can be combined across batches
+ * (daily roll-ups) without rescanning files — counts add, sums add, min/max fold, histograms
+ * are re-bucketed onto common edges, top values add (approximately, beyond the kept top k).
+ */
+export interface HistogramBucket {
+  readonly low: number;
+  readonly high: number;
+  readonly count: number;
+}
+
+export interface NumericStatistics {
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly stddev: number;
+  /** Kept so that means and variances merge exactly. */
+  readonly sum: number;
+  readonly sumSquares: number;
+  /** Approximate quantiles at 0, 0.1, …, 1. */
+  readonly quantiles: readonly number[];
+  /** Equal-width buckets from min to max. */
+  readonly histogram: readonly HistogramBucket[];
+  readonly zeros: number;
+  /** NaN or ±Infinity values seen (FLOAT only). */
+  readonly nonFinite: number;
+}
+
+export interface ValueFrequency {
+  readonly value: string;
+  readonly count: number;
+}
+
+export interface StringStatistics {
+  /** Most frequent values, descending (at most 50). */
+  readonly topValues: readonly ValueFrequency[];
+  readonly avgLength: number;
+}
+
+export interface FeatureStatistics {
+  /** Source feature name. */
+  readonly name: string;
+  readonly column: string;
+  readonly type: string;
+  /** Rows (of all rows read) carrying a value for this feature. */
+  readonly present: number;
+  /** Rows (of all rows read) without a value. */
+  readonly missing: number;
+  readonly distinctApprox: number;
+  readonly numeric?: NumericStatistics;
+  readonly string?: StringStatistics;
+  /** For list features: number of values per row. */
+  readonly valueCount?: { readonly min: number; readonly max: number; readonly mean: number };
+}
+
+export interface DatasetStatistics {
+  readonly dataset: string;
+  readonly schemaVersion: number;
+  readonly environment: string;
+  /** Rows read from the blob (including rows the CSV/JSON reader rejected). */
+  readonly rowsRead: number;
+  /** Rows that passed every row-level check (statistics other than presence describe these). */
+  readonly rowsValid: number;
+  readonly rowsQuarantined: number;
+  /** Source fields seen in the blob, in order. */
+  readonly sourceFields: readonly string[];
+  readonly features: readonly FeatureStatistics[];
+}
