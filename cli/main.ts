@@ -1,0 +1,37 @@
+import { Command, CommanderError } from "commander";
+import { LakelineError, errorMessage } from "../src/core/errors.js";
+import { COMMANDS } from "./commands/index.js";
+
+export function buildProgram(): Command {
+  const program = new Command("lakeline")
+    .description(
+      "Validated, versioned, lineage-tracked ML datasets: raw blobs → schema checks → Parquet warehouse → exports.\n" +
+        "Runs on an embedded local lake (folders + DuckDB) with the same code the AWS Lambdas run.",
+    )
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code; never lets a stack trace reach the user. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return err.exitCode === 0 ? 0 : 64;
+    }
+    if (err instanceof LakelineError) {
+      process.stderr.write(`lakeline: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`lakeline: unexpected error: ${errorMessage(err)}\n`);
+    if (process.env.LAKELINE_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ""}\n`);
+    return 70;
+  }
+}
