@@ -1,0 +1,148 @@
+/** DVC-compatible hashing of local files and directories, streamed so size never matters. */
+import { createHash, type Hash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import { Transform, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { dvcDirHash, sortDvcEntries } from "../../core/hash/dvc.js";
+
+/** Large reads keep md5 CPU-bound rather than syscall-bound (matches `md5sum` throughput). */
+const READ_CHUNK = 4 * 1024 * 1024;
+/** Files hashed at once inside a directory: enough to overlap I/O, few enough to keep memory small. */
+const DIR_CONCURRENCY = 4;
+
+export interface FileDigest {
+  readonly md5: string;
+  readonly size: number;
+}
+
+export interface DirEntryDigest {
+  readonly relpath: string;
+  readonly md5: string;
+  readonly size: number;
+}
+
+export type PathHash =
+  | { readonly kind: "file"; readonly md5: string; readonly size: number }
+  | {
+      readonly kind: "dir";
+      /** `<md5>.dir` */
+      readonly md5: string;
+      readonly size: number;
+      readonly nfiles: number;
+      /** In DVC manifest order. */
+      readonly entries: readonly DirEntryDigest[];
+    };
+
+/**
+ * A pass-through stream that md5s what flows through it, e.g. while downloading a blob:
+ * `pipeline(source, tap, sink)` then `await tap.done`.
+ */
+export class Md5Tap extends Transform {
+  private readonly hash: Hash = createHash("md5");
+  private bytes = 0;
+  /** Resolves with the digest once the stream has ended; rejects if it is destroyed first. */
+  readonly done: Promise<FileDigest>;
+  private settle!: { resolve: (d: FileDigest) => void; reject: (e: Error) => void };
+
+  constructor() {
+    super();
+    this.done = new Promise<FileDigest>((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    // The owner may only care about the pipeline's own error; don't crash on an unobserved rejection.
+    this.done.catch(() => {});
+    this.once("close", () => this.settle.reject(new Error("md5 tap closed before the stream ended")));
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    // A promise settles once: the later "close" rejection is then a no-op.
+    this.settle.resolve({ md5: this.hash.digest("hex"), size: this.bytes });
+    callback();
+  }
+}
+
+export function createMd5Tap(): Md5Tap {
+  return new Md5Tap();
+}
+
+/** md5 of a file's raw bytes (DVC 3 file hash) and its size. */
+export async function md5File(file: string): Promise<FileDigest> {
+  const hash = createHash("md5");
+  let size = 0;
+  await pipeline(
+    createReadStream(file, { highWaterMark: READ_CHUNK }),
+    async (source: AsyncIterable<Buffer>) => {
+      for await (const chunk of source) {
+        hash.update(chunk);
+        size += chunk.length;
+      }
+    },
+  );
+  return { md5: hash.digest("hex"), size };
+}
+
+/** Every regular file under `dir` (symlinks followed), as POSIX relpaths. Empty folders contribute nothing, as in DVC. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  async function walk(abs: string, rel: string): Promise<void> {
+    const entries = await fs.readdir(abs, { withFileTypes: true });
+    for (const e of entries) {
+      const childAbs = path.join(abs, e.name);
+      const childRel = rel ? `${rel}/${e.name}` : e.name;
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        const st = await fs.stat(childAbs);
+        isDir = st.isDirectory();
+        isFile = st.isFile();
+      }
+      if (isDir) await walk(childAbs, childRel);
+      else if (isFile) out.push(childRel);
+    }
+  }
+  await walk(dir, "");
+  return out;
+}
+
+/** Hash every file of a directory into DVC manifest entries. */
+export async function hashDirEntries(dir: string): Promise<DirEntryDigest[]> {
+  const relpaths = await listFiles(dir);
+  const results: DirEntryDigest[] = new Array(relpaths.length);
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < relpaths.length) {
+      const i = next++;
+      const relpath = relpaths[i]!;
+      const digest = await md5File(path.join(dir, ...relpath.split("/")));
+      results[i] = { relpath, ...digest };
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(DIR_CONCURRENCY, relpaths.length) }, worker));
+  return sortDvcEntries(results);
+}
+
+/** The DVC version of a file (`md5`) or directory (`md5.dir`), with total size and file count. */
+export async function hashPath(target: string): Promise<PathHash> {
+  const st = await fs.stat(target);
+  if (st.isDirectory()) {
+    const entries = await hashDirEntries(target);
+    const md5 = dvcDirHash(entries);
+    return {
+      kind: "dir",
+      md5,
+      size: entries.reduce((n, e) => n + e.size, 0),
+      nfiles: entries.length,
+      entries,
+    };
+  }
+  const digest = await md5File(target);
+  return { kind: "file", ...digest };
+}
