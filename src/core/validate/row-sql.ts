@@ -1,0 +1,214 @@
+/**
+ * Row-level validation as SQL generated from a schema. One SELECT turns the raw text values of a
+ * blob into typed columns, a per-feature error code, and, for bad rows only, the list of reasons
+ * and the record as read. It is plain SQL so the same checks can run on DuckDB inside a Lambda or
+ * on Athena over a raw file too large for one.
+ */
+import { sqlIdent, sqlNumber, sqlString } from "../sql.js";
+import type { DatasetSchema, Feature, FloatDomain, IntDomain, StringDomain, TimestampDomain } from "../schema/types.js";
+import { featureInEnvironment, isList, isRequired } from "../schema/types.js";
+import type { AnomalyType } from "./anomaly.js";
+
+/** Error code for "absent but optional": not an error, but counted as missing for presence. */
+export const MISSING_OPTIONAL = "";
+
+export interface FeaturePlan {
+  readonly feature: Feature;
+  readonly index: number;
+  /** SQL expression of the raw text value in the source relation, NULL if the blob lacks the field. */
+  readonly raw: string;
+  readonly required: boolean;
+  /** Row-level anomaly types this feature can produce (for counting). */
+  readonly codes: readonly AnomalyType[];
+}
+
+export interface RowValidationPlan {
+  readonly features: readonly FeaturePlan[];
+  /** SELECT over `source` producing: __row, <typed columns named by feature.column>, e_<i>, __ok, __reasons, __record. */
+  readonly sql: string;
+}
+
+const INT_PATTERN = "^\\s*[+-]?[0-9]+\\s*$";
+
+function scalarCast(feature: Feature, v: string): string {
+  switch (feature.type) {
+    case "STRING":
+      return v;
+    case "INT":
+      return `CASE WHEN regexp_matches(${v}, ${sqlString(INT_PATTERN)}) THEN TRY_CAST(${v} AS BIGINT) END`;
+    case "FLOAT":
+      return `TRY_CAST(${v} AS DOUBLE)`;
+    case "BOOL":
+      return `TRY_CAST(${v} AS BOOLEAN)`;
+    case "TIMESTAMP": {
+      const format = (feature.domain as TimestampDomain | undefined)?.format;
+      return format ? `CAST(try_strptime(${v}, ${sqlString(format)}) AS TIMESTAMPTZ)` : `TRY_CAST(${v} AS TIMESTAMPTZ)`;
+    }
+    case "BYTES":
+      return `try(from_base64(${v}))`;
+  }
+}
+
+const TYPE_CODE: Record<Feature["type"], AnomalyType> = {
+  STRING: "ENUM_TYPE_UNEXPECTED_STRING_VALUES",
+  INT: "INT_TYPE_NOT_INT_STRING",
+  FLOAT: "FLOAT_TYPE_NOT_FLOAT_STRING",
+  BOOL: "BOOL_TYPE_UNEXPECTED_STRING",
+  TIMESTAMP: "TIMESTAMP_TYPE_NOT_TIMESTAMP_STRING",
+  BYTES: "BYTES_TYPE_NOT_BASE64",
+};
+
+/** The checks on one (scalar) typed value `t`, most fundamental first: [condition, code, detail SQL]. */
+function domainChecks(feature: Feature, t: string): [string, AnomalyType, string][] {
+  const checks: [string, AnomalyType, string][] = [];
+  const d = feature.domain;
+  if (!d) {
+    if (feature.type === "FLOAT") checks.push([`(isnan(${t}) OR isinf(${t}))`, "FLOAT_TYPE_HAS_NAN", `'NaN or infinite value'`]);
+    return checks;
+  }
+  if (feature.type === "INT" || feature.type === "FLOAT") {
+    const nd = d as IntDomain & FloatDomain;
+    const [small, big]: [AnomalyType, AnomalyType] =
+      feature.type === "INT" ? ["INT_TYPE_SMALL_INT", "INT_TYPE_BIG_INT"] : ["FLOAT_TYPE_SMALL_FLOAT", "FLOAT_TYPE_BIG_FLOAT"];
+    if (feature.type === "FLOAT" && nd.disallowNaN !== false)
+      checks.push([`(isnan(${t}) OR isinf(${t}))`, "FLOAT_TYPE_HAS_NAN", `'NaN or infinite value'`]);
+    if (nd.min !== undefined) checks.push([`${t} < ${sqlNumber(nd.min)}`, small, `CAST(${t} AS VARCHAR) || ' < min ${nd.min}'`]);
+    if (nd.max !== undefined) checks.push([`${t} > ${sqlNumber(nd.max)}`, big, `CAST(${t} AS VARCHAR) || ' > max ${nd.max}'`]);
+  }
+  if (feature.type === "STRING" && "values" in d) {
+    const values = (d as StringDomain).values;
+    const list = values.map(sqlString).join(", ");
+    const shown = values.length > 12 ? `${values.slice(0, 12).join(", ")}, …` : values.join(", ");
+    checks.push([`${t} NOT IN (${list})`, "ENUM_TYPE_UNEXPECTED_STRING_VALUES", `to_json(${t})::VARCHAR || ${sqlString(` not in [${shown}]`)}`]);
+  }
+  if (feature.type === "TIMESTAMP") {
+    const td = d as TimestampDomain;
+    if (td.min) checks.push([`${t} < TIMESTAMPTZ ${sqlString(td.min)}`, "TIMESTAMP_TYPE_OUT_OF_RANGE", `CAST(${t} AS VARCHAR) || ${sqlString(` before ${td.min}`)}`]);
+    if (td.max) checks.push([`${t} > TIMESTAMPTZ ${sqlString(td.max)}`, "TIMESTAMP_TYPE_OUT_OF_RANGE", `CAST(${t} AS VARCHAR) || ${sqlString(` after ${td.max}`)}`]);
+  }
+  return checks;
+}
+
+function shownValue(raw: string): string {
+  return `to_json(CASE WHEN length(${raw}) > 60 THEN left(${raw}, 60) || '…' ELSE ${raw} END)::VARCHAR`;
+}
+
+interface FeatureSql {
+  typed: string;
+  code: string;
+  detail: string;
+  codes: AnomalyType[];
+}
+
+function scalarFeatureSql(p: { feature: Feature; raw: string; required: boolean }, rawRef: string, typedRef: string): FeatureSql {
+  const f = p.feature;
+  const typeCode = TYPE_CODE[f.type];
+  const checks = domainChecks(f, typedRef);
+  const whens = [
+    `WHEN ${rawRef} IS NULL THEN ${p.required ? "'FEATURE_TYPE_NOT_PRESENT'" : sqlString(MISSING_OPTIONAL)}`,
+    ...(f.type === "STRING" ? [] : [`WHEN ${typedRef} IS NULL THEN ${sqlString(typeCode)}`]),
+    ...checks.map(([cond, code]) => `WHEN ${cond} THEN ${sqlString(code)}`),
+  ];
+  const details = [
+    `WHEN ${rawRef} IS NULL THEN 'required value is missing'`,
+    ...(f.type === "STRING" ? [] : [`WHEN ${typedRef} IS NULL THEN ${shownValue(rawRef)} || ' is not ${f.type}'`]),
+    ...checks.map(([cond, , detail]) => `WHEN ${cond} THEN ${detail}`),
+  ];
+  const codes = new Set<AnomalyType>(checks.map(([, c]) => c));
+  if (f.type !== "STRING") codes.add(typeCode);
+  if (p.required) codes.add("FEATURE_TYPE_NOT_PRESENT");
+  return {
+    typed: scalarCast(f, rawRef),
+    code: `CASE ${whens.join(" ")} END`,
+    detail: `CASE ${details.join(" ")} END`,
+    codes: [...codes],
+  };
+}
+
+function listFeatureSql(
+  p: { feature: Feature; raw: string; required: boolean },
+  rawRef: string,
+  typedRef: string,
+  listSeparator: string,
+  json: boolean,
+): FeatureSql {
+  const f = p.feature;
+  const elements = json
+    ? `CASE WHEN json_valid(${rawRef}) AND json_type(${rawRef}) = 'ARRAY' THEN json_extract_string(${rawRef}, '$[*]') ELSE [${rawRef}] END`
+    : `string_split(${rawRef}, ${sqlString(listSeparator)})`;
+  const typed = `list_transform(${elements}, x -> ${scalarCast(f, "x")})`;
+  const vc = f.valueCount ?? {};
+  const badElement = f.type === "STRING" ? "false" : `list_contains(list_transform(${typedRef}, x -> x IS NULL), true)`;
+  const whens: [string, AnomalyType, string][] = [[badElement, TYPE_CODE[f.type], `${shownValue(rawRef)} || ' has a value that is not ${f.type}'`]];
+  if (vc.min !== undefined) whens.push([`len(${typedRef}) < ${vc.min}`, "FEATURE_TYPE_LOW_NUMBER_VALUES", `len(${typedRef}) || ' values < min ${vc.min}'`]);
+  if (vc.max !== undefined) whens.push([`len(${typedRef}) > ${vc.max}`, "FEATURE_TYPE_HIGH_NUMBER_VALUES", `len(${typedRef}) || ' values > max ${vc.max}'`]);
+  const code = `CASE WHEN ${rawRef} IS NULL THEN ${p.required ? "'FEATURE_TYPE_NOT_PRESENT'" : sqlString(MISSING_OPTIONAL)} ${whens
+    .map(([c, code]) => `WHEN ${c} THEN ${sqlString(code)}`)
+    .join(" ")} END`;
+  const detail = `CASE WHEN ${rawRef} IS NULL THEN 'required value is missing' ${whens.map(([c, , d]) => `WHEN ${c} THEN ${d}`).join(" ")} END`;
+  const codes = new Set<AnomalyType>(whens.map(([, c]) => c));
+  if (f.type === "STRING") codes.delete("ENUM_TYPE_UNEXPECTED_STRING_VALUES");
+  if (p.required) codes.add("FEATURE_TYPE_NOT_PRESENT");
+  return { typed, code, detail, codes: [...codes] };
+}
+
+export interface RowPlanInput {
+  readonly schema: DatasetSchema;
+  readonly environment: string;
+  /** Field name → SQL expression of its raw text value in `source`. Absent fields are NULL. */
+  readonly rawExpr: (feature: Feature) => string | undefined;
+  /** Relation with a `__row` column and whatever `rawExpr` refers to. */
+  readonly source: string;
+  /** Whether list values arrive as JSON arrays (JSON input) or separated text (CSV). */
+  readonly json: boolean;
+  /** The record as read (JSON text), for quarantine; evaluated only for rows that fail. */
+  readonly recordExpr: string;
+  /** Extra condition making a row bad with its own reason (e.g. malformed JSON): [condition, reason SQL]. */
+  readonly malformed?: readonly [string, string];
+  /** Extra `expr AS name` columns carried to the output (may refer to source columns). */
+  readonly passthrough?: readonly string[];
+}
+
+/**
+ * The generated query has three layers, pipelined by the engine (no materialisation between):
+ * raw text → typed values → error codes, and reasons/records built only for rows that fail.
+ */
+export function rowValidationPlan(input: RowPlanInput): RowValidationPlan {
+  const { schema, environment } = input;
+  const listSeparator = schema.csv?.listSeparator ?? "|";
+  const features: FeaturePlan[] = [];
+  const rawCols: string[] = [];
+  const typedCols: string[] = [];
+  const codeCols: string[] = [];
+  const codes: string[] = [];
+  const reasons: string[] = [];
+  schema.features.forEach((feature, index) => {
+    const expected = featureInEnvironment(schema, feature, environment);
+    const raw = input.rawExpr(feature) ?? "NULL::VARCHAR";
+    const required = expected && isRequired(feature);
+    const rawRef = `r${index}`;
+    const typedRef = sqlIdent(feature.column);
+    const p = { feature, raw, required };
+    const sql = isList(feature)
+      ? listFeatureSql(p, rawRef, typedRef, listSeparator, input.json)
+      : scalarFeatureSql(p, rawRef, typedRef);
+    features.push({ feature, index, raw, required, codes: sql.codes });
+    rawCols.push(`${raw} AS ${rawRef}`);
+    typedCols.push(`${sql.typed} AS ${typedRef}`);
+    codeCols.push(`${sql.code} AS e${index}`);
+    codes.push(`e${index}`);
+    reasons.push(`CASE WHEN e${index} <> '' THEN e${index} || ' ' || ${sqlString(feature.name)} || ': ' || (${sql.detail}) END`);
+  });
+  const malformed = input.malformed;
+  const okExpr = `(${codes.map((c) => `coalesce(${c}, '') = ''`).join(" AND ")}${malformed ? ` AND NOT coalesce(${malformed[0]}, false)` : ""})`;
+  const reasonList = `list_filter([${malformed ? `CASE WHEN ${malformed[0]} THEN ${malformed[1]} END, ` : ""}${reasons.join(", ")}], x -> x IS NOT NULL)`;
+  // Each layer adds columns to the one below; the engine pipelines them without materialising.
+  const sql = `SELECT __row, ${features.map((f) => sqlIdent(f.feature.column)).join(", ")}, ${codes.join(", ")}, __ok,
+  CASE WHEN NOT __ok THEN ${reasonList} END AS __reasons,
+  CASE WHEN NOT __ok THEN ${input.recordExpr} END AS __record${(input.passthrough ?? []).map((e) => `,\n  ${e}`).join("")}
+FROM (SELECT *, ${okExpr} AS __ok
+  FROM (SELECT *, ${codeCols.join(", ")}
+    FROM (SELECT *, ${typedCols.join(", ")}
+      FROM (SELECT *, ${rawCols.join(", ")} FROM ${input.source}))))`;
+  return { features, sql };
+}

@@ -1,0 +1,133 @@
+/**
+ * One blob, staged once in DuckDB: parsed, typed and checked row by row in a single pass; then
+ * statistics, the warehouse Parquet (valid rows) and the quarantine Parquet (everything else,
+ * with reasons) are each one scan of the staged table.
+ */
+import { randomBytes } from "node:crypto";
+import { sqlString } from "../../core/sql.js";
+import type { DatasetSchema } from "../../core/schema/types.js";
+import { type FeaturePlan, rowValidationPlan } from "../../core/validate/row-sql.js";
+import { Database, type DatabaseOptions } from "./database.js";
+import { type PreparedBlob, prepareBlob, type ReadLimits, sourceRelation } from "./reader.js";
+import { type StagedStatistics, stagedStatistics } from "./statistics.js";
+
+export interface LineageValues {
+  readonly ingestedAt: Date;
+  readonly sourceKey: string;
+  readonly sourceMd5: string;
+  readonly schemaVersion: number;
+  readonly environment: string;
+  readonly runId: string;
+}
+
+export interface MalformedRecord {
+  readonly line: number;
+  readonly reason: string;
+}
+
+/** Parquet settings: zstd, ~1M-row groups (tens of MB for typical widths), dictionary + statistics (DuckDB defaults). */
+const PARQUET = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000";
+
+export class StagedBatch {
+  private constructor(
+    private readonly db: Database,
+    readonly blob: PreparedBlob,
+    readonly plans: readonly FeaturePlan[],
+    private readonly rejectsTable: string,
+    /** Fields found in the blob: the CSV header, or keys seen in the first JSON records. */
+    readonly sourceFields: readonly string[],
+    readonly malformedCount: number,
+  ) {}
+
+  static async stage(args: {
+    key: string;
+    localPath: string;
+    scratch: string;
+    schema: DatasetSchema;
+    environment: string;
+    limits: ReadLimits;
+    database?: DatabaseOptions;
+  }): Promise<StagedBatch> {
+    const blob = await prepareBlob(args.key, args.localPath, args.scratch, args.limits);
+    const db = await Database.open({ tempDirectory: `${args.scratch}/duckdb`, ...args.database });
+    try {
+      const suffix = randomBytes(4).toString("hex");
+      const names = args.schema.features.map((f) => f.name);
+      const source = sourceRelation(blob, names, suffix, args.limits);
+      const plan = rowValidationPlan({
+        schema: args.schema,
+        environment: args.environment,
+        rawExpr: (f) => source.rawExpr(f.name),
+        source: source.sql,
+        json: blob.format !== "csv",
+        recordExpr: source.recordExpr,
+        ...(source.malformed ? { malformed: source.malformed } : {}),
+        ...(blob.format === "csv" ? {} : { passthrough: [`CASE WHEN __row <= 10000 AND NOT __malformed THEN json_keys(j) END AS __keys`] }),
+      });
+      await db.exec(`CREATE TEMP TABLE staged AS ${plan.sql}`);
+      const malformed = source.rejectsTable ? Number((await db.all(`SELECT count(*) AS n FROM ${source.rejectsTable}`))[0]?.n ?? 0) : 0;
+      const sourceFields = blob.header ?? (await jsonFields(db));
+      return new StagedBatch(db, blob, plan.features, source.rejectsTable, sourceFields, malformed);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  statistics(): Promise<StagedStatistics> {
+    return stagedStatistics(this.db, "staged", this.plans);
+  }
+
+  private lineageSelect(l: LineageValues, row: string): string {
+    return [
+      `TIMESTAMPTZ ${sqlString(l.ingestedAt.toISOString())} AS _ingested_at`,
+      `${sqlString(l.sourceKey)} AS _source_key`,
+      `${sqlString(l.sourceMd5)} AS _source_md5`,
+      `${row} AS _source_row`,
+      `${l.schemaVersion}::INTEGER AS _schema_version`,
+      `${sqlString(l.environment)} AS _environment`,
+      `${sqlString(l.runId)} AS _run_id`,
+    ].join(", ");
+  }
+
+  /** Valid rows → Parquet at `path`; returns the row count. */
+  async writeValid(path: string, lineage: LineageValues): Promise<number> {
+    const cols = this.plans.map((p) => `"${p.feature.column.replaceAll('"', '""')}"`).join(", ");
+    const rows = await this.db.all(
+      `COPY (SELECT ${cols}, ${this.lineageSelect(lineage, "__row")} FROM staged WHERE __ok) TO ${sqlString(path)} (${PARQUET})`,
+    );
+    return Number(rows[0]?.Count ?? 0);
+  }
+
+  /** Rejected rows and malformed records → Parquet at `path`; returns the row count. */
+  async writeQuarantine(path: string, lineage: LineageValues): Promise<number> {
+    const parts = [`SELECT __reasons AS _reasons, __record AS _record, ${this.lineageSelect(lineage, "__row")} FROM staged WHERE NOT __ok`];
+    if (this.rejectsTable) parts.push(`SELECT ${malformedReasons()} AS _reasons, csv_line AS _record, ${this.lineageSelect(lineage, "NULL::BIGINT")} FROM ${this.rejectsTable}`);
+    const rows = await this.db.all(`COPY (${parts.join(" UNION ALL ")}) TO ${sqlString(path)} (${PARQUET})`);
+    return Number(rows[0]?.Count ?? 0);
+  }
+
+  /** A few rejected rows with their reasons, for people reading CLI output. */
+  async sampleRejected(limit = 5): Promise<{ row: number | null; reasons: string[] }[]> {
+    const parts = [`SELECT __row AS row, __reasons AS reasons FROM staged WHERE NOT __ok`];
+    if (this.rejectsTable) parts.push(`SELECT NULL::BIGINT, ${malformedReasons()} FROM ${this.rejectsTable}`);
+    const rows = await this.db.all(`SELECT * FROM (${parts.join(" UNION ALL ")}) LIMIT ${limit}`);
+    return rows.map((r) => ({ row: r.row === null ? null : Number(r.row), reasons: (r.reasons as string[]) ?? [] }));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function malformedReasons(): string {
+  return `['RECORD_MALFORMED line ' || line || ': ' || lower(error_type::VARCHAR) || ': ' || error_message]`;
+}
+
+async function jsonFields(db: Database): Promise<string[]> {
+  // Keys seen in the first 10,000 records, in first-seen order; enough to spot new columns.
+  const rows = await db.all(
+    `SELECT k FROM (SELECT unnest(__keys) AS k, __row FROM staged WHERE __keys IS NOT NULL) GROUP BY k ORDER BY min(__row), k`,
+  );
+  return rows.map((r) => String(r.k));
+}

@@ -1,0 +1,66 @@
+/**
+ * DuckDB, embedded: one small wrapper so the rest of the engine runs SQL and gets plain JS rows.
+ * Settings keep it a good Lambda citizen: bounded memory with spilling to scratch, UTC time.
+ */
+import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { QueryError } from "../../core/errors.js";
+
+export interface DatabaseOptions {
+  /** Worker threads (default: all cores). */
+  readonly threads?: number;
+  /** DuckDB memory_limit, e.g. "256MB"; beyond it operators spill to `tempDirectory`. */
+  readonly memoryLimit?: string;
+  readonly tempDirectory?: string;
+  /** Database file; default in-memory. */
+  readonly path?: string;
+}
+
+export type Row = Record<string, unknown>;
+
+export class Database {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(options: DatabaseOptions = {}): Promise<Database> {
+    const config: Record<string, string> = {};
+    if (options.threads) config.threads = String(options.threads);
+    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+    const instance = await DuckDBInstance.create(options.path ?? ":memory:", config);
+    const connection = await instance.connect();
+    // ICU is statically linked but only loaded after the first connection exists.
+    await connection.run("SET TimeZone = 'UTC'");
+    return new Database(instance, connection);
+  }
+
+  /** Run statements for their effect. */
+  async exec(sql: string): Promise<void> {
+    try {
+      await this.connection.run(sql);
+    } catch (err) {
+      throw new QueryError(`DuckDB: ${(err as Error).message}`, { sql: sql.slice(0, 2000) }, { cause: err });
+    }
+  }
+
+  /** Rows as plain objects; BIGINT arrives as bigint, TIMESTAMPTZ as Date, lists as arrays. */
+  async all(sql: string): Promise<Row[]> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      return reader.getRowObjectsJS() as Row[];
+    } catch (err) {
+      throw new QueryError(`DuckDB: ${(err as Error).message}`, { sql: sql.slice(0, 2000) }, { cause: err });
+    }
+  }
+
+  async columns(sql: string): Promise<{ name: string; type: string }[]> {
+    const reader = await this.connection.runAndReadAll(sql);
+    return reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString() }));
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}

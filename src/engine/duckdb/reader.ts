@@ -1,0 +1,182 @@
+/**
+ * Turning a blob into a relation of raw text values: format detection, bounded decompression,
+ * the CSV header read by hand (duplicates matter; DuckDB would silently rename them), and the
+ * DuckDB table function that reads records with malformed ones diverted, never dropped.
+ */
+import { createReadStream, createWriteStream } from "node:fs";
+import * as fs from "node:fs/promises";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+import { BlobFormatError } from "../../core/errors.js";
+import { sqlString } from "../../core/sql.js";
+
+export type BlobFormat = "csv" | "jsonl" | "json-array";
+
+export interface ReadLimits {
+  /** Largest decompressed size accepted from a gzip blob (gzip-bomb guard). */
+  readonly maxDecompressedBytes: number;
+  /** Longest record accepted; longer ones are quarantined as malformed. */
+  readonly maxLineBytes: number;
+}
+
+export const DEFAULT_LIMITS: ReadLimits = { maxDecompressedBytes: 8 * 1024 ** 3, maxLineBytes: 32 * 1024 ** 2 };
+
+export interface PreparedBlob {
+  /** Plain (decompressed) local file DuckDB reads. */
+  readonly path: string;
+  readonly format: BlobFormat;
+  readonly gzip: boolean;
+  readonly delimiter: string;
+  /** CSV header names in order (JSON: undefined, fields come from the records). */
+  readonly header?: readonly string[];
+  readonly duplicateFields: readonly string[];
+}
+
+async function head(path: string, bytes: number): Promise<Buffer> {
+  const fh = await fs.open(path, "r");
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function gunzipBounded(key: string, src: string, dest: string, max: number): Promise<void> {
+  let total = 0;
+  const limiter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      total += chunk.length;
+      if (total > max) done(new BlobFormatError(key, `decompresses to more than ${max} bytes (gzip bomb guard); refused`));
+      else done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(createReadStream(src, { highWaterMark: 1 << 20 }), createGunzip(), limiter, createWriteStream(dest));
+  } catch (err) {
+    if (err instanceof BlobFormatError) throw err;
+    throw new BlobFormatError(key, `corrupt or truncated gzip: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function stripExtensions(key: string): { base: string; gz: boolean } {
+  const lower = key.toLowerCase();
+  if (lower.endsWith(".gz")) return { base: lower.slice(0, -3), gz: true };
+  if (lower.endsWith(".gzip")) return { base: lower.slice(0, -5), gz: true };
+  return { base: lower, gz: false };
+}
+
+/** Parse the first CSV record (RFC 4180 quoting) from the start of a file. */
+export function parseHeader(text: string, delimiter: string): string[] | undefined {
+  const fields: string[] = [];
+  let field = "";
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let quoted = false;
+  for (; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += ch;
+    } else if (ch === '"' && field === "") quoted = true;
+    else if (ch === delimiter) {
+      fields.push(field);
+      field = "";
+    } else if (ch === "\n" || ch === "\r") {
+      fields.push(field);
+      return fields;
+    } else field += ch;
+  }
+  return undefined;
+}
+
+export async function prepareBlob(key: string, localPath: string, scratch: string, limits: ReadLimits): Promise<PreparedBlob> {
+  const magic = await head(localPath, 2);
+  const ext = stripExtensions(key);
+  const gzip = magic.length === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  let path = localPath;
+  if (gzip) {
+    path = `${scratch}/decompressed`;
+    await gunzipBounded(key, localPath, path, limits.maxDecompressedBytes);
+  } else if (ext.gz) {
+    throw new BlobFormatError(key, "named .gz but is not gzip-compressed (no gzip magic bytes)");
+  }
+  const start = await head(path, 1 << 20);
+  if (start.length === 0) throw new BlobFormatError(key, "empty blob: no header and no records");
+  const nul = start.indexOf(0);
+  if (nul >= 0) throw new BlobFormatError(key, `binary content (NUL byte at offset ${nul}): not CSV or JSON`);
+  const text = start.toString("utf8");
+  const firstChar = text.replace(/^\uFEFF/, "").trimStart()[0];
+  let format: BlobFormat;
+  if (/\.(jsonl|ndjson)$/.test(ext.base)) format = "jsonl";
+  else if (/\.json$/.test(ext.base)) format = firstChar === "[" ? "json-array" : "jsonl";
+  else if (/\.(csv|tsv|txt)$/.test(ext.base)) format = "csv";
+  else format = firstChar === "[" ? "json-array" : firstChar === "{" ? "jsonl" : "csv";
+  if (format !== "csv") return { path, format, gzip, delimiter: "", duplicateFields: [] };
+  const delimiter = ext.base.endsWith(".tsv") ? "\t" : ",";
+  const header = parseHeader(text, delimiter) ?? (start.length < 1 << 20 ? parseHeader(`${text}\n`, delimiter) : undefined);
+  if (!header) throw new BlobFormatError(key, "header line longer than 1 MiB or unterminated quote in header", { line: 1 });
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  for (const h of header) (seen.has(h) ? duplicates : seen).add(h);
+  return { path, format, gzip, delimiter, header, duplicateFields: [...duplicates] };
+}
+
+export interface SourceRelation {
+  /** Relation with `__row` and the columns `rawExpr` refers to. */
+  readonly sql: string;
+  readonly rawExpr: (name: string) => string | undefined;
+  readonly recordExpr: string;
+  readonly malformed?: readonly [string, string];
+  /** Table DuckDB fills with records it could not parse (CSV structure, encoding, line size). */
+  readonly rejectsTable: string;
+}
+
+function jsonPointer(name: string): string {
+  return `/${name.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+}
+
+/** The relation reading a prepared blob; `featureNames` are the source fields the schema asks for. */
+export function sourceRelation(blob: PreparedBlob, featureNames: readonly string[], suffix: string, limits: ReadLimits): SourceRelation {
+  const rejects = `rejects_${suffix}`;
+  const rejectOpts = `store_rejects = true, rejects_table = ${sqlString(rejects)}, rejects_scan = ${sqlString(`scan_${suffix}`)}, max_line_size = ${limits.maxLineBytes}`;
+  if (blob.format === "csv") {
+    const header = blob.header!;
+    const columns = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(", ");
+    const sql = `(SELECT row_number() OVER () AS __row, * FROM read_csv(${sqlString(blob.path)}, header = true, auto_detect = false, columns = {${columns}}, delim = ${sqlString(blob.delimiter)}, quote = '"', escape = '"', strict_mode = true, ${rejectOpts}))`;
+    const index = new Map<string, number>();
+    header.forEach((h, i) => {
+      if (!index.has(h)) index.set(h, i);
+    });
+    const record = `json_object(${header.map((h, i) => `${sqlString(h)}, c${i}`).join(", ")})::VARCHAR`;
+    return {
+      sql,
+      rawExpr: (name) => (index.has(name) ? `nullif(c${index.get(name)}, '')` : undefined),
+      recordExpr: record,
+      rejectsTable: rejects,
+    };
+  }
+  const pointers = featureNames.map((n) => sqlString(jsonPointer(n))).join(", ");
+  const lines =
+    blob.format === "jsonl"
+      ? `(SELECT * FROM (SELECT row_number() OVER () AS __row, j FROM read_csv(${sqlString(blob.path)}, columns = {'j': 'VARCHAR'}, header = false, auto_detect = false, delim = chr(31), quote = '', escape = '', ${rejectOpts})) WHERE j IS NOT NULL AND trim(j) <> '')`
+      : `(SELECT row_number() OVER () AS __row, json::VARCHAR AS j FROM read_json(${sqlString(blob.path)}, format = 'array', records = false, columns = {'json': 'JSON'}, maximum_object_size = ${limits.maxLineBytes}))`;
+  const isObject = `(CASE WHEN json_valid(j) THEN json_type(j) = 'OBJECT' ELSE false END)`;
+  const sql = `(SELECT *, CASE WHEN ${isObject} THEN json_extract_string(j, [${pointers}]) END AS __vals, NOT ${isObject} AS __malformed FROM ${lines})`;
+  const position = new Map(featureNames.map((n, i) => [n, i + 1]));
+  return {
+    sql,
+    rawExpr: (name) => (position.has(name) ? `__vals[${position.get(name)}]` : undefined),
+    recordExpr: "j",
+    malformed: [
+      "__malformed",
+      `'RECORD_MALFORMED ' || ${blob.format === "jsonl" ? "'line '" : "'element '"} || __row || ': not a JSON object: ' || to_json(left(j, 60))::VARCHAR`,
+    ],
+    rejectsTable: blob.format === "jsonl" ? rejects : "",
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * Per-batch statistics as SQL over the staged table: three scans at most (aggregates, histograms,
+ * top values), whatever the number of features. Presence is over all rows read; value statistics
+ * describe the rows that passed validation (what the warehouse receives).
+ */
+import { sqlIdent, sqlNumber } from "../../core/sql.js";
+import { isList } from "../../core/schema/types.js";
+import type { DatasetStatistics, FeatureStatistics, HistogramBucket } from "../../core/stats/types.js";
+import type { AnomalyType } from "../../core/validate/anomaly.js";
+import type { FeaturePlan } from "../../core/validate/row-sql.js";
+import type { Database, Row } from "./database.js";
+
+const BUCKETS = 10;
+const TOP_K = 50;
+const QUANTILES = Array.from({ length: 11 }, (_, i) => i / 10);
+
+function isNumeric(p: FeaturePlan): boolean {
+  return !isList(p.feature) && ["INT", "FLOAT", "TIMESTAMP"].includes(p.feature.type);
+}
+function isCategorical(p: FeaturePlan): boolean {
+  return !isList(p.feature) && (p.feature.type === "STRING" || p.feature.type === "BOOL");
+}
+/** Numeric view of a column: timestamps as epoch seconds, non-finite floats excluded. */
+function numericExpr(p: FeaturePlan): string {
+  const c = sqlIdent(p.feature.column);
+  if (p.feature.type === "TIMESTAMP") return `epoch(${c})`;
+  if (p.feature.type === "FLOAT") return `CASE WHEN isfinite(${c}) THEN ${c} END`;
+  return `${c}::DOUBLE`;
+}
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+export interface RowCodeCount {
+  readonly feature: string;
+  readonly code: AnomalyType;
+  readonly rows: number;
+}
+
+export interface StagedStatistics {
+  readonly rows: number;
+  readonly rowsValid: number;
+  readonly features: FeatureStatistics[];
+  readonly codeCounts: RowCodeCount[];
+}
+
+export async function stagedStatistics(db: Database, table: string, plans: readonly FeaturePlan[]): Promise<StagedStatistics> {
+  const aggs: string[] = ["count(*) AS n", "count(*) FILTER (WHERE __ok) AS n_ok"];
+  for (const p of plans) {
+    const i = p.index;
+    const c = sqlIdent(p.feature.column);
+    aggs.push(`count(*) FILTER (WHERE e${i} IS DISTINCT FROM '' AND e${i} IS DISTINCT FROM 'FEATURE_TYPE_NOT_PRESENT') AS p${i}`);
+    aggs.push(`approx_count_distinct(${c}) FILTER (WHERE __ok) AS d${i}`);
+    p.codes.forEach((code, k) => aggs.push(`count(*) FILTER (WHERE e${i} = '${code}') AS c${i}_${k}`));
+    if (isNumeric(p)) {
+      const x = numericExpr(p);
+      const w = "FILTER (WHERE __ok)";
+      aggs.push(
+        `min(${x}) ${w} AS min${i}`,
+        `max(${x}) ${w} AS max${i}`,
+        `avg(${x}) ${w} AS avg${i}`,
+        `stddev_pop(${x}) ${w} AS sd${i}`,
+        `sum(${x}) ${w} AS sum${i}`,
+        `sum(${x} * ${x}) ${w} AS ss${i}`,
+        `approx_quantile(${x}, [${QUANTILES.join(", ")}]) ${w} AS q${i}`,
+        `count(*) FILTER (WHERE __ok AND ${x} = 0) AS z${i}`,
+        p.feature.type === "FLOAT" ? `count(*) FILTER (WHERE __ok AND NOT isfinite(${c})) AS nf${i}` : `0 AS nf${i}`,
+      );
+    } else if (isList(p.feature)) {
+      aggs.push(`min(len(${c})) FILTER (WHERE __ok) AS lmin${i}`, `max(len(${c})) FILTER (WHERE __ok) AS lmax${i}`, `avg(len(${c})) FILTER (WHERE __ok) AS lavg${i}`);
+    } else if (isCategorical(p)) {
+      aggs.push(`avg(length(${c}::VARCHAR)) FILTER (WHERE __ok) AS len${i}`);
+    }
+  }
+  const [row] = await db.all(`SELECT ${aggs.join(",\n  ")} FROM ${table}`);
+  const r = row as Row;
+  const histograms = await histogramsOf(db, table, plans, r);
+  const tops = await topValuesOf(db, table, plans);
+  const features: FeatureStatistics[] = [];
+  const codeCounts: RowCodeCount[] = [];
+  const rows = num(r.n);
+  for (const p of plans) {
+    const i = p.index;
+    const present = num(r[`p${i}`]);
+    p.codes.forEach((code, k) => {
+      const n = num(r[`c${i}_${k}`]);
+      if (n > 0) codeCounts.push({ feature: p.feature.name, code, rows: n });
+    });
+    const base = {
+      name: p.feature.name,
+      column: p.feature.column,
+      type: p.feature.type,
+      present,
+      missing: rows - present,
+      distinctApprox: num(r[`d${i}`]),
+    };
+    if (isNumeric(p) && r[`min${i}`] !== null && r[`min${i}`] !== undefined) {
+      const sum = num(r[`sum${i}`]);
+      features.push({
+        ...base,
+        numeric: {
+          min: num(r[`min${i}`]),
+          max: num(r[`max${i}`]),
+          mean: num(r[`avg${i}`]),
+          stddev: num(r[`sd${i}`]),
+          sum,
+          sumSquares: num(r[`ss${i}`]),
+          quantiles: ((r[`q${i}`] as unknown[]) ?? []).map(num),
+          histogram: histograms.get(i) ?? [],
+          zeros: num(r[`z${i}`]),
+          nonFinite: num(r[`nf${i}`]),
+        },
+      });
+    } else if (isCategorical(p)) {
+      features.push({ ...base, string: { topValues: tops.get(i) ?? [], avgLength: num(r[`len${i}`]) } });
+    } else if (isList(p.feature) && r[`lmin${i}`] !== null) {
+      features.push({ ...base, valueCount: { min: num(r[`lmin${i}`]), max: num(r[`lmax${i}`]), mean: num(r[`lavg${i}`]) } });
+    } else {
+      features.push(base);
+    }
+  }
+  return { rows, rowsValid: num(r.n_ok), features, codeCounts };
+}
+
+async function histogramsOf(db: Database, table: string, plans: readonly FeaturePlan[], r: Row): Promise<Map<number, HistogramBucket[]>> {
+  const specs = plans
+    .filter(isNumeric)
+    .map((p) => ({ p, min: r[`min${p.index}`], max: r[`max${p.index}`] }))
+    .filter((s) => s.min !== null && s.min !== undefined)
+    .map((s) => ({ ...s, min: Number(s.min), max: Number(s.max) }));
+  const out = new Map<number, HistogramBucket[]>();
+  if (specs.length === 0) return out;
+  const cols = specs.map(({ p, min, max }) => {
+    const width = (max - min) / BUCKETS;
+    const bucket = width > 0 ? `least(floor((${numericExpr(p)} - ${sqlNumber(min)}) / ${sqlNumber(width)}), ${BUCKETS - 1})::INTEGER` : "0";
+    return `histogram(${bucket}) FILTER (WHERE __ok AND ${numericExpr(p)} IS NOT NULL) AS h${p.index}`;
+  });
+  const [row] = await db.all(`SELECT ${cols.join(", ")} FROM ${table}`);
+  for (const { p, min, max } of specs) {
+    const counts = new Map<number, number>();
+    const m = row?.[`h${p.index}`];
+    if (m instanceof Map) for (const [k, v] of m) counts.set(Number(k), Number(v));
+    else if (Array.isArray(m)) for (const e of m as { key: unknown; value: unknown }[]) counts.set(Number(e.key), Number(e.value));
+    else if (m && typeof m === "object") for (const [k, v] of Object.entries(m)) counts.set(Number(k), Number(v));
+    const width = (max - min) / BUCKETS;
+    const buckets: HistogramBucket[] =
+      width > 0
+        ? Array.from({ length: BUCKETS }, (_, b) => ({ low: min + b * width, high: b === BUCKETS - 1 ? max : min + (b + 1) * width, count: counts.get(b) ?? 0 }))
+        : [{ low: min, high: max, count: counts.get(0) ?? 0 }];
+    out.set(p.index, buckets);
+  }
+  return out;
+}
+
+async function topValuesOf(db: Database, table: string, plans: readonly FeaturePlan[]): Promise<Map<number, { value: string; count: number }[]>> {
+  const out = new Map<number, { value: string; count: number }[]>();
+  const categorical = plans.filter(isCategorical);
+  if (categorical.length === 0) return out;
+  // One scan: unpivot categorical columns into (feature index, value) and rank within each feature.
+  const union = categorical
+    .map((p) => `SELECT ${p.index} AS f, ${sqlIdent(p.feature.column)}::VARCHAR AS v FROM ${table} WHERE __ok AND ${sqlIdent(p.feature.column)} IS NOT NULL`)
+    .join(" UNION ALL ");
+  const rows = await db.all(
+    `SELECT f, v, c FROM (SELECT f, v, count(*) AS c, row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, v) AS rk FROM (${union}) GROUP BY f, v) WHERE rk <= ${TOP_K} ORDER BY f, rk`,
+  );
+  for (const row of rows) {
+    const f = Number(row.f);
+    const list = out.get(f) ?? [];
+    list.push({ value: String(row.v), count: Number(row.c) });
+    out.set(f, list);
+  }
+  return out;
+}
+
+export function toDatasetStatistics(args: {
+  dataset: string;
+  schemaVersion: number;
+  environment: string;
+  staged: StagedStatistics;
+  malformed: number;
+  sourceFields: readonly string[];
+}): DatasetStatistics {
+  const { staged } = args;
+  return {
+    dataset: args.dataset,
+    schemaVersion: args.schemaVersion,
+    environment: args.environment,
+    rowsRead: staged.rows + args.malformed,
+    rowsValid: staged.rowsValid,
+    rowsQuarantined: staged.rows - staged.rowsValid + args.malformed,
+    sourceFields: [...args.sourceFields],
+    features: staged.features,
+  };
+}
