@@ -1,0 +1,187 @@
+import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { S3ObjectStore, type S3ObjectStoreOptions } from "../../src/adapters/aws/s3-store.js";
+import { ObjectExistsError } from "../../src/core/errors.js";
+import { type S3rverHandle, startS3rver } from "../support/s3rver.js";
+import { BIG_FILE, md5, objectStoreContract } from "./object-store.contract.js";
+
+const MiB = 1024 * 1024;
+/** Small enough that the 13.5 MB test file goes up in three parts and a listing takes pages. */
+const TEST_OPTIONS: S3ObjectStoreOptions = {
+  multipartThresholdBytes: 5 * MiB,
+  partSizeBytes: 5 * MiB,
+  listPageSize: 2,
+};
+
+let plain: S3rverHandle;
+let conditional: S3rverHandle;
+let bucketSeq = 0;
+
+beforeAll(async () => {
+  plain = await startS3rver({ buckets: [] });
+  conditional = await startS3rver({ buckets: [], conditionalWrites: true });
+});
+afterAll(async () => {
+  await plain?.stop();
+  await conditional?.stop();
+});
+
+async function freshBucket(client: S3Client): Promise<string> {
+  const bucket = `lake-${++bucketSeq}`;
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  return bucket;
+}
+
+/** Record the command names a client sends. */
+function recordCommands(client: S3Client): string[] {
+  const names: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      names.push(context.commandName ?? "?");
+      return next(args);
+    },
+    { step: "initialize", name: "lakelineTestRecorder" },
+  );
+  return names;
+}
+
+// s3rver 3 ignores If-None-Match on writes, hence the HEAD fallback (see below).
+objectStoreContract("S3ObjectStore on s3rver (HEAD fallback for conditional puts)", async () => {
+  const client = plain.client();
+  const bucket = await freshBucket(client);
+  return {
+    store: new S3ObjectStore(client, bucket, { ...TEST_OPTIONS, conditionalPutFallback: "head" }),
+    cleanup: async () => client.destroy(),
+  };
+});
+
+// The same contract through the real `If-None-Match: *` header, on an s3rver taught to honour it.
+objectStoreContract("S3ObjectStore on s3rver with conditional writes", async () => {
+  const client = conditional.client();
+  const bucket = await freshBucket(client);
+  return { store: new S3ObjectStore(client, bucket, TEST_OPTIONS), cleanup: async () => client.destroy() };
+});
+
+describe("S3ObjectStore specifics", () => {
+  it("documents why the fallback exists: plain s3rver ignores If-None-Match on PUT", async () => {
+    const client = plain.client();
+    const store = new S3ObjectStore(client, await freshBucket(client), TEST_OPTIONS);
+    await store.put("k", "first", { ifNoneMatch: true });
+    await store.put("k", "second", { ifNoneMatch: true });
+    expect(Buffer.from(await store.get("k")).toString()).toBe("second");
+  });
+
+  it("sends If-None-Match: * and maps 412 to ObjectExistsError without a HEAD", async () => {
+    // Prepare
+    const client = conditional.client();
+    const store = new S3ObjectStore(client, await freshBucket(client), TEST_OPTIONS);
+    const sent = recordCommands(client);
+    await store.put("runs/a.json", "1", { ifNoneMatch: true });
+    // Act
+    const again = store.put("runs/a.json", "2", { ifNoneMatch: true });
+    // Assess
+    await expect(again).rejects.toBeInstanceOf(ObjectExistsError);
+    expect(sent).toEqual(["PutObjectCommand", "PutObjectCommand"]);
+  });
+
+  it("uploads large files in parts, leaves no upload behind, and names them s3://bucket", async () => {
+    // Prepare
+    const client = plain.client();
+    const bucket = await freshBucket(client);
+    const store = new S3ObjectStore(client, bucket, TEST_OPTIONS);
+    const sent = recordCommands(client);
+    // Act
+    const put = await store.putFile("flights/3m.parquet", BIG_FILE);
+    // Assess: 13,493,022 bytes = 5 MiB + 5 MiB + 2,007,582
+    expect(sent.filter((c) => c === "UploadPartCommand")).toHaveLength(3);
+    expect(sent).toContain("CompleteMultipartUploadCommand");
+    expect(put.etag).toMatch(/^[0-9a-f]{32}/);
+    expect(await plain.pendingMultipartUploads(bucket)).toEqual([]);
+    expect(store.namespace).toBe(`s3://${bucket}`);
+  });
+
+  it("sends a file below the threshold as one PutObject", async () => {
+    const client = plain.client();
+    const store = new S3ObjectStore(client, await freshBucket(client), { multipartThresholdBytes: 64 * MiB });
+    const sent = recordCommands(client);
+    await store.putFile("flights/3m.parquet", BIG_FILE);
+    expect(sent).toEqual(["PutObjectCommand"]);
+  });
+
+  it("pages through ListObjectsV2", async () => {
+    const client = plain.client();
+    const store = new S3ObjectStore(client, await freshBucket(client), { listPageSize: 2 });
+    for (const k of ["a", "b", "c", "d", "e"]) await store.put(`p/${k}`, k);
+    const sent = recordCommands(client);
+    const keys: string[] = [];
+    for await (const o of store.list("p/")) keys.push(o.key);
+    expect(keys).toEqual(["p/a", "p/b", "p/c", "p/d", "p/e"]);
+    expect(sent).toEqual(["ListObjectsV2Command", "ListObjectsV2Command", "ListObjectsV2Command"]);
+  });
+
+  it("returns the object's ETag (the md5 of a single-part object) from put and head", async () => {
+    const client = plain.client();
+    const store = new S3ObjectStore(client, await freshBucket(client), TEST_OPTIONS);
+    const put = await store.put("x.txt", "hello");
+    expect(put.etag).toBe(md5(Buffer.from("hello")));
+    expect((await store.head("x.txt"))?.etag).toBe(put.etag);
+  });
+});
+
+describe("s3rver test helper notifications", () => {
+  it("delivers ObjectCreated events shaped like S3's, filtered by the bucket's rules", async () => {
+    // Prepare
+    const s3 = await startS3rver({
+      buckets: ["raw", "other"],
+      notifications: { raw: [{ suffix: ".json" }] },
+    });
+    const events: { bucket: string; key: string; size?: number; eTag?: string; name: string }[] = [];
+    const unsubscribe = s3.onObjectCreated((e) => {
+      const r = e.Records[0]!;
+      events.push({
+        bucket: r.s3.bucket.name,
+        key: r.s3.object.key,
+        size: r.s3.object.size,
+        eTag: r.s3.object.eTag,
+        name: r.eventName,
+      });
+    });
+    try {
+      const client = s3.client();
+      const raw = new S3ObjectStore(client, "raw", TEST_OPTIONS);
+      // Act
+      await raw.put("penguins/training/a b+é.json", "[]");
+      await raw.put("penguins/training/skip.csv", "x");
+      await new S3ObjectStore(client, "other").put("any.bin", "y");
+      await s3.drainNotifications();
+      // Assess
+      expect(events).toEqual([
+        {
+          bucket: "raw",
+          key: "penguins/training/a+b%2B%C3%A9.json",
+          size: 2,
+          eTag: md5(Buffer.from("[]")),
+          name: "ObjectCreated:Put",
+        },
+        { bucket: "other", key: "any.bin", size: 1, eTag: md5(Buffer.from("y")), name: "ObjectCreated:Put" },
+      ]);
+      expect(decodeURIComponent(events[0]!.key.replace(/\+/g, " "))).toBe("penguins/training/a b+é.json");
+    } finally {
+      unsubscribe();
+      await s3.stop();
+    }
+  });
+
+  it("surfaces handler failures from drainNotifications", async () => {
+    const s3 = await startS3rver({ buckets: ["raw"] });
+    try {
+      s3.onObjectCreated(async () => {
+        throw new Error("handler broke");
+      });
+      await new S3ObjectStore(s3.client(), "raw").put("k", "v");
+      await expect(s3.drainNotifications()).rejects.toThrow(/1 ObjectCreated handler/);
+    } finally {
+      await s3.stop();
+    }
+  });
+});
