@@ -10,11 +10,22 @@ const SNAKE = /^[a-z_][a-z0-9_]*$/;
 const ENV = z.string().regex(/^[A-Z][A-Z0-9_]*$/, "environments are UPPER_CASE names, e.g. TRAINING");
 const finite = z.number().refine(Number.isFinite, "must be a finite number");
 
-const domain = z.union([
-  z.strictObject({ values: z.array(z.string()).min(1) }),
-  z.strictObject({ format: z.string().min(1).optional(), min: z.string().optional(), max: z.string().optional() }),
-  z.strictObject({ min: finite.optional(), max: finite.optional(), disallowNaN: z.boolean().optional() }),
-]);
+const domain = z.union(
+  [
+    z.strictObject({ values: z.array(z.string()).min(1) }).describe("STRING: the categorical values allowed"),
+    z
+      .strictObject({ format: z.string().min(1).optional(), min: z.string().optional(), max: z.string().optional() })
+      .describe("TIMESTAMP: strptime format (absent = ISO 8601) and inclusive ISO bounds"),
+    z
+      .strictObject({ min: finite.optional(), max: finite.optional(), disallowNaN: z.boolean().optional() })
+      .describe("INT / FLOAT: inclusive numeric bounds"),
+  ],
+  {
+    error:
+      'domain must be one of { "values": [at least one string] } (STRING), { "min": number, "max": number, "disallowNaN": boolean } (INT, FLOAT) ' +
+      'or { "format": string, "min": string, "max": string } (TIMESTAMP)',
+  },
+);
 
 const feature = z
   .strictObject({
@@ -37,7 +48,10 @@ const feature = z
   .superRefine((f, ctx) => {
     const d = f.domain as Record<string, unknown> | undefined;
     if (d && "values" in d && f.type !== "STRING") ctx.addIssue({ code: "custom", message: `categorical values need type STRING, not ${f.type}`, path: ["domain"] });
-    if (d && "format" in d && f.type !== "TIMESTAMP") ctx.addIssue({ code: "custom", message: `a format domain needs type TIMESTAMP`, path: ["domain"] });
+    if (d && ("format" in d || typeof d.min === "string" || typeof d.max === "string") && f.type !== "TIMESTAMP")
+      ctx.addIssue({ code: "custom", message: `a format or string min/max domain needs type TIMESTAMP, not ${f.type}`, path: ["domain"] });
+    if (d && (typeof d.min === "number" || typeof d.max === "number" || "disallowNaN" in d) && f.type !== "INT" && f.type !== "FLOAT")
+      ctx.addIssue({ code: "custom", message: `a numeric min/max domain needs type INT or FLOAT, not ${f.type}`, path: ["domain"] });
     if (d && typeof d.min === "number" && typeof d.max === "number" && d.min > d.max) ctx.addIssue({ code: "custom", message: "domain min > max", path: ["domain"] });
     if (f.valueCount?.min !== undefined && f.valueCount.max !== undefined && f.valueCount.min > f.valueCount.max)
       ctx.addIssue({ code: "custom", message: "valueCount min > max", path: ["valueCount"] });
@@ -96,6 +110,33 @@ export function defaultColumnName(name: string): string {
   return /^[0-9]/.test(safe) ? `f_${safe}` : safe;
 }
 
+/**
+ * `$.features[2].domain ("Body Mass (g)")`: a JSON path a person can follow in an editor, with
+ * the feature's name when the problem sits inside a feature.
+ */
+function jsonPath(p: readonly PropertyKey[], json: unknown): string {
+  const step = (k: PropertyKey) =>
+    typeof k === "number" ? `[${k}]` : /^[A-Za-z_$][\w$]*$/.test(String(k)) ? `.${String(k)}` : `[${JSON.stringify(String(k))}]`;
+  const text = `$${p.map(step).join("")}`;
+  if (p[0] !== "features" || typeof p[1] !== "number") return text;
+  const name = (json as { features?: { name?: unknown }[] }).features?.[p[1]]?.name;
+  return typeof name === "string" ? `${text} (${JSON.stringify(name)})` : text;
+}
+
+/** The file format as JSON Schema (draft 2020-12), for editors and non-TypeScript tooling. */
+export function schemaFileJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(schemaFileFormat, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return {
+    $schema: generated.$schema,
+    $id: "https://github.com/lakeline/lakeline/schemas/schema-file.schema.json",
+    title: "lakeline dataset schema file (schemas/<dataset>/v<N>.json)",
+    description:
+      "Generated from the zod definition in src/core/schema/format.ts by `lakeline schema json-schema --write`; do not edit. " +
+      "Cross-field rules (unique names and columns, label/eventTime naming a feature, domain kind matching the type) are checked by `lakeline schema check`.",
+    ...Object.fromEntries(Object.entries(generated).filter(([k]) => k !== "$schema")),
+  };
+}
+
 /** Parse schema file text; `file` names the file in errors. */
 export function parseSchema(text: string, file: string): DatasetSchema {
   let json: unknown;
@@ -108,7 +149,7 @@ export function parseSchema(text: string, file: string): DatasetSchema {
   if (!parsed.success) {
     throw new SchemaFormatError(
       file,
-      parsed.error.issues.map((i) => `${i.path.length ? `${i.path.join(".")}: ` : ""}${i.message}`),
+      parsed.error.issues.map((i) => `${i.path.length ? `${jsonPath(i.path, json)}: ` : ""}${i.message}`),
     );
   }
   const { $schema: _ignored, ...s } = parsed.data;
