@@ -24,7 +24,10 @@ export interface FeaturePlan {
 
 export interface RowValidationPlan {
   readonly features: readonly FeaturePlan[];
-  /** SELECT over `source` producing: __row, <typed columns named by feature.column>, e_<i>, __ok, __reasons, __record. */
+  /**
+   * SELECT over `source` producing: __row, <typed columns named by feature.column>, e<i> (error code per
+   * feature; '' = absent but optional), __ok, __reasons and __record (bad rows only), __bad_record.
+   */
   readonly sql: string;
 }
 
@@ -205,7 +208,8 @@ export function rowValidationPlan(input: RowPlanInput): RowValidationPlan {
   // Each layer adds columns to the one below; the engine pipelines them without materialising.
   const sql = `SELECT __row, ${features.map((f) => sqlIdent(f.feature.column)).join(", ")}, ${codes.join(", ")}, __ok,
   CASE WHEN NOT __ok THEN ${reasonList} END AS __reasons,
-  CASE WHEN NOT __ok THEN ${input.recordExpr} END AS __record${(input.passthrough ?? []).map((e) => `,\n  ${e}`).join("")}
+  CASE WHEN NOT __ok THEN ${input.recordExpr} END AS __record,
+  ${malformed ? `coalesce(${malformed[0]}, false)` : "false"} AS __bad_record${(input.passthrough ?? []).map((e) => `,\n  ${e}`).join("")}
 FROM (SELECT *, ${okExpr} AS __ok
   FROM (SELECT *, ${codeCols.join(", ")}
     FROM (SELECT *, ${typedCols.join(", ")}

@@ -38,19 +38,21 @@ export interface RowCodeCount {
 
 export interface StagedStatistics {
   readonly rows: number;
+  /** Staged rows that were not records at all (e.g. a JSON line that is not an object). */
+  readonly badRecords: number;
   readonly rowsValid: number;
   readonly features: FeatureStatistics[];
   readonly codeCounts: RowCodeCount[];
 }
 
 export async function stagedStatistics(db: Database, table: string, plans: readonly FeaturePlan[]): Promise<StagedStatistics> {
-  const aggs: string[] = ["count(*) AS n", "count(*) FILTER (WHERE __ok) AS n_ok"];
+  const aggs: string[] = ["count(*) AS n", "count(*) FILTER (WHERE __ok) AS n_ok", "count(*) FILTER (WHERE __bad_record) AS n_bad_record"];
   for (const p of plans) {
     const i = p.index;
     const c = sqlIdent(p.feature.column);
     aggs.push(`count(*) FILTER (WHERE e${i} IS DISTINCT FROM '' AND e${i} IS DISTINCT FROM 'FEATURE_TYPE_NOT_PRESENT') AS p${i}`);
     aggs.push(`approx_count_distinct(${c}) FILTER (WHERE __ok) AS d${i}`);
-    p.codes.forEach((code, k) => aggs.push(`count(*) FILTER (WHERE e${i} = '${code}') AS c${i}_${k}`));
+    p.codes.forEach((code, k) => aggs.push(`count(*) FILTER (WHERE e${i} = '${code}' AND NOT __bad_record) AS c${i}_${k}`));
     if (isNumeric(p)) {
       const x = numericExpr(p);
       const w = "FILTER (WHERE __ok)";
@@ -118,7 +120,7 @@ export async function stagedStatistics(db: Database, table: string, plans: reado
       features.push(base);
     }
   }
-  return { rows, rowsValid: num(r.n_ok), features, codeCounts };
+  return { rows, rowsValid: num(r.n_ok), badRecords: num(r.n_bad_record), features, codeCounts };
 }
 
 async function histogramsOf(db: Database, table: string, plans: readonly FeaturePlan[], r: Row): Promise<Map<number, HistogramBucket[]>> {

@@ -1,0 +1,109 @@
+/**
+ * `lakeline ingest <file...>`: copy each file into the raw zone and deliver the S3 notification to
+ * the ingest Lambda handler in-process — the same path an upload takes in AWS.
+ */
+import { existsSync } from "node:fs";
+import type { Command } from "commander";
+import { localIngestDeps } from "../../src/adapters/local/deps.js";
+import { localIngestInvoker, notificationFor, uploadRaw } from "../../src/adapters/local/upload.js";
+import { localConfig } from "../../src/config.js";
+import { UsageError, errorMessage } from "../../src/core/errors.js";
+import { assertDatasetName } from "../../src/core/keys.js";
+import type { IngestResult } from "../../src/pipeline/result.js";
+import { progress, toJson } from "../output.js";
+
+interface IngestOpts {
+  dataset: string;
+  env: string;
+  lake?: string;
+  schemas?: string;
+  json?: boolean;
+  concurrency: string;
+}
+
+export interface FileOutcome extends Partial<IngestResult> {
+  readonly file: string;
+  readonly status: IngestResult["status"];
+  readonly error?: string;
+}
+
+const ENVS = new Set(["training", "serving"]);
+
+export async function ingestFiles(files: string[], opts: IngestOpts, onProgress: (done: number, total: number, label: string) => void = () => {}): Promise<FileOutcome[]> {
+  assertDatasetName(opts.dataset);
+  const env = opts.env.toLowerCase();
+  if (!ENVS.has(env)) throw new UsageError(`--env must be training or serving, not ${JSON.stringify(opts.env)}`);
+  for (const f of files) if (!existsSync(f)) throw new UsageError(`no such file: ${f}`, { file: f });
+  const config = localConfig({ lake: opts.lake, schemas: opts.schemas });
+  const deps = localIngestDeps(config);
+  const invoke = localIngestInvoker(deps);
+  const concurrency = Math.max(1, Number.parseInt(opts.concurrency, 10) || 1);
+  const outcomes: FileOutcome[] = new Array(files.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      const file = files[i]!;
+      try {
+        const key = await uploadRaw(deps.stores.raw, file, opts.dataset, env);
+        const response = await invoke(await notificationFor(deps.stores.raw, key));
+        const result = response.results[0]!;
+        outcomes[i] = { file, ...result };
+      } catch (err) {
+        outcomes[i] = { file, dataset: opts.dataset, environment: env.toUpperCase(), status: "failed", error: errorMessage(err) };
+      }
+      onProgress(++done, files.length, file);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
+  return outcomes;
+}
+
+export function exitCodeFor(outcomes: readonly FileOutcome[]): number {
+  if (outcomes.some((o) => o.status === "failed")) return 1;
+  if (outcomes.some((o) => o.status === "rejected" || o.status === "routed")) return 2;
+  return 0;
+}
+
+function describe(o: FileOutcome): string {
+  const mark = { ok: "✓", duplicate: "=", rejected: "✗", routed: "→", failed: "!" }[o.status];
+  const lines: string[] = [];
+  if (o.status === "failed") {
+    lines.push(`${mark} ${o.file}: failed: ${o.error}`);
+    return lines.join("\n");
+  }
+  lines.push(
+    `${mark} ${o.file} → ${o.dataset} v${o.schemaVersion ?? "?"} ${o.environment} [${o.status}]  read ${o.rowsRead}, written ${o.rowsWritten}, quarantined ${o.rowsQuarantined}`,
+  );
+  if (o.reason) lines.push(`    reason: ${o.reason}`);
+  lines.push(`    raw: ${o.rawKey}  md5 ${o.sourceMd5}  run ${o.runId}`);
+  if (o.outputs?.warehouse) lines.push(`    warehouse: ${o.outputs.warehouse}`);
+  if (o.outputs?.quarantine) lines.push(`    quarantine: ${o.outputs.quarantine}`);
+  for (const a of o.anomalies ?? []) lines.push(`    ${a.severity.padEnd(7)} ${a.type}${a.feature ? ` (${a.feature})` : ""}: ${a.shortDescription}`);
+  for (const s of o.sample ?? []) lines.push(`    row ${s.row ?? "-"}: ${s.reasons.join("; ")}`);
+  return lines.join("\n");
+}
+
+export function register(program: Command): void {
+  program
+    .command("ingest")
+    .description("ingest files into the embedded lake: upload to raw/, then the S3 notification runs the ingest handler")
+    .argument("<file...>", "CSV, TSV, JSON lines or JSON array files, optionally .gz")
+    .requiredOption("-d, --dataset <name>", "dataset (schemas/<name>/vN.json must exist)")
+    .option("-e, --env <environment>", "training or serving", "training")
+    .option("--lake <dir>", "lake directory (default ./.lakeline or $LAKELINE_LAKE)")
+    .option("--schemas <dir>", "schemas directory (default ./schemas)")
+    .option("--concurrency <n>", "files processed at once, like parallel Lambda invocations", "2")
+    .option("--json", "one JSON object per file, one per line")
+    .addHelpText(
+      "after",
+      "\nExit status: 0 every file processed, 2 some file rejected whole (reason recorded), 1 some run failed.\n" +
+        "Example:\n  lakeline ingest penguins.json --dataset penguins\n  lakeline ingest serving.jsonl --dataset penguins --env serving --json",
+    )
+    .action(async (files: string[], opts: IngestOpts) => {
+      const outcomes = await ingestFiles(files, opts, progress(!opts.json && files.length > 1));
+      for (const o of outcomes) process.stdout.write(opts.json ? `${toJson(o)}\n` : `${describe(o)}\n`);
+      process.exitCode = exitCodeFor(outcomes);
+    });
+}

@@ -1,0 +1,74 @@
+/** `lakeline query "<SQL>"`: SQL over the warehouse, on DuckDB locally or Athena in AWS. */
+import type { Command } from "commander";
+import { DuckDbQueryEngine } from "../../src/adapters/local/duckdb-engine.js";
+import { localConfig } from "../../src/config.js";
+import { UsageError } from "../../src/core/errors.js";
+import type { QueryEngine, QueryResult } from "../../src/ports/query-engine.js";
+import { formatTable, toJson } from "../output.js";
+
+interface QueryOpts {
+  format: string;
+  engine: string;
+  lake?: string;
+  schemas?: string;
+  asOf?: string;
+  workgroup?: string;
+  database?: string;
+  region?: string;
+}
+
+export function parseAsOf(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`--as-of must be an ISO 8601 timestamp, not ${JSON.stringify(value)}`);
+  return d;
+}
+
+async function openEngine(opts: QueryOpts): Promise<QueryEngine> {
+  const asOf = parseAsOf(opts.asOf);
+  if (opts.engine === "duckdb") return DuckDbQueryEngine.open(localConfig({ lake: opts.lake, schemas: opts.schemas }), asOf ? { asOf } : {});
+  if (opts.engine === "athena") {
+    if (asOf) throw new UsageError("--as-of applies to the local engine; on Athena add: WHERE _ingested_at <= TIMESTAMP '<as-of>'");
+    if (!opts.workgroup || !opts.database) throw new UsageError("--engine athena needs --workgroup and --database (see the stack outputs)");
+    const { createAthenaEngine } = await import("../../src/adapters/aws/athena-engine.js");
+    return createAthenaEngine({ workgroup: opts.workgroup, database: opts.database, ...(opts.region ? { region: opts.region } : {}) });
+  }
+  throw new UsageError(`--engine must be duckdb or athena, not ${JSON.stringify(opts.engine)}`);
+}
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  const s = v instanceof Date ? v.toISOString() : typeof v === "object" ? toJson(v) : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export function renderResult(result: QueryResult, format: string): string {
+  const names = result.columns.length > 0 ? result.columns.map((c) => c.name) : Object.keys(result.rows[0] ?? {});
+  if (format === "json") return `${toJson(result.rows, true)}\n`;
+  if (format === "csv") return `${[names.join(","), ...result.rows.map((r) => names.map((n) => csvCell(r[n])).join(","))].join("\n")}\n`;
+  if (format === "table") return formatTable(result.rows, names);
+  throw new UsageError(`--format must be table, json or csv, not ${JSON.stringify(format)}`);
+}
+
+export function register(program: Command): void {
+  program
+    .command("query")
+    .description("run SQL over the warehouse: one table per dataset, <dataset>_quarantine, lakeline_runs, lineage_events")
+    .argument("<sql>", "the query, e.g. \"SELECT species, count(*) FROM penguins GROUP BY 1\"")
+    .option("-f, --format <format>", "table, json (array of row objects) or csv", "table")
+    .option("--engine <engine>", "duckdb (embedded lake) or athena", "duckdb")
+    .option("--as-of <iso>", "read the warehouse as it was known at this instant (rows with _ingested_at <= it)")
+    .option("--lake <dir>", "lake directory (default ./.lakeline or $LAKELINE_LAKE)")
+    .option("--schemas <dir>", "schemas directory (default ./schemas)")
+    .option("--workgroup <name>", "Athena workgroup (with --engine athena)")
+    .option("--database <name>", "Glue database (with --engine athena)")
+    .option("--region <region>", "AWS region (with --engine athena)")
+    .action(async (sql: string, opts: QueryOpts) => {
+      const engine = await openEngine(opts);
+      try {
+        process.stdout.write(renderResult(await engine.query(sql), opts.format));
+      } finally {
+        await engine.close();
+      }
+    });
+}

@@ -1,0 +1,45 @@
+/**
+ * Ingest Lambda: S3 ObjectCreated on the raw bucket → validate → warehouse/quarantine → lineage.
+ * Thin by design: decode the event, call the use case, return what happened. A thrown error makes
+ * the invocation fail so async retries and the on-failure destination take over.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import middy from "@middy/core";
+import type { Context, S3Event } from "aws-lambda";
+import { type IngestDeps, ingestObject } from "../src/pipeline/ingest.js";
+import type { IngestResult } from "../src/pipeline/result.js";
+import { invocationLogging } from "./shared/middleware.js";
+import { decodeS3Key } from "./shared/s3-event.js";
+
+export interface IngestResponse {
+  readonly results: IngestResult[];
+}
+
+export function createIngestHandler(deps: () => Promise<IngestDeps>, logger = new Logger({ serviceName: "lakeline-ingest" })) {
+  const ingest = async (event: S3Event, _context: Context): Promise<IngestResponse> => {
+    const d = await deps();
+    const results: IngestResult[] = [];
+    for (const record of event.Records ?? []) {
+      if (record.s3.bucket.name !== d.stores.raw.bucket) {
+        throw new Error(`event for bucket ${record.s3.bucket.name}, but this function ingests ${d.stores.raw.bucket}`);
+      }
+      const key = decodeS3Key(record.s3.object.key);
+      results.push(
+        await ingestObject(d, {
+          key,
+          ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
+          ...(record.s3.object.eTag ? { etag: record.s3.object.eTag } : {}),
+        }),
+      );
+    }
+    return { results };
+  };
+  return middy(ingest).use(invocationLogging(logger));
+}
+
+let cached: Promise<IngestDeps> | undefined;
+/** Built once per container, on first use; AWS modules load only in AWS. */
+export const handler = createIngestHandler(() => {
+  cached ??= import("../src/adapters/aws/deps.js").then((m) => m.awsIngestDeps());
+  return cached;
+});

@@ -1,0 +1,45 @@
+/** Wiring for the deployed functions: S3 buckets per zone, EventBridge lineage, /tmp scratch. */
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { awsConfig, scratchDir } from "../../config.js";
+import { createLineageRecorder } from "../../lineage/recorder.js";
+import { systemClock } from "../../ports/clock.js";
+import type { LakeStores } from "../../ports/object-store.js";
+import type { IngestDeps } from "../../pipeline/ingest.js";
+import { SchemaRegistry } from "../../schema/registry.js";
+import { EventBridgeLineageSink } from "./eventbridge-sink.js";
+import { createS3Client } from "./s3-client.js";
+import { S3ObjectStore } from "./s3-store.js";
+
+export function awsLakeStores(): LakeStores {
+  const config = awsConfig();
+  const client = createS3Client();
+  const b = config.buckets;
+  return {
+    raw: new S3ObjectStore(client, b.raw),
+    warehouse: new S3ObjectStore(client, b.warehouse),
+    quarantine: new S3ObjectStore(client, b.quarantine),
+    exports: new S3ObjectStore(client, b.exports),
+    lineage: new S3ObjectStore(client, b.lineage),
+    failed: new S3ObjectStore(client, b.failed),
+  };
+}
+
+export function awsLineageSinks() {
+  const bus = awsConfig().lineageBusName;
+  return bus ? [new EventBridgeLineageSink(new EventBridgeClient({}), { eventBusName: bus })] : [];
+}
+
+export async function awsIngestDeps(): Promise<IngestDeps> {
+  const config = awsConfig();
+  const stores = awsLakeStores();
+  return {
+    stores,
+    schemas: new SchemaRegistry(config.schemasDir),
+    lineage: createLineageRecorder(stores.lineage, { sinks: awsLineageSinks() }),
+    clock: systemClock,
+    scratchDir: scratchDir(),
+    maxBlobBytes: config.maxBlobBytes,
+    // Lambda memory is the budget: leave room for Node and the S3 SDK.
+    database: { memoryLimit: process.env.LAKELINE_DUCKDB_MEMORY ?? "512MB" },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * `QueryEngine` on the embedded lake: DuckDB with one view per dataset (same names and types as the
+ * Glue tables), `<dataset>_quarantine`, `lakeline_runs` (one row per committed run) and the lineage
+ * views. Views list only files a committed run names, so a run that died mid-way is invisible.
+ */
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import type { LocalConfig } from "../../config.js";
+import { sqlString } from "../../core/sql.js";
+import { QUARANTINE_COLUMNS, warehouseTable } from "../../core/warehouse/table.js";
+import { datasetViewSql } from "../../core/warehouse/views.js";
+import { Database } from "../../engine/duckdb/database.js";
+import { lineageViewsSql } from "../../lineage/sql-views.js";
+import type { IngestResult } from "../../pipeline/result.js";
+import type { QueryEngine, QueryResult, QueryValue } from "../../ports/query-engine.js";
+import { SchemaRegistry } from "../../schema/registry.js";
+import { localLakeStores } from "./lake.js";
+
+export interface CommittedRuns {
+  readonly warehouse: string[];
+  readonly quarantine: string[];
+  readonly markers: string[];
+}
+
+/** Committed runs of a dataset, read from their markers (the only source of truth for readers). */
+export async function committedRuns(lakeDir: string, dataset: string, asOf?: Date): Promise<CommittedRuns> {
+  const stores = localLakeStores(lakeDir);
+  const out: CommittedRuns = { warehouse: [], quarantine: [], markers: [] };
+  for await (const o of stores.warehouse.list(`_runs/${dataset}/`)) {
+    const marker = JSON.parse(Buffer.from(await stores.warehouse.get(o.key)).toString("utf8")) as IngestResult;
+    if (asOf && new Date(marker.ingestedAt) > asOf) continue;
+    out.markers.push(stores.warehouse.localPath(o.key));
+    if (marker.outputs.warehouse) out.warehouse.push(stores.warehouse.localPath(marker.outputs.warehouse));
+    if (marker.outputs.quarantine) out.quarantine.push(stores.quarantine.localPath(marker.outputs.quarantine));
+  }
+  out.warehouse.sort();
+  out.quarantine.sort();
+  return out;
+}
+
+function plain(value: unknown): QueryValue {
+  if (typeof value === "bigint") return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value;
+  if (Array.isArray(value)) return value.map(plain);
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), plain(v)]));
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
+  if (value && typeof value === "object" && !(value instanceof Date)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  return value as QueryValue;
+}
+
+export class DuckDbQueryEngine implements QueryEngine {
+  readonly name = "duckdb" as const;
+  private constructor(readonly db: Database) {}
+
+  static async open(config: LocalConfig, options: { asOf?: Date; threads?: number } = {}): Promise<DuckDbQueryEngine> {
+    const db = await Database.open(options.threads ? { threads: options.threads } : {});
+    const engine = new DuckDbQueryEngine(db);
+    try {
+      await engine.registerViews(config, options.asOf);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return engine;
+  }
+
+  private async registerViews(config: LocalConfig, asOf?: Date): Promise<void> {
+    const registry = new SchemaRegistry(config.schemasDir);
+    for (const dataset of registry.datasets()) {
+      const versions = registry.loadAll(dataset).map((l) => l.schema);
+      const table = warehouseTable(versions);
+      const runs = await committedRuns(config.lakeDir, dataset, asOf);
+      const present = new Set<string>();
+      if (runs.warehouse.length > 0) {
+        const cols = await this.db.all(`DESCRIBE SELECT * FROM read_parquet([${runs.warehouse.map(sqlString).join(", ")}], union_by_name = true)`);
+        for (const c of cols) present.add(String(c.column_name));
+      }
+      await this.db.exec(datasetViewSql({ viewName: dataset, table, versions, files: runs.warehouse, presentColumns: present, ...(asOf ? { asOf } : {}) }));
+      const qTable = { name: `${dataset}_quarantine`, columns: QUARANTINE_COLUMNS, partitionKeys: table.partitionKeys };
+      const qPresent = new Set(QUARANTINE_COLUMNS.map((c) => c.name));
+      await this.db.exec(datasetViewSql({ viewName: `${dataset}_quarantine`, table: qTable, versions: [], files: runs.quarantine, presentColumns: qPresent, ...(asOf ? { asOf } : {}) }));
+    }
+    const runsGlob = path.join(config.lakeDir, "warehouse", "_runs", "*", "*.json");
+    const hasRuns = await fs
+      .readdir(path.join(config.lakeDir, "warehouse", "_runs"))
+      .then((d) => d.length > 0)
+      .catch(() => false);
+    await this.db.exec(
+      hasRuns
+        ? `CREATE OR REPLACE VIEW lakeline_runs AS SELECT * EXCLUDE (sample) FROM read_json(${sqlString(runsGlob)}, union_by_name = true, format = 'auto')`
+        : `CREATE OR REPLACE VIEW lakeline_runs AS SELECT NULL::VARCHAR AS dataset, NULL::VARCHAR AS "runId", NULL::VARCHAR AS status WHERE false`,
+    );
+    for (const sql of lineageViewsSql(path.join(config.lakeDir, "lineage"))) await this.db.exec(sql);
+  }
+
+  async query(sql: string): Promise<QueryResult> {
+    const columns = await this.db.columns(sql).catch(() => []);
+    const rows = await this.db.all(sql);
+    return { columns, rows: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)]))) };
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

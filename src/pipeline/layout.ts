@@ -1,0 +1,62 @@
+/**
+ * Where everything a run writes lives. Keys are deterministic from the run's identity so a
+ * re-delivered event lands on the same keys (and conditional puts make the second write a no-op).
+ *
+ * warehouse zone:
+ *   <dataset>/ingest_date=YYYY-MM-DD/<ts>-<md5>.parquet   table data (Hive-style partition, append-only)
+ *   _runs/<dataset>/<runId>.json                          commit marker: the run's result; written last
+ *   _content/<dataset>/<md5>.json                         content claim (dedupe of byte-identical blobs)
+ *   _stats/<dataset>/<env>/<ts>-<runId>.json              statistics of accepted batches (drift baseline)
+ *   _reports/<dataset>/<ts>-<runId>/{statistics.json,anomalies.json,report.html}
+ * quarantine zone:
+ *   <dataset>/ingest_date=YYYY-MM-DD/<ts>-<md5>.parquet   rejected rows with reasons
+ *   <dataset>/_rejected/<ts>-<md5>/{reason.json,<blob>}   blobs rejected whole
+ * failed zone:
+ *   <dataset>/<runId>.json                                failed runs, for `lakeline replay`
+ */
+export function compactTimestamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, "").replace(/\.(\d{3})Z$/, "$1Z");
+}
+
+export function ingestDate(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+export interface RunKeys {
+  readonly warehouse: string;
+  readonly quarantine: string;
+  readonly marker: string;
+  readonly content: string;
+  readonly stats: string;
+  readonly reportDir: string;
+  readonly rejectedDir: string;
+  readonly failed: string;
+}
+
+export function runKeys(dataset: string, environment: string, at: Date, md5: string, runId: string): RunKeys {
+  const ts = compactTimestamp(at);
+  const partition = `ingest_date=${ingestDate(at)}`;
+  return {
+    warehouse: `${dataset}/${partition}/${ts}-${md5}.parquet`,
+    quarantine: `${dataset}/${partition}/${ts}-${md5}.parquet`,
+    marker: markerKey(dataset, runId),
+    content: `_content/${dataset}/${md5}.json`,
+    stats: `${statsPrefix(dataset, environment)}${ts}-${runId}.json`,
+    reportDir: `_reports/${dataset}/${ts}-${runId}`,
+    rejectedDir: `${dataset}/_rejected/${ts}-${md5}`,
+    failed: `${dataset}/${runId}.json`,
+  };
+}
+
+/** Drift compares a batch with the previous accepted batch of the same dataset and environment. */
+export function statsPrefix(dataset: string, environment: string): string {
+  return `_stats/${dataset}/${environment.toLowerCase()}/`;
+}
+
+export function markerKey(dataset: string, runId: string): string {
+  return `_runs/${dataset}/${runId}.json`;
+}
+
+export const MARKER_PREFIX = "_runs/";
+export const STATS_PREFIX = "_stats/";
+export const REPORTS_PREFIX = "_reports/";

@@ -1,0 +1,53 @@
+/**
+ * Statistics and anomalies of a run, as JSON beside the output and as an HTML page people read.
+ * Accepted batches also leave their statistics under `_stats/` as the drift baseline for the next.
+ */
+import type { DatasetSchema } from "../core/schema/types.js";
+import type { DatasetStatistics } from "../core/stats/types.js";
+import type { Anomaly } from "../core/validate/anomaly.js";
+import type { DatasetRef } from "../lineage/recorder.js";
+import type { ObjectStore } from "../ports/object-store.js";
+import { renderReport } from "../report/html.js";
+import type { RunKeys } from "./layout.js";
+import type { IngestResult } from "./result.js";
+import { ObjectExistsError } from "../core/errors.js";
+
+async function putJson(store: ObjectStore, key: string, body: string, contentType: string): Promise<void> {
+  try {
+    await store.put(key, body, { ifNoneMatch: true, contentType });
+  } catch (err) {
+    if (!(err instanceof ObjectExistsError)) throw err;
+  }
+}
+
+export async function publishReports(args: {
+  store: ObjectStore;
+  keys: RunKeys;
+  result: IngestResult;
+  statistics: DatasetStatistics;
+  anomalies: readonly Anomaly[];
+  previous: DatasetStatistics | undefined;
+  schema: DatasetSchema;
+}): Promise<DatasetRef[]> {
+  const { store, keys, result, statistics, anomalies } = args;
+  const statsJson = JSON.stringify(statistics, null, 2);
+  const html = renderReport({
+    dataset: result.dataset,
+    runId: result.runId,
+    environment: result.environment,
+    schemaVersion: args.schema.version,
+    sourceKey: result.rawKey,
+    statistics,
+    anomalies: [...anomalies],
+    ...(args.previous ? { previous: args.previous } : {}),
+    generatedAt: result.ingestedAt,
+  });
+  await putJson(store, `${keys.reportDir}/statistics.json`, statsJson, "application/json");
+  await putJson(store, `${keys.reportDir}/anomalies.json`, JSON.stringify({ runId: result.runId, status: result.status, anomalies }, null, 2), "application/json");
+  await putJson(store, `${keys.reportDir}/report.html`, html, "text/html; charset=utf-8");
+  await putJson(store, keys.stats, statsJson, "application/json");
+  return [
+    { namespace: store.namespace, name: `${keys.reportDir}/statistics.json`, artifactType: "Statistics", rowCount: statistics.rowsRead },
+    { namespace: store.namespace, name: `${keys.reportDir}/anomalies.json`, artifactType: "AnomaliesReport", properties: { anomalies: anomalies.length } },
+  ];
+}

@@ -1,0 +1,35 @@
+import type { Anomaly } from "../core/validate/anomaly.js";
+
+export type IngestStatus = "ok" | "rejected" | "duplicate" | "routed" | "failed";
+
+/** What one ingest run did; also the commit marker's content. Counts always add up: rowsRead = rowsWritten + rowsQuarantined. */
+export interface IngestResult {
+  readonly dataset: string;
+  readonly environment: string;
+  readonly schemaVersion: number | null;
+  readonly rawKey: string;
+  readonly rawBucket: string;
+  readonly sourceMd5: string | null;
+  readonly sourceBytes: number;
+  readonly format: string | null;
+  readonly rowsRead: number;
+  readonly rowsWritten: number;
+  readonly rowsQuarantined: number;
+  readonly anomalies: readonly Anomaly[];
+  /** Keys written, by zone. */
+  readonly outputs: {
+    readonly warehouse?: string;
+    readonly quarantine?: string;
+    readonly rejected?: string;
+    readonly report?: string;
+    readonly statistics?: string;
+  };
+  readonly runId: string;
+  readonly status: IngestStatus;
+  /** Why the blob was rejected/routed/failed, or which upload it duplicates. */
+  readonly reason?: string;
+  readonly duplicateOf?: string;
+  readonly ingestedAt: string;
+  /** A few quarantined rows with reasons, for people. */
+  readonly sample?: readonly { row: number | null; reasons: string[] }[];
+}
