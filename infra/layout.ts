@@ -1,0 +1,46 @@
+/**
+ * Where each zone's objects live inside its bucket, as far as the infrastructure must know it.
+ * IAM statements and Glue table locations are scoped by these prefixes, so they come from the
+ * same constants the pipeline writes with (src/pipeline/layout.ts, src/core/lineage/ids.ts).
+ *
+ * - raw: the whole bucket is input (`<dataset>/[<environment>/]<file>`)
+ * - warehouse: `<dataset>/ingest_date=…/` table data, plus run markers, content claims,
+ *   statistics and reports under `_runs/ _content/ _stats/ _reports/`
+ * - quarantine: `<dataset>/…` (rejected rows in `ingest_date=` partitions, rejected blobs)
+ * - lineage: `openlineage/` RunEvents and `mlmd/` ML-Metadata records
+ * - failed: `<dataset>/<runId>.json`
+ * - exports: the whole bucket is the export function's DVC remote
+ */
+import { MLMD_PREFIX, OPENLINEAGE_PREFIX } from "../src/core/lineage/ids.js";
+import { MARKER_PREFIX, REPORTS_PREFIX, STATS_PREFIX } from "../src/pipeline/layout.js";
+
+/** Content claims (`_content/<dataset>/<md5>.json`, see src/pipeline/layout.ts). */
+const CONTENT_PREFIX = "_content/";
+
+/** Warehouse prefixes holding ingest's bookkeeping rather than table data. */
+export const WAREHOUSE_META_PREFIXES: readonly string[] = [
+  MARKER_PREFIX,
+  CONTENT_PREFIX,
+  STATS_PREFIX,
+  REPORTS_PREFIX,
+];
+
+export const LINEAGE_PREFIXES: readonly string[] = [OPENLINEAGE_PREFIX, MLMD_PREFIX];
+
+export const LINEAGE_EVENTS_PREFIX = OPENLINEAGE_PREFIX;
+export const LINEAGE_TABLE = "lineage_events";
+/** Athena writes query results here in the results bucket. */
+export const ATHENA_RESULTS_PREFIX = "athena/";
+
+export function quarantineTableName(dataset: string): string {
+  return `${dataset}_quarantine`;
+}
+
+/** Raw uploads the ingest function is notified about (plain and gzip-compressed). */
+export const RAW_SUFFIXES: readonly string[] = [".csv", ".tsv", ".json", ".jsonl", ".ndjson"].flatMap((s) => [
+  s,
+  `${s}.gz`,
+]);
+
+/** Every function reads its schemas from here, inside the deployment package. */
+export const BUNDLED_SCHEMAS_DIR = "schemas";
