@@ -115,3 +115,8 @@ export class BlobTooLargeError extends LakelineError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** A lineage query or record named an artifact or run the lineage store does not hold. */
+export class LineageNotFoundError extends LakelineError {
+  override readonly name = "LineageNotFoundError";
+}
