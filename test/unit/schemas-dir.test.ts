@@ -1,0 +1,120 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { describe, expect, it, vi } from "vitest";
+import { main } from "../../cli/main.js";
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((s) => ((stdout += String(s)), true));
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((s) => ((stderr += String(s)), true));
+  try {
+    return { code: await main(["node", "lakeline", ...args]), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+/** A copy of the repository's schemas folder plus a penguins v2 derived from v1 by `change`. */
+function withPenguinsV2(
+  change: (v1: Record<string, unknown> & { features: Record<string, unknown>[] }) => void,
+): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "lakeline-schemas-"));
+  cpSync("schemas", dir, { recursive: true });
+  const v2 = JSON.parse(readFileSync("schemas/penguins/v1.json", "utf8"));
+  v2.version = 2;
+  change(v2);
+  writeFileSync(path.join(dir, "penguins", "v2.json"), JSON.stringify(v2, null, 2));
+  return dir;
+}
+
+describe("lakeline schema check", () => {
+  it("passes on the repository's schemas/ and prints a summary table", async () => {
+    const r = await cli("schema", "check", "--schemas", "schemas");
+    expect(r.code).toBe(0);
+    for (const ds of ["flights", "movies", "penguins", "weather"])
+      expect(r.stdout).toMatch(new RegExp(`${ds}\\s+v1\\s+\\d+\\s+ok`));
+    const json = JSON.parse(
+      (await cli("schema", "check", "--schemas", "schemas", "--json", "--mode", "FULL")).stdout,
+    );
+    expect(json).toMatchObject({ ok: true, mode: "FULL" });
+    expect(json.datasets.map((d: { dataset: string }) => d.dataset)).toEqual([
+      "flights",
+      "movies",
+      "penguins",
+      "weather",
+    ]);
+  });
+
+  it("fails on a breaking v2 and lists the change", async () => {
+    // Removing a categorical value narrows the domain: v2 cannot read v1 data holding "Torgersen".
+    const dir = withPenguinsV2((v2) => {
+      v2.features[1]!.domain = { values: ["Biscoe", "Dream"] };
+    });
+    const r = await cli("schema", "check", "--schemas", dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/penguins\s+v1 v2\s+7\s+1 problem/);
+    expect(r.stdout).toContain(
+      'penguins v1→v2 BACKWARD: feature "Island" domain narrowed: values "Torgersen" removed',
+    );
+    expect(r.stderr).toContain("schema check failed: 1 problem");
+  });
+
+  it("passes on a compatible v2 (an optional feature added, a range widened)", async () => {
+    const dir = withPenguinsV2((v2) => {
+      v2.features.push({ name: "Clutch Completion", type: "BOOL", presence: { minFraction: 0.5 } });
+      v2.features[5]!.domain = { min: 1000, max: 8000 };
+    });
+    const r = await cli("schema", "check", "penguins", "--schemas", dir);
+    expect(r.stdout).toMatch(/penguins\s+v1 v2\s+8\s+ok/);
+    expect(r.code).toBe(0);
+    // The same change read FORWARD (old readers, new data) widens the range: breaking.
+    const forward = await cli("schema", "check", "penguins", "--schemas", dir, "--mode", "forward", "--json");
+    expect(forward.code).toBe(1);
+    expect(JSON.parse(forward.stdout).datasets[0].problems).toEqual([
+      'penguins v1→v2 FORWARD: feature "Body Mass (g)" domain widened: min 2000 → 1000',
+      'penguins v1→v2 FORWARD: feature "Body Mass (g)" domain widened: max 7000 → 8000',
+    ]);
+  });
+
+  it("names the file and JSON path of format errors, gaps in versions and a wrong dataset", async () => {
+    const dir = withPenguinsV2((v2) => {
+      v2.features[4]!.type = "INTEGER";
+      v2.dataset = "birds";
+    });
+    writeFileSync(
+      path.join(dir, "weather", "v3.json"),
+      readFileSync("schemas/weather/v1.json", "utf8").replace('"version": 1', '"version": 3'),
+    );
+    const r = await cli("schema", "check", "--schemas", dir, "--json");
+    expect(r.code).toBe(1);
+    const problems = Object.fromEntries(
+      JSON.parse(r.stdout).datasets.map((d: { dataset: string; problems: string[] }) => [
+        d.dataset,
+        d.problems,
+      ]),
+    );
+    expect(problems.penguins).toEqual([
+      expect.stringMatching(
+        /^penguins\/v2\.json: \$\.features\[4\]\.type \("Flipper Length \(mm\)"\): Invalid option/,
+      ),
+    ]);
+    expect(problems.weather).toEqual(["weather: versions must run 1…N without gaps; found v1, v3"]);
+    expect(problems.flights).toEqual([]);
+    // A wrong dataset name in a file that otherwise parses.
+    const renamed = withPenguinsV2((v2) => {
+      v2.dataset = "birds";
+    });
+    const r2 = JSON.parse((await cli("schema", "check", "penguins", "--schemas", renamed, "--json")).stdout);
+    expect(r2.datasets[0].problems).toContain(
+      'penguins/v2.json: dataset is "birds" but the file sits under penguins/',
+    );
+  });
+
+  it("rejects an unknown mode as a usage error", async () => {
+    expect((await cli("schema", "check", "--schemas", "schemas", "--mode", "SIDEWAYS")).code).toBe(64);
+  });
+});
