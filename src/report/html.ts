@@ -28,6 +28,7 @@ const SEVERITY_ORDER = { ERROR: 0, WARNING: 1, INFO: 2 } as const;
 
 export function renderReport(input: ReportInput): string {
   const s = input.statistics;
+  const ids = featureIds(s);
   const title = `${input.dataset} · ${input.environment} batch report`;
   return `<!DOCTYPE html>
 <html lang="en">
@@ -51,11 +52,11 @@ export function renderReport(input: ReportInput): string {
 <main>
 ${counts(s, input.anomalies)}
 <h2 id="anomalies">Anomalies</h2>
-${anomalyTable(input.anomalies)}
+${anomalyTable(input.anomalies, ids)}
 ${input.previous ? driftTable(s, input.previous, input.anomalies) : ""}
 <h2 id="features">Features</h2>
 <div class="features">
-${s.features.map((f) => featureSection(f, s, input.previous, input.anomalies)).join("\n")}
+${s.features.map((f) => featureSection(f, ids.get(f.name)!, s, input.previous, input.anomalies)).join("\n")}
 </div>
 ${input.lineageMermaid ? `<h2 id="lineage">Lineage</h2>\n<pre class="mermaid">${esc(input.lineageMermaid)}</pre>` : ""}
 </main>
@@ -80,7 +81,20 @@ ${card("features", num(s.features.length))}
 </section>`;
 }
 
-function anomalyTable(anomalies: readonly Anomaly[]): string {
+/** Anchor ids per feature name, unique even when two names slug alike ("a b", "a-b"). */
+function featureIds(s: DatasetStatistics): Map<string, string> {
+  const ids = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const f of s.features) {
+    let id = `f-${slug(f.name)}`;
+    for (let i = 2; taken.has(id); i++) id = `f-${slug(f.name)}-${i}`;
+    taken.add(id);
+    ids.set(f.name, id);
+  }
+  return ids;
+}
+
+function anomalyTable(anomalies: readonly Anomaly[], ids: ReadonlyMap<string, string>): string {
   if (anomalies.length === 0) return `<p class="none">No anomalies.</p>`;
   const sorted = [...anomalies].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   const rows = sorted
@@ -89,7 +103,7 @@ function anomalyTable(anomalies: readonly Anomaly[]): string {
       return `<tr class="anomaly sev-${esc(sev)}" data-type="${esc(a.type)}">
 <td><span class="badge ${esc(sev)}">${esc(a.severity)}</span></td>
 <td><code>${esc(a.type)}</code></td>
-<td>${a.feature === undefined ? "–" : `<a href="#f-${esc(slug(a.feature))}">${esc(a.feature)}</a>`}</td>
+<td>${a.feature === undefined ? "–" : ids.has(a.feature) ? `<a href="#${esc(ids.get(a.feature))}">${esc(a.feature)}</a>` : esc(a.feature)}</td>
 <td><b>${esc(a.shortDescription)}</b><br>${esc(a.description)}</td>
 <td class="n">${a.rows === undefined ? "–" : esc(num(a.rows))}</td>
 <td class="n">${a.value === undefined ? "–" : esc(num(a.value))}</td>
@@ -128,6 +142,7 @@ ${rows.length === 0 ? `<p class="none">No feature has statistics in both batches
 
 function featureSection(
   f: FeatureStatistics,
+  id: string,
   s: DatasetStatistics,
   previous: DatasetStatistics | undefined,
   anomalies: readonly Anomaly[],
@@ -168,7 +183,7 @@ function featureSection(
     chart && p
       ? `<p class="legend"><i style="background:#3b6fd8"></i>this batch<i style="background:#e07a10"></i>previous batch</p>`
       : "";
-  return `<section class="feature${flagged ? " flagged" : ""}" id="f-${esc(slug(f.name))}">
+  return `<section class="feature${flagged ? " flagged" : ""}" id="${esc(id)}">
 <h3>${esc(f.name)} <small>${esc(f.column)} · ${esc(f.type)}</small></h3>
 <div class="body">
 <table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td class="n">${esc(v)}</td></tr>`).join("")}</table>

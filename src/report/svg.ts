@@ -48,7 +48,7 @@ export function histogramSvg(
         const yy = y(density(b, pt)).toFixed(1);
         return [`${x(b.low).toFixed(1)},${yy}`, `${Math.max(x(b.high), x(b.low) + 2).toFixed(1)},${yy}`];
       });
-    outline = `<polyline class="prev" points="${x(previous[0] ? Math.min(...previous.map((b) => b.low)) : lo).toFixed(1)},${H - PAD} ${pts.join(" ")} ${x(Math.max(...previous.map((b) => b.high))).toFixed(1)},${H - PAD}"/>`;
+    outline = `<polyline class="prev" points="${x(Math.min(...previous.map((b) => b.low))).toFixed(1)},${H - PAD} ${pts.join(" ")} ${x(Math.max(...previous.map((b) => b.high))).toFixed(1)},${H - PAD}"/>`;
   }
   const axis = `<line class="axis" x1="${PAD}" y1="${H - PAD}" x2="${W - PAD}" y2="${H - PAD}"/>`;
   const ticks = `<text x="${PAD}" y="${H - 4}">${esc(label(lo))}</text><text x="${W - PAD}" y="${H - 4}" text-anchor="end">${esc(label(hi))}</text>`;
