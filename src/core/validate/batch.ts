@@ -87,11 +87,13 @@ function presenceAnomalies(ctx: BatchContext): Anomaly[] {
   const out: Anomaly[] = [];
   const fields = new Set(ctx.sourceFields);
   const stats = byName(ctx.statistics);
-  const rows = ctx.statistics.rowsRead;
   for (const f of expectedFeatures(ctx)) {
     // A column absent from the blob is already reported as missing; its presence says nothing more.
     if (!fields.has(f.name)) continue;
     const present = stats.get(f.name)?.present ?? 0;
+    // Presence is judged over well-formed records: malformed ones are reported as RECORD_MALFORMED.
+    const fs = stats.get(f.name);
+    const rows = fs ? fs.present + fs.missing : ctx.statistics.rowsRead;
     const minFraction = f.presence?.minFraction;
     if (minFraction !== undefined && rows > 0 && present / rows < minFraction) {
       const fraction = present / rows;

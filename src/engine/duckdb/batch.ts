@@ -65,7 +65,7 @@ export class StagedBatch {
         ...(blob.format === "csv" ? {} : { passthrough: [`CASE WHEN __row <= 10000 AND NOT __malformed THEN json_keys(j) END AS __keys`] }),
       });
       await db.exec(`CREATE TEMP TABLE staged AS ${plan.sql}`);
-      const malformed = source.rejectsTable ? Number((await db.all(`SELECT count(*) AS n FROM ${source.rejectsTable}`))[0]?.n ?? 0) : 0;
+      const malformed = source.rejectsTable ? Number((await db.all(`SELECT count(DISTINCT line) AS n FROM ${source.rejectsTable}`))[0]?.n ?? 0) : 0;
       const sourceFields = blob.header ?? (await jsonFields(db));
       return new StagedBatch(db, blob, plan.features, source.rejectsTable, sourceFields, malformed);
     } catch (err) {
@@ -102,7 +102,7 @@ export class StagedBatch {
   /** Rejected rows and malformed records → Parquet at `path`; returns the row count. */
   async writeQuarantine(path: string, lineage: LineageValues): Promise<number> {
     const parts = [`SELECT __reasons AS _reasons, __record AS _record, ${this.lineageSelect(lineage, "__row")} FROM staged WHERE NOT __ok`];
-    if (this.rejectsTable) parts.push(`SELECT ${malformedReasons()} AS _reasons, csv_line AS _record, ${this.lineageSelect(lineage, "NULL::BIGINT")} FROM ${this.rejectsTable}`);
+    if (this.rejectsTable) parts.push(`SELECT reasons AS _reasons, csv_line AS _record, ${this.lineageSelect(lineage, "NULL::BIGINT")} FROM ${rejectedLines(this.rejectsTable)}`);
     const rows = await this.db.all(`COPY (${parts.join(" UNION ALL ")}) TO ${sqlString(path)} (${PARQUET})`);
     return Number(rows[0]?.Count ?? 0);
   }
@@ -110,7 +110,7 @@ export class StagedBatch {
   /** A few rejected rows with their reasons, for people reading CLI output. */
   async sampleRejected(limit = 5): Promise<{ row: number | null; reasons: string[] }[]> {
     const parts = [`SELECT __row AS row, __reasons AS reasons FROM staged WHERE NOT __ok`];
-    if (this.rejectsTable) parts.push(`SELECT NULL::BIGINT, ${malformedReasons()} FROM ${this.rejectsTable}`);
+    if (this.rejectsTable) parts.push(`SELECT NULL::BIGINT, reasons FROM ${rejectedLines(this.rejectsTable)}`);
     const rows = await this.db.all(`SELECT * FROM (${parts.join(" UNION ALL ")}) LIMIT ${limit}`);
     return rows.map((r) => ({ row: r.row === null ? null : Number(r.row), reasons: (r.reasons as string[]) ?? [] }));
   }
@@ -120,8 +120,9 @@ export class StagedBatch {
   }
 }
 
-function malformedReasons(): string {
-  return `['RECORD_MALFORMED line ' || line || ': ' || lower(error_type::VARCHAR) || ': ' || error_message]`;
+/** DuckDB may log several errors for one bad line; a line is one record, with all its reasons. */
+function rejectedLines(table: string): string {
+  return `(SELECT line, list(DISTINCT 'RECORD_MALFORMED line ' || line || ': ' || lower(error_type::VARCHAR) || ': ' || error_message) AS reasons, any_value(csv_line) AS csv_line FROM ${table} GROUP BY line ORDER BY line)`;
 }
 
 async function jsonFields(db: Database): Promise<string[]> {

@@ -92,7 +92,8 @@ export async function stagedStatistics(db: Database, table: string, plans: reado
       column: p.feature.column,
       type: p.feature.type,
       present,
-      missing: rows - present,
+      // Over well-formed records only; malformed ones are counted as RECORD_MALFORMED instead.
+      missing: rows - num(r.n_bad_record) - present,
       distinctApprox: num(r[`d${i}`]),
     };
     if (isNumeric(p) && r[`min${i}`] !== null && r[`min${i}`] !== undefined) {

@@ -1,0 +1,49 @@
+/** `lakeline validate <file>`: check a file against a dataset schema without writing anything. */
+import { existsSync } from "node:fs";
+import type { Command } from "commander";
+import { localConfig } from "../../src/config.js";
+import { UsageError } from "../../src/core/errors.js";
+import { validateFile } from "../../src/pipeline/validate.js";
+import { SchemaRegistry } from "../../src/schema/registry.js";
+import { formatTable, toJson } from "../output.js";
+
+export function register(program: Command): void {
+  program
+    .command("validate")
+    .description("validate a file against a dataset schema (types, presence, domains, valency, environments); writes nothing")
+    .argument("<file>", "CSV, TSV, JSON lines or JSON array, optionally .gz")
+    .requiredOption("-d, --dataset <name>", "dataset whose schema to use")
+    .option("-e, --env <environment>", "TRAINING or SERVING (a SERVING file may omit the label)", "TRAINING")
+    .option("--schema-version <n>", "schema version (default: latest)")
+    .option("--schemas <dir>", "schemas directory (default ./schemas)")
+    .option("--statistics", "include per-feature statistics in --json output")
+    .option("--json", "print the validation report as JSON")
+    .addHelpText("after", "\nExit status: 0 no ERROR anomalies, 1 ERROR anomalies found (the report lists them).")
+    .action(async (file: string, opts: { dataset: string; env: string; schemaVersion?: string; schemas?: string; json?: boolean; statistics?: boolean }) => {
+      if (!existsSync(file)) throw new UsageError(`no such file: ${file}`, { file });
+      const version = opts.schemaVersion === undefined ? undefined : Number.parseInt(opts.schemaVersion, 10);
+      if (version !== undefined && !(version > 0)) throw new UsageError(`--schema-version must be a positive integer`);
+      const report = await validateFile({
+        file,
+        dataset: opts.dataset,
+        environment: opts.env,
+        schemas: new SchemaRegistry(localConfig({ schemas: opts.schemas }).schemasDir),
+        ...(version ? { schemaVersion: version } : {}),
+      });
+      const errors = report.anomalies.filter((a) => a.severity === "ERROR").length;
+      if (opts.json) {
+        const { statistics, ...rest } = report;
+        process.stdout.write(`${toJson(opts.statistics ? report : rest, true)}\n`);
+      } else {
+        process.stdout.write(
+          `${file}: ${report.dataset} v${report.schemaVersion} ${report.environment} (${report.format}) — ${report.rowsRead} rows read, ${report.rowsValid} valid, ${report.rowsQuarantined} would be quarantined\n`,
+        );
+        if (report.wouldReject) process.stdout.write(`would reject the whole blob: ${report.wouldReject}\n`);
+        if (report.anomalies.length > 0) {
+          process.stdout.write(formatTable(report.anomalies.map((a) => ({ severity: a.severity, type: a.type, feature: a.feature ?? "", description: a.shortDescription }))));
+        } else process.stdout.write("no anomalies\n");
+        for (const s of report.sample) process.stdout.write(`  row ${s.row ?? "-"}: ${s.reasons.join("; ")}\n`);
+      }
+      process.exitCode = errors > 0 ? 1 : 0;
+    });
+}
