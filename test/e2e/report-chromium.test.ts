@@ -16,8 +16,10 @@ import { renderReport } from "../../src/report/html.js";
 import { fileStatistics } from "../../src/schema/infer-file.js";
 import { SchemaRegistry } from "../../src/schema/registry.js";
 
-const CHROMIUM = "/usr/bin/chromium";
+// Overridable so the skip path itself can be exercised: LAKELINE_CHROMIUM=/nonexistent.
+const CHROMIUM = process.env.LAKELINE_CHROMIUM ?? "/usr/bin/chromium";
 const SKIP_REASON = `${CHROMIUM} not found: install it with \`apt-get install -y --no-install-recommends chromium\` to run this test`;
+const HAS_CHROMIUM = existsSync(CHROMIUM);
 const PENGUINS = "node_modules/vega-datasets/data/penguins.json";
 const run = promisify(execFile);
 
@@ -87,8 +89,13 @@ function decodePng(png: Buffer): { width: number; height: number; pixel: (x: num
 }
 
 describe("HTML report in headless Chromium", () => {
-  it("renders penguins statistics with drift anomalies: screenshot has content, DOM has the anomaly rows", async (ctx) => {
-    if (!existsSync(CHROMIUM)) ctx.skip(SKIP_REASON);
+  // The reason is in the test's title and on stderr so a skipped run says why in any reporter.
+  const title = `renders penguins statistics with drift anomalies: screenshot has content, DOM has the anomaly rows${HAS_CHROMIUM ? "" : ` [SKIPPED: ${SKIP_REASON}]`}`;
+  it(title, async (ctx) => {
+    if (!HAS_CHROMIUM) {
+      console.warn(`report-chromium: skipped — ${SKIP_REASON}`);
+      ctx.skip(SKIP_REASON);
+    }
     // Prepare: real statistics of all penguins, previous batch = the Adelie penguins only.
     const dir = mkdtempSync(path.join(tmpdir(), "lakeline-report-"));
     const rows = JSON.parse(readFileSync(PENGUINS, "utf8")) as { Species: string }[];
