@@ -139,8 +139,9 @@ export function register(program: Command): void {
     .option("--experiment <name>", "group the run under an Experiment context")
     .option("--lake <dir>", "local lake folder (default ./.lakeline or $LAKELINE_LAKE)")
     .option("--json", "print the recorded run as JSON")
-    .action(
-      async (opts: {
+    .action(async (_opts: unknown, cmd: Command) => {
+      // `--lake` and `--json` also exist on `lineage`, which claims them wherever they appear.
+      const opts = cmd.optsWithGlobals<{
         execution: string;
         input: string[];
         output: string[];
@@ -150,37 +151,36 @@ export function register(program: Command): void {
         experiment?: string;
         lake?: string;
         json?: boolean;
-      }) => {
-        const store = localLakeStores(localConfig({ lake: opts.lake }).lakeDir).lineage;
-        const executionType: ExecutionTypeName = caseInsensitive(
-          opts.execution,
-          EXECUTION_TYPES,
-          "--execution",
-        );
-        const artifactType: ArtifactTypeName = caseInsensitive(
-          opts.outputType,
-          ARTIFACT_TYPES,
-          "--output-type",
-        );
-        const outputs = await Promise.all(opts.output.map((o) => externalOutput(o, artifactType)));
-        const recorded = await recordExecution(store, {
-          executionType,
-          inputs: opts.input,
-          outputs,
-          properties: parseProperties(opts.property),
-          eventTime: systemClock.now(),
-          ...(opts.job ? { jobName: opts.job } : {}),
-          ...(opts.experiment ? { experiment: opts.experiment } : {}),
-        });
-        if (opts.json) {
-          process.stdout.write(`${toJson(recorded)}\n`);
-          return;
-        }
-        process.stdout.write(
-          `recorded ${executionType} ${recorded.jobName} run ${recorded.runId}\n` +
-            recorded.inputs.map((a) => `  input  ${a.uri}${a.version ? ` @ ${a.version}` : ""}\n`).join("") +
-            outputs.map((o) => `  output ${o.uri}${o.version ? ` @ ${o.version}` : ""}\n`).join(""),
-        );
-      },
-    );
+      }>();
+      const store = localLakeStores(localConfig({ lake: opts.lake }).lakeDir).lineage;
+      const executionType: ExecutionTypeName = caseInsensitive(
+        opts.execution,
+        EXECUTION_TYPES,
+        "--execution",
+      );
+      const artifactType: ArtifactTypeName = caseInsensitive(
+        opts.outputType,
+        ARTIFACT_TYPES,
+        "--output-type",
+      );
+      const outputs = await Promise.all(opts.output.map((o) => externalOutput(o, artifactType)));
+      const recorded = await recordExecution(store, {
+        executionType,
+        inputs: opts.input,
+        outputs,
+        properties: parseProperties(opts.property),
+        eventTime: systemClock.now(),
+        ...(opts.job ? { jobName: opts.job } : {}),
+        ...(opts.experiment ? { experiment: opts.experiment } : {}),
+      });
+      if (opts.json) {
+        process.stdout.write(`${toJson(recorded)}\n`);
+        return;
+      }
+      process.stdout.write(
+        `recorded ${executionType} ${recorded.jobName} run ${recorded.runId}\n` +
+          recorded.inputs.map((a) => `  input  ${a.uri}${a.version ? ` @ ${a.version}` : ""}\n`).join("") +
+          outputs.map((o) => `  output ${o.uri}${o.version ? ` @ ${o.version}` : ""}\n`).join(""),
+      );
+    });
 }
