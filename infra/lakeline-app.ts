@@ -65,7 +65,7 @@ export function createLakelineApp(options: LakelineAppOptions = {}): LakelineApp
   const pipeline = new PipelineStack(app, `${config.stackPrefix}Pipeline`, {
     ...stackProps,
     description: "lakeline pipeline: ingest/export functions, triggers, failure queues, alarms",
-    data,
+    data: data.refs,
     entries: options.entries ?? defaultEntries(projectRoot),
     projectRoot,
   });

@@ -4,7 +4,7 @@
  * the resources they are about, next to the grant or construct that causes them, each with the
  * reason it is acceptable. Nothing is acknowledged wholesale.
  */
-import { type CfnResource, Stack, Validations } from "aws-cdk-lib";
+import { Stack, Validations } from "aws-cdk-lib";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type { IConstruct } from "constructs";
 
@@ -12,12 +12,29 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
   Validations.of(scope).acknowledge({ id, reason });
 }
 
-/** The IAM5 finding id for `arn:…:<bucket>/<prefix>*`, or undefined for imported buckets. */
-export function objectWildcardFinding(bucket: s3.IBucket, prefix: string): string | undefined {
-  const cfn = bucket.node.defaultChild as CfnResource | undefined;
-  if (!cfn) return undefined;
-  const logicalId = Stack.of(cfn).resolve(cfn.logicalId) as string;
-  return `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${prefix}*]`;
+/**
+ * cdk-nag's rendering of an IAM resource (its flattenCfnReference): Fn::Join is joined,
+ * Fn::ImportValue becomes the export name, Fn::GetAtt `<Id.Attr>`, Ref `<Id>`.
+ */
+function render(node: unknown): string {
+  if (typeof node === "string") return node.replace(/\$\{/g, "<").replace(/}/g, ">");
+  const o = node as Record<string, unknown>;
+  if (Array.isArray(o["Fn::Join"])) {
+    const [delimiter, items] = o["Fn::Join"] as [string, unknown[]];
+    return items.map(render).join(delimiter);
+  }
+  if (o["Fn::ImportValue"] !== undefined) return render(o["Fn::ImportValue"]);
+  if (Array.isArray(o["Fn::GetAtt"])) return `<${(o["Fn::GetAtt"] as string[]).map(render).join(".")}>`;
+  if (o.Ref !== undefined) return `<${render(o.Ref)}>`;
+  return JSON.stringify(node);
+}
+
+/**
+ * The IAM5 finding id for the object ARN `<bucket>/<prefix>*` as seen from `scope`'s stack. Stable
+ * only for values that are not CDK cross-stack references (DataRefs imports are plain intrinsics).
+ */
+export function objectWildcardFinding(scope: IConstruct, bucket: s3.IBucket, prefix: string): string {
+  return `AwsSolutions-IAM5[Resource::${render(Stack.of(scope).resolve(bucket.arnForObjects(`${prefix}*`)))}]`;
 }
 
 /** Findings on constructs CDK adds by itself, not on lakeline's own. */

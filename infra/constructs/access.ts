@@ -68,8 +68,7 @@ export function grantPrefixes(
   for (const s of prefixStatements(bucket, access)) role.addToPrincipalPolicy(s);
   const prefixes = new Set([...(access.read ?? []), ...(access.write ?? [])]);
   for (const prefix of prefixes) {
-    const finding = objectWildcardFinding(bucket, prefix);
     const scope = prefix === "" ? "every object of the bucket" : `only objects under ${prefix}`;
-    if (finding) acknowledge(role, finding, `${why} (${scope})`);
+    acknowledge(role, objectWildcardFinding(role, bucket, prefix), `${why} (${scope})`);
   }
 }

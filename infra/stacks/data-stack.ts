@@ -12,6 +12,7 @@ import type { DeployConfig } from "../config.js";
 import { LakeBucket } from "../constructs/lake-bucket.js";
 import { WarehouseCatalog } from "../constructs/warehouse-catalog.js";
 import { ATHENA_RESULTS_PREFIX } from "../layout.js";
+import { type DataRefs, publish, publishBucket, ZONE_BUCKETS, type ZoneBucket } from "./data-refs.js";
 
 export interface DataStackProps extends StackProps {
   readonly config: DeployConfig;
@@ -30,6 +31,8 @@ export class DataStack extends Stack {
   readonly catalog: WarehouseCatalog;
   readonly workgroup: athena.CfnWorkGroup;
   readonly lineageBus: events.EventBus;
+  /** The exports the pipeline stack imports. */
+  readonly refs: DataRefs;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -94,5 +97,18 @@ export class DataStack extends Stack {
       description: "lakeline lineage: OpenLineage RunEvents from every ingest and export run",
     });
     this.lineageBus.applyRemovalPolicy(RemovalPolicy.RETAIN);
+
+    const buckets = Object.fromEntries(
+      ZONE_BUCKETS.map((zone) => [zone, publishBucket(this, zone, this[zone])]),
+    ) as Record<ZoneBucket, { bucketName: string; bucketArn: string }>;
+    this.refs = {
+      buckets,
+      lineageBusName: publish(this, "LineageBusName", this.lineageBus.eventBusName, "lineage event bus name"),
+      lineageBusArn: publish(this, "LineageBusArn", this.lineageBus.eventBusArn, "lineage event bus ARN"),
+      glueDatabaseName: this.catalog.databaseName,
+      glueTableNames: [...this.catalog.tableNames],
+      datasets: [...this.catalog.datasets],
+      workgroupName: this.workgroup.name,
+    };
   }
 }

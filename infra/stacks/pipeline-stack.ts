@@ -1,27 +1,20 @@
 /**
  * The stateless half: functions, their triggers, failure queues and alarms. It can be destroyed
- * and redeployed freely; the data it works on lives in the data stack.
+ * and redeployed freely; the data it works on lives in the data stack, imported through DataRefs.
  */
-import { Annotations, Arn, Stack, type StackProps } from "aws-cdk-lib";
+import { Annotations, Stack, type StackProps } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
-import * as iam from "aws-cdk-lib/aws-iam";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import * as s3n from "aws-cdk-lib/aws-s3-notifications";
 import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { type DeployConfig, exportRequest } from "../config.js";
-import { grantPrefixes } from "../constructs/access.js";
 import { LakelineFunction } from "../constructs/lakeline-function.js";
 import { parseCron } from "../cron.js";
-import {
-  ATHENA_RESULTS_PREFIX,
-  BUNDLED_SCHEMAS_DIR,
-  LINEAGE_PREFIXES,
-  RAW_SUFFIXES,
-  WAREHOUSE_META_PREFIXES,
-} from "../layout.js";
-import type { DataStack } from "./data-stack.js";
+import { BUNDLED_SCHEMAS_DIR, RAW_SUFFIXES } from "../layout.js";
+import { type DataRefs, ZONE_BUCKETS } from "./data-refs.js";
+import { grantExportAccess, grantIngestAccess, type ZoneBuckets } from "./pipeline-grants.js";
 
 export interface PipelineEntries {
   readonly ingest: string;
@@ -33,7 +26,7 @@ export interface PipelineEntries {
 
 export interface PipelineStackProps extends StackProps {
   readonly config: DeployConfig;
-  readonly data: DataStack;
+  readonly data: DataRefs;
   readonly entries: PipelineEntries;
   readonly projectRoot: string;
   readonly schemasDir: string;
@@ -47,70 +40,37 @@ export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
     const { config, data } = props;
-    const datasets = data.catalog.datasets;
-    const datasetPrefixes = datasets.map((d) => `${d}/`);
-    const warehousePrefixes = [...datasetPrefixes, ...WAREHOUSE_META_PREFIXES];
+    const buckets = Object.fromEntries(
+      ZONE_BUCKETS.map((zone) => [
+        zone,
+        s3.Bucket.fromBucketAttributes(this, `${zone}-bucket`, data.buckets[zone]),
+      ]),
+    ) as ZoneBuckets;
     const alarmTopic = config.alarmTopicArn
       ? sns.Topic.fromTopicArn(this, "AlarmTopic", config.alarmTopicArn)
       : undefined;
 
-    const environment = {
-      LAKELINE_RAW_BUCKET: data.raw.bucketName,
-      LAKELINE_WAREHOUSE_BUCKET: data.warehouse.bucketName,
-      LAKELINE_QUARANTINE_BUCKET: data.quarantine.bucketName,
-      LAKELINE_EXPORTS_BUCKET: data.exports.bucketName,
-      LAKELINE_LINEAGE_BUCKET: data.lineage.bucketName,
-      LAKELINE_FAILED_BUCKET: data.failed.bucketName,
-      // LAMBDA_TASK_ROOT: bundling.ts copies schemas/ beside index.mjs.
-      LAKELINE_SCHEMAS: `/var/task/${BUNDLED_SCHEMAS_DIR}`,
-      LAKELINE_GLUE_DATABASE: data.catalog.databaseName,
-      LAKELINE_ATHENA_WORKGROUP: data.workgroup.ref,
-      LAKELINE_LINEAGE_BUS: data.lineageBus.eventBusName,
-      LAKELINE_MAX_BLOB_BYTES: String(config.maxBlobBytes),
-      LAKELINE_TMP: "/tmp",
-    };
     const common = {
-      environment,
+      environment: {
+        LAKELINE_RAW_BUCKET: data.buckets.raw.bucketName,
+        LAKELINE_WAREHOUSE_BUCKET: data.buckets.warehouse.bucketName,
+        LAKELINE_QUARANTINE_BUCKET: data.buckets.quarantine.bucketName,
+        LAKELINE_EXPORTS_BUCKET: data.buckets.exports.bucketName,
+        LAKELINE_LINEAGE_BUCKET: data.buckets.lineage.bucketName,
+        LAKELINE_FAILED_BUCKET: data.buckets.failed.bucketName,
+        // LAMBDA_TASK_ROOT: bundling.ts copies schemas/ beside index.mjs.
+        LAKELINE_SCHEMAS: `/var/task/${BUNDLED_SCHEMAS_DIR}`,
+        LAKELINE_GLUE_DATABASE: data.glueDatabaseName,
+        LAKELINE_ATHENA_WORKGROUP: data.workgroupName,
+        LAKELINE_LINEAGE_BUS: data.lineageBusName,
+        LAKELINE_MAX_BLOB_BYTES: String(config.maxBlobBytes),
+        LAKELINE_TMP: "/tmp",
+      },
       projectRoot: props.projectRoot,
       schemasDir: props.schemasDir,
       architecture: config.architecture,
       logRetentionDays: config.logRetentionDays,
       ...(alarmTopic ? { alarmTopic } : {}),
-    };
-
-    /** What ingest and replay both do: read raw, write the dataset zones and lineage. */
-    const grantIngestAccess = (fn: LakelineFunction) => {
-      grantPrefixes(
-        fn.role,
-        data.raw,
-        { read: [""], versions: true },
-        "reads any uploaded blob it is notified about; read-only",
-      );
-      grantPrefixes(
-        fn.role,
-        data.warehouse,
-        { read: warehousePrefixes, write: warehousePrefixes },
-        "writes Parquet partitions of the datasets that have schemas, and run markers, content claims, statistics, reports",
-      );
-      grantPrefixes(
-        fn.role,
-        data.quarantine,
-        { read: datasetPrefixes, write: datasetPrefixes },
-        "writes rejected rows and blobs of the datasets that have schemas",
-      );
-      grantPrefixes(
-        fn.role,
-        data.lineage,
-        { read: LINEAGE_PREFIXES, write: LINEAGE_PREFIXES },
-        "appends OpenLineage events and ML-Metadata records, reading earlier ones",
-      );
-      grantPrefixes(
-        fn.role,
-        data.failed,
-        { read: datasetPrefixes, write: datasetPrefixes },
-        "records failed runs per dataset, which replay reads back",
-      );
-      data.lineageBus.grantPutEventsTo(fn.role);
     };
 
     this.ingest = new LakelineFunction(this, "Ingest", {
@@ -120,18 +80,13 @@ export class PipelineStack extends Stack {
       description: "lakeline ingest: validate a raw upload and write Parquet, quarantine and lineage",
       settings: config.ingest,
     });
-    grantIngestAccess(this.ingest);
-
-    // The raw bucket is referenced by attributes so its notification configuration lives in this
-    // stack; attaching it to the data stack's bucket object would make the two stacks depend on
-    // each other (bucket → function ARN → bucket name).
-    const raw = s3.Bucket.fromBucketAttributes(this, "RawBucket", {
-      bucketArn: data.raw.bucketArn,
-      bucketName: data.raw.bucketName,
-    });
+    grantIngestAccess(this.ingest, buckets, data);
+    // Only the raw bucket notifies, and no function can write to it: outputs never re-trigger ingest.
+    // The bucket is imported, so its notification configuration lives in this stack.
     const destination = new s3n.LambdaDestination(this.ingest.function);
-    for (const suffix of RAW_SUFFIXES)
-      raw.addEventNotification(s3.EventType.OBJECT_CREATED, destination, { suffix });
+    for (const suffix of RAW_SUFFIXES) {
+      buckets.raw.addEventNotification(s3.EventType.OBJECT_CREATED, destination, { suffix });
+    }
 
     if (props.entries.replay) {
       this.replay = new LakelineFunction(this, "Replay", {
@@ -141,7 +96,7 @@ export class PipelineStack extends Stack {
         description: "lakeline replay: re-run ingest over raw objects already in the lake",
         settings: config.ingest,
       });
-      grantIngestAccess(this.replay);
+      grantIngestAccess(this.replay, buckets, data);
     }
 
     if (props.entries.export) {
@@ -153,71 +108,7 @@ export class PipelineStack extends Stack {
         settings: config.export,
       });
       this.export = fn;
-      grantPrefixes(
-        fn.role,
-        data.warehouse,
-        { read: warehousePrefixes },
-        "snapshots dataset tables (Athena reads them with this role's credentials); read-only",
-      );
-      grantPrefixes(
-        fn.role,
-        data.exports,
-        { read: [""], write: [""] },
-        "the exports bucket is a DVC remote of content-addressed files this function owns",
-      );
-      grantPrefixes(
-        fn.role,
-        data.lineage,
-        { read: LINEAGE_PREFIXES, write: LINEAGE_PREFIXES },
-        "appends OpenLineage events and ML-Metadata records, reading earlier ones",
-      );
-      // Athena runs with the caller's credentials: it reads the warehouse and writes results as us.
-      grantPrefixes(
-        fn.role,
-        data.athenaResults,
-        { read: [ATHENA_RESULTS_PREFIX], write: [ATHENA_RESULTS_PREFIX] },
-        "Athena writes and the function reads query results under the workgroup's output prefix",
-      );
-      fn.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ["s3:GetBucketLocation"],
-          resources: [data.athenaResults.bucketArn, data.warehouse.bucketArn],
-        }),
-      );
-      fn.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: [
-            "athena:StartQueryExecution",
-            "athena:GetQueryExecution",
-            "athena:GetQueryResults",
-            "athena:StopQueryExecution",
-            "athena:GetWorkGroup",
-          ],
-          resources: [
-            Arn.format({ service: "athena", resource: "workgroup", resourceName: data.workgroup.ref }, this),
-          ],
-        }),
-      );
-      const glueArn = (resource: string, resourceName?: string) =>
-        Arn.format({ service: "glue", resource, ...(resourceName ? { resourceName } : {}) }, this);
-      fn.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: [
-            "glue:GetDatabase",
-            "glue:GetTable",
-            "glue:GetTables",
-            "glue:GetPartition",
-            "glue:GetPartitions",
-          ],
-          resources: [
-            glueArn("catalog"),
-            glueArn("database", data.catalog.databaseName),
-            ...data.catalog.tableNames.map((t) => glueArn("table", `${data.catalog.databaseName}/${t}`)),
-          ],
-        }),
-      );
-      data.lineageBus.grantPutEventsTo(fn.role);
-
+      grantExportAccess(this, fn, buckets, data);
       for (const schedule of config.exports) {
         new events.Rule(this, `Export-${schedule.name}`, {
           description: `lakeline export ${schedule.name}: ${schedule.dataset} (${schedule.environment})`,
@@ -235,7 +126,7 @@ export class PipelineStack extends Stack {
     } else if (config.exports.length > 0) {
       Annotations.of(this).addWarningV2(
         "lakeline:export-missing",
-        `lakeline.config.json schedules ${config.exports.length} export(s) but there is no export function entry; no schedule was created`,
+        `lakeline.config.json schedules ${config.exports.length} export(s) but functions/export.ts does not exist; no schedule was created`,
       );
     }
   }

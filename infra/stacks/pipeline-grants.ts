@@ -1,0 +1,126 @@
+/**
+ * Exactly what each function may touch. Object access is by prefix (see layout.ts); nothing may
+ * delete; the only `*` resource is X-Ray's (acknowledged in lakeline-function.ts).
+ */
+import { Arn, type Stack } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import type * as s3 from "aws-cdk-lib/aws-s3";
+import { grantPrefixes } from "../constructs/access.js";
+import type { LakelineFunction } from "../constructs/lakeline-function.js";
+import { ATHENA_RESULTS_PREFIX, LINEAGE_PREFIXES, WAREHOUSE_META_PREFIXES } from "../layout.js";
+import type { DataRefs, ZoneBucket } from "./data-refs.js";
+
+export type ZoneBuckets = Readonly<Record<ZoneBucket, s3.IBucket>>;
+
+const datasetPrefixes = (refs: DataRefs) => refs.datasets.map((d) => `${d}/`);
+const warehousePrefixes = (refs: DataRefs) => [...datasetPrefixes(refs), ...WAREHOUSE_META_PREFIXES];
+
+function grantLineage(fn: LakelineFunction, buckets: ZoneBuckets, refs: DataRefs): void {
+  grantPrefixes(
+    fn.role,
+    buckets.lineage,
+    { read: LINEAGE_PREFIXES, write: LINEAGE_PREFIXES },
+    "appends OpenLineage events and ML-Metadata records, reading earlier ones",
+  );
+  fn.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ["events:PutEvents"], resources: [refs.lineageBusArn] }),
+  );
+}
+
+/** Ingest (and replay): read raw, write the dataset's warehouse, quarantine and failed records. */
+export function grantIngestAccess(fn: LakelineFunction, buckets: ZoneBuckets, refs: DataRefs): void {
+  const datasets = datasetPrefixes(refs);
+  const warehouse = warehousePrefixes(refs);
+  grantPrefixes(
+    fn.role,
+    buckets.raw,
+    { read: [""], versions: true },
+    "reads any uploaded blob it is notified about; read-only",
+  );
+  grantPrefixes(
+    fn.role,
+    buckets.warehouse,
+    { read: warehouse, write: warehouse },
+    "writes Parquet partitions of the datasets that have schemas, and run markers, content claims, statistics, reports",
+  );
+  grantPrefixes(
+    fn.role,
+    buckets.quarantine,
+    { read: datasets, write: datasets },
+    "writes rejected rows and blobs of the datasets that have schemas",
+  );
+  grantPrefixes(
+    fn.role,
+    buckets.failed,
+    { read: datasets, write: datasets },
+    "records failed runs per dataset, which replay reads back",
+  );
+  grantLineage(fn, buckets, refs);
+}
+
+/** Export: query the warehouse through Athena, write the DVC remote and lineage. */
+export function grantExportAccess(
+  stack: Stack,
+  fn: LakelineFunction,
+  buckets: ZoneBuckets,
+  refs: DataRefs,
+): void {
+  grantPrefixes(
+    fn.role,
+    buckets.warehouse,
+    { read: warehousePrefixes(refs) },
+    "snapshots committed dataset runs (Athena reads them with this role's credentials); read-only",
+  );
+  grantPrefixes(
+    fn.role,
+    buckets.exports,
+    { read: [""], write: [""] },
+    "the exports bucket is a DVC remote of content-addressed files only this function writes",
+  );
+  // Athena runs with the caller's credentials: it writes query results as this role.
+  grantPrefixes(
+    fn.role,
+    buckets.athenaResults,
+    { read: [ATHENA_RESULTS_PREFIX], write: [ATHENA_RESULTS_PREFIX] },
+    "Athena writes, and the function reads, query results under the workgroup's output prefix",
+  );
+  fn.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ["s3:GetBucketLocation"],
+      resources: [buckets.athenaResults.bucketArn, buckets.warehouse.bucketArn],
+    }),
+  );
+  fn.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: [
+        "athena:StartQueryExecution",
+        "athena:GetQueryExecution",
+        "athena:GetQueryResults",
+        "athena:StopQueryExecution",
+        "athena:GetWorkGroup",
+      ],
+      resources: [
+        Arn.format({ service: "athena", resource: "workgroup", resourceName: refs.workgroupName }, stack),
+      ],
+    }),
+  );
+  const glueArn = (resource: string, resourceName?: string) =>
+    Arn.format({ service: "glue", resource, ...(resourceName ? { resourceName } : {}) }, stack);
+  fn.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: [
+        "glue:GetDatabase",
+        "glue:GetTable",
+        "glue:GetTables",
+        "glue:GetPartition",
+        "glue:GetPartitions",
+      ],
+      resources: [
+        glueArn("catalog"),
+        glueArn("database", refs.glueDatabaseName),
+        ...refs.glueTableNames.map((t) => glueArn("table", `${refs.glueDatabaseName}/${t}`)),
+      ],
+    }),
+  );
+  grantLineage(fn, buckets, refs);
+}
