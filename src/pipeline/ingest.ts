@@ -7,7 +7,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { md5File } from "../adapters/local/hash-fs.js";
-import { BlobFormatError, LakelineError, ObjectExistsError, errorMessage } from "../core/errors.js";
+import { BlobFormatError, InvalidKeyError, LakelineError, ObjectExistsError, errorMessage } from "../core/errors.js";
 import { deterministicUuid } from "../core/hash/uuid.js";
 import { parseRawKey } from "../core/keys.js";
 import type { DatasetSchema } from "../core/schema/types.js";
@@ -81,7 +81,11 @@ async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefin
 export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: IngestOptions = {}): Promise<IngestResult> {
   const { stores } = deps;
   const raw = stores.raw;
-  const info = await raw.head(ref.key);
+  const info = await raw.head(ref.key).catch((err: unknown) => {
+    if (err instanceof InvalidKeyError) return err;
+    throw err;
+  });
+  if (info instanceof InvalidKeyError) return rejectUnaddressable(deps, ref, info);
   if (!info) throw new LakelineError(`raw object not found: ${raw.bucket}/${ref.key}`, { key: ref.key });
   const ingestedAt = info.lastModified ?? deps.clock.now();
   const base = {
@@ -112,6 +116,7 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
 
   const scratch = await fs.mkdtemp(path.join(deps.scratchDir, "lakeline-ingest-"));
   let run: RunHandle | undefined;
+  let completed = false;
   try {
     const local = raw.localPath?.(ref.key) ?? path.join(scratch, "blob");
     if (local.startsWith(scratch)) await raw.download(ref.key, local);
@@ -121,7 +126,7 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
     const schemaRef: DatasetRef[] = loaded
       ? [{ namespace: `file://${path.dirname(loaded.file)}`, name: path.basename(loaded.file), version: loaded.md5, artifactType: "Schema", properties: { dataset, version: loaded.schema.version } }]
       : [];
-    run = await deps.lineage.start({
+    const started = await deps.lineage.start({
       runId,
       jobName: `ingest.${dataset}`,
       executionType: "Ingest",
@@ -130,6 +135,15 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
       parameters: { environment, schemaVersion: schemaVersion ?? "none", pipelineVersion: PIPELINE_VERSION },
       contexts: [{ type: "Dataset", name: dataset }],
     });
+    // Once COMPLETE is out, every output exists and only the marker can be missing: a later FAIL
+    // would leave lineage saying "failed" for a run that replay merely commits.
+    run = {
+      ...started,
+      complete: async (args) => {
+        await started.complete(args);
+        completed = true;
+      },
+    };
     const common = { ...base, dataset, environment, schemaVersion, sourceMd5: md5, runId };
 
     const reject = async (reason: string, counts: { rowsRead: number; format: string | null; anomalies: Anomaly[] }): Promise<IngestResult> => {
@@ -251,13 +265,49 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
       batch.close();
     }
   } catch (err) {
-    if (run) await run.fail({ eventTime: deps.clock.now(), error: err instanceof Error ? err : new Error(String(err)) }).catch(() => {});
-    const failure = { ...base, dataset, environment, runId, ref, options, error: errorMessage(err), errorName: (err as Error)?.name, failedAt: deps.clock.now().toISOString() };
+    if (run && !completed) await run.fail({ eventTime: deps.clock.now(), error: err instanceof Error ? err : new Error(String(err)) }).catch(() => {});
+    const failure = { ...base, dataset, environment, schemaVersion, runId, ref, options, error: errorMessage(err), errorName: (err as Error)?.name, failedAt: deps.clock.now().toISOString() };
     await putOnce(stores.failed, `${dataset}/${runId}.json`, JSON.stringify(failure, null, 2)).catch(() => {});
     throw err;
   } finally {
     await fs.rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * A notification naming a key lakeline cannot address (`..`, absolute, NUL — S3 allows such keys)
+ * would fail on every retry; it is recorded as rejected instead, with the reason in quarantine.
+ * The blob itself stays untouched in the raw zone: it cannot be read without escaping a zone.
+ */
+async function rejectUnaddressable(deps: IngestDeps, ref: ObjectRef, err: InvalidKeyError): Promise<IngestResult> {
+  const { stores } = deps;
+  const runId = deterministicUuid("ingest", stores.raw.bucket, ref.key, ref.versionId ?? ref.etag ?? "", PIPELINE_VERSION, "none");
+  const marker = markerKey("_invalid", runId);
+  const committed = await readJson<IngestResult>(stores.warehouse, marker);
+  if (committed) return committed;
+  const rejectedDir = `_invalid/_rejected/${runId}`;
+  const result: IngestResult = {
+    dataset: "_invalid",
+    environment: "TRAINING",
+    schemaVersion: null,
+    rawKey: ref.key,
+    rawBucket: stores.raw.bucket,
+    sourceMd5: null,
+    sourceBytes: 0,
+    format: null,
+    rowsRead: 0,
+    rowsWritten: 0,
+    rowsQuarantined: 0,
+    anomalies: [],
+    outputs: { rejected: `${rejectedDir}/` },
+    runId,
+    status: "rejected",
+    reason: err.message,
+    ingestedAt: deps.clock.now().toISOString(),
+  };
+  await putOnce(stores.quarantine, `${rejectedDir}/reason.json`, JSON.stringify({ ...result, ref }, null, 2));
+  await putOnce(stores.warehouse, marker, JSON.stringify(result, null, 2));
+  return result;
 }
 
 async function previousStatistics(store: ObjectStore, prefix: string, currentKey: string) {

@@ -4,6 +4,7 @@
  * with reasons) are each one scan of the staged table.
  */
 import { randomBytes } from "node:crypto";
+import { BlobFormatError, QueryError } from "../../core/errors.js";
 import { sqlString } from "../../core/sql.js";
 import type { DatasetSchema } from "../../core/schema/types.js";
 import { type FeaturePlan, rowValidationPlan } from "../../core/validate/row-sql.js";
@@ -64,7 +65,9 @@ export class StagedBatch {
         ...(source.malformed ? { malformed: source.malformed } : {}),
         ...(blob.format === "csv" ? {} : { passthrough: [`CASE WHEN __row <= 10000 AND NOT __malformed THEN json_keys(j) END AS __keys`] }),
       });
-      await db.exec(`CREATE TEMP TABLE staged AS ${plan.sql}`);
+      await db.exec(`CREATE TEMP TABLE staged AS ${plan.sql}`).catch((err: unknown) => {
+        throw unreadableBlob(args.key, blob, err);
+      });
       const malformed = source.rejectsTable ? Number((await db.all(`SELECT count(DISTINCT line) AS n FROM ${source.rejectsTable}`))[0]?.n ?? 0) : 0;
       const sourceFields = blob.header ?? (await jsonFields(db));
       return new StagedBatch(db, blob, plan.features, source.rejectsTable, sourceFields, malformed);
@@ -118,6 +121,17 @@ export class StagedBatch {
   close(): void {
     this.db.close();
   }
+}
+
+/**
+ * DuckDB raises "Invalid Input Error" when the bytes themselves cannot be read as the format (a JSON
+ * array cut short, an object over the size limit): a property of the blob, so retrying cannot cure
+ * it — the blob is rejected whole with DuckDB's position, rather than the run failing forever.
+ */
+function unreadableBlob(key: string, blob: PreparedBlob, err: unknown): unknown {
+  const detail = err instanceof QueryError ? /Invalid Input Error: ([\s\S]*)/.exec(err.message)?.[1] : undefined;
+  if (detail === undefined) return err;
+  return new BlobFormatError(key, `malformed ${blob.format}: ${detail.replaceAll(blob.path, key).trim()}`, { cause: err });
 }
 
 /** DuckDB may log several errors for one bad line; a line is one record, with all its reasons. */

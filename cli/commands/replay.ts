@@ -1,0 +1,70 @@
+/**
+ * `lakeline replay`: re-drive ingest runs that failed (listed in the failed zone) until they
+ * commit. Safe to run any number of times: committed runs are skipped, and a replayed run writes
+ * to the keys its failed attempt used.
+ */
+import type { Command } from "commander";
+import { localIngestDeps } from "../../src/adapters/local/deps.js";
+import { localConfig } from "../../src/config.js";
+import { type ReplayItem, type ReplayReport, replayFailed } from "../../src/pipeline/replay.js";
+import { toJson } from "../output.js";
+
+interface ReplayOpts {
+  lake?: string;
+  schemas?: string;
+  dataset?: string;
+  json?: boolean;
+  dryRun?: boolean;
+}
+
+const MARKS: Record<ReplayItem["outcome"], string> = {
+  replayed: "✓",
+  committed: "=",
+  "would-replay": "→",
+  failed: "!",
+  unreadable: "?",
+};
+
+function describe(report: ReplayReport): string {
+  const lines = report.items.map((i) => {
+    const what =
+      i.outcome === "replayed"
+        ? `replayed [${i.status}] written ${i.rowsWritten}`
+        : i.outcome === "committed"
+          ? `already committed [${i.status ?? "?"}]`
+          : i.outcome;
+    return `${MARKS[i.outcome]} ${i.dataset} run ${i.runId} ${i.rawKey ?? i.record}: ${what}${i.error ? `: ${i.error}` : ""}`;
+  });
+  const verb = report.dryRun ? "would replay" : "replayed";
+  const n = report.dryRun ? report.items.filter((i) => i.outcome === "would-replay").length : report.replayed;
+  lines.push(
+    `${report.scanned} failed run record(s): ${n} ${verb}, ${report.skipped} already committed, ${report.failed} failed`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+export function register(program: Command): void {
+  program
+    .command("replay")
+    .description(
+      "re-run failed ingest runs recorded in the failed zone; committed runs are skipped (idempotent)",
+    )
+    .option("--lake <dir>", "lake directory (default ./.lakeline or $LAKELINE_LAKE)")
+    .option("--schemas <dir>", "schemas directory (default ./schemas)")
+    .option("-d, --dataset <name>", "only this dataset's failed runs")
+    .option("--dry-run", "list what would be replayed; write nothing")
+    .option("--json", "print the report as one JSON object")
+    .addHelpText(
+      "after",
+      "\nExit status: 0 nothing left failed, 1 some replay failed again (see its error).\nExample:\n  lakeline replay --dataset penguins --dry-run",
+    )
+    .action(async (opts: ReplayOpts) => {
+      const deps = localIngestDeps(localConfig({ lake: opts.lake, schemas: opts.schemas }));
+      const report = await replayFailed(deps, {
+        ...(opts.dataset ? { dataset: opts.dataset } : {}),
+        dryRun: opts.dryRun ?? false,
+      });
+      process.stdout.write(opts.json ? `${toJson(report)}\n` : describe(report));
+      process.exitCode = report.failed > 0 ? 1 : 0;
+    });
+}
