@@ -10,6 +10,7 @@ import * as s3n from "aws-cdk-lib/aws-s3-notifications";
 import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { type DeployConfig, exportRequest } from "../config.js";
+import { grantPrefixes } from "../constructs/access.js";
 import { LakelineFunction } from "../constructs/lakeline-function.js";
 import { parseCron } from "../cron.js";
 import { BUNDLED_SCHEMAS_DIR, RAW_SUFFIXES } from "../layout.js";
@@ -97,6 +98,12 @@ export class PipelineStack extends Stack {
         settings: config.ingest,
       });
       grantIngestAccess(this.replay, buckets, data);
+      grantPrefixes(
+        this.replay.role,
+        buckets.failed,
+        { read: [""] },
+        "replay without a dataset lists every failed-run record; read-only",
+      );
     }
 
     if (props.entries.export) {
