@@ -173,9 +173,10 @@ export function sourceRelation(blob: PreparedBlob, featureNames: readonly string
     sql,
     rawExpr: (name) => (position.has(name) ? `__vals[${position.get(name)}]` : undefined),
     recordExpr: "j",
+    // A JSON null element of an array arrives as SQL NULL: it must still get its reason.
     malformed: [
       "__malformed",
-      `'RECORD_MALFORMED ' || ${blob.format === "jsonl" ? "'line '" : "'element '"} || __row || ': not a JSON object: ' || to_json(left(j, 60))::VARCHAR`,
+      `'RECORD_MALFORMED ' || ${blob.format === "jsonl" ? "'line '" : "'element '"} || __row || ': not a JSON object: ' || coalesce(to_json(left(j, 60))::VARCHAR, 'null')`,
     ],
     rejectsTable: blob.format === "jsonl" ? rejects : "",
   };
