@@ -1,0 +1,79 @@
+/**
+ * The driver's view of the warehouse: which committed ingest runs an export may read, and the
+ * DVC md5 of each warehouse file they wrote. Read from the commit markers through the ObjectStore
+ * port, so the same code runs on the local lake and on S3.
+ */
+import { pipeline } from "node:stream/promises";
+import { createMd5Tap, md5File } from "../adapters/local/hash-fs.js";
+import type { ObjectStore } from "../ports/object-store.js";
+import { MARKER_PREFIX } from "./layout.js";
+import type { IngestResult } from "./result.js";
+
+export interface SourceFile {
+  /** Warehouse key. */
+  readonly key: string;
+  readonly md5: string;
+  readonly size: number;
+  readonly runId: string;
+  readonly ingestedAt: string;
+  readonly rows: number;
+  readonly sourceMd5: string | null;
+}
+
+/** Runs of `dataset` committed with warehouse rows, ingested at or before `asOf`, in the environment. */
+export async function committedSourceRuns(
+  store: ObjectStore,
+  dataset: string,
+  environment: string,
+  asOf: Date,
+): Promise<IngestResult[]> {
+  const runs: IngestResult[] = [];
+  for await (const o of store.list(`${MARKER_PREFIX}${dataset}/`)) {
+    if (!o.key.endsWith(".json")) continue;
+    const marker = JSON.parse(Buffer.from(await store.get(o.key)).toString("utf8")) as IngestResult;
+    if (marker.status !== "ok" || !marker.outputs.warehouse) continue;
+    if (marker.environment.toUpperCase() !== environment) continue;
+    if (new Date(marker.ingestedAt).getTime() > asOf.getTime()) continue;
+    runs.push(marker);
+  }
+  return runs.sort((a, b) =>
+    a.outputs.warehouse! < b.outputs.warehouse! ? -1 : a.outputs.warehouse! > b.outputs.warehouse! ? 1 : 0,
+  );
+}
+
+async function md5Object(store: ObjectStore, key: string): Promise<{ md5: string; size: number }> {
+  const local = store.localPath?.(key);
+  if (local) return md5File(local);
+  // An S3 ETag is an md5 only for unencrypted single-part uploads: hash the bytes instead.
+  const tap = createMd5Tap();
+  await pipeline(await store.getStream(key), tap, async (source: AsyncIterable<Buffer>) => {
+    for await (const _ of source);
+  });
+  return tap.done;
+}
+
+const HASH_CONCURRENCY = 8;
+
+/** The warehouse files of the runs, with their md5s, in key order. */
+export async function sourceFiles(store: ObjectStore, runs: readonly IngestResult[]): Promise<SourceFile[]> {
+  const out: SourceFile[] = new Array(runs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < runs.length) {
+      const i = next++;
+      const run = runs[i]!;
+      const key = run.outputs.warehouse!;
+      const digest = await md5Object(store, key);
+      out[i] = {
+        key,
+        ...digest,
+        runId: run.runId,
+        ingestedAt: run.ingestedAt,
+        rows: run.rowsWritten,
+        sourceMd5: run.sourceMd5,
+      };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, runs.length) }, worker));
+  return out;
+}
