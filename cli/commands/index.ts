@@ -11,4 +11,15 @@ import { register as schema } from "./schema.js";
 import { register as validate } from "./validate.js";
 
 /** Every CLI command module exports `register(program)`; add new ones here. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [demo, ingest, validate, query, exportCommand, hash, lineage, schema, report, replay];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  demo,
+  ingest,
+  validate,
+  query,
+  exportCommand,
+  hash,
+  lineage,
+  schema,
+  report,
+  replay,
+];
