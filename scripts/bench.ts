@@ -1,0 +1,174 @@
+/**
+ * `npm run bench`: how fast and how lean lakeline is, measured as whole processes against DuckDB
+ * alone (the anchor), md5sum and parquetjs, contenders alternating within one run. Figures go to
+ * stdout (a table, or JSON with --json); progress goes to stderr.
+ *
+ *   npm run bench                       full run: 1m, 3m, 9m rows
+ *   npm run bench -- --quick            1m rows, fewer contenders (a couple of minutes)
+ *   npm run bench -- --sizes 1m,3m      choose sizes (multiples of 3m above 3m)
+ *   npm run bench -- --reps 5 --json
+ */
+import * as fs from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { measureColdStart } from "./bench/coldstart.js";
+import {
+  anchorJob,
+  hashJobs,
+  ingestJob,
+  type Job,
+  parquetjsJob,
+  queryJob,
+  startupJob,
+  validateCliJob,
+  validateOnlyJob,
+} from "./bench/contenders.js";
+import { ensureInputs, type InputFormat } from "./bench/inputs.js";
+import { measure, measureMethod, type Sample } from "./bench/measure.js";
+import { type BenchReport, evaluateTargets, machine, renderText, summarise } from "./bench/report.js";
+
+const RSS_LIMIT_MB = 512;
+const INGEST_RATIO = 0.5;
+const HASH_RATIO = 0.8;
+const COLD_START_RUNS = 5;
+
+const { values: opts } = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    quick: { type: "boolean", default: false },
+    sizes: { type: "string" },
+    reps: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+if (opts.help) {
+  process.stdout.write("usage: npm run bench -- [--quick] [--sizes 1m,3m,9m] [--reps 3] [--json]\n");
+  process.exit(0);
+}
+
+function parseSize(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(s.trim());
+  if (!m) throw new Error(`bench: --sizes: ${JSON.stringify(s)} is not like 1m or 300k`);
+  return Math.round(Number(m[1]) * ({ k: 1e3, m: 1e6 }[m[2]!.toLowerCase()] ?? 1));
+}
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const root = path.resolve(import.meta.dirname, "..");
+process.chdir(root);
+
+const sizes = [...new Set((opts.sizes ?? (opts.quick ? "1m" : "1m,3m,9m")).split(",").map(parseSize))].sort(
+  (a, b) => a - b,
+);
+const reps = Math.max(1, Number.parseInt(opts.reps ?? "3", 10) || 3);
+const startedAt = machine();
+const started = performance.now();
+
+// Inputs: CSV at every size; JSON lines up to 3m; gzip at 3m (the size a real upload would compress).
+const wanted: { rows: number; format: InputFormat }[] = [];
+for (const rows of sizes) {
+  wanted.push({ rows, format: "csv" });
+  if (!opts.quick && rows <= 3_000_000) wanted.push({ rows, format: "jsonl" });
+  if (!opts.quick && rows === 3_000_000) wanted.push({ rows, format: "csv.gz" });
+}
+log(`inputs in .bench/ (${sizes.map((s) => `${s / 1e6}m`).join(", ")} rows)`);
+const inputs = await ensureInputs(path.join(root, ".bench"), wanted, log);
+const find = (rows: number, format: InputFormat) =>
+  inputs.find((i) => i.rows === rows && i.format === format);
+
+// The query reads the lake of the last successful ingest of the largest CSV up to 3m rows.
+const queryInput = [...inputs].reverse().find((i) => i.format === "csv" && i.rows <= 3_000_000);
+let keptLake: string | undefined;
+const keepLake = async (lake: string) => {
+  if (keptLake) await fs.rm(keptLake, { recursive: true, force: true });
+  keptLake = lake;
+};
+
+const jobs: Job[] = [startupJob(inputs[0]!)];
+const digests = new Map<string, string>();
+for (const rows of sizes) {
+  const csv = find(rows, "csv")!;
+  const anchor = anchorJob(csv);
+  jobs.push(anchor, ingestJob(csv, anchor.id, csv === queryInput ? keepLake : undefined));
+  if (rows <= 3_000_000) {
+    jobs.push(validateCliJob(csv, anchor.id));
+    if (!opts.quick) jobs.push(validateOnlyJob(csv, anchor.id, true), validateOnlyJob(csv, anchor.id, false));
+  }
+  if (rows === 1_000_000 && !opts.quick) jobs.push(parquetjsJob(csv, anchor.id));
+  for (const format of ["jsonl", "csv.gz"] as const) {
+    const input = find(rows, format);
+    if (!input) continue;
+    const a = anchorJob(input);
+    jobs.push(a, ingestJob(input, a.id));
+  }
+}
+// Hashing is measured on the largest file, where start-up weighs least.
+const largest = inputs.filter((i) => i.format === "csv").sort((a, b) => b.bytes - a.bytes)[0]!;
+jobs.push(...hashJobs(largest, digests));
+
+const samples = new Map<string, Sample[]>();
+const failed = new Map<string, string>();
+const notes: string[] = [];
+
+async function runOnce(job: Job, label: string): Promise<void> {
+  if (failed.has(job.id)) return;
+  const { command, cleanup } = await job.prepare();
+  try {
+    const s = await measure(command);
+    (samples.get(job.id) ?? samples.set(job.id, []).get(job.id)!).push(s);
+    log(
+      `${label} ${job.id}: ${s.wallS.toFixed(2)} s, ${s.rssMb.toFixed(0)} MB${s.cpuS === undefined ? "" : `, cpu ${s.cpuS.toFixed(2)} s`}`,
+    );
+  } catch (err) {
+    failed.set(job.id, (err as Error).message);
+    log(`${label} ${job.id}: FAILED ${(err as Error).message}`);
+  } finally {
+    await cleanup();
+  }
+}
+
+// A, B, C, A, B, C…: every contender sees the same machine conditions, repetition after repetition.
+for (let r = 1; r <= reps; r++) for (const job of jobs) await runOnce(job, `rep ${r}/${reps}`);
+
+const after: Job[] = [];
+if (queryInput && keptLake) {
+  const q = queryJob(queryInput, () => keptLake);
+  after.push(q);
+  for (let r = 1; r <= reps; r++) await runOnce(q, `rep ${r}/${reps}`);
+} else if (queryInput) notes.push("query not measured: no successful ingest left a lake to query");
+if (keptLake) await fs.rm(keptLake, { recursive: true, force: true });
+notes.push("lakeline export is not measured: the command does not exist in this checkout yet");
+
+const md5 = digests.get(`md5sum:${largest.name}`);
+const ours = digests.get(`hash:${largest.name}`);
+if (md5 && ours && md5 !== ours)
+  failed.set(`hash:${largest.name}`, `digest ${ours} differs from md5sum's ${md5}`);
+for (const [id, message] of failed) notes.push(`FAILED ${id}: ${message.split("\n")[0]}`);
+
+log("cold start: bundling functions/ingest.ts with esbuild");
+const coldStart = await measureColdStart(path.join(root, ".bench", "coldstart"), COLD_START_RUNS, log).catch(
+  (err: Error) => {
+    notes.push(`cold start not measured: ${err.message}`);
+    return [];
+  },
+);
+
+const rows = summarise([...jobs, ...after], samples).filter((r) => !failed.has(r.id));
+const report: BenchReport = {
+  machine: {
+    ...startedAt,
+    loadAverage: { start: startedAt.loadAverage.start, end: os.loadavg().map((l) => Number(l.toFixed(2))) },
+  },
+  method: measureMethod,
+  repetitions: reps,
+  rows,
+  targets: evaluateTargets(rows, RSS_LIMIT_MB, INGEST_RATIO, HASH_RATIO),
+  coldStart,
+  notes: [
+    ...notes,
+    `node ${process.version} here; the Lambda runtime is node22 (bundle target node22)`,
+    `total bench time ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  ],
+};
+process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
+process.exitCode = failed.size > 0 ? 1 : 0;
