@@ -1,0 +1,77 @@
+/**
+ * Export Lambda: a schedule (EventBridge rule) → as-of snapshot → repeatable split → exports
+ * bucket laid out as a DVC remote → lineage. The rule's constant input is the export request
+ * (`{ name, dataset, environment, split, seed }`, see infra/config.ts); an EventBridge event that
+ * carries the request in `detail` works too. A thrown error fails the invocation so the rule's
+ * retries and dead-letter queue take over.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+import { UsageError } from "../src/core/errors.js";
+import {
+  type ExportDeps,
+  type ExportRequest,
+  type ExportResult,
+  exportDataset,
+} from "../src/pipeline/export.js";
+import { invocationLogging } from "./shared/middleware.js";
+
+export interface ExportEvent {
+  readonly detail?: unknown;
+  readonly [key: string]: unknown;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+const STRING_FIELDS = ["dataset", "environment", "seed", "where", "format", "name", "asOf"] as const;
+
+/** The export request inside a schedule's input or an event's `detail`. */
+export function exportRequestOf(event: ExportEvent): ExportRequest {
+  const source = isRecord(event.detail) && "dataset" in event.detail ? event.detail : event;
+  if (typeof source.dataset !== "string")
+    throw new UsageError(
+      "export event has no dataset (expected the request as the rule input or in detail)",
+      { event },
+    );
+  for (const f of STRING_FIELDS) {
+    if (source[f] !== undefined && typeof source[f] !== "string")
+      throw new UsageError(`export event: ${f} must be a string`, { [f]: source[f] });
+  }
+  const { split, splitKey } = source;
+  if (
+    split !== undefined &&
+    typeof split !== "string" &&
+    !(isRecord(split) && Object.values(split).every((v) => typeof v === "number"))
+  ) {
+    throw new UsageError('export event: split must be "train=80,…" or {"train": 80, …}', { split });
+  }
+  if (
+    splitKey !== undefined &&
+    typeof splitKey !== "string" &&
+    !(Array.isArray(splitKey) && splitKey.every((k) => typeof k === "string"))
+  ) {
+    throw new UsageError("export event: splitKey must be a string or a list of column names", { splitKey });
+  }
+  return source as unknown as ExportRequest;
+}
+
+export function createExportHandler(
+  deps: () => Promise<ExportDeps>,
+  logger = new Logger({ serviceName: "lakeline-export" }),
+) {
+  const run = async (event: ExportEvent, _context: Context): Promise<ExportResult> => {
+    const request = exportRequestOf(event);
+    return exportDataset(await deps(), request);
+  };
+  return middy(run).use(invocationLogging(logger));
+}
+
+let cached: Promise<ExportDeps> | undefined;
+/** Built once per container, on first use; AWS modules load only in AWS. */
+export const handler = createExportHandler(() => {
+  cached ??= import("../src/adapters/aws/export-deps.js").then((m) => m.awsExportDeps());
+  return cached;
+});

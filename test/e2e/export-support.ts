@@ -1,0 +1,85 @@
+/** Helpers of the export tests: read an export back, and fetch it the way `dvc pull` does. */
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Database } from "../../src/engine/duckdb/database.js";
+import type { ExportResult } from "../../src/pipeline/export.js";
+import { runCli } from "../support/cli.js";
+
+export async function exportJson(...args: string[]): Promise<ExportResult> {
+  const r = await runCli("export", ...args, "--json");
+  if (r.stderr !== "" || ![0, 2].includes(r.code))
+    throw new Error(`export failed (${r.code}): ${r.stderr}${r.stdout}`);
+  return JSON.parse(r.stdout) as ExportResult;
+}
+
+export async function ingest(lake: string, file: string, dataset: string, ...extra: string[]): Promise<void> {
+  const r = await runCli("ingest", file, "--dataset", dataset, "--lake", lake, "--json", ...extra);
+  if (r.code !== 0) throw new Error(`ingest failed (${r.code}): ${r.stderr}${r.stdout}`);
+}
+
+export function md5(bytes: Uint8Array | string): string {
+  return createHash("md5").update(bytes).digest("hex");
+}
+
+/** Every file under `dir` → md5 of its bytes, keyed by POSIX relpath. */
+export function folderDigest(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const rel of fs.readdirSync(dir, { recursive: true }) as string[]) {
+    const abs = path.join(dir, rel);
+    if (fs.statSync(abs).isFile()) out[rel.split(path.sep).join("/")] = md5(fs.readFileSync(abs));
+  }
+  return out;
+}
+
+/**
+ * What `dvc pull` does with a `.dvc` file naming a directory: read `<remote>/files/md5/<2>/<30>.dir`,
+ * check it hashes to its name, then fetch each listed object (checking each md5) into `<target>/<path>`.
+ */
+export function dvcPull(
+  remote: string,
+  dvcFile: string,
+  target: string,
+): { md5: string; nfiles: number; size: number } {
+  const text = fs.readFileSync(dvcFile, "utf8");
+  const field = (name: string) => new RegExp(`^\\s*-?\\s*${name}: (.+)$`, "m").exec(text)?.[1]?.trim();
+  const dirHash = field("md5")!;
+  const outPath = field("path")!;
+  if (field("hash") !== "md5") throw new Error("not a DVC 3 .dvc file (hash: md5)");
+  const object = (h: string) => path.join(remote, "files", "md5", h.slice(0, 2), h.slice(2));
+  const listing = fs.readFileSync(object(dirHash));
+  if (`${md5(listing)}.dir` !== dirHash) throw new Error(".dir object does not hash to its name");
+  const entries = JSON.parse(listing.toString("utf8")) as { md5: string; relpath: string }[];
+  let size = 0;
+  for (const e of entries) {
+    const bytes = fs.readFileSync(object(e.md5));
+    if (md5(bytes) !== e.md5) throw new Error(`object ${e.md5} is corrupt`);
+    const dest = path.join(target, outPath, ...e.relpath.split("/"));
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.writeFileSync(dest, bytes);
+    size += bytes.length;
+  }
+  if (Number(field("nfiles")) !== entries.length || Number(field("size")) !== size)
+    throw new Error(".dvc size/nfiles disagree with the objects");
+  return { md5: dirHash, nfiles: entries.length, size };
+}
+
+/** Rows of an export's data folder, with their split, as plain objects. */
+export async function exportRows(dataDir: string): Promise<Record<string, unknown>[]> {
+  const db = await Database.open();
+  try {
+    return await db.all(
+      `SELECT regexp_extract(filename, '/data/([a-z_0-9]+)/part-', 1) AS split, * EXCLUDE (filename) FROM read_parquet('${dataDir}/*/*.parquet', filename = true) ORDER BY ALL`,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+export function rowId(r: Record<string, unknown>, columns: readonly string[]): string {
+  return JSON.stringify(
+    columns.map((c) =>
+      r[c] instanceof Date ? (r[c] as Date).toISOString() : typeof r[c] === "bigint" ? String(r[c]) : r[c],
+    ),
+  );
+}
