@@ -108,7 +108,7 @@ describe("local views match the Glue table definition", () => {
     double: "DOUBLE",
     string: "VARCHAR",
     boolean: "BOOLEAN",
-    timestamp: "TIMESTAMP WITH TIME ZONE",
+    timestamp: "TIMESTAMP",
     binary: "BLOB",
     date: "DATE",
   };

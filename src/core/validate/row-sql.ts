@@ -31,21 +31,24 @@ export interface RowValidationPlan {
   readonly sql: string;
 }
 
-const INT_PATTERN = "^\\s*[+-]?[0-9]+\\s*$";
-
 function scalarCast(feature: Feature, v: string): string {
   switch (feature.type) {
     case "STRING":
       return v;
     case "INT":
-      return `CASE WHEN regexp_matches(${v}, ${sqlString(INT_PATTERN)}) THEN TRY_CAST(${v} AS BIGINT) END`;
+      // DuckDB's cast rounds "3.5" to 4; a decimal point means the value is not an integer.
+      return `CASE WHEN NOT contains(${v}, '.') THEN TRY_CAST(${v} AS BIGINT) END`;
     case "FLOAT":
       return `TRY_CAST(${v} AS DOUBLE)`;
     case "BOOL":
       return `TRY_CAST(${v} AS BOOLEAN)`;
     case "TIMESTAMP": {
+      // Stored as UTC wall time (Parquet TIMESTAMP micros). A plain TIMESTAMP cast would drop an
+      // offset, so values carrying one (Z, +hh:mm, -hh:mm after the time) are parsed with it.
       const format = (feature.domain as TimestampDomain | undefined)?.format;
-      return format ? `CAST(try_strptime(${v}, ${sqlString(format)}) AS TIMESTAMPTZ)` : `TRY_CAST(${v} AS TIMESTAMPTZ)`;
+      if (format) return `CAST(try_strptime(${v}, ${sqlString(format)}) AS TIMESTAMP)`;
+      const offset = `(length(${v}) > 19 AND (ends_with(${v}, 'Z') OR contains(substr(${v}, 20), '+') OR contains(substr(${v}, 20), '-')))`;
+      return `CASE WHEN ${offset} THEN CAST(TRY_CAST(${v} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST(${v} AS TIMESTAMP) END`;
     }
     case "BYTES":
       return `try(from_base64(${v}))`;
@@ -86,8 +89,8 @@ function domainChecks(feature: Feature, t: string): [string, AnomalyType, string
   }
   if (feature.type === "TIMESTAMP") {
     const td = d as TimestampDomain;
-    if (td.min) checks.push([`${t} < TIMESTAMPTZ ${sqlString(td.min)}`, "TIMESTAMP_TYPE_OUT_OF_RANGE", `CAST(${t} AS VARCHAR) || ${sqlString(` before ${td.min}`)}`]);
-    if (td.max) checks.push([`${t} > TIMESTAMPTZ ${sqlString(td.max)}`, "TIMESTAMP_TYPE_OUT_OF_RANGE", `CAST(${t} AS VARCHAR) || ${sqlString(` after ${td.max}`)}`]);
+    if (td.min) checks.push([`${t} < TIMESTAMP ${sqlString(td.min)}`, "TIMESTAMP_TYPE_OUT_OF_RANGE", `CAST(${t} AS VARCHAR) || ${sqlString(` before ${td.min}`)}`]);
+    if (td.max) checks.push([`${t} > TIMESTAMP ${sqlString(td.max)}`, "TIMESTAMP_TYPE_OUT_OF_RANGE", `CAST(${t} AS VARCHAR) || ${sqlString(` after ${td.max}`)}`]);
   }
   return checks;
 }

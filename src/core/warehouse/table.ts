@@ -87,7 +87,8 @@ export function duckdbType(t: ColumnType): string {
     case "boolean":
       return "BOOLEAN";
     case "timestamp":
-      return "TIMESTAMP WITH TIME ZONE";
+      // UTC wall time: offsets are applied at ingest (see row-sql), so no session time zone applies.
+      return "TIMESTAMP";
     case "binary":
       return "BLOB";
     case "date":

@@ -49,7 +49,7 @@ export function datasetViewSql(input: ViewInput): string {
     }
     return `CAST(${name} AS ${type}) AS ${name}`;
   });
-  const where = input.asOf ? ` WHERE _ingested_at <= TIMESTAMPTZ ${sqlString(input.asOf.toISOString())}` : "";
+  const where = input.asOf ? ` WHERE _ingested_at <= TIMESTAMP ${sqlString(input.asOf.toISOString().replace("Z", ""))}` : "";
   if (input.files.length === 0) {
     const empty = [...table.columns, ...table.partitionKeys].map((c) => `NULL::${duckdbType(c.type)} AS ${sqlIdent(c.name)}`);
     return `CREATE OR REPLACE VIEW ${sqlIdent(input.viewName)} AS SELECT ${empty.join(", ")} WHERE false`;

@@ -17,6 +17,12 @@ export interface DatabaseOptions {
 
 export type Row = Record<string, unknown>;
 
+/**
+ * DuckDB defaults to 80% of RAM; lakeline runs beside Node in a Lambda-sized budget, so operators
+ * spill to the temp directory beyond this instead.
+ */
+export const DEFAULT_MEMORY_LIMIT = "256MB";
+
 export class Database {
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -26,7 +32,7 @@ export class Database {
   static async open(options: DatabaseOptions = {}): Promise<Database> {
     const config: Record<string, string> = {};
     if (options.threads) config.threads = String(options.threads);
-    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    config.memory_limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
     if (options.tempDirectory) config.temp_directory = options.tempDirectory;
     const instance = await DuckDBInstance.create(options.path ?? ":memory:", config);
     const connection = await instance.connect();

@@ -20,7 +20,16 @@ export interface ReadLimits {
   readonly maxLineBytes: number;
 }
 
-export const DEFAULT_LIMITS: ReadLimits = { maxDecompressedBytes: 8 * 1024 ** 3, maxLineBytes: 32 * 1024 ** 2 };
+/**
+ * DuckDB's CSV reader buffers 16× the line limit unless told otherwise (a 512 MiB buffer for 32 MiB
+ * lines), so the buffer is set explicitly: large enough that an over-long line is seen whole and
+ * rejected as such, small enough to keep the reader near 32 MiB per thread.
+ */
+export const DEFAULT_LIMITS: ReadLimits = { maxDecompressedBytes: 8 * 1024 ** 3, maxLineBytes: 8 * 1024 ** 2 };
+
+export function csvBufferBytes(limits: ReadLimits): number {
+  return Math.max(4 * limits.maxLineBytes, 32 * 1024 ** 2);
+}
 
 export interface PreparedBlob {
   /** Plain (decompressed) local file DuckDB reads. */
@@ -144,7 +153,7 @@ function jsonPointer(name: string): string {
 /** The relation reading a prepared blob; `featureNames` are the source fields the schema asks for. */
 export function sourceRelation(blob: PreparedBlob, featureNames: readonly string[], suffix: string, limits: ReadLimits): SourceRelation {
   const rejects = `rejects_${suffix}`;
-  const rejectOpts = `store_rejects = true, rejects_table = ${sqlString(rejects)}, rejects_scan = ${sqlString(`scan_${suffix}`)}, max_line_size = ${limits.maxLineBytes}`;
+  const rejectOpts = `store_rejects = true, rejects_table = ${sqlString(rejects)}, rejects_scan = ${sqlString(`scan_${suffix}`)}, max_line_size = ${limits.maxLineBytes}, buffer_size = ${csvBufferBytes(limits)}`;
   if (blob.format === "csv") {
     const header = blob.header!;
     const columns = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(", ");

@@ -46,35 +46,45 @@ export interface StagedStatistics {
 }
 
 export async function stagedStatistics(db: Database, table: string, plans: readonly FeaturePlan[]): Promise<StagedStatistics> {
-  const aggs: string[] = ["count(*) AS n", "count(*) FILTER (WHERE __ok) AS n_ok", "count(*) FILTER (WHERE __bad_record) AS n_bad_record"];
+  // Value statistics describe valid rows: one scan with plain aggregates. Presence and row-level
+  // error codes of rejected rows come from a second query over the (usually few) rows that failed.
+  // For a valid row a NULL typed value can only mean "absent", so count(column) is its presence.
+  const valid: string[] = ["count(*) AS n_ok"];
+  const bad: string[] = ["count(*) AS n_bad", "count(*) FILTER (WHERE __bad_record) AS n_bad_record"];
   for (const p of plans) {
     const i = p.index;
     const c = sqlIdent(p.feature.column);
-    aggs.push(`count(*) FILTER (WHERE e${i} IS DISTINCT FROM '' AND e${i} IS DISTINCT FROM 'FEATURE_TYPE_NOT_PRESENT') AS p${i}`);
-    aggs.push(`approx_count_distinct(${c}) FILTER (WHERE __ok) AS d${i}`);
-    p.codes.forEach((code, k) => aggs.push(`count(*) FILTER (WHERE e${i} = '${code}' AND NOT __bad_record) AS c${i}_${k}`));
+    valid.push(`count(${c}) AS vp${i}`, `approx_count_distinct(${c}) AS d${i}`);
+    bad.push(`count(*) FILTER (WHERE e${i} IS DISTINCT FROM '' AND e${i} IS DISTINCT FROM 'FEATURE_TYPE_NOT_PRESENT' AND NOT __bad_record) AS bp${i}`);
+    p.codes.forEach((code, k) => bad.push(`count(*) FILTER (WHERE e${i} = '${code}' AND NOT __bad_record) AS c${i}_${k}`));
     if (isNumeric(p)) {
       const x = numericExpr(p);
-      const w = "FILTER (WHERE __ok)";
-      aggs.push(
-        `min(${x}) ${w} AS min${i}`,
-        `max(${x}) ${w} AS max${i}`,
-        `avg(${x}) ${w} AS avg${i}`,
-        `stddev_pop(${x}) ${w} AS sd${i}`,
-        `sum(${x}) ${w} AS sum${i}`,
-        `sum(${x} * ${x}) ${w} AS ss${i}`,
-        `approx_quantile(${x}, [${QUANTILES.join(", ")}]) ${w} AS q${i}`,
-        `count(*) FILTER (WHERE __ok AND ${x} = 0) AS z${i}`,
-        p.feature.type === "FLOAT" ? `count(*) FILTER (WHERE __ok AND NOT isfinite(${c})) AS nf${i}` : `0 AS nf${i}`,
+      valid.push(
+        `min(${x}) AS min${i}`,
+        `max(${x}) AS max${i}`,
+        `avg(${x}) AS avg${i}`,
+        // DuckDB raises "STDDEV_POP is out of range" once squared deviations overflow (|x| ≳ 1e154):
+        // one absurd value must not fail the batch, so the spread of such a column is unknown (NULL).
+        `CASE WHEN max(abs(${x})) < 1e100 THEN stddev_pop(CASE WHEN abs(${x}) < 1e100 THEN ${x} END) END AS sd${i}`,
+        `sum(${x}) AS sum${i}`,
+        `sum(${x} * ${x}) AS ss${i}`,
+        // Quantiles from an 8192-value reservoir: ~10× cheaper than t-digest, same use (reports, drift context).
+        `reservoir_quantile(${x}, [${QUANTILES.join(", ")}], 8192) AS q${i}`,
+        `count(*) FILTER (WHERE ${x} = 0) AS z${i}`,
+        p.feature.type === "FLOAT" ? `count(*) FILTER (WHERE NOT isfinite(${c})) AS nf${i}` : `0 AS nf${i}`,
       );
     } else if (isList(p.feature)) {
-      aggs.push(`min(len(${c})) FILTER (WHERE __ok) AS lmin${i}`, `max(len(${c})) FILTER (WHERE __ok) AS lmax${i}`, `avg(len(${c})) FILTER (WHERE __ok) AS lavg${i}`);
+      valid.push(`min(len(${c})) AS lmin${i}`, `max(len(${c})) AS lmax${i}`, `avg(len(${c})) AS lavg${i}`);
     } else if (isCategorical(p)) {
-      aggs.push(`avg(length(${c}::VARCHAR)) FILTER (WHERE __ok) AS len${i}`);
+      valid.push(`avg(length(${c}::VARCHAR)) AS len${i}`);
     }
   }
-  const [row] = await db.all(`SELECT ${aggs.join(",\n  ")} FROM ${table}`);
-  const r = row as Row;
+  const [values] = await db.all(`SELECT ${valid.join(",\n  ")} FROM ${table} WHERE __ok`);
+  const [failed] = await db.all(`SELECT ${bad.join(",\n  ")} FROM ${table} WHERE NOT __ok`);
+  const counts: Row = { n: num(values?.n_ok) + num(failed?.n_bad), n_ok: values?.n_ok, n_bad_record: failed?.n_bad_record };
+  for (const p of plans) counts[`p${p.index}`] = num(values?.[`vp${p.index}`]) + num(failed?.[`bp${p.index}`]);
+  for (const [k, v] of Object.entries(failed ?? {})) if (/^c\d+_\d+$/.test(k)) counts[k] = v;
+  const r = { ...(values as Row), ...(counts as Row) };
   const histograms = await histogramsOf(db, table, plans, r);
   const tops = await topValuesOf(db, table, plans);
   const features: FeatureStatistics[] = [];
@@ -124,6 +134,12 @@ export async function stagedStatistics(db: Database, table: string, plans: reado
   return { rows, rowsValid: num(r.n_ok), badRecords: num(r.n_bad_record), features, codeCounts };
 }
 
+/** max − min overflows to Infinity for values near ±1.8e308; dividing first keeps the width finite. */
+function bucketWidth(min: number, max: number): number {
+  const width = (max - min) / BUCKETS;
+  return Number.isFinite(width) ? width : max / BUCKETS - min / BUCKETS;
+}
+
 async function histogramsOf(db: Database, table: string, plans: readonly FeaturePlan[], r: Row): Promise<Map<number, HistogramBucket[]>> {
   const specs = plans
     .filter(isNumeric)
@@ -133,18 +149,18 @@ async function histogramsOf(db: Database, table: string, plans: readonly Feature
   const out = new Map<number, HistogramBucket[]>();
   if (specs.length === 0) return out;
   const cols = specs.map(({ p, min, max }) => {
-    const width = (max - min) / BUCKETS;
+    const width = bucketWidth(min, max);
     const bucket = width > 0 ? `least(floor((${numericExpr(p)} - ${sqlNumber(min)}) / ${sqlNumber(width)}), ${BUCKETS - 1})::INTEGER` : "0";
-    return `histogram(${bucket}) FILTER (WHERE __ok AND ${numericExpr(p)} IS NOT NULL) AS h${p.index}`;
+    return `histogram(${bucket}) FILTER (WHERE ${numericExpr(p)} IS NOT NULL) AS h${p.index}`;
   });
-  const [row] = await db.all(`SELECT ${cols.join(", ")} FROM ${table}`);
+  const [row] = await db.all(`SELECT ${cols.join(", ")} FROM ${table} WHERE __ok`);
   for (const { p, min, max } of specs) {
     const counts = new Map<number, number>();
     const m = row?.[`h${p.index}`];
     if (m instanceof Map) for (const [k, v] of m) counts.set(Number(k), Number(v));
     else if (Array.isArray(m)) for (const e of m as { key: unknown; value: unknown }[]) counts.set(Number(e.key), Number(e.value));
     else if (m && typeof m === "object") for (const [k, v] of Object.entries(m)) counts.set(Number(k), Number(v));
-    const width = (max - min) / BUCKETS;
+    const width = bucketWidth(min, max);
     const buckets: HistogramBucket[] =
       width > 0
         ? Array.from({ length: BUCKETS }, (_, b) => ({ low: min + b * width, high: b === BUCKETS - 1 ? max : min + (b + 1) * width, count: counts.get(b) ?? 0 }))
