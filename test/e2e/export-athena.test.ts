@@ -1,0 +1,123 @@
+/**
+ * The Athena path of an export, with a fake QueryEngine in Athena's place (there is no local
+ * Athena): the count query and one UNLOAD per non-empty split are issued in order, in Trino SQL,
+ * to a fresh staging prefix of the exports bucket; the files UNLOAD leaves there become the parts.
+ * Everything else — markers, hashing, the DVC remote, the manifest — runs for real on a local lake.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { localExportDeps } from "../../src/adapters/local/export-deps.js";
+import { localLakeStores } from "../../src/adapters/local/lake.js";
+import { localConfig } from "../../src/config.js";
+import { Database } from "../../src/engine/duckdb/database.js";
+import { exportDataset } from "../../src/pipeline/export.js";
+import type { ExportEngine } from "../../src/pipeline/export-writers.js";
+import type { QueryResult } from "../../src/ports/query-engine.js";
+import { tempDir, VEGA } from "../support/cli.js";
+import { dvcPull, folderDigest, ingest, md5 } from "./export-support.js";
+
+describe("export on Athena", () => {
+  it("counts, UNLOADs each non-empty split to a fresh staging prefix, and publishes the unloaded files", async () => {
+    // Prepare: a real lake with committed penguins; Parquet files standing in for UNLOAD's output.
+    const dir = tempDir();
+    const lake = path.join(dir, "lake");
+    await ingest(lake, path.join(VEGA, "penguins.json"), "penguins");
+    const exportsStore = localLakeStores(lake).exports;
+    const db = await Database.open();
+    const parquet = async (name: string, limit: number, offset: number) => {
+      const file = path.join(dir, name);
+      await db.exec(
+        `COPY (SELECT "Species" AS species, "Island" AS island FROM read_json('${VEGA}/penguins.json') LIMIT ${limit} OFFSET ${offset}) TO '${file}' (FORMAT parquet)`,
+      );
+      return file;
+    };
+    const unloaded: Record<string, string[]> = {
+      train: [await parquet("t0", 2, 0), await parquet("t1", 1, 2)],
+      eval: [await parquet("e0", 2, 3)],
+    };
+    db.close();
+    const calls: string[] = [];
+    const fake: ExportEngine = {
+      name: "athena",
+      async query(sql: string): Promise<QueryResult> {
+        calls.push(sql);
+        if (sql.startsWith('SELECT "_split" AS "split", count(*)')) {
+          return {
+            columns: [
+              { name: "split", type: "VARCHAR" },
+              { name: "rows", type: "BIGINT" },
+            ],
+            rows: [
+              { split: "train", rows: 3 },
+              { split: "eval", rows: 2 },
+            ],
+          };
+        }
+        const m =
+          /^UNLOAD \(.*\) TO 's3:\/\/exports\/([^']+)' WITH \(format = 'PARQUET', compression = 'SNAPPY'\)$/s.exec(
+            sql,
+          );
+        if (!m) throw new Error(`unexpected SQL: ${sql.slice(0, 80)}`);
+        const split = m[1]!.split("/").at(-2)!;
+        // Athena names files by query id; the export orders them by key.
+        for (const [i, file] of unloaded[split]!.entries())
+          await exportsStore.putFile(`${m[1]}20240101_q${i}_0000${i}`, file);
+        return { columns: [], rows: [] };
+      },
+      async close() {},
+    };
+    const deps = localExportDeps(localConfig({ lake }), {
+      openEngine: async () => fake,
+      attemptId: () => "attempt-1",
+    });
+    // Act
+    const result = await exportDataset(deps, { dataset: "penguins" });
+    // Assess
+    const staging = `_staging/${result.runId}/attempt-1/`;
+    expect(calls).toHaveLength(3);
+    expect(calls[0]).toMatch(
+      /^SELECT "_split" AS "split", count\(\*\) AS "rows" FROM \(SELECT "species", "island", .* AS "export" GROUP BY 1$/s,
+    );
+    expect(calls[1]).toMatch(
+      new RegExp(
+        `^UNLOAD \\(SELECT "species", "island", "beak_length_mm", "beak_depth_mm", "flipper_length_mm", "body_mass_g", "sex" FROM \\(.*\\) AS "export" WHERE "_split" = 'train'\\) TO 's3://exports/${staging}train/' WITH \\(format = 'PARQUET', compression = 'SNAPPY'\\)$`,
+        "s",
+      ),
+    );
+    expect(calls[2]).toContain(`WHERE "_split" = 'eval') TO 's3://exports/${staging}eval/'`);
+    for (const sql of calls) {
+      expect(sql).toContain(`"_ingested_at" <= from_iso8601_timestamp('${result.asOf}')`);
+      expect(sql).toContain(`"_environment" = 'TRAINING'`);
+      expect(sql).toContain("from_base(substr(to_hex(md5(to_utf8('lakeline' || '|' || ");
+      expect(sql).not.toMatch(/TIMESTAMPTZ|isnan\(|strftime|base64\(/);
+    }
+    expect(result).toMatchObject({
+      status: "exported",
+      rows: { train: 3, eval: 2, test: 0 },
+      totalRows: 5,
+      nfiles: 3,
+    });
+    const data = path.join(lake, "exports", result.keys!.data);
+    expect(folderDigest(data)).toEqual({
+      "train/part-0.parquet": md5(fs.readFileSync(unloaded.train![0]!)),
+      "train/part-1.parquet": md5(fs.readFileSync(unloaded.train![1]!)),
+      "eval/part-0.parquet": md5(fs.readFileSync(unloaded.eval![0]!)),
+    });
+    expect(
+      dvcPull(
+        path.join(lake, "exports"),
+        path.join(lake, "exports", result.keys!.dvcFile),
+        path.join(dir, "repo"),
+      ).md5,
+    ).toBe(result.md5);
+    const manifest = JSON.parse(fs.readFileSync(path.join(lake, "exports", result.keys!.manifest), "utf8"));
+    expect(manifest.engine).toBe("athena");
+    expect(manifest.query).toBe(
+      calls[0]!.slice(
+        'SELECT "_split" AS "split", count(*) AS "rows" FROM ('.length,
+        -') AS "export" GROUP BY 1'.length,
+      ),
+    );
+  });
+});

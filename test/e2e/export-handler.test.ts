@@ -1,0 +1,56 @@
+/**
+ * The export Lambda handler on the local lake: a schedule's constant input and an EventBridge
+ * event carrying the request in `detail` both run the export; a malformed request fails the invocation.
+ */
+import * as path from "node:path";
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { Context } from "aws-lambda";
+import { describe, expect, it } from "vitest";
+import { createExportHandler, exportRequestOf } from "../../functions/export.js";
+import { localExportDeps } from "../../src/adapters/local/export-deps.js";
+import { localConfig } from "../../src/config.js";
+import { tempDir, VEGA } from "../support/cli.js";
+import { ingest } from "./export-support.js";
+
+const context = { functionName: "lakeline-export", awsRequestId: "req-1" } as unknown as Context;
+const logger = new Logger({ serviceName: "lakeline-export", logLevel: "SILENT" });
+
+describe("export handler", () => {
+  it("exports for a schedule's input and for an event's detail, with the same version", async () => {
+    // Prepare
+    const lake = path.join(tempDir(), "lake");
+    await ingest(lake, path.join(VEGA, "penguins.json"), "penguins");
+    const handler = createExportHandler(async () => localExportDeps(localConfig({ lake })), logger);
+    const scheduled = {
+      name: "penguins-weekly",
+      dataset: "penguins",
+      environment: "TRAINING",
+      split: { train: 80, eval: 10, test: 10 },
+      seed: "lakeline",
+    };
+    const event = {
+      version: "0",
+      id: "e1",
+      "detail-type": "Scheduled Event",
+      source: "aws.events",
+      time: "2024-05-01T00:00:00Z",
+      detail: { dataset: "penguins", split: "train=80,eval=10,test=10" },
+    };
+    // Act
+    const fromInput = await handler(scheduled, context);
+    const fromDetail = await handler(event, context);
+    // Assess
+    expect(fromInput).toMatchObject({ status: "exported", name: "penguins-weekly", totalRows: 343 });
+    expect(fromDetail).toMatchObject({ status: "unchanged", version: fromInput.version });
+  });
+
+  it("rejects events without a usable request", async () => {
+    const handler = createExportHandler(
+      async () => localExportDeps(localConfig({ lake: tempDir() })),
+      logger,
+    );
+    await expect(handler({ detail: {} }, context)).rejects.toThrow(/no dataset/);
+    expect(() => exportRequestOf({ dataset: "penguins", split: [80, 20] })).toThrow(/split must be/);
+    expect(() => exportRequestOf({ dataset: "penguins", splitKey: 3 })).toThrow(/splitKey must be/);
+  });
+});
