@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli, tempDir, VEGA } from "../support/cli.js";
+import { runEventErrors } from "../unit/openlineage-validator.js";
 import { dvcPull, exportJson, exportRows, folderDigest, ingest, rowId } from "./export-support.js";
 
 const FEATURES = [
@@ -117,7 +118,13 @@ describe("lakeline export (penguins)", () => {
     expect(moved).toEqual([]);
     const events = path.join(lake, "lineage", "openlineage", "export.penguins", grown.runId!);
     const complete = JSON.parse(fs.readFileSync(path.join(events, "COMPLETE.json"), "utf8"));
-    expect(fs.existsSync(path.join(events, "START.json"))).toBe(true);
+    const start = JSON.parse(fs.readFileSync(path.join(events, "START.json"), "utf8"));
+    expect([runEventErrors(start), runEventErrors(complete)]).toEqual([[], []]);
+    expect([start.eventType, complete.eventType, start.job.name]).toEqual([
+      "START",
+      "COMPLETE",
+      "export.penguins",
+    ]);
     expect(complete.inputs.map((i: { name: string }) => i.name)).toHaveLength(2);
     expect(complete.inputs[0].facets.version.datasetVersion).toMatch(/^[0-9a-f]{32}$/);
     expect(complete.outputs[0]).toMatchObject({
