@@ -16,6 +16,23 @@ import type { QueryEngine, QueryResult, QueryValue } from "../../ports/query-eng
 import { SchemaRegistry } from "../../schema/registry.js";
 import { localLakeStores } from "./lake.js";
 
+const RUN_COLUMNS: readonly [string, string][] = [
+  ["runId", "VARCHAR"],
+  ["dataset", "VARCHAR"],
+  ["environment", "VARCHAR"],
+  ["status", "VARCHAR"],
+  ["schemaVersion", "INTEGER"],
+  ["rawKey", "VARCHAR"],
+  ["sourceMd5", "VARCHAR"],
+  ["format", "VARCHAR"],
+  ["rowsRead", "BIGINT"],
+  ["rowsWritten", "BIGINT"],
+  ["rowsQuarantined", "BIGINT"],
+  ["reason", "VARCHAR"],
+  ["duplicateOf", "VARCHAR"],
+  ["ingestedAt", "TIMESTAMP"],
+];
+
 export interface CommittedRuns {
   readonly warehouse: string[];
   readonly quarantine: string[];
@@ -84,10 +101,12 @@ export class DuckDbQueryEngine implements QueryEngine {
       .readdir(path.join(config.lakeDir, "warehouse", "_runs"))
       .then((d) => d.length > 0)
       .catch(() => false);
+    // Declared columns: the view has the same shape whatever the markers hold (a rejected run has no sample).
+    const columns = `{${RUN_COLUMNS.map(([n, t]) => `'${n}': '${t}'`).join(", ")}}`;
     await this.db.exec(
       hasRuns
-        ? `CREATE OR REPLACE VIEW lakeline_runs AS SELECT * EXCLUDE (sample) FROM read_json(${sqlString(runsGlob)}, union_by_name = true, format = 'auto')`
-        : `CREATE OR REPLACE VIEW lakeline_runs AS SELECT NULL::VARCHAR AS dataset, NULL::VARCHAR AS "runId", NULL::VARCHAR AS status WHERE false`,
+        ? `CREATE OR REPLACE VIEW lakeline_runs AS SELECT * FROM read_json(${sqlString(runsGlob)}, columns = ${columns}, format = 'auto')`
+        : `CREATE OR REPLACE VIEW lakeline_runs AS SELECT ${RUN_COLUMNS.map(([n, t]) => `NULL::${t} AS "${n}"`).join(", ")} WHERE false`,
     );
     for (const sql of lineageViewsSql(path.join(config.lakeDir, "lineage"))) await this.db.exec(sql);
   }
