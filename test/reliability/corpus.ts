@@ -168,6 +168,23 @@ export const CORPUS: readonly BadCase[] = [
     },
   },
   {
+    name: "INT values in scientific, hex or underscore notation",
+    file: "int-notation.csv",
+    bytes: () => b(`${HEADER}35e-1,a,1,x\n4e-1,b,1,x\n0x10,c,1,x\n1_000,d,1,x\n 8 ,e,1,x\n`),
+    expect: {
+      status: "ok",
+      rowsRead: 5,
+      rowsWritten: 1,
+      quarantine: [
+        /^INT_TYPE_NOT_INT_STRING id: "35e-1" is not INT$/,
+        /"4e-1" is not INT$/,
+        /"0x10" is not INT$/,
+        /"1_000" is not INT$/,
+      ],
+      rows: [{ id: 8, name: "e", score: 1, note: "x" }],
+    },
+  },
+  {
     name: "decimals in an INT field of JSON lines",
     file: "int-decimals.jsonl",
     bytes: () => b('{"id":3.5,"name":"a"}\n{"id":7,"name":"b"}\n'),

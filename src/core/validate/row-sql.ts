@@ -36,8 +36,9 @@ function scalarCast(feature: Feature, v: string): string {
     case "STRING":
       return v;
     case "INT":
-      // DuckDB's cast rounds "3.5" to 4; a decimal point means the value is not an integer.
-      return `CASE WHEN NOT contains(${v}, '.') THEN TRY_CAST(${v} AS BIGINT) END`;
+      // DuckDB's cast rounds "3.5" and "35e-1" to 4 and reads "0x10" and "1_000": only signs, digits
+      // and spaces make an integer string (translate is a per-character map, far cheaper than a regex).
+      return `CASE WHEN translate(${v}, ' +-0123456789', '') = '' THEN TRY_CAST(${v} AS BIGINT) END`;
     case "FLOAT":
       return `TRY_CAST(${v} AS DOUBLE)`;
     case "BOOL":
@@ -78,8 +79,10 @@ function domainChecks(feature: Feature, t: string): [string, AnomalyType, string
       feature.type === "INT" ? ["INT_TYPE_SMALL_INT", "INT_TYPE_BIG_INT"] : ["FLOAT_TYPE_SMALL_FLOAT", "FLOAT_TYPE_BIG_FLOAT"];
     if (feature.type === "FLOAT" && nd.disallowNaN !== false)
       checks.push([`(isnan(${t}) OR isinf(${t}))`, "FLOAT_TYPE_HAS_NAN", `'NaN or infinite value'`]);
-    if (nd.min !== undefined) checks.push([`${t} < ${sqlNumber(nd.min)}`, small, `CAST(${t} AS VARCHAR) || ' < min ${nd.min}'`]);
-    if (nd.max !== undefined) checks.push([`${t} > ${sqlNumber(nd.max)}`, big, `CAST(${t} AS VARCHAR) || ' > max ${nd.max}'`]);
+    // DuckDB orders NaN above every number; where NaN is allowed it is neither below min nor above max (IEEE, TFDV).
+    const num = (cond: string) => (feature.type === "FLOAT" ? `(NOT isnan(${t}) AND ${cond})` : cond);
+    if (nd.min !== undefined) checks.push([num(`${t} < ${sqlNumber(nd.min)}`), small, `CAST(${t} AS VARCHAR) || ' < min ${nd.min}'`]);
+    if (nd.max !== undefined) checks.push([num(`${t} > ${sqlNumber(nd.max)}`), big, `CAST(${t} AS VARCHAR) || ' > max ${nd.max}'`]);
   }
   if (feature.type === "STRING" && "values" in d) {
     const values = (d as StringDomain).values;
