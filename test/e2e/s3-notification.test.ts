@@ -52,7 +52,15 @@ let handler: (event: S3Event) => Promise<IngestResponse>;
 beforeAll(async () => {
   s3 = await startS3rver({ buckets: Object.values(BUCKETS), conditionalWrites: true });
   client = s3.client();
-  stores = Object.fromEntries(ZONES.map((z) => [z, new S3ObjectStore(client, BUCKETS[z])])) as LakeStores;
+  const zone = (z: (typeof ZONES)[number]) => new S3ObjectStore(client, BUCKETS[z]);
+  stores = {
+    raw: zone("raw"),
+    warehouse: zone("warehouse"),
+    quarantine: zone("quarantine"),
+    exports: zone("exports"),
+    lineage: zone("lineage"),
+    failed: zone("failed"),
+  };
   const lake = await tempLake("s3rver");
   root = lake.root;
   await writeSchema(lake.schemasDir, "items", 1, ITEMS_SCHEMA);
