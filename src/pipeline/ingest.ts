@@ -117,9 +117,20 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
   const scratch = await fs.mkdtemp(path.join(deps.scratchDir, "lakeline-ingest-"));
   let run: RunHandle | undefined;
   let completed = false;
+  let staging: Promise<{ batch: StagedBatch } | { error: unknown }> | undefined;
   try {
     const local = raw.localPath?.(ref.key) ?? path.join(scratch, "blob");
     if (local.startsWith(scratch)) await raw.download(ref.key, local);
+    // Staging (DuckDB, its own threads) starts now and overlaps hashing, lineage START and the content
+    // claim on the Node side; a path that returns early closes the speculative batch.
+    const tooLarge = deps.maxBlobBytes !== undefined && info.size > deps.maxBlobBytes;
+    if (loaded && !identityError && !tooLarge) {
+      const schema = loaded.schema;
+      staging = StagedBatch.stage({ key: ref.key, localPath: local, scratch, schema, environment, limits: deps.limits ?? DEFAULT_LIMITS, ...(deps.database ? { database: deps.database } : {}) }).then(
+        (batch) => ({ batch }),
+        (error: unknown) => ({ error }),
+      );
+    }
     const { md5 } = await md5File(local);
     const keys = runKeys(dataset, environment, ingestedAt, md5, runId);
     const input: DatasetRef = { namespace: raw.namespace, name: ref.key, version: md5, artifactType: "RawBlob", size: info.size };
@@ -171,7 +182,7 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
 
     if (identityError || !loaded) return await reject(errorMessage(identityError), { rowsRead: 0, format: null, anomalies: [] });
     const { schema } = loaded;
-    if (deps.maxBlobBytes !== undefined && info.size > deps.maxBlobBytes) {
+    if (tooLarge) {
       const reason = `blob of ${info.size} bytes exceeds the ${deps.maxBlobBytes}-byte limit of one invocation; routed to the scale-out path (see README: scale-out)`;
       const result: IngestResult = { ...common, format: null, rowsRead: 0, rowsWritten: 0, rowsQuarantined: 0, anomalies: [], outputs: {}, status: "routed", reason };
       await putOnce(stores.failed, `_routed/${dataset}/${runId}.json`, JSON.stringify({ ...result, ref }, null, 2));
@@ -209,13 +220,13 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
     }
 
     // Executor: stage, measure, decide.
-    let batch: StagedBatch;
-    try {
-      batch = await StagedBatch.stage({ key: ref.key, localPath: local, scratch, schema, environment, limits: deps.limits ?? DEFAULT_LIMITS, ...(deps.database ? { database: deps.database } : {}) });
-    } catch (err) {
-      if (err instanceof BlobFormatError) return await reject(err.reason, { rowsRead: 0, format: null, anomalies: [] });
-      throw err;
+    const staged = await staging!;
+    staging = undefined;
+    if ("error" in staged) {
+      if (staged.error instanceof BlobFormatError) return await reject(staged.error.reason, { rowsRead: 0, format: null, anomalies: [] });
+      throw staged.error;
     }
+    const batch = staged.batch;
     try {
       const previous = await previousStatistics(stores.warehouse, statsPrefix(dataset, environment), keys.stats);
       const decision = await decideBatch({ batch, schema, environment, previous });
@@ -270,6 +281,9 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
     await putOnce(stores.failed, `${dataset}/${runId}.json`, JSON.stringify(failure, null, 2)).catch(() => {});
     throw err;
   } finally {
+    // A path that returned before using the speculative batch still owns it.
+    const unused = await staging;
+    if (unused && "batch" in unused) unused.batch.close();
     await fs.rm(scratch, { recursive: true, force: true });
   }
 }

@@ -112,9 +112,8 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   async query(sql: string): Promise<QueryResult> {
-    const columns = await this.db.columns(sql).catch(() => []);
+    const { columns, rows } = await this.db.query(sql);
     const dates = new Set(columns.filter((c) => c.type === "DATE").map((c) => c.name));
-    const rows = await this.db.all(sql);
     const cell = (k: string, v: unknown) => (dates.has(k) && v instanceof Date ? v.toISOString().slice(0, 10) : plain(v));
     return { columns, rows: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cell(k, v)]))) };
   }

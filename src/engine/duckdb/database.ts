@@ -60,9 +60,15 @@ export class Database {
     }
   }
 
-  async columns(sql: string): Promise<{ name: string; type: string }[]> {
-    const reader = await this.connection.runAndReadAll(sql);
-    return reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString() }));
+  /** Rows and column types from one execution of the statement. */
+  async query(sql: string): Promise<{ columns: { name: string; type: string }[]; rows: Row[] }> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      const columns = reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString() }));
+      return { columns, rows: reader.getRowObjectsJS() as Row[] };
+    } catch (err) {
+      throw new QueryError(`DuckDB: ${(err as Error).message}`, { sql: sql.slice(0, 2000) }, { cause: err });
+    }
   }
 
   close(): void {
