@@ -11,7 +11,9 @@ import { localLakeStores } from "../../src/adapters/local/lake.js";
 import { localConfig } from "../../src/config.js";
 import { renderLineage } from "../../src/core/lineage/render.js";
 import { UsageError } from "../../src/core/errors.js";
+import { localExportDeps } from "../../src/adapters/local/export-deps.js";
 import { prepareSamples } from "../../src/demo/samples.js";
+import { exportDataset } from "../../src/pipeline/export.js";
 import { queryLineage } from "../../src/lineage/query.js";
 import { formatTable } from "../output.js";
 import { exitCodeFor, ingestFiles } from "./ingest.js";
@@ -84,12 +86,16 @@ export function register(program: Command): void {
       } finally {
         await engine.close();
       }
+      out("\n4. A retraining export: an as-of snapshot of flights, split 80/10/10 by a hash of each row, as a DVC remote:");
+      const exported = await exportDataset(localExportDeps(config), { dataset: "flights", split: "train=80,eval=10,test=10" });
+      out(`   version ${exported.version} (${exported.totalRows} rows: ${Object.entries(exported.rows).map(([k, v]) => `${k} ${v}`).join(", ")})`);
+      if (exported.keys) out(`   ${path.join(config.lakeDir, "exports", exported.keys.dvcFile)}`);
       const stores = localLakeStores(config.lakeDir);
       let parquet: string | undefined;
-      for await (const o of stores.warehouse.list("penguins/")) if (o.key.endsWith(".parquet")) parquet ??= o.key;
+      for await (const o of stores.warehouse.list("flights/")) if (o.key.endsWith(".parquet")) parquet ??= o.key;
       if (parquet) {
-        out(`\n4. Lineage of one warehouse file, walked upstream (OpenLineage events + ML-Metadata records in lineage/):`);
-        const graph = await queryLineage(stores.lineage, `${stores.warehouse.namespace}/${parquet}`, { direction: "up" });
+        out(`\n5. Lineage of one warehouse file (OpenLineage events + ML-Metadata records in lineage/): upstream to its raw blob and schema, downstream to the export:`);
+        const graph = await queryLineage(stores.lineage, `${stores.warehouse.namespace}/${parquet}`, { direction: "both", depth: 1 });
         out(renderLineage(graph, "tree").replace(/^/gm, "   ").trimEnd());
       }
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -98,6 +104,7 @@ export function register(program: Command): void {
       out(`   npx lakeline query "SELECT * FROM flights LIMIT 5"${lakeFlag}`);
       out(`   npx lakeline report flights${lakeFlag}        # HTML statistics + anomalies page`);
       out(`   npx lakeline lineage --events${lakeFlag}     # every OpenLineage RunEvent`);
+      out(`   npx lakeline export penguins${lakeFlag}       # another versioned, split snapshot`);
       process.exitCode = failures > 0 ? 1 : 0;
     });
 }
