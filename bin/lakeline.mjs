@@ -21,7 +21,9 @@ function newestSource(dir) {
 function bundleIsFresh() {
   if (!existsSync(bundle)) return false;
   const built = statSync(bundle).mtimeMs;
-  return ["src", "cli", "functions"].every((d) => !existsSync(join(root, d)) || newestSource(join(root, d)) <= built);
+  return ["src", "cli", "functions"].every(
+    (d) => !existsSync(join(root, d)) || newestSource(join(root, d)) <= built,
+  );
 }
 
 if (bundleIsFresh()) {

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { LakelineError, errorMessage } from "../src/core/errors.js";
+import { errorMessage, LakelineError } from "../src/core/errors.js";
 import { COMMANDS } from "./commands/index.js";
 
 export function buildProgram(): Command {

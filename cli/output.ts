@@ -4,14 +4,17 @@ function cell(value: unknown): string {
   if (value === null || value === undefined) return "NULL";
   if (value instanceof Date) return value.toISOString();
   if (typeof value === "bigint") return value.toString();
-  if (typeof value === "number") return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(10)));
+  if (typeof value === "number")
+    return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(10)));
   if (typeof value === "object") return JSON.stringify(value, jsonReplacer);
   return String(value);
 }
 
 export function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === "bigint") {
-    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
   }
   return value;
 }
@@ -21,10 +24,15 @@ export function formatTable(rows: readonly Record<string, unknown>[], columns?: 
   const cols = columns ?? (rows[0] ? Object.keys(rows[0]) : []);
   if (cols.length === 0) return "(no rows)\n";
   const body = rows.map((r) => cols.map((c) => cell(r[c])));
-  const numeric = cols.map((c) => rows.length > 0 && rows.every((r) => ["number", "bigint"].includes(typeof r[c]) || r[c] == null));
+  const numeric = cols.map(
+    (c) => rows.length > 0 && rows.every((r) => ["number", "bigint"].includes(typeof r[c]) || r[c] == null),
+  );
   const widths = cols.map((c, i) => Math.max(c.length, ...body.map((b) => b[i]!.length)));
   const line = (vals: string[]) =>
-    vals.map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join("  ").trimEnd();
+    vals
+      .map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   const out = [line([...cols]), widths.map((w) => "─".repeat(w)).join("  "), ...body.map(line)];
   out.push(`(${rows.length} row${rows.length === 1 ? "" : "s"})`);
   return `${out.join("\n")}\n`;
@@ -40,7 +48,9 @@ export function progress(enabled: boolean): (done: number, total: number, label:
   return (done, total, label) => {
     const width = 24;
     const filled = total > 0 ? Math.round((done / total) * width) : width;
-    process.stderr.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ${label.slice(0, 50).padEnd(50)}`);
+    process.stderr.write(
+      `\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ${label.slice(0, 50).padEnd(50)}`,
+    );
     if (done === total) process.stderr.write("\n");
   };
 }

@@ -15,13 +15,18 @@ export interface IngestResponse {
   readonly results: IngestResult[];
 }
 
-export function createIngestHandler(deps: () => Promise<IngestDeps>, logger = new Logger({ serviceName: "lakeline-ingest" })) {
+export function createIngestHandler(
+  deps: () => Promise<IngestDeps>,
+  logger = new Logger({ serviceName: "lakeline-ingest" }),
+) {
   const ingest = async (event: S3Event, _context: Context): Promise<IngestResponse> => {
     const d = await deps();
     const results: IngestResult[] = [];
     for (const record of event.Records ?? []) {
       if (record.s3.bucket.name !== d.stores.raw.bucket) {
-        throw new Error(`event for bucket ${record.s3.bucket.name}, but this function ingests ${d.stores.raw.bucket}`);
+        throw new Error(
+          `event for bucket ${record.s3.bucket.name}, but this function ingests ${d.stores.raw.bucket}`,
+        );
       }
       const key = decodeS3Key(record.s3.object.key);
       results.push(

@@ -10,7 +10,9 @@ export interface LocalConfig {
   readonly schemasDir: string;
 }
 
-export function localConfig(overrides: { lake?: string | undefined; schemas?: string | undefined } = {}): LocalConfig {
+export function localConfig(
+  overrides: { lake?: string | undefined; schemas?: string | undefined } = {},
+): LocalConfig {
   return {
     lakeDir: path.resolve(overrides.lake ?? process.env.LAKELINE_LAKE ?? ".lakeline"),
     schemasDir: path.resolve(overrides.schemas ?? process.env.LAKELINE_SCHEMAS ?? "schemas"),

@@ -7,14 +7,14 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { DuckDbQueryEngine } from "../../src/adapters/local/duckdb-engine.js";
+import { localExportDeps } from "../../src/adapters/local/export-deps.js";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
 import { localConfig } from "../../src/config.js";
-import { renderLineage } from "../../src/core/lineage/render.js";
 import { UsageError } from "../../src/core/errors.js";
-import { localExportDeps } from "../../src/adapters/local/export-deps.js";
+import { renderLineage } from "../../src/core/lineage/render.js";
 import { prepareSamples } from "../../src/demo/samples.js";
-import { exportDataset } from "../../src/pipeline/export.js";
 import { queryLineage } from "../../src/lineage/query.js";
+import { exportDataset } from "../../src/pipeline/export.js";
 import { formatTable } from "../output.js";
 import { exitCodeFor, ingestFiles } from "./ingest.js";
 
@@ -41,7 +41,10 @@ export const DEMO_QUERIES: readonly { title: string; sql: string }[] = [
 
 async function freshLake(dir: string): Promise<void> {
   if (existsSync(dir) && readdirSync(dir).length > 0 && !existsSync(path.join(dir, DEMO_MARK))) {
-    throw new UsageError(`${dir} holds a lake the demo did not create; pass --lake <new dir> to run the demo elsewhere`, { lake: dir });
+    throw new UsageError(
+      `${dir} holds a lake the demo did not create; pass --lake <new dir> to run the demo elsewhere`,
+      { lake: dir },
+    );
   }
   await fs.rm(dir, { recursive: true, force: true });
   await fs.mkdir(dir, { recursive: true });
@@ -51,7 +54,9 @@ async function freshLake(dir: string): Promise<void> {
 export function register(program: Command): void {
   program
     .command("demo")
-    .description("run the whole journey on a fresh local lake with real sample data (vega-datasets); no network")
+    .description(
+      "run the whole journey on a fresh local lake with real sample data (vega-datasets); no network",
+    )
     .option("--lake <dir>", "lake directory (default ./.lakeline; recreated if the demo made it)")
     .option("--schemas <dir>", "schemas directory (default ./schemas)")
     .option("--rows <n>", "flights rows in the first drop", "200000")
@@ -62,18 +67,31 @@ export function register(program: Command): void {
       await freshLake(config.lakeDir);
       out(`lakeline demo — embedded lake at ${config.lakeDir}\n`);
       out("1. Sample data from the vega-datasets package:");
-      const samples = await prepareSamples(path.join(config.lakeDir, "_samples"), Number.parseInt(opts.rows, 10) || 200_000);
-      for (const s of samples) out(`   ${path.basename(s.file).padEnd(26)} → ${s.dataset} (${s.env}): ${s.note}`);
+      const samples = await prepareSamples(
+        path.join(config.lakeDir, "_samples"),
+        Number.parseInt(opts.rows, 10) || 200_000,
+      );
+      for (const s of samples)
+        out(`   ${path.basename(s.file).padEnd(26)} → ${s.dataset} (${s.env}): ${s.note}`);
       out("\n2. Upload each into raw/; the S3 ObjectCreated notification runs the ingest handler:");
       let failures = 0;
       for (const s of samples) {
-        const [o] = await ingestFiles([s.file], { dataset: s.dataset, env: s.env, lake: config.lakeDir, schemas: config.schemasDir, concurrency: "1" });
+        const [o] = await ingestFiles([s.file], {
+          dataset: s.dataset,
+          env: s.env,
+          lake: config.lakeDir,
+          schemas: config.schemasDir,
+          concurrency: "1",
+        });
         if (!o) continue;
         failures += exitCodeFor([o]) === 0 ? 0 : 1;
-        out(`   ${o.status === "ok" ? "✓" : "✗"} ${o.rawKey ?? s.file}: read ${o.rowsRead}, written ${o.rowsWritten}, quarantined ${o.rowsQuarantined}${o.reason ? ` — ${o.reason}` : ""}`);
+        out(
+          `   ${o.status === "ok" ? "✓" : "✗"} ${o.rawKey ?? s.file}: read ${o.rowsRead}, written ${o.rowsWritten}, quarantined ${o.rowsQuarantined}${o.reason ? ` — ${o.reason}` : ""}`,
+        );
         const rowsAddUp = o.rowsRead === (o.rowsWritten ?? 0) + (o.rowsQuarantined ?? 0);
         if (!rowsAddUp) out(`     ! counts do not add up`);
-        for (const a of (o.anomalies ?? []).slice(0, 4)) out(`       ${a.severity} ${a.type}${a.feature ? ` (${a.feature})` : ""}: ${a.shortDescription}`);
+        for (const a of (o.anomalies ?? []).slice(0, 4))
+          out(`       ${a.severity} ${a.type}${a.feature ? ` (${a.feature})` : ""}: ${a.shortDescription}`);
       }
       out("\n3. SQL over the warehouse (DuckDB here; the same table names on Athena):");
       const engine = await DuckDbQueryEngine.open(config);
@@ -81,21 +99,43 @@ export function register(program: Command): void {
         for (const q of DEMO_QUERIES) {
           out(`\n   -- ${q.title}\n   ${q.sql}`);
           const result = await engine.query(q.sql);
-          out(formatTable(result.rows, result.columns.map((c) => c.name)).replace(/^/gm, "   ").trimEnd());
+          out(
+            formatTable(
+              result.rows,
+              result.columns.map((c) => c.name),
+            )
+              .replace(/^/gm, "   ")
+              .trimEnd(),
+          );
         }
       } finally {
         await engine.close();
       }
-      out("\n4. A retraining export: an as-of snapshot of flights, split 80/10/10 by a hash of each row, as a DVC remote:");
-      const exported = await exportDataset(localExportDeps(config), { dataset: "flights", split: "train=80,eval=10,test=10" });
-      out(`   version ${exported.version} (${exported.totalRows} rows: ${Object.entries(exported.rows).map(([k, v]) => `${k} ${v}`).join(", ")})`);
+      out(
+        "\n4. A retraining export: an as-of snapshot of flights, split 80/10/10 by a hash of each row, as a DVC remote:",
+      );
+      const exported = await exportDataset(localExportDeps(config), {
+        dataset: "flights",
+        split: "train=80,eval=10,test=10",
+      });
+      out(
+        `   version ${exported.version} (${exported.totalRows} rows: ${Object.entries(exported.rows)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ")})`,
+      );
       if (exported.keys) out(`   ${path.join(config.lakeDir, "exports", exported.keys.dvcFile)}`);
       const stores = localLakeStores(config.lakeDir);
       let parquet: string | undefined;
-      for await (const o of stores.warehouse.list("flights/")) if (o.key.endsWith(".parquet")) parquet ??= o.key;
+      for await (const o of stores.warehouse.list("flights/"))
+        if (o.key.endsWith(".parquet")) parquet ??= o.key;
       if (parquet) {
-        out(`\n5. Lineage of one warehouse file (OpenLineage events + ML-Metadata records in lineage/): upstream to its raw blob and schema, downstream to the export:`);
-        const graph = await queryLineage(stores.lineage, `${stores.warehouse.namespace}/${parquet}`, { direction: "both", depth: 1 });
+        out(
+          `\n5. Lineage of one warehouse file (OpenLineage events + ML-Metadata records in lineage/): upstream to its raw blob and schema, downstream to the export:`,
+        );
+        const graph = await queryLineage(stores.lineage, `${stores.warehouse.namespace}/${parquet}`, {
+          direction: "both",
+          depth: 1,
+        });
         out(renderLineage(graph, "tree").replace(/^/gm, "   ").trimEnd());
       }
       const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { localIngestDeps } from "../../src/adapters/local/deps.js";
 import { localIngestInvoker, notificationFor, uploadRaw } from "../../src/adapters/local/upload.js";
 import { localConfig } from "../../src/config.js";
-import { UsageError, errorMessage } from "../../src/core/errors.js";
+import { errorMessage, UsageError } from "../../src/core/errors.js";
 import { assertDatasetName } from "../../src/core/keys.js";
 import type { IngestResult } from "../../src/pipeline/result.js";
 import { progress, toJson } from "../output.js";
@@ -29,10 +29,15 @@ export interface FileOutcome extends Partial<IngestResult> {
 
 const ENVS = new Set(["training", "serving"]);
 
-export async function ingestFiles(files: string[], opts: IngestOpts, onProgress: (done: number, total: number, label: string) => void = () => {}): Promise<FileOutcome[]> {
+export async function ingestFiles(
+  files: string[],
+  opts: IngestOpts,
+  onProgress: (done: number, total: number, label: string) => void = () => {},
+): Promise<FileOutcome[]> {
   assertDatasetName(opts.dataset);
   const env = opts.env.toLowerCase();
-  if (!ENVS.has(env)) throw new UsageError(`--env must be training or serving, not ${JSON.stringify(opts.env)}`);
+  if (!ENVS.has(env))
+    throw new UsageError(`--env must be training or serving, not ${JSON.stringify(opts.env)}`);
   for (const f of files) if (!existsSync(f)) throw new UsageError(`no such file: ${f}`, { file: f });
   const config = localConfig({ lake: opts.lake, schemas: opts.schemas });
   const deps = localIngestDeps(config);
@@ -51,7 +56,13 @@ export async function ingestFiles(files: string[], opts: IngestOpts, onProgress:
         const result = response.results[0]!;
         outcomes[i] = { file, ...result };
       } catch (err) {
-        outcomes[i] = { file, dataset: opts.dataset, environment: env.toUpperCase(), status: "failed", error: errorMessage(err) };
+        outcomes[i] = {
+          file,
+          dataset: opts.dataset,
+          environment: env.toUpperCase(),
+          status: "failed",
+          error: errorMessage(err),
+        };
       }
       onProgress(++done, files.length, file);
     }
@@ -80,7 +91,10 @@ function describe(o: FileOutcome): string {
   lines.push(`    raw: ${o.rawKey}  md5 ${o.sourceMd5}  run ${o.runId}`);
   if (o.outputs?.warehouse) lines.push(`    warehouse: ${o.outputs.warehouse}`);
   if (o.outputs?.quarantine) lines.push(`    quarantine: ${o.outputs.quarantine}`);
-  for (const a of o.anomalies ?? []) lines.push(`    ${a.severity.padEnd(7)} ${a.type}${a.feature ? ` (${a.feature})` : ""}: ${a.shortDescription}`);
+  for (const a of o.anomalies ?? [])
+    lines.push(
+      `    ${a.severity.padEnd(7)} ${a.type}${a.feature ? ` (${a.feature})` : ""}: ${a.shortDescription}`,
+    );
   for (const s of o.sample ?? []) lines.push(`    row ${s.row ?? "-"}: ${s.reasons.join("; ")}`);
   return lines.join("\n");
 }
@@ -88,7 +102,9 @@ function describe(o: FileOutcome): string {
 export function register(program: Command): void {
   program
     .command("ingest")
-    .description("ingest files into the embedded lake: upload to raw/, then the S3 notification runs the ingest handler")
+    .description(
+      "ingest files into the embedded lake: upload to raw/, then the S3 notification runs the ingest handler",
+    )
     .argument("<file...>", "CSV, TSV, JSON lines or JSON array files, optionally .gz")
     .requiredOption("-d, --dataset <name>", "dataset (schemas/<name>/vN.json must exist)")
     .option("-e, --env <environment>", "training or serving", "training")

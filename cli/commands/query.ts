@@ -20,18 +20,31 @@ interface QueryOpts {
 export function parseAsOf(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new UsageError(`--as-of must be an ISO 8601 timestamp, not ${JSON.stringify(value)}`);
+  if (Number.isNaN(d.getTime()))
+    throw new UsageError(`--as-of must be an ISO 8601 timestamp, not ${JSON.stringify(value)}`);
   return d;
 }
 
 async function openEngine(opts: QueryOpts): Promise<QueryEngine> {
   const asOf = parseAsOf(opts.asOf);
-  if (opts.engine === "duckdb") return DuckDbQueryEngine.open(localConfig({ lake: opts.lake, schemas: opts.schemas }), asOf ? { asOf } : {});
+  if (opts.engine === "duckdb")
+    return DuckDbQueryEngine.open(
+      localConfig({ lake: opts.lake, schemas: opts.schemas }),
+      asOf ? { asOf } : {},
+    );
   if (opts.engine === "athena") {
-    if (asOf) throw new UsageError("--as-of applies to the local engine; on Athena add: WHERE _ingested_at <= TIMESTAMP '<as-of>'");
-    if (!opts.workgroup || !opts.database) throw new UsageError("--engine athena needs --workgroup and --database (see the stack outputs)");
+    if (asOf)
+      throw new UsageError(
+        "--as-of applies to the local engine; on Athena add: WHERE _ingested_at <= TIMESTAMP '<as-of>'",
+      );
+    if (!opts.workgroup || !opts.database)
+      throw new UsageError("--engine athena needs --workgroup and --database (see the stack outputs)");
     const { createAthenaEngine } = await import("../../src/adapters/aws/athena-engine.js");
-    return createAthenaEngine({ workgroup: opts.workgroup, database: opts.database, ...(opts.region ? { region: opts.region } : {}) });
+    return createAthenaEngine({
+      workgroup: opts.workgroup,
+      database: opts.database,
+      ...(opts.region ? { region: opts.region } : {}),
+    });
   }
   throw new UsageError(`--engine must be duckdb or athena, not ${JSON.stringify(opts.engine)}`);
 }
@@ -43,9 +56,11 @@ function csvCell(v: unknown): string {
 }
 
 export function renderResult(result: QueryResult, format: string): string {
-  const names = result.columns.length > 0 ? result.columns.map((c) => c.name) : Object.keys(result.rows[0] ?? {});
+  const names =
+    result.columns.length > 0 ? result.columns.map((c) => c.name) : Object.keys(result.rows[0] ?? {});
   if (format === "json") return `${toJson(result.rows, true)}\n`;
-  if (format === "csv") return `${[names.join(","), ...result.rows.map((r) => names.map((n) => csvCell(r[n])).join(","))].join("\n")}\n`;
+  if (format === "csv")
+    return `${[names.join(","), ...result.rows.map((r) => names.map((n) => csvCell(r[n])).join(","))].join("\n")}\n`;
   if (format === "table") return formatTable(result.rows, names);
   throw new UsageError(`--format must be table, json or csv, not ${JSON.stringify(format)}`);
 }
@@ -53,11 +68,16 @@ export function renderResult(result: QueryResult, format: string): string {
 export function register(program: Command): void {
   program
     .command("query")
-    .description("run SQL over the warehouse: one table per dataset, <dataset>_quarantine, lakeline_runs, lineage_events")
-    .argument("<sql>", "the query, e.g. \"SELECT species, count(*) FROM penguins GROUP BY 1\"")
+    .description(
+      "run SQL over the warehouse: one table per dataset, <dataset>_quarantine, lakeline_runs, lineage_events",
+    )
+    .argument("<sql>", 'the query, e.g. "SELECT species, count(*) FROM penguins GROUP BY 1"')
     .option("-f, --format <format>", "table, json (array of row objects) or csv", "table")
     .option("--engine <engine>", "duckdb (embedded lake) or athena", "duckdb")
-    .option("--as-of <iso>", "read the warehouse as it was known at this instant (rows with _ingested_at <= it)")
+    .option(
+      "--as-of <iso>",
+      "read the warehouse as it was known at this instant (rows with _ingested_at <= it)",
+    )
     .option("--lake <dir>", "lake directory (default ./.lakeline or $LAKELINE_LAKE)")
     .option("--schemas <dir>", "schemas directory (default ./schemas)")
     .option("--workgroup <name>", "Athena workgroup (with --engine athena)")

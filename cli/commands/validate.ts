@@ -10,7 +10,9 @@ import { formatTable, toJson } from "../output.js";
 export function register(program: Command): void {
   program
     .command("validate")
-    .description("validate a file against a dataset schema (types, presence, domains, valency, environments); writes nothing")
+    .description(
+      "validate a file against a dataset schema (types, presence, domains, valency, environments); writes nothing",
+    )
     .argument("<file>", "CSV, TSV, JSON lines or JSON array, optionally .gz")
     .requiredOption("-d, --dataset <name>", "dataset whose schema to use")
     .option("-e, --env <environment>", "TRAINING or SERVING (a SERVING file may omit the label)", "TRAINING")
@@ -18,32 +20,60 @@ export function register(program: Command): void {
     .option("--schemas <dir>", "schemas directory (default ./schemas)")
     .option("--statistics", "include per-feature statistics in --json output")
     .option("--json", "print the validation report as JSON")
-    .addHelpText("after", "\nExit status: 0 no ERROR anomalies, 1 ERROR anomalies found (the report lists them).")
-    .action(async (file: string, opts: { dataset: string; env: string; schemaVersion?: string; schemas?: string; json?: boolean; statistics?: boolean }) => {
-      if (!existsSync(file)) throw new UsageError(`no such file: ${file}`, { file });
-      const version = opts.schemaVersion === undefined ? undefined : Number.parseInt(opts.schemaVersion, 10);
-      if (version !== undefined && !(version > 0)) throw new UsageError(`--schema-version must be a positive integer`);
-      const report = await validateFile({
-        file,
-        dataset: opts.dataset,
-        environment: opts.env,
-        schemas: new SchemaRegistry(localConfig({ schemas: opts.schemas }).schemasDir),
-        ...(version ? { schemaVersion: version } : {}),
-      });
-      const errors = report.anomalies.filter((a) => a.severity === "ERROR").length;
-      if (opts.json) {
-        const { statistics, ...rest } = report;
-        process.stdout.write(`${toJson(opts.statistics ? report : rest, true)}\n`);
-      } else {
-        process.stdout.write(
-          `${file}: ${report.dataset} v${report.schemaVersion} ${report.environment} (${report.format}) — ${report.rowsRead} rows read, ${report.rowsValid} valid, ${report.rowsQuarantined} would be quarantined\n`,
-        );
-        if (report.wouldReject) process.stdout.write(`would reject the whole blob: ${report.wouldReject}\n`);
-        if (report.anomalies.length > 0) {
-          process.stdout.write(formatTable(report.anomalies.map((a) => ({ severity: a.severity, type: a.type, feature: a.feature ?? "", description: a.shortDescription }))));
-        } else process.stdout.write("no anomalies\n");
-        for (const s of report.sample) process.stdout.write(`  row ${s.row ?? "-"}: ${s.reasons.join("; ")}\n`);
-      }
-      process.exitCode = errors > 0 ? 1 : 0;
-    });
+    .addHelpText(
+      "after",
+      "\nExit status: 0 no ERROR anomalies, 1 ERROR anomalies found (the report lists them).",
+    )
+    .action(
+      async (
+        file: string,
+        opts: {
+          dataset: string;
+          env: string;
+          schemaVersion?: string;
+          schemas?: string;
+          json?: boolean;
+          statistics?: boolean;
+        },
+      ) => {
+        if (!existsSync(file)) throw new UsageError(`no such file: ${file}`, { file });
+        const version =
+          opts.schemaVersion === undefined ? undefined : Number.parseInt(opts.schemaVersion, 10);
+        if (version !== undefined && !(version > 0))
+          throw new UsageError(`--schema-version must be a positive integer`);
+        const report = await validateFile({
+          file,
+          dataset: opts.dataset,
+          environment: opts.env,
+          schemas: new SchemaRegistry(localConfig({ schemas: opts.schemas }).schemasDir),
+          ...(version ? { schemaVersion: version } : {}),
+        });
+        const errors = report.anomalies.filter((a) => a.severity === "ERROR").length;
+        if (opts.json) {
+          const { statistics, ...rest } = report;
+          process.stdout.write(`${toJson(opts.statistics ? report : rest, true)}\n`);
+        } else {
+          process.stdout.write(
+            `${file}: ${report.dataset} v${report.schemaVersion} ${report.environment} (${report.format}) — ${report.rowsRead} rows read, ${report.rowsValid} valid, ${report.rowsQuarantined} would be quarantined\n`,
+          );
+          if (report.wouldReject)
+            process.stdout.write(`would reject the whole blob: ${report.wouldReject}\n`);
+          if (report.anomalies.length > 0) {
+            process.stdout.write(
+              formatTable(
+                report.anomalies.map((a) => ({
+                  severity: a.severity,
+                  type: a.type,
+                  feature: a.feature ?? "",
+                  description: a.shortDescription,
+                })),
+              ),
+            );
+          } else process.stdout.write("no anomalies\n");
+          for (const s of report.sample)
+            process.stdout.write(`  row ${s.row ?? "-"}: ${s.reasons.join("; ")}\n`);
+        }
+        process.exitCode = errors > 0 ? 1 : 0;
+      },
+    );
 }

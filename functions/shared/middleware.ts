@@ -16,15 +16,34 @@ export function invocationLogging(logger: Logger): middy.MiddlewareObj {
     },
     onError: async (request) => {
       const err = request.error;
-      logger.error("invocation failed", err instanceof LakelineError ? { error: err.message, data: err.data } : { error: err as Error });
+      logger.error(
+        "invocation failed",
+        err instanceof LakelineError ? { error: err.message, data: err.data } : { error: err as Error },
+      );
     },
   };
 }
 
 function summarise(response: unknown): unknown {
   if (response && typeof response === "object" && "results" in response) {
-    const results = (response as { results: { rawKey?: string; status?: string; rowsRead?: number; rowsWritten?: number; rowsQuarantined?: number }[] }).results;
-    return results.map((r) => ({ key: r.rawKey, status: r.status, read: r.rowsRead, written: r.rowsWritten, quarantined: r.rowsQuarantined }));
+    const results = (
+      response as {
+        results: {
+          rawKey?: string;
+          status?: string;
+          rowsRead?: number;
+          rowsWritten?: number;
+          rowsQuarantined?: number;
+        }[];
+      }
+    ).results;
+    return results.map((r) => ({
+      key: r.rawKey,
+      status: r.status,
+      read: r.rowsRead,
+      written: r.rowsWritten,
+      quarantined: r.rowsQuarantined,
+    }));
   }
   return response;
 }

@@ -31,7 +31,11 @@ export function objectCreatedEvent(args: {
     s3: {
       s3SchemaVersion: "1.0",
       configurationId: "lakeline-ingest",
-      bucket: { name: args.bucket, ownerIdentity: { principalId: "lakeline-local" }, arn: `arn:aws:s3:::${args.bucket}` },
+      bucket: {
+        name: args.bucket,
+        ownerIdentity: { principalId: "lakeline-local" },
+        arn: `arn:aws:s3:::${args.bucket}`,
+      },
       object: {
         key: encodeS3Key(args.key),
         size: args.size,

@@ -61,7 +61,11 @@ export class BlobFormatError extends LakelineError {
     readonly reason: string,
     options?: { cause?: unknown; line?: number },
   ) {
-    super(`cannot read ${key}${options?.line ? ` (line ${options.line})` : ""}: ${reason}`, { key, reason, line: options?.line }, options);
+    super(
+      `cannot read ${key}${options?.line ? ` (line ${options.line})` : ""}: ${reason}`,
+      { key, reason, line: options?.line },
+      options,
+    );
   }
 }
 

@@ -24,7 +24,13 @@ export function assertSafeKey(key: string): string {
     if (segment === "..") throw new InvalidKeyError(key, "'..' segments are not allowed");
     if (segment === ".") throw new InvalidKeyError(key, "'.' segments are not allowed");
   }
-  if (key.split("/").slice(0, -1).some((s) => s === "")) throw new InvalidKeyError(key, "empty path segment");
+  if (
+    key
+      .split("/")
+      .slice(0, -1)
+      .some((s) => s === "")
+  )
+    throw new InvalidKeyError(key, "empty path segment");
   return key;
 }
 

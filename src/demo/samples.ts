@@ -30,7 +30,9 @@ export async function prepareSamples(dir: string, flightRows = 200_000): Promise
     const parquet = sqlString(path.join(data, "flights-3m.parquet"));
     const day1 = path.join(dir, "flights-2001-01.csv");
     const day2 = path.join(dir, "flights-2001-02.csv.gz");
-    await db.exec(`COPY (SELECT * FROM read_parquet(${parquet}) LIMIT ${flightRows}) TO ${sqlString(day1)} (HEADER, DELIMITER ',')`);
+    await db.exec(
+      `COPY (SELECT * FROM read_parquet(${parquet}) LIMIT ${flightRows}) TO ${sqlString(day1)} (HEADER, DELIMITER ',')`,
+    );
     await db.exec(
       `COPY (SELECT * FROM read_parquet(${parquet}) LIMIT ${Math.floor(flightRows / 2)} OFFSET ${flightRows}) TO ${sqlString(day2)} (HEADER, DELIMITER ',', COMPRESSION gzip)`,
     );
@@ -45,16 +47,35 @@ export async function prepareSamples(dir: string, flightRows = 200_000): Promise
   } finally {
     db.close();
   }
-  const penguins = JSON.parse(await fs.readFile(path.join(data, "penguins.json"), "utf8")) as Record<string, unknown>[];
+  const penguins = JSON.parse(await fs.readFile(path.join(data, "penguins.json"), "utf8")) as Record<
+    string,
+    unknown
+  >[];
   const serving = path.join(dir, "penguins-serving.jsonl");
-  await fs.writeFile(serving, `${penguins.slice(0, 40).map(({ Species: _label, ...rest }) => JSON.stringify(rest)).join("\n")}\n`);
+  await fs.writeFile(
+    serving,
+    `${penguins
+      .slice(0, 40)
+      .map(({ Species: _label, ...rest }) => JSON.stringify(rest))
+      .join("\n")}\n`,
+  );
   const training = path.join(dir, "penguins.json");
   await fs.copyFile(path.join(data, "penguins.json"), training);
   const weather = path.join(dir, "weather.csv");
   await fs.copyFile(path.join(data, "weather.csv"), weather);
   return [
-    { file: path.join(dir, "flights-2001-01.csv"), dataset: "flights", env: "training", note: `${flightRows} flights, 3 damaged rows` },
-    { file: path.join(dir, "flights-2001-02.csv.gz"), dataset: "flights", env: "training", note: "the next drop, gzip-compressed" },
+    {
+      file: path.join(dir, "flights-2001-01.csv"),
+      dataset: "flights",
+      env: "training",
+      note: `${flightRows} flights, 3 damaged rows`,
+    },
+    {
+      file: path.join(dir, "flights-2001-02.csv.gz"),
+      dataset: "flights",
+      env: "training",
+      note: "the next drop, gzip-compressed",
+    },
     { file: training, dataset: "penguins", env: "training", note: "Palmer penguins with the Species label" },
     { file: serving, dataset: "penguins", env: "serving", note: "serving requests: same features, no label" },
     { file: weather, dataset: "weather", env: "training", note: "Seattle and New York daily weather" },

@@ -46,7 +46,14 @@ export async function decideBatch(args: {
   const seen = new Set(batch.sourceFields);
   for (const f of staged.features) if (f.present > 0) seen.add(f.name);
   const sourceFields = batch.blob.header ?? [...seen];
-  const statistics = toDatasetStatistics({ dataset: schema.dataset, schemaVersion: schema.version, environment, staged, malformed: batch.malformedCount, sourceFields });
+  const statistics = toDatasetStatistics({
+    dataset: schema.dataset,
+    schemaVersion: schema.version,
+    environment,
+    staged,
+    malformed: batch.malformedCount,
+    sourceFields,
+  });
   const anomalies: Anomaly[] = [];
   const malformed = batch.malformedCount + staged.badRecords;
   if (malformed > 0) {

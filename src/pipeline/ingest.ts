@@ -7,7 +7,13 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { md5File } from "../adapters/local/hash-fs.js";
-import { BlobFormatError, InvalidKeyError, LakelineError, ObjectExistsError, errorMessage } from "../core/errors.js";
+import {
+  BlobFormatError,
+  errorMessage,
+  InvalidKeyError,
+  LakelineError,
+  ObjectExistsError,
+} from "../core/errors.js";
 import { deterministicUuid } from "../core/hash/uuid.js";
 import { parseRawKey } from "../core/keys.js";
 import type { DatasetSchema } from "../core/schema/types.js";
@@ -54,12 +60,20 @@ export interface IngestOptions {
 
 /** Blob-level problems that reject the blob (recorded, not retried); anything else fails the run. */
 function isRejection(err: unknown): err is LakelineError {
-  return err instanceof LakelineError && ["BlobFormatError", "SchemaNotFoundError", "SchemaFormatError", "InvalidKeyError", "UsageError"].includes(err.name);
+  return (
+    err instanceof LakelineError &&
+    ["BlobFormatError", "SchemaNotFoundError", "SchemaFormatError", "InvalidKeyError", "UsageError"].includes(
+      err.name,
+    )
+  );
 }
 
 async function putOnce(store: ObjectStore, key: string, body: string | Uint8Array): Promise<void> {
   try {
-    await store.put(key, body, { ifNoneMatch: true, contentType: key.endsWith(".json") ? "application/json" : undefined });
+    await store.put(key, body, {
+      ifNoneMatch: true,
+      contentType: key.endsWith(".json") ? "application/json" : undefined,
+    });
   } catch (err) {
     if (!(err instanceof ObjectExistsError)) throw err;
   }
@@ -78,7 +92,11 @@ async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefin
   return JSON.parse(Buffer.from(await store.get(key)).toString("utf8")) as T;
 }
 
-export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: IngestOptions = {}): Promise<IngestResult> {
+export async function ingestObject(
+  deps: IngestDeps,
+  ref: ObjectRef,
+  options: IngestOptions = {},
+): Promise<IngestResult> {
   const { stores } = deps;
   const raw = stores.raw;
   const info = await raw.head(ref.key).catch((err: unknown) => {
@@ -110,7 +128,14 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
     identityError = err;
   }
   const schemaVersion = loaded?.schema.version ?? null;
-  const runId = deterministicUuid("ingest", raw.bucket, ref.key, ref.versionId ?? ref.etag ?? info.versionId ?? info.etag ?? "", PIPELINE_VERSION, String(schemaVersion ?? "none"));
+  const runId = deterministicUuid(
+    "ingest",
+    raw.bucket,
+    ref.key,
+    ref.versionId ?? ref.etag ?? info.versionId ?? info.etag ?? "",
+    PIPELINE_VERSION,
+    String(schemaVersion ?? "none"),
+  );
   const committed = await readJson<IngestResult>(stores.warehouse, markerKey(dataset, runId));
   if (committed) return committed;
 
@@ -126,16 +151,38 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
     const tooLarge = deps.maxBlobBytes !== undefined && info.size > deps.maxBlobBytes;
     if (loaded && !identityError && !tooLarge) {
       const schema = loaded.schema;
-      staging = StagedBatch.stage({ key: ref.key, localPath: local, scratch, schema, environment, limits: deps.limits ?? DEFAULT_LIMITS, ...(deps.database ? { database: deps.database } : {}) }).then(
+      staging = StagedBatch.stage({
+        key: ref.key,
+        localPath: local,
+        scratch,
+        schema,
+        environment,
+        limits: deps.limits ?? DEFAULT_LIMITS,
+        ...(deps.database ? { database: deps.database } : {}),
+      }).then(
         (batch) => ({ batch }),
         (error: unknown) => ({ error }),
       );
     }
     const { md5 } = await md5File(local);
     const keys = runKeys(dataset, environment, ingestedAt, md5, runId);
-    const input: DatasetRef = { namespace: raw.namespace, name: ref.key, version: md5, artifactType: "RawBlob", size: info.size };
+    const input: DatasetRef = {
+      namespace: raw.namespace,
+      name: ref.key,
+      version: md5,
+      artifactType: "RawBlob",
+      size: info.size,
+    };
     const schemaRef: DatasetRef[] = loaded
-      ? [{ namespace: `file://${path.dirname(loaded.file)}`, name: path.basename(loaded.file), version: loaded.md5, artifactType: "Schema", properties: { dataset, version: loaded.schema.version } }]
+      ? [
+          {
+            namespace: `file://${path.dirname(loaded.file)}`,
+            name: path.basename(loaded.file),
+            version: loaded.md5,
+            artifactType: "Schema",
+            properties: { dataset, version: loaded.schema.version },
+          },
+        ]
       : [];
     const started = await deps.lineage.start({
       runId,
@@ -157,9 +204,16 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
     };
     const common = { ...base, dataset, environment, schemaVersion, sourceMd5: md5, runId };
 
-    const reject = async (reason: string, counts: { rowsRead: number; format: string | null; anomalies: Anomaly[] }): Promise<IngestResult> => {
+    const reject = async (
+      reason: string,
+      counts: { rowsRead: number; format: string | null; anomalies: Anomaly[] },
+    ): Promise<IngestResult> => {
       const blobName = path.posix.basename(ref.key);
-      await putOnce(stores.quarantine, `${keys.rejectedDir}/reason.json`, JSON.stringify({ ...common, reason, anomalies: counts.anomalies }, null, 2));
+      await putOnce(
+        stores.quarantine,
+        `${keys.rejectedDir}/reason.json`,
+        JSON.stringify({ ...common, reason, anomalies: counts.anomalies }, null, 2),
+      );
       await putFileOnce(stores.quarantine, `${keys.rejectedDir}/${blobName}`, local);
       const result: IngestResult = {
         ...common,
@@ -174,18 +228,42 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
       };
       await run!.complete({
         eventTime: deps.clock.now(),
-        outputs: [{ namespace: stores.quarantine.namespace, name: `${keys.rejectedDir}/${blobName}`, version: md5, artifactType: "QuarantineFile", rowCount: counts.rowsRead, properties: { reason } }],
+        outputs: [
+          {
+            namespace: stores.quarantine.namespace,
+            name: `${keys.rejectedDir}/${blobName}`,
+            version: md5,
+            artifactType: "QuarantineFile",
+            rowCount: counts.rowsRead,
+            properties: { reason },
+          },
+        ],
       });
       await putOnce(stores.warehouse, keys.marker, JSON.stringify(result, null, 2));
       return result;
     };
 
-    if (identityError || !loaded) return await reject(errorMessage(identityError), { rowsRead: 0, format: null, anomalies: [] });
+    if (identityError || !loaded)
+      return await reject(errorMessage(identityError), { rowsRead: 0, format: null, anomalies: [] });
     const { schema } = loaded;
     if (tooLarge) {
       const reason = `blob of ${info.size} bytes exceeds the ${deps.maxBlobBytes}-byte limit of one invocation; routed to the scale-out path (see README: scale-out)`;
-      const result: IngestResult = { ...common, format: null, rowsRead: 0, rowsWritten: 0, rowsQuarantined: 0, anomalies: [], outputs: {}, status: "routed", reason };
-      await putOnce(stores.failed, `_routed/${dataset}/${runId}.json`, JSON.stringify({ ...result, ref }, null, 2));
+      const result: IngestResult = {
+        ...common,
+        format: null,
+        rowsRead: 0,
+        rowsWritten: 0,
+        rowsQuarantined: 0,
+        anomalies: [],
+        outputs: {},
+        status: "routed",
+        reason,
+      };
+      await putOnce(
+        stores.failed,
+        `_routed/${dataset}/${runId}.json`,
+        JSON.stringify({ ...result, ref }, null, 2),
+      );
       await run.complete({ eventTime: deps.clock.now(), outputs: [] });
       await putOnce(stores.warehouse, keys.marker, JSON.stringify(result, null, 2));
       return result;
@@ -194,7 +272,9 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
     // Content dedupe: the first run to claim these bytes owns them; later uploads are recorded as duplicates.
     if (schema.policy.dedupeByContent) {
       try {
-        await stores.warehouse.put(keys.content, JSON.stringify({ runId, rawKey: ref.key, md5 }), { ifNoneMatch: true });
+        await stores.warehouse.put(keys.content, JSON.stringify({ runId, rawKey: ref.key, md5 }), {
+          ifNoneMatch: true,
+        });
       } catch (err) {
         if (!(err instanceof ObjectExistsError)) throw err;
         const claim = await readJson<{ runId: string; rawKey: string }>(stores.warehouse, keys.content);
@@ -223,19 +303,35 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
     const staged = await staging!;
     staging = undefined;
     if ("error" in staged) {
-      if (staged.error instanceof BlobFormatError) return await reject(staged.error.reason, { rowsRead: 0, format: null, anomalies: [] });
+      if (staged.error instanceof BlobFormatError)
+        return await reject(staged.error.reason, { rowsRead: 0, format: null, anomalies: [] });
       throw staged.error;
     }
     const batch = staged.batch;
     try {
-      const previous = await previousStatistics(stores.warehouse, statsPrefix(dataset, environment), keys.stats);
+      const previous = await previousStatistics(
+        stores.warehouse,
+        statsPrefix(dataset, environment),
+        keys.stats,
+      );
       const decision = await decideBatch({ batch, schema, environment, previous });
       const { statistics, anomalies } = decision;
       if (decision.rejectReason) {
-        return await reject(decision.rejectReason, { rowsRead: statistics.rowsRead, format: batch.blob.format, anomalies });
+        return await reject(decision.rejectReason, {
+          rowsRead: statistics.rowsRead,
+          format: batch.blob.format,
+          anomalies,
+        });
       }
       // Publisher: write files whole to scratch, then each appears atomically under its final key.
-      const lineageValues = { ingestedAt, sourceKey: ref.key, sourceMd5: md5, schemaVersion: schema.version, environment, runId };
+      const lineageValues = {
+        ingestedAt,
+        sourceKey: ref.key,
+        sourceMd5: md5,
+        schemaVersion: schema.version,
+        environment,
+        runId,
+      };
       const outputs: { warehouse?: string; quarantine?: string } = {};
       const produced: DatasetRef[] = [];
       const fields = schema.features.map((f) => ({ name: f.column, type: f.type }));
@@ -245,7 +341,16 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
         const digest = await md5File(file);
         await putFileOnce(stores.warehouse, keys.warehouse, file);
         outputs.warehouse = keys.warehouse;
-        produced.push({ namespace: stores.warehouse.namespace, name: keys.warehouse, version: digest.md5, artifactType: "WarehouseFile", size: digest.size, rowCount: rows, fields, statistics });
+        produced.push({
+          namespace: stores.warehouse.namespace,
+          name: keys.warehouse,
+          version: digest.md5,
+          artifactType: "WarehouseFile",
+          size: digest.size,
+          rowCount: rows,
+          fields,
+          statistics,
+        });
       }
       if (statistics.rowsQuarantined > 0) {
         const file = path.join(scratch, "quarantine.parquet");
@@ -253,7 +358,14 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
         const digest = await md5File(file);
         await putFileOnce(stores.quarantine, keys.quarantine, file);
         outputs.quarantine = keys.quarantine;
-        produced.push({ namespace: stores.quarantine.namespace, name: keys.quarantine, version: digest.md5, artifactType: "QuarantineFile", size: digest.size, rowCount: rows });
+        produced.push({
+          namespace: stores.quarantine.namespace,
+          name: keys.quarantine,
+          version: digest.md5,
+          artifactType: "QuarantineFile",
+          size: digest.size,
+          rowCount: rows,
+        });
       }
       const sample = await batch.sampleRejected();
       const result: IngestResult = {
@@ -263,11 +375,23 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
         rowsWritten: statistics.rowsValid,
         rowsQuarantined: statistics.rowsQuarantined,
         anomalies,
-        outputs: { ...outputs, statistics: `${keys.reportDir}/statistics.json`, report: `${keys.reportDir}/report.html` },
+        outputs: {
+          ...outputs,
+          statistics: `${keys.reportDir}/statistics.json`,
+          report: `${keys.reportDir}/report.html`,
+        },
         status: "ok",
         sample,
       };
-      const reportRefs = await publishReports({ store: stores.warehouse, keys, result, statistics, anomalies, previous, schema });
+      const reportRefs = await publishReports({
+        store: stores.warehouse,
+        keys,
+        result,
+        statistics,
+        anomalies,
+        previous,
+        schema,
+      });
       produced.push(...reportRefs);
       await run.complete({ eventTime: deps.clock.now(), outputs: produced });
       await putOnce(stores.warehouse, keys.marker, JSON.stringify(result, null, 2));
@@ -276,9 +400,25 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
       batch.close();
     }
   } catch (err) {
-    if (run && !completed) await run.fail({ eventTime: deps.clock.now(), error: err instanceof Error ? err : new Error(String(err)) }).catch(() => {});
-    const failure = { ...base, dataset, environment, schemaVersion, runId, ref, options, error: errorMessage(err), errorName: (err as Error)?.name, failedAt: deps.clock.now().toISOString() };
-    await putOnce(stores.failed, `${dataset}/${runId}.json`, JSON.stringify(failure, null, 2)).catch(() => {});
+    if (run && !completed)
+      await run
+        .fail({ eventTime: deps.clock.now(), error: err instanceof Error ? err : new Error(String(err)) })
+        .catch(() => {});
+    const failure = {
+      ...base,
+      dataset,
+      environment,
+      schemaVersion,
+      runId,
+      ref,
+      options,
+      error: errorMessage(err),
+      errorName: (err as Error)?.name,
+      failedAt: deps.clock.now().toISOString(),
+    };
+    await putOnce(stores.failed, `${dataset}/${runId}.json`, JSON.stringify(failure, null, 2)).catch(
+      () => {},
+    );
     throw err;
   } finally {
     // A path that returned before using the speculative batch still owns it.
@@ -293,9 +433,20 @@ export async function ingestObject(deps: IngestDeps, ref: ObjectRef, options: In
  * would fail on every retry; it is recorded as rejected instead, with the reason in quarantine.
  * The blob itself stays untouched in the raw zone: it cannot be read without escaping a zone.
  */
-async function rejectUnaddressable(deps: IngestDeps, ref: ObjectRef, err: InvalidKeyError): Promise<IngestResult> {
+async function rejectUnaddressable(
+  deps: IngestDeps,
+  ref: ObjectRef,
+  err: InvalidKeyError,
+): Promise<IngestResult> {
   const { stores } = deps;
-  const runId = deterministicUuid("ingest", stores.raw.bucket, ref.key, ref.versionId ?? ref.etag ?? "", PIPELINE_VERSION, "none");
+  const runId = deterministicUuid(
+    "ingest",
+    stores.raw.bucket,
+    ref.key,
+    ref.versionId ?? ref.etag ?? "",
+    PIPELINE_VERSION,
+    "none",
+  );
   const marker = markerKey("_invalid", runId);
   const committed = await readJson<IngestResult>(stores.warehouse, marker);
   if (committed) return committed;

@@ -15,7 +15,10 @@
  *   <dataset>/<runId>.json                                failed runs, for `lakeline replay`
  */
 export function compactTimestamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, "").replace(/\.(\d{3})Z$/, "$1Z");
+  return d
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.(\d{3})Z$/, "$1Z");
 }
 
 export function ingestDate(d: Date): string {

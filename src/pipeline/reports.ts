@@ -2,6 +2,8 @@
  * Statistics and anomalies of a run, as JSON beside the output and as an HTML page people read.
  * Accepted batches also leave their statistics under `_stats/` as the drift baseline for the next.
  */
+
+import { ObjectExistsError } from "../core/errors.js";
 import type { DatasetSchema } from "../core/schema/types.js";
 import type { DatasetStatistics } from "../core/stats/types.js";
 import type { Anomaly } from "../core/validate/anomaly.js";
@@ -10,7 +12,6 @@ import type { ObjectStore } from "../ports/object-store.js";
 import { renderReport } from "../report/html.js";
 import type { RunKeys } from "./layout.js";
 import type { IngestResult } from "./result.js";
-import { ObjectExistsError } from "../core/errors.js";
 
 async function putJson(store: ObjectStore, key: string, body: string, contentType: string): Promise<void> {
   try {
@@ -43,11 +44,26 @@ export async function publishReports(args: {
     generatedAt: result.ingestedAt,
   });
   await putJson(store, `${keys.reportDir}/statistics.json`, statsJson, "application/json");
-  await putJson(store, `${keys.reportDir}/anomalies.json`, JSON.stringify({ runId: result.runId, status: result.status, anomalies }, null, 2), "application/json");
+  await putJson(
+    store,
+    `${keys.reportDir}/anomalies.json`,
+    JSON.stringify({ runId: result.runId, status: result.status, anomalies }, null, 2),
+    "application/json",
+  );
   await putJson(store, `${keys.reportDir}/report.html`, html, "text/html; charset=utf-8");
   await putJson(store, keys.stats, statsJson, "application/json");
   return [
-    { namespace: store.namespace, name: `${keys.reportDir}/statistics.json`, artifactType: "Statistics", rowCount: statistics.rowsRead },
-    { namespace: store.namespace, name: `${keys.reportDir}/anomalies.json`, artifactType: "AnomaliesReport", properties: { anomalies: anomalies.length } },
+    {
+      namespace: store.namespace,
+      name: `${keys.reportDir}/statistics.json`,
+      artifactType: "Statistics",
+      rowCount: statistics.rowsRead,
+    },
+    {
+      namespace: store.namespace,
+      name: `${keys.reportDir}/anomalies.json`,
+      artifactType: "AnomaliesReport",
+      properties: { anomalies: anomalies.length },
+    },
   ];
 }

@@ -37,9 +37,21 @@ export async function validateFile(args: {
   const environment = args.environment.toUpperCase();
   const scratch = await fs.mkdtemp(path.join(process.env.LAKELINE_TMP ?? os.tmpdir(), "lakeline-validate-"));
   try {
-    const batch = await StagedBatch.stage({ key: path.basename(args.file), localPath: args.file, scratch, schema, environment, limits: DEFAULT_LIMITS });
+    const batch = await StagedBatch.stage({
+      key: path.basename(args.file),
+      localPath: args.file,
+      scratch,
+      schema,
+      environment,
+      limits: DEFAULT_LIMITS,
+    });
     try {
-      const decision = await decideBatch({ batch, schema, environment, ...(args.previous ? { previous: args.previous } : {}) });
+      const decision = await decideBatch({
+        batch,
+        schema,
+        environment,
+        ...(args.previous ? { previous: args.previous } : {}),
+      });
       return {
         file: args.file,
         dataset: args.dataset,

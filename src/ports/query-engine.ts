@@ -5,7 +5,15 @@ export interface QueryColumn {
   readonly type: string;
 }
 
-export type QueryValue = string | number | boolean | null | bigint | Date | QueryValue[] | { [k: string]: QueryValue };
+export type QueryValue =
+  | string
+  | number
+  | boolean
+  | null
+  | bigint
+  | Date
+  | QueryValue[]
+  | { [k: string]: QueryValue };
 
 export interface QueryResult {
   readonly columns: readonly QueryColumn[];

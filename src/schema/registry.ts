@@ -30,7 +30,9 @@ export class SchemaRegistry {
     } catch {
       return [];
     }
-    return entries.filter((d) => statSync(path.join(this.dir, d)).isDirectory() && this.versions(d).length > 0).sort();
+    return entries
+      .filter((d) => statSync(path.join(this.dir, d)).isDirectory() && this.versions(d).length > 0)
+      .sort();
   }
 
   versions(dataset: string): number[] {
@@ -56,8 +58,12 @@ export class SchemaRegistry {
     const file = path.join(this.dir, dataset, `v${v}.json`);
     const bytes = readFileSync(file);
     const schema = parseSchema(bytes.toString("utf8"), file);
-    if (schema.dataset !== dataset) throw new SchemaFormatError(file, [`dataset is ${JSON.stringify(schema.dataset)} but the file sits under ${dataset}/`]);
-    if (schema.version !== v) throw new SchemaFormatError(file, [`version is ${schema.version} but the file is named v${v}.json`]);
+    if (schema.dataset !== dataset)
+      throw new SchemaFormatError(file, [
+        `dataset is ${JSON.stringify(schema.dataset)} but the file sits under ${dataset}/`,
+      ]);
+    if (schema.version !== v)
+      throw new SchemaFormatError(file, [`version is ${schema.version} but the file is named v${v}.json`]);
     return { schema, file, md5: createHash("md5").update(bytes).digest("hex") };
   }
 

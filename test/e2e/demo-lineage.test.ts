@@ -38,10 +38,18 @@ describe("lakeline demo", () => {
   it("runs the whole journey with real data and exits 0", () => {
     expect(demo.stderr).toBe("");
     expect(demo.code).toBe(0);
-    for (const step of ["1. Sample data", "2. Upload each into raw/", "3. SQL over the warehouse", "4. A retraining export", "5. Lineage"]) {
+    for (const step of [
+      "1. Sample data",
+      "2. Upload each into raw/",
+      "3. SQL over the warehouse",
+      "4. A retraining export",
+      "5. Lineage",
+    ]) {
       expect(demo.stdout).toContain(step);
     }
-    expect(demo.stdout).toContain("✓ flights/training/flights-2001-01.csv: read 20000, written 19997, quarantined 3");
+    expect(demo.stdout).toContain(
+      "✓ flights/training/flights-2001-01.csv: read 20000, written 19997, quarantined 3",
+    );
     expect(demo.stdout).toContain("✓ penguins/training/penguins.json: read 344, written 343, quarantined 1");
     expect(demo.stdout).not.toContain("counts do not add up");
   });
@@ -58,10 +66,16 @@ describe("lakeline demo", () => {
 
 describe("lineage after the demo", () => {
   it("walks a warehouse file back to its raw blob and schema, and forward to the export", async () => {
-    const warehouse = fs.readdirSync(path.join(lake, "warehouse", "flights"), { recursive: true }).map(String).find((f) => f.endsWith(".parquet"))!;
+    const warehouse = fs
+      .readdirSync(path.join(lake, "warehouse", "flights"), { recursive: true })
+      .map(String)
+      .find((f) => f.endsWith(".parquet"))!;
     const uri = `file://${path.join(lake, "warehouse", "flights", warehouse)}`;
     const up = await lineage(uri, "--direction", "up");
-    const upTypes = up.nodes.filter((n) => n.kind === "artifact").map((n) => n.type).sort();
+    const upTypes = up.nodes
+      .filter((n) => n.kind === "artifact")
+      .map((n) => n.type)
+      .sort();
     expect(upTypes).toEqual(["RawBlob", "Schema", "WarehouseFile"]);
     expect(up.nodes.find((n) => n.type === "Schema")!.uri).toMatch(/schemas\/flights\/v1\.json$/);
     const raw = up.nodes.find((n) => n.type === "RawBlob")!;
@@ -79,11 +93,27 @@ describe("lineage after the demo", () => {
   it("lets a trainer record a model from the export; the model walks back to the raw files", async () => {
     const exportsDir = path.join(lake, "exports", "flights");
     const version = fs.readdirSync(exportsDir)[0]!;
-    const rec = await runCli("lineage", "record", "--execution", "train", "--input", version, "--output", "s3://models/flights/1", "--property", "framework=xgboost", "--lake", lake);
+    const rec = await runCli(
+      "lineage",
+      "record",
+      "--execution",
+      "train",
+      "--input",
+      version,
+      "--output",
+      "s3://models/flights/1",
+      "--property",
+      "framework=xgboost",
+      "--lake",
+      lake,
+    );
     expect(rec.stderr).toBe("");
     expect(rec.code).toBe(0);
     const up = await lineage("s3://models/flights/1", "--direction", "up");
-    const rawKeys = up.nodes.filter((n) => n.type === "RawBlob").map((n) => path.basename(n.uri!)).sort();
+    const rawKeys = up.nodes
+      .filter((n) => n.type === "RawBlob")
+      .map((n) => path.basename(n.uri!))
+      .sort();
     expect(rawKeys).toEqual(["flights-2001-01.csv", "flights-2001-02.csv.gz"]);
     expect(up.nodes.some((n) => n.type === "Model")).toBe(true);
   });

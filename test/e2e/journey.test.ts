@@ -37,7 +37,15 @@ beforeAll(async () => {
   flightsCsv = path.join(dir, "flights.csv");
   await direct(`COPY (SELECT * FROM '${VEGA}/flights-3m.parquet' LIMIT ${ROWS}) TO '${flightsCsv}' (HEADER)`);
   const r1 = await runCli("ingest", flightsCsv, "--dataset", "flights", "--lake", lake, "--json");
-  const r2 = await runCli("ingest", path.join(VEGA, "penguins.json"), "--dataset", "penguins", "--lake", lake, "--json");
+  const r2 = await runCli(
+    "ingest",
+    path.join(VEGA, "penguins.json"),
+    "--dataset",
+    "penguins",
+    "--lake",
+    lake,
+    "--json",
+  );
   expect(r1.code).toBe(0);
   expect(r2.code).toBe(0);
   ingested = [...r1.stdout.trim().split("\n"), ...r2.stdout.trim().split("\n")].map((l) => JSON.parse(l));
@@ -46,22 +54,51 @@ beforeAll(async () => {
 describe("ingest through the CLI", () => {
   it("reports the documented fields and rows that add up for every file", () => {
     for (const o of ingested) {
-      for (const k of ["file", "dataset", "environment", "schemaVersion", "rawKey", "rowsRead", "rowsWritten", "rowsQuarantined", "anomalies", "outputs", "runId", "status"]) {
+      for (const k of [
+        "file",
+        "dataset",
+        "environment",
+        "schemaVersion",
+        "rawKey",
+        "rowsRead",
+        "rowsWritten",
+        "rowsQuarantined",
+        "anomalies",
+        "outputs",
+        "runId",
+        "status",
+      ]) {
         expect(o).toHaveProperty(k);
       }
       expect(o.status).toBe("ok");
       expect(o.rowsRead).toBe((o.rowsWritten as number) + (o.rowsQuarantined as number));
     }
     const [flights, penguins] = ingested;
-    expect(flights).toMatchObject({ dataset: "flights", environment: "TRAINING", schemaVersion: 1, rowsRead: ROWS, rowsWritten: ROWS, rowsQuarantined: 0 });
-    expect(penguins).toMatchObject({ dataset: "penguins", rowsRead: 344, rowsWritten: 343, rowsQuarantined: 1 });
+    expect(flights).toMatchObject({
+      dataset: "flights",
+      environment: "TRAINING",
+      schemaVersion: 1,
+      rowsRead: ROWS,
+      rowsWritten: ROWS,
+      rowsQuarantined: 0,
+    });
+    expect(penguins).toMatchObject({
+      dataset: "penguins",
+      rowsRead: 344,
+      rowsWritten: 343,
+      rowsQuarantined: 1,
+    });
   });
 
   it("writes timestamped Parquet under the dataset's Hive partition and keeps the raw blob byte-identical", () => {
     const [flights] = ingested as { outputs: { warehouse: string }; rawKey: string; sourceMd5: string }[];
-    expect(flights!.outputs.warehouse).toMatch(/^flights\/ingest_date=\d{4}-\d{2}-\d{2}\/\d{8}T\d{9}Z-[0-9a-f]{32}\.parquet$/);
+    expect(flights!.outputs.warehouse).toMatch(
+      /^flights\/ingest_date=\d{4}-\d{2}-\d{2}\/\d{8}T\d{9}Z-[0-9a-f]{32}\.parquet$/,
+    );
     expect(fs.existsSync(path.join(lake, "warehouse", flights!.outputs.warehouse))).toBe(true);
-    expect(Buffer.compare(fs.readFileSync(path.join(lake, "raw", flights!.rawKey)), fs.readFileSync(flightsCsv))).toBe(0);
+    expect(
+      Buffer.compare(fs.readFileSync(path.join(lake, "raw", flights!.rawKey)), fs.readFileSync(flightsCsv)),
+    ).toBe(0);
   });
 
   it("answers count, sums and min/max exactly as DuckDB reading the source CSV", async () => {
@@ -82,20 +119,38 @@ describe("ingest through the CLI", () => {
   });
 
   it("answers per-group aggregates on penguins as DuckDB on the JSON does, minus the quarantined row", async () => {
-    const rows = await query("SELECT species, count(*) AS n, sum(body_mass_g) AS mass FROM penguins GROUP BY 1 ORDER BY 1");
+    const rows = await query(
+      "SELECT species, count(*) AS n, sum(body_mass_g) AS mass FROM penguins GROUP BY 1 ORDER BY 1",
+    );
     const expected = await direct(
       `SELECT "Species" AS species, count(*) AS n, sum("Body Mass (g)") AS mass FROM read_json('${VEGA}/penguins.json') WHERE "Sex" IS DISTINCT FROM '.' GROUP BY 1 ORDER BY 1`,
     );
     expect(rows).toEqual(expected.map((r) => ({ species: r.species, n: Number(r.n), mass: Number(r.mass) })));
     const [q] = await query("SELECT _source_row, _reasons, _source_key FROM penguins_quarantine");
-    expect(q).toEqual({ _source_row: 337, _reasons: ['ENUM_TYPE_UNEXPECTED_STRING_VALUES Sex: "." not in [MALE, FEMALE]'], _source_key: "penguins/training/penguins.json" });
+    expect(q).toEqual({
+      _source_row: 337,
+      _reasons: ['ENUM_TYPE_UNEXPECTED_STRING_VALUES Sex: "." not in [MALE, FEMALE]'],
+      _source_key: "penguins/training/penguins.json",
+    });
   });
 
   it("prints tables, CSV and JSON, and fails clearly on bad SQL", async () => {
-    const table = await runCli("query", "SELECT species, count(*) AS n FROM penguins GROUP BY 1 ORDER BY 1", "--lake", lake);
+    const table = await runCli(
+      "query",
+      "SELECT species, count(*) AS n FROM penguins GROUP BY 1 ORDER BY 1",
+      "--lake",
+      lake,
+    );
     expect(table.stdout).toContain("Adelie");
     expect(table.stdout).toContain("(3 rows)");
-    const csv = await runCli("query", "SELECT species, count(*) AS n FROM penguins GROUP BY 1 ORDER BY 1", "--lake", lake, "--format", "csv");
+    const csv = await runCli(
+      "query",
+      "SELECT species, count(*) AS n FROM penguins GROUP BY 1 ORDER BY 1",
+      "--lake",
+      lake,
+      "--format",
+      "csv",
+    );
     expect(csv.stdout.split("\n").slice(0, 2)).toEqual(["species,n", "Adelie,152"]);
     const bad = await runCli("query", "SELECT nope FROM penguins", "--lake", lake);
     expect(bad.code).toBe(1);
@@ -105,7 +160,10 @@ describe("ingest through the CLI", () => {
 
   it("records an OpenLineage START and COMPLETE per run, with raw and output versions as DVC md5s", async () => {
     const r = await runCli("lineage", "--events", "--lake", lake);
-    const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     const flights = ingested[0] as { runId: string; sourceMd5: string; rawKey: string };
     const mine = events.filter((e) => e.run.runId === flights.runId);
     expect(mine.map((e) => e.eventType).sort()).toEqual(["COMPLETE", "START"]);

@@ -6,8 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import parquet from "parquetjs";
 import { describe, expect, it } from "vitest";
-import { Database } from "../../src/engine/duckdb/database.js";
 import { type ColumnType, duckdbType, glueType, warehouseTable } from "../../src/core/warehouse/table.js";
+import { Database } from "../../src/engine/duckdb/database.js";
 import { SchemaRegistry } from "../../src/schema/registry.js";
 import { runCli, tempDir, VEGA } from "../support/cli.js";
 
@@ -38,7 +38,10 @@ const PHYSICAL: Record<string, { type: string; originalType?: string }> = {
 
 function writeSchema(dir: string, schema: object & { dataset: string; version: number }): void {
   fs.mkdirSync(path.join(dir, schema.dataset), { recursive: true });
-  fs.writeFileSync(path.join(dir, schema.dataset, `v${schema.version}.json`), JSON.stringify(schema, null, 2));
+  fs.writeFileSync(
+    path.join(dir, schema.dataset, `v${schema.version}.json`),
+    JSON.stringify(schema, null, 2),
+  );
 }
 
 async function queryJson(lake: string, schemas: string, sql: string, ...extra: string[]) {
@@ -56,19 +59,48 @@ describe("Parquet written for every schema type", () => {
     fs.writeFileSync(
       file,
       [
-        { "An Int": 1, a_float: 1.5, a_string: "x", a_bool: true, a_time: "2024-01-02T03:04:05Z", some_bytes: "aGVsbG8=", int_list: [1, 2] },
-        { "An Int": 2, a_float: null, a_string: "y", a_bool: false, a_time: "2024-01-03 00:00:00", some_bytes: null, int_list: [3] },
+        {
+          "An Int": 1,
+          a_float: 1.5,
+          a_string: "x",
+          a_bool: true,
+          a_time: "2024-01-02T03:04:05Z",
+          some_bytes: "aGVsbG8=",
+          int_list: [1, 2],
+        },
+        {
+          "An Int": 2,
+          a_float: null,
+          a_string: "y",
+          a_bool: false,
+          a_time: "2024-01-03 00:00:00",
+          some_bytes: null,
+          int_list: [3],
+        },
       ]
         .map((r) => JSON.stringify(r))
         .join("\n"),
     );
-    const ingest = await runCli("ingest", file, "--dataset", "alltypes", "--lake", path.join(dir, "lake"), "--schemas", schemas, "--json");
+    const ingest = await runCli(
+      "ingest",
+      file,
+      "--dataset",
+      "alltypes",
+      "--lake",
+      path.join(dir, "lake"),
+      "--schemas",
+      schemas,
+      "--json",
+    );
     const result = JSON.parse(ingest.stdout);
     expect(result).toMatchObject({ status: "ok", rowsWritten: 2, rowsQuarantined: 0 });
 
     const parquetFile = path.join(dir, "lake", "warehouse", result.outputs.warehouse);
     const reader = await parquet.ParquetReader.openFile(parquetFile);
-    const fields = reader.getSchema().fields as Record<string, { primitiveType?: string; originalType?: string; fields?: Record<string, unknown> }>;
+    const fields = reader.getSchema().fields as Record<
+      string,
+      { primitiveType?: string; originalType?: string; fields?: Record<string, unknown> }
+    >;
     await reader.close();
     const table = warehouseTable([new SchemaRegistry(schemas).load("alltypes").schema]);
     for (const column of table.columns) {
@@ -78,7 +110,9 @@ describe("Parquet written for every schema type", () => {
         // parquetjs 0.11 does not surface LIST annotations on groups: read that footer entry with DuckDB.
         expect(glueType(column.type)).toBe("array<bigint>");
         const db = await Database.open();
-        const nodes = await db.all(`SELECT name, type, converted_type FROM parquet_schema('${parquetFile}') WHERE name IN ('${column.name}', 'element')`);
+        const nodes = await db.all(
+          `SELECT name, type, converted_type FROM parquet_schema('${parquetFile}') WHERE name IN ('${column.name}', 'element')`,
+        );
         db.close();
         expect(nodes.map((n) => [n.name, n.type, n.converted_type])).toEqual([
           [column.name, null, "LIST"],
@@ -87,16 +121,38 @@ describe("Parquet written for every schema type", () => {
         continue;
       }
       const expected = PHYSICAL[glueType(column.type)]!;
-      expect({ column: column.name, type: field!.primitiveType, originalType: field!.originalType ?? undefined }).toEqual({
+      expect({
+        column: column.name,
+        type: field!.primitiveType,
+        originalType: field!.originalType ?? undefined,
+      }).toEqual({
         column: column.name,
         type: expected.type,
         originalType: expected.originalType,
       });
     }
-    const rows = await queryJson(path.join(dir, "lake"), schemas, "SELECT an_int, a_float, a_string, a_bool, a_time, int_list FROM alltypes ORDER BY an_int");
+    const rows = await queryJson(
+      path.join(dir, "lake"),
+      schemas,
+      "SELECT an_int, a_float, a_string, a_bool, a_time, int_list FROM alltypes ORDER BY an_int",
+    );
     expect(rows).toEqual([
-      { an_int: 1, a_float: 1.5, a_string: "x", a_bool: true, a_time: "2024-01-02T03:04:05.000Z", int_list: [1, 2] },
-      { an_int: 2, a_float: null, a_string: "y", a_bool: false, a_time: "2024-01-03T00:00:00.000Z", int_list: [3] },
+      {
+        an_int: 1,
+        a_float: 1.5,
+        a_string: "x",
+        a_bool: true,
+        a_time: "2024-01-02T03:04:05.000Z",
+        int_list: [1, 2],
+      },
+      {
+        an_int: 2,
+        a_float: null,
+        a_string: "y",
+        a_bool: false,
+        a_time: "2024-01-03T00:00:00.000Z",
+        int_list: [3],
+      },
     ]);
   });
 });
@@ -112,7 +168,8 @@ describe("local views match the Glue table definition", () => {
     binary: "BLOB",
     date: "DATE",
   };
-  const glueToDuck = (t: ColumnType): string => (t.kind === "list" ? `${glueToDuck(t.element)}[]` : DUCK_FOR_GLUE[glueType(t)]!);
+  const glueToDuck = (t: ColumnType): string =>
+    t.kind === "list" ? `${glueToDuck(t.element)}[]` : DUCK_FOR_GLUE[glueType(t)]!;
 
   it("has, for every dataset in schemas/, the Glue columns in order with corresponding types, plus the partition column", async () => {
     const dir = tempDir();
@@ -122,9 +179,15 @@ describe("local views match the Glue table definition", () => {
     for (const dataset of registry.datasets()) {
       const table = warehouseTable(registry.loadAll(dataset).map((l) => l.schema));
       const described = await queryJson(lake, "schemas", `DESCRIBE ${dataset}`);
-      const expected = [...table.columns, ...table.partitionKeys].map((c) => ({ column_name: c.name, column_type: glueToDuck(c.type) }));
-      expect(described.map((d) => ({ column_name: d.column_name, column_type: d.column_type }))).toEqual(expected);
-      for (const c of [...table.columns, ...table.partitionKeys]) expect(duckdbType(c.type)).toBe(glueToDuck(c.type));
+      const expected = [...table.columns, ...table.partitionKeys].map((c) => ({
+        column_name: c.name,
+        column_type: glueToDuck(c.type),
+      }));
+      expect(described.map((d) => ({ column_name: d.column_name, column_type: d.column_type }))).toEqual(
+        expected,
+      );
+      for (const c of [...table.columns, ...table.partitionKeys])
+        expect(duckdbType(c.type)).toBe(glueToDuck(c.type));
     }
   });
 });
@@ -136,7 +199,16 @@ describe("schema evolution and point-in-time reads", () => {
     const lake = path.join(dir, "lake");
     const v1 = JSON.parse(fs.readFileSync("schemas/penguins/v1.json", "utf8"));
     writeSchema(schemas, v1);
-    const first = await runCli("ingest", path.join(VEGA, "penguins.json"), "--dataset", "penguins", "--lake", lake, "--schemas", schemas);
+    const first = await runCli(
+      "ingest",
+      path.join(VEGA, "penguins.json"),
+      "--dataset",
+      "penguins",
+      "--lake",
+      lake,
+      "--schemas",
+      schemas,
+    );
     expect(first.code).toBe(0);
     await new Promise((r) => setTimeout(r, 30));
     const between = new Date().toISOString();
@@ -155,17 +227,46 @@ describe("schema evolution and point-in-time reads", () => {
     const check = await runCli("schema", "check", "penguins", "--schemas", schemas);
     expect(check.code).toBe(0);
     const newer = path.join(dir, "penguins-2.jsonl");
-    const penguins = JSON.parse(fs.readFileSync(path.join(VEGA, "penguins.json"), "utf8")) as Record<string, unknown>[];
-    fs.writeFileSync(newer, penguins.slice(0, 10).map((p) => JSON.stringify({ ...p, Colony: "North", Tagged: true })).join("\n"));
-    const second = await runCli("ingest", newer, "--dataset", "penguins", "--lake", lake, "--schemas", schemas, "--json");
+    const penguins = JSON.parse(fs.readFileSync(path.join(VEGA, "penguins.json"), "utf8")) as Record<
+      string,
+      unknown
+    >[];
+    fs.writeFileSync(
+      newer,
+      penguins
+        .slice(0, 10)
+        .map((p) => JSON.stringify({ ...p, Colony: "North", Tagged: true }))
+        .join("\n"),
+    );
+    const second = await runCli(
+      "ingest",
+      newer,
+      "--dataset",
+      "penguins",
+      "--lake",
+      lake,
+      "--schemas",
+      schemas,
+      "--json",
+    );
     expect(JSON.parse(second.stdout)).toMatchObject({ status: "ok", schemaVersion: 2, rowsWritten: 10 });
 
-    const byVersion = await queryJson(lake, schemas, "SELECT _schema_version AS v, count(*) AS n, count(colony) AS colony, bool_and(tagged) AS all_tagged, bool_or(tagged) AS any_tagged FROM penguins GROUP BY 1 ORDER BY 1");
+    const byVersion = await queryJson(
+      lake,
+      schemas,
+      "SELECT _schema_version AS v, count(*) AS n, count(colony) AS colony, bool_and(tagged) AS all_tagged, bool_or(tagged) AS any_tagged FROM penguins GROUP BY 1 ORDER BY 1",
+    );
     expect(byVersion).toEqual([
       { v: 1, n: 343, colony: 0, all_tagged: false, any_tagged: false },
       { v: 2, n: 10, colony: 10, all_tagged: true, any_tagged: true },
     ]);
-    const asOf = await queryJson(lake, schemas, "SELECT count(*) AS n, max(_schema_version) AS v FROM penguins", "--as-of", between);
+    const asOf = await queryJson(
+      lake,
+      schemas,
+      "SELECT count(*) AS n, max(_schema_version) AS v FROM penguins",
+      "--as-of",
+      between,
+    );
     expect(asOf).toEqual([{ n: 343, v: 1 }]);
     const now = await queryJson(lake, schemas, "SELECT count(*) AS n FROM penguins");
     expect(now).toEqual([{ n: 353 }]);

@@ -16,11 +16,19 @@ declare module "parquetjs" {
     constructor(fields: Record<string, { type: string; optional?: boolean; compression?: string }>);
   }
   export class ParquetWriter {
-    static openFile(schema: ParquetSchema, path: string, options?: Record<string, unknown>): Promise<ParquetWriter>;
+    static openFile(
+      schema: ParquetSchema,
+      path: string,
+      options?: Record<string, unknown>,
+    ): Promise<ParquetWriter>;
     appendRow(row: Record<string, unknown>): Promise<void>;
     setRowGroupSize(n: number): void;
     close(): Promise<void>;
   }
-  const parquet: { ParquetReader: typeof ParquetReader; ParquetSchema: typeof ParquetSchema; ParquetWriter: typeof ParquetWriter };
+  const parquet: {
+    ParquetReader: typeof ParquetReader;
+    ParquetSchema: typeof ParquetSchema;
+    ParquetWriter: typeof ParquetWriter;
+  };
   export default parquet;
 }

@@ -29,7 +29,19 @@ const SCHEMA = {
   ],
 };
 
-const GOOD = { id: 1, count: 5, ratio: 0.5, score: 1.25, flag: true, at: "2024-05-01T10:00:00Z", day: "01/05/2024", blob: "aGk=", colour: "red", tags: [1], label: "yes" };
+const GOOD = {
+  id: 1,
+  count: 5,
+  ratio: 0.5,
+  score: 1.25,
+  flag: true,
+  at: "2024-05-01T10:00:00Z",
+  day: "01/05/2024",
+  blob: "aGk=",
+  colour: "red",
+  tags: [1],
+  label: "yes",
+};
 
 const dir = tempDir();
 const schemas = path.join(dir, "schemas");
@@ -40,29 +52,74 @@ let n = 0;
 
 async function check(rows: unknown[], environment = "TRAINING", ext = "jsonl") {
   const file = path.join(dir, `f${n++}.${ext}`);
-  fs.writeFileSync(file, ext === "jsonl" ? rows.map((r) => (typeof r === "string" ? r : JSON.stringify(r))).join("\n") : String(rows[0]));
+  fs.writeFileSync(
+    file,
+    ext === "jsonl"
+      ? rows.map((r) => (typeof r === "string" ? r : JSON.stringify(r))).join("\n")
+      : String(rows[0]),
+  );
   return validateFile({ file, dataset: "checks", environment, schemas: registry });
 }
 
 const CASES: [string, Record<string, unknown>, string, RegExp][] = [
-  ["a required value is missing", { id: null }, "FEATURE_TYPE_NOT_PRESENT", /^FEATURE_TYPE_NOT_PRESENT id: required value is missing$/],
-  ["a decimal in an INT (never rounded)", { count: "3.5" }, "INT_TYPE_NOT_INT_STRING", /^INT_TYPE_NOT_INT_STRING count: "3.5" is not INT$/],
+  [
+    "a required value is missing",
+    { id: null },
+    "FEATURE_TYPE_NOT_PRESENT",
+    /^FEATURE_TYPE_NOT_PRESENT id: required value is missing$/,
+  ],
+  [
+    "a decimal in an INT (never rounded)",
+    { count: "3.5" },
+    "INT_TYPE_NOT_INT_STRING",
+    /^INT_TYPE_NOT_INT_STRING count: "3.5" is not INT$/,
+  ],
   ["text in an INT", { count: "many" }, "INT_TYPE_NOT_INT_STRING", /"many" is not INT/],
-  ["text in a FLOAT", { score: "high" }, "FLOAT_TYPE_NOT_FLOAT_STRING", /^FLOAT_TYPE_NOT_FLOAT_STRING score: "high" is not FLOAT$/],
+  [
+    "text in a FLOAT",
+    { score: "high" },
+    "FLOAT_TYPE_NOT_FLOAT_STRING",
+    /^FLOAT_TYPE_NOT_FLOAT_STRING score: "high" is not FLOAT$/,
+  ],
   ["text in a BOOL", { flag: "perhaps" }, "BOOL_TYPE_UNEXPECTED_STRING", /"perhaps" is not BOOL/],
-  ["a non-timestamp", { at: "yesterday" }, "TIMESTAMP_TYPE_NOT_TIMESTAMP_STRING", /"yesterday" is not TIMESTAMP/],
-  ["a timestamp in the wrong format", { day: "2024-05-01" }, "TIMESTAMP_TYPE_NOT_TIMESTAMP_STRING", /day: "2024-05-01" is not TIMESTAMP/],
+  [
+    "a non-timestamp",
+    { at: "yesterday" },
+    "TIMESTAMP_TYPE_NOT_TIMESTAMP_STRING",
+    /"yesterday" is not TIMESTAMP/,
+  ],
+  [
+    "a timestamp in the wrong format",
+    { day: "2024-05-01" },
+    "TIMESTAMP_TYPE_NOT_TIMESTAMP_STRING",
+    /day: "2024-05-01" is not TIMESTAMP/,
+  ],
   ["invalid base64", { blob: "!!!" }, "BYTES_TYPE_NOT_BASE64", /blob: "!!!" is not BYTES/],
   ["an INT below its domain", { count: -1 }, "INT_TYPE_SMALL_INT", /^INT_TYPE_SMALL_INT count: -1 < min 0$/],
   ["an INT above its domain", { count: 101 }, "INT_TYPE_BIG_INT", /^INT_TYPE_BIG_INT count: 101 > max 100$/],
   ["a FLOAT below its domain", { ratio: -0.5 }, "FLOAT_TYPE_SMALL_FLOAT", /ratio: -0.5 < min 0/],
   ["a FLOAT above its domain", { ratio: 1.5 }, "FLOAT_TYPE_BIG_FLOAT", /ratio: 1.5 > max 1/],
   ["NaN in a FLOAT", { score: "NaN" }, "FLOAT_TYPE_HAS_NAN", /score: NaN or infinite value/],
-  ["a timestamp out of range", { at: "1999-12-31T23:59:59Z" }, "TIMESTAMP_TYPE_OUT_OF_RANGE", /at: 1999-12-31 23:59:59 before 2000-01-01/],
-  ["an unexpected categorical value", { colour: "blue" }, "ENUM_TYPE_UNEXPECTED_STRING_VALUES", /^ENUM_TYPE_UNEXPECTED_STRING_VALUES colour: "blue" not in \[red, green\]$/],
+  [
+    "a timestamp out of range",
+    { at: "1999-12-31T23:59:59Z" },
+    "TIMESTAMP_TYPE_OUT_OF_RANGE",
+    /at: 1999-12-31 23:59:59 before 2000-01-01/,
+  ],
+  [
+    "an unexpected categorical value",
+    { colour: "blue" },
+    "ENUM_TYPE_UNEXPECTED_STRING_VALUES",
+    /^ENUM_TYPE_UNEXPECTED_STRING_VALUES colour: "blue" not in \[red, green\]$/,
+  ],
   ["too few list values", { tags: [] }, "FEATURE_TYPE_LOW_NUMBER_VALUES", /tags: 0 values < min 1/],
   ["too many list values", { tags: [1, 2, 3] }, "FEATURE_TYPE_HIGH_NUMBER_VALUES", /tags: 3 values > max 2/],
-  ["a non-INT in an INT list", { tags: [1, "x"] }, "INT_TYPE_NOT_INT_STRING", /tags: .* has a value that is not INT/],
+  [
+    "a non-INT in an INT list",
+    { tags: [1, "x"] },
+    "INT_TYPE_NOT_INT_STRING",
+    /tags: .* has a value that is not INT/,
+  ],
 ];
 
 describe("row-level anomalies", () => {
@@ -73,7 +130,11 @@ describe("row-level anomalies", () => {
 
   it.each(CASES)("quarantines %s as %s", async (_name, change, type, reason) => {
     const r = await check([GOOD, { ...GOOD, ...change }, GOOD]);
-    expect({ read: r.rowsRead, valid: r.rowsValid, quarantined: r.rowsQuarantined }).toEqual({ read: 3, valid: 2, quarantined: 1 });
+    expect({ read: r.rowsRead, valid: r.rowsValid, quarantined: r.rowsQuarantined }).toEqual({
+      read: 3,
+      valid: 2,
+      quarantined: 1,
+    });
     // A missing required value also lowers the batch's presence fraction below 1 (a batch-level anomaly).
     const batchLevel = r.anomalies.filter((a) => a.type === "FEATURE_TYPE_LOW_FRACTION_PRESENT");
     expect(batchLevel.map((a) => a.feature)).toEqual(type === "FEATURE_TYPE_NOT_PRESENT" ? ["id"] : []);
@@ -87,12 +148,20 @@ describe("row-level anomalies", () => {
 
   it("lists every reason of a row that fails several checks", async () => {
     const r = await check([{ ...GOOD, count: 999, colour: "blue", flag: "?" }]);
-    expect(r.sample[0]!.reasons.map((x) => x.split(" ")[0])).toEqual(["INT_TYPE_BIG_INT", "BOOL_TYPE_UNEXPECTED_STRING", "ENUM_TYPE_UNEXPECTED_STRING_VALUES"]);
+    expect(r.sample[0]!.reasons.map((x) => x.split(" ")[0])).toEqual([
+      "INT_TYPE_BIG_INT",
+      "BOOL_TYPE_UNEXPECTED_STRING",
+      "ENUM_TYPE_UNEXPECTED_STRING_VALUES",
+    ]);
   });
 
   it("quarantines a JSON line that is not an object as RECORD_MALFORMED, with its line", async () => {
     const r = await check([JSON.stringify(GOOD), "[1, 2]", "{not json"]);
-    expect({ read: r.rowsRead, valid: r.rowsValid, quarantined: r.rowsQuarantined }).toEqual({ read: 3, valid: 1, quarantined: 2 });
+    expect({ read: r.rowsRead, valid: r.rowsValid, quarantined: r.rowsQuarantined }).toEqual({
+      read: 3,
+      valid: 1,
+      quarantined: 2,
+    });
     expect(r.anomalies.find((a) => a.type === "RECORD_MALFORMED")?.rows).toBe(2);
     expect(r.sample.map((s) => s.reasons[0])).toEqual([
       'RECORD_MALFORMED line 2: not a JSON object: "[1, 2]"',
@@ -107,8 +176,14 @@ describe("row-level anomalies", () => {
     expect(atServing.anomalies).toEqual([]);
     const atTraining = await check([serving, serving], "TRAINING");
     expect(atTraining.rowsQuarantined).toBe(2);
-    expect(atTraining.anomalies.map((a) => a.type).sort()).toEqual(["FEATURE_TYPE_NOT_PRESENT", "SCHEMA_MISSING_COLUMN"]);
-    expect(atTraining.anomalies.find((a) => a.type === "SCHEMA_MISSING_COLUMN")).toMatchObject({ feature: "label", severity: "ERROR" });
+    expect(atTraining.anomalies.map((a) => a.type).sort()).toEqual([
+      "FEATURE_TYPE_NOT_PRESENT",
+      "SCHEMA_MISSING_COLUMN",
+    ]);
+    expect(atTraining.anomalies.find((a) => a.type === "SCHEMA_MISSING_COLUMN")).toMatchObject({
+      feature: "label",
+      severity: "ERROR",
+    });
   });
 
   it("stores timestamps as UTC, applying offsets written in the data", async () => {

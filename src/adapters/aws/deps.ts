@@ -2,9 +2,9 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { awsConfig, scratchDir } from "../../config.js";
 import { createLineageRecorder } from "../../lineage/recorder.js";
+import type { IngestDeps } from "../../pipeline/ingest.js";
 import { systemClock } from "../../ports/clock.js";
 import type { LakeStores } from "../../ports/object-store.js";
-import type { IngestDeps } from "../../pipeline/ingest.js";
 import { SchemaRegistry } from "../../schema/registry.js";
 import { EventBridgeLineageSink } from "./eventbridge-sink.js";
 import { createS3Client } from "./s3-client.js";

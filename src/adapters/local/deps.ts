@@ -2,8 +2,8 @@
 import * as os from "node:os";
 import type { LocalConfig } from "../../config.js";
 import { createLineageRecorder } from "../../lineage/recorder.js";
-import { systemClock } from "../../ports/clock.js";
 import type { IngestDeps } from "../../pipeline/ingest.js";
+import { systemClock } from "../../ports/clock.js";
 import { SchemaRegistry } from "../../schema/registry.js";
 import { localLakeStores } from "./lake.js";
 

@@ -44,11 +44,14 @@ export async function committedRuns(lakeDir: string, dataset: string, asOf?: Dat
   const stores = localLakeStores(lakeDir);
   const out: CommittedRuns = { warehouse: [], quarantine: [], markers: [] };
   for await (const o of stores.warehouse.list(`_runs/${dataset}/`)) {
-    const marker = JSON.parse(Buffer.from(await stores.warehouse.get(o.key)).toString("utf8")) as IngestResult;
+    const marker = JSON.parse(
+      Buffer.from(await stores.warehouse.get(o.key)).toString("utf8"),
+    ) as IngestResult;
     if (asOf && new Date(marker.ingestedAt) > asOf) continue;
     out.markers.push(stores.warehouse.localPath(o.key));
     if (marker.outputs.warehouse) out.warehouse.push(stores.warehouse.localPath(marker.outputs.warehouse));
-    if (marker.outputs.quarantine) out.quarantine.push(stores.quarantine.localPath(marker.outputs.quarantine));
+    if (marker.outputs.quarantine)
+      out.quarantine.push(stores.quarantine.localPath(marker.outputs.quarantine));
   }
   out.warehouse.sort();
   out.quarantine.sort();
@@ -56,11 +59,15 @@ export async function committedRuns(lakeDir: string, dataset: string, asOf?: Dat
 }
 
 function plain(value: unknown): QueryValue {
-  if (typeof value === "bigint") return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value;
+  if (typeof value === "bigint")
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : value;
   if (Array.isArray(value)) return value.map(plain);
   if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), plain(v)]));
   if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
-  if (value && typeof value === "object" && !(value instanceof Date)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  if (value && typeof value === "object" && !(value instanceof Date))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
   return value as QueryValue;
 }
 
@@ -68,7 +75,10 @@ export class DuckDbQueryEngine implements QueryEngine {
   readonly name = "duckdb" as const;
   private constructor(readonly db: Database) {}
 
-  static async open(config: LocalConfig, options: { asOf?: Date; threads?: number } = {}): Promise<DuckDbQueryEngine> {
+  static async open(
+    config: LocalConfig,
+    options: { asOf?: Date; threads?: number } = {},
+  ): Promise<DuckDbQueryEngine> {
     const db = await Database.open(options.threads ? { threads: options.threads } : {});
     const engine = new DuckDbQueryEngine(db);
     try {
@@ -88,13 +98,37 @@ export class DuckDbQueryEngine implements QueryEngine {
       const runs = await committedRuns(config.lakeDir, dataset, asOf);
       const present = new Set<string>();
       if (runs.warehouse.length > 0) {
-        const cols = await this.db.all(`DESCRIBE SELECT * FROM read_parquet([${runs.warehouse.map(sqlString).join(", ")}], union_by_name = true)`);
+        const cols = await this.db.all(
+          `DESCRIBE SELECT * FROM read_parquet([${runs.warehouse.map(sqlString).join(", ")}], union_by_name = true)`,
+        );
         for (const c of cols) present.add(String(c.column_name));
       }
-      await this.db.exec(datasetViewSql({ viewName: dataset, table, versions, files: runs.warehouse, presentColumns: present, ...(asOf ? { asOf } : {}) }));
-      const qTable = { name: `${dataset}_quarantine`, columns: QUARANTINE_COLUMNS, partitionKeys: table.partitionKeys };
+      await this.db.exec(
+        datasetViewSql({
+          viewName: dataset,
+          table,
+          versions,
+          files: runs.warehouse,
+          presentColumns: present,
+          ...(asOf ? { asOf } : {}),
+        }),
+      );
+      const qTable = {
+        name: `${dataset}_quarantine`,
+        columns: QUARANTINE_COLUMNS,
+        partitionKeys: table.partitionKeys,
+      };
       const qPresent = new Set(QUARANTINE_COLUMNS.map((c) => c.name));
-      await this.db.exec(datasetViewSql({ viewName: `${dataset}_quarantine`, table: qTable, versions: [], files: runs.quarantine, presentColumns: qPresent, ...(asOf ? { asOf } : {}) }));
+      await this.db.exec(
+        datasetViewSql({
+          viewName: `${dataset}_quarantine`,
+          table: qTable,
+          versions: [],
+          files: runs.quarantine,
+          presentColumns: qPresent,
+          ...(asOf ? { asOf } : {}),
+        }),
+      );
     }
     const runsGlob = path.join(config.lakeDir, "warehouse", "_runs", "*", "*.json");
     const hasRuns = await fs
@@ -114,8 +148,12 @@ export class DuckDbQueryEngine implements QueryEngine {
   async query(sql: string): Promise<QueryResult> {
     const { columns, rows } = await this.db.query(sql);
     const dates = new Set(columns.filter((c) => c.type === "DATE").map((c) => c.name));
-    const cell = (k: string, v: unknown) => (dates.has(k) && v instanceof Date ? v.toISOString().slice(0, 10) : plain(v));
-    return { columns, rows: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cell(k, v)]))) };
+    const cell = (k: string, v: unknown) =>
+      dates.has(k) && v instanceof Date ? v.toISOString().slice(0, 10) : plain(v);
+    return {
+      columns,
+      rows: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cell(k, v)]))),
+    };
   }
 
   async close(): Promise<void> {

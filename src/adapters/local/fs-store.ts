@@ -147,7 +147,8 @@ export class FsObjectStore implements ObjectStore {
 
   private mapError(err: unknown, key: string): unknown {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return new ObjectNotFoundError(this.bucket, key);
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR")
+      return new ObjectNotFoundError(this.bucket, key);
     return err;
   }
 }

@@ -17,12 +17,20 @@ import { md5File } from "./hash-fs.js";
  * holds the same bytes, it is reused (a re-delivery); if it holds other bytes, the new upload gets
  * its own key with a content suffix — raw objects are never overwritten.
  */
-export async function uploadRaw(raw: ObjectStore, file: string, dataset: string, environment: string): Promise<string> {
+export async function uploadRaw(
+  raw: ObjectStore,
+  file: string,
+  dataset: string,
+  environment: string,
+): Promise<string> {
   const name = path.basename(file);
   const { md5 } = await md5File(file);
   const env = environment.toLowerCase();
   const ext = name.match(/(\.[a-z0-9]+)?(\.gz)?$/i)?.[0] ?? "";
-  const candidates = [`${dataset}/${env}/${name}`, `${dataset}/${env}/${name.slice(0, name.length - ext.length)}.${md5.slice(0, 12)}${ext}`];
+  const candidates = [
+    `${dataset}/${env}/${name}`,
+    `${dataset}/${env}/${name.slice(0, name.length - ext.length)}.${md5.slice(0, 12)}${ext}`,
+  ];
   for (const key of candidates) {
     try {
       await raw.putFile(key, file, { ifNoneMatch: true });
@@ -60,6 +68,9 @@ const localContext = (name: string): Context =>
 
 /** The deployed ingest handler, invoked in-process with local dependencies. */
 export function localIngestInvoker(deps: IngestDeps): (event: S3Event) => Promise<IngestResponse> {
-  const handler = createIngestHandler(async () => deps, new Logger({ serviceName: "lakeline-ingest", logLevel: "SILENT" }));
+  const handler = createIngestHandler(
+    async () => deps,
+    new Logger({ serviceName: "lakeline-ingest", logLevel: "SILENT" }),
+  );
   return (event) => handler(event, localContext("lakeline-ingest")) as Promise<IngestResponse>;
 }

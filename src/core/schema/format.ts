@@ -14,7 +14,11 @@ const domain = z.union(
   [
     z.strictObject({ values: z.array(z.string()).min(1) }).describe("STRING: the categorical values allowed"),
     z
-      .strictObject({ format: z.string().min(1).optional(), min: z.string().optional(), max: z.string().optional() })
+      .strictObject({
+        format: z.string().min(1).optional(),
+        min: z.string().optional(),
+        max: z.string().optional(),
+      })
       .describe("TIMESTAMP: strptime format (absent = ISO 8601) and inclusive ISO bounds"),
     z
       .strictObject({ min: finite.optional(), max: finite.optional(), disallowNaN: z.boolean().optional() })
@@ -34,28 +38,68 @@ const feature = z
     type: z.enum(FEATURE_TYPES),
     description: z.string().optional(),
     presence: z
-      .strictObject({ minFraction: z.number().min(0).max(1).optional(), minCount: z.number().int().min(0).optional() })
+      .strictObject({
+        minFraction: z.number().min(0).max(1).optional(),
+        minCount: z.number().int().min(0).optional(),
+      })
       .optional(),
-    valueCount: z.strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }).optional(),
+    valueCount: z
+      .strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })
+      .optional(),
     domain: domain.optional(),
     inEnvironment: z.array(ENV).optional(),
     notInEnvironment: z.array(ENV).optional(),
     drift: z
-      .strictObject({ lInfinity: z.number().min(0).max(1).optional(), jensenShannon: z.number().min(0).max(1).optional() })
+      .strictObject({
+        lInfinity: z.number().min(0).max(1).optional(),
+        jensenShannon: z.number().min(0).max(1).optional(),
+      })
       .optional(),
     default: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
   })
   .superRefine((f, ctx) => {
     const d = f.domain as Record<string, unknown> | undefined;
-    if (d && "values" in d && f.type !== "STRING") ctx.addIssue({ code: "custom", message: `categorical values need type STRING, not ${f.type}`, path: ["domain"] });
-    if (d && ("format" in d || typeof d.min === "string" || typeof d.max === "string") && f.type !== "TIMESTAMP")
-      ctx.addIssue({ code: "custom", message: `a format or string min/max domain needs type TIMESTAMP, not ${f.type}`, path: ["domain"] });
-    if (d && (typeof d.min === "number" || typeof d.max === "number" || "disallowNaN" in d) && f.type !== "INT" && f.type !== "FLOAT")
-      ctx.addIssue({ code: "custom", message: `a numeric min/max domain needs type INT or FLOAT, not ${f.type}`, path: ["domain"] });
-    if (d && typeof d.min === "number" && typeof d.max === "number" && d.min > d.max) ctx.addIssue({ code: "custom", message: "domain min > max", path: ["domain"] });
-    if (f.valueCount?.min !== undefined && f.valueCount.max !== undefined && f.valueCount.min > f.valueCount.max)
+    if (d && "values" in d && f.type !== "STRING")
+      ctx.addIssue({
+        code: "custom",
+        message: `categorical values need type STRING, not ${f.type}`,
+        path: ["domain"],
+      });
+    if (
+      d &&
+      ("format" in d || typeof d.min === "string" || typeof d.max === "string") &&
+      f.type !== "TIMESTAMP"
+    )
+      ctx.addIssue({
+        code: "custom",
+        message: `a format or string min/max domain needs type TIMESTAMP, not ${f.type}`,
+        path: ["domain"],
+      });
+    if (
+      d &&
+      (typeof d.min === "number" || typeof d.max === "number" || "disallowNaN" in d) &&
+      f.type !== "INT" &&
+      f.type !== "FLOAT"
+    )
+      ctx.addIssue({
+        code: "custom",
+        message: `a numeric min/max domain needs type INT or FLOAT, not ${f.type}`,
+        path: ["domain"],
+      });
+    if (d && typeof d.min === "number" && typeof d.max === "number" && d.min > d.max)
+      ctx.addIssue({ code: "custom", message: "domain min > max", path: ["domain"] });
+    if (
+      f.valueCount?.min !== undefined &&
+      f.valueCount.max !== undefined &&
+      f.valueCount.min > f.valueCount.max
+    )
       ctx.addIssue({ code: "custom", message: "valueCount min > max", path: ["valueCount"] });
-    if (f.inEnvironment && f.notInEnvironment) ctx.addIssue({ code: "custom", message: "use inEnvironment or notInEnvironment, not both", path: ["inEnvironment"] });
+    if (f.inEnvironment && f.notInEnvironment)
+      ctx.addIssue({
+        code: "custom",
+        message: "use inEnvironment or notInEnvironment, not both",
+        path: ["inEnvironment"],
+      });
   });
 
 export const schemaFileFormat = z
@@ -77,7 +121,10 @@ export const schemaFileFormat = z
       })
       .default({ maxBadRowFraction: 1, dedupeByContent: true }),
     csv: z
-      .strictObject({ delimiter: z.string().length(1).optional(), listSeparator: z.string().length(1).optional() })
+      .strictObject({
+        delimiter: z.string().length(1).optional(),
+        listSeparator: z.string().length(1).optional(),
+      })
       .optional(),
   })
   .superRefine((s, ctx) => {
@@ -85,15 +132,35 @@ export const schemaFileFormat = z
     const columns = new Set<string>();
     s.features.forEach((f, i) => {
       const column = f.column ?? defaultColumnName(f.name);
-      if (names.has(f.name)) ctx.addIssue({ code: "custom", message: `duplicate feature name ${JSON.stringify(f.name)}`, path: ["features", i, "name"] });
-      if (columns.has(column)) ctx.addIssue({ code: "custom", message: `duplicate column ${JSON.stringify(column)}`, path: ["features", i, "column"] });
-      if (column.startsWith("_")) ctx.addIssue({ code: "custom", message: `column ${column}: names starting with _ are reserved for lineage columns`, path: ["features", i, "column"] });
+      if (names.has(f.name))
+        ctx.addIssue({
+          code: "custom",
+          message: `duplicate feature name ${JSON.stringify(f.name)}`,
+          path: ["features", i, "name"],
+        });
+      if (columns.has(column))
+        ctx.addIssue({
+          code: "custom",
+          message: `duplicate column ${JSON.stringify(column)}`,
+          path: ["features", i, "column"],
+        });
+      if (column.startsWith("_"))
+        ctx.addIssue({
+          code: "custom",
+          message: `column ${column}: names starting with _ are reserved for lineage columns`,
+          path: ["features", i, "column"],
+        });
       names.add(f.name);
       columns.add(column);
     });
     for (const key of ["label", "eventTime"] as const) {
       const ref = s[key];
-      if (ref !== undefined && !names.has(ref)) ctx.addIssue({ code: "custom", message: `${key} ${JSON.stringify(ref)} is not a feature name`, path: [key] });
+      if (ref !== undefined && !names.has(ref))
+        ctx.addIssue({
+          code: "custom",
+          message: `${key} ${JSON.stringify(ref)} is not a feature name`,
+          path: [key],
+        });
     }
   });
 
@@ -116,7 +183,11 @@ export function defaultColumnName(name: string): string {
  */
 function jsonPath(p: readonly PropertyKey[], json: unknown): string {
   const step = (k: PropertyKey) =>
-    typeof k === "number" ? `[${k}]` : /^[A-Za-z_$][\w$]*$/.test(String(k)) ? `.${String(k)}` : `[${JSON.stringify(String(k))}]`;
+    typeof k === "number"
+      ? `[${k}]`
+      : /^[A-Za-z_$][\w$]*$/.test(String(k))
+        ? `.${String(k)}`
+        : `[${JSON.stringify(String(k))}]`;
   const text = `$${p.map(step).join("")}`;
   if (p[0] !== "features" || typeof p[1] !== "number") return text;
   const name = (json as { features?: { name?: unknown }[] }).features?.[p[1]]?.name;
@@ -125,7 +196,10 @@ function jsonPath(p: readonly PropertyKey[], json: unknown): string {
 
 /** The file format as JSON Schema (draft 2020-12), for editors and non-TypeScript tooling. */
 export function schemaFileJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(schemaFileFormat, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const generated = z.toJSONSchema(schemaFileFormat, { io: "input", unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
   return {
     $schema: generated.$schema,
     $id: "https://github.com/lakeline/lakeline/schemas/schema-file.schema.json",

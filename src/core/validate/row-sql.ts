@@ -4,9 +4,17 @@
  * and the record as read. It is plain SQL so the same checks can run on DuckDB inside a Lambda or
  * on Athena over a raw file too large for one.
  */
-import { sqlIdent, sqlNumber, sqlString } from "../sql.js";
-import type { DatasetSchema, Feature, FloatDomain, IntDomain, StringDomain, TimestampDomain } from "../schema/types.js";
+
+import type {
+  DatasetSchema,
+  Feature,
+  FloatDomain,
+  IntDomain,
+  StringDomain,
+  TimestampDomain,
+} from "../schema/types.js";
 import { featureInEnvironment, isList, isRequired } from "../schema/types.js";
+import { sqlIdent, sqlNumber, sqlString } from "../sql.js";
 import type { AnomalyType } from "./anomaly.js";
 
 /** Error code for "absent but optional": not an error, but counted as missing for presence. */
@@ -70,30 +78,49 @@ function domainChecks(feature: Feature, t: string): [string, AnomalyType, string
   const checks: [string, AnomalyType, string][] = [];
   const d = feature.domain;
   if (!d) {
-    if (feature.type === "FLOAT") checks.push([`(isnan(${t}) OR isinf(${t}))`, "FLOAT_TYPE_HAS_NAN", `'NaN or infinite value'`]);
+    if (feature.type === "FLOAT")
+      checks.push([`(isnan(${t}) OR isinf(${t}))`, "FLOAT_TYPE_HAS_NAN", `'NaN or infinite value'`]);
     return checks;
   }
   if (feature.type === "INT" || feature.type === "FLOAT") {
     const nd = d as IntDomain & FloatDomain;
     const [small, big]: [AnomalyType, AnomalyType] =
-      feature.type === "INT" ? ["INT_TYPE_SMALL_INT", "INT_TYPE_BIG_INT"] : ["FLOAT_TYPE_SMALL_FLOAT", "FLOAT_TYPE_BIG_FLOAT"];
+      feature.type === "INT"
+        ? ["INT_TYPE_SMALL_INT", "INT_TYPE_BIG_INT"]
+        : ["FLOAT_TYPE_SMALL_FLOAT", "FLOAT_TYPE_BIG_FLOAT"];
     if (feature.type === "FLOAT" && nd.disallowNaN !== false)
       checks.push([`(isnan(${t}) OR isinf(${t}))`, "FLOAT_TYPE_HAS_NAN", `'NaN or infinite value'`]);
     // DuckDB orders NaN above every number; where NaN is allowed it is neither below min nor above max (IEEE, TFDV).
     const num = (cond: string) => (feature.type === "FLOAT" ? `(NOT isnan(${t}) AND ${cond})` : cond);
-    if (nd.min !== undefined) checks.push([num(`${t} < ${sqlNumber(nd.min)}`), small, `CAST(${t} AS VARCHAR) || ' < min ${nd.min}'`]);
-    if (nd.max !== undefined) checks.push([num(`${t} > ${sqlNumber(nd.max)}`), big, `CAST(${t} AS VARCHAR) || ' > max ${nd.max}'`]);
+    if (nd.min !== undefined)
+      checks.push([num(`${t} < ${sqlNumber(nd.min)}`), small, `CAST(${t} AS VARCHAR) || ' < min ${nd.min}'`]);
+    if (nd.max !== undefined)
+      checks.push([num(`${t} > ${sqlNumber(nd.max)}`), big, `CAST(${t} AS VARCHAR) || ' > max ${nd.max}'`]);
   }
   if (feature.type === "STRING" && "values" in d) {
     const values = (d as StringDomain).values;
     const list = values.map(sqlString).join(", ");
     const shown = values.length > 12 ? `${values.slice(0, 12).join(", ")}, …` : values.join(", ");
-    checks.push([`${t} NOT IN (${list})`, "ENUM_TYPE_UNEXPECTED_STRING_VALUES", `to_json(${t})::VARCHAR || ${sqlString(` not in [${shown}]`)}`]);
+    checks.push([
+      `${t} NOT IN (${list})`,
+      "ENUM_TYPE_UNEXPECTED_STRING_VALUES",
+      `to_json(${t})::VARCHAR || ${sqlString(` not in [${shown}]`)}`,
+    ]);
   }
   if (feature.type === "TIMESTAMP") {
     const td = d as TimestampDomain;
-    if (td.min) checks.push([`${t} < TIMESTAMP ${sqlString(td.min)}`, "TIMESTAMP_TYPE_OUT_OF_RANGE", `CAST(${t} AS VARCHAR) || ${sqlString(` before ${td.min}`)}`]);
-    if (td.max) checks.push([`${t} > TIMESTAMP ${sqlString(td.max)}`, "TIMESTAMP_TYPE_OUT_OF_RANGE", `CAST(${t} AS VARCHAR) || ${sqlString(` after ${td.max}`)}`]);
+    if (td.min)
+      checks.push([
+        `${t} < TIMESTAMP ${sqlString(td.min)}`,
+        "TIMESTAMP_TYPE_OUT_OF_RANGE",
+        `CAST(${t} AS VARCHAR) || ${sqlString(` before ${td.min}`)}`,
+      ]);
+    if (td.max)
+      checks.push([
+        `${t} > TIMESTAMP ${sqlString(td.max)}`,
+        "TIMESTAMP_TYPE_OUT_OF_RANGE",
+        `CAST(${t} AS VARCHAR) || ${sqlString(` after ${td.max}`)}`,
+      ]);
   }
   return checks;
 }
@@ -109,7 +136,11 @@ interface FeatureSql {
   codes: AnomalyType[];
 }
 
-function scalarFeatureSql(p: { feature: Feature; raw: string; required: boolean }, rawRef: string, typedRef: string): FeatureSql {
+function scalarFeatureSql(
+  p: { feature: Feature; raw: string; required: boolean },
+  rawRef: string,
+  typedRef: string,
+): FeatureSql {
   const f = p.feature;
   const typeCode = TYPE_CODE[f.type];
   const checks = domainChecks(f, typedRef);
@@ -120,7 +151,9 @@ function scalarFeatureSql(p: { feature: Feature; raw: string; required: boolean 
   ];
   const details = [
     `WHEN ${rawRef} IS NULL THEN 'required value is missing'`,
-    ...(f.type === "STRING" ? [] : [`WHEN ${typedRef} IS NULL THEN ${shownValue(rawRef)} || ' is not ${f.type}'`]),
+    ...(f.type === "STRING"
+      ? []
+      : [`WHEN ${typedRef} IS NULL THEN ${shownValue(rawRef)} || ' is not ${f.type}'`]),
     ...checks.map(([cond, , detail]) => `WHEN ${cond} THEN ${detail}`),
   ];
   const codes = new Set<AnomalyType>(checks.map(([, c]) => c));
@@ -147,10 +180,23 @@ function listFeatureSql(
     : `string_split(${rawRef}, ${sqlString(listSeparator)})`;
   const typed = `list_transform(${elements}, x -> ${scalarCast(f, "x")})`;
   const vc = f.valueCount ?? {};
-  const badElement = f.type === "STRING" ? "false" : `list_contains(list_transform(${typedRef}, x -> x IS NULL), true)`;
-  const whens: [string, AnomalyType, string][] = [[badElement, TYPE_CODE[f.type], `${shownValue(rawRef)} || ' has a value that is not ${f.type}'`]];
-  if (vc.min !== undefined) whens.push([`len(${typedRef}) < ${vc.min}`, "FEATURE_TYPE_LOW_NUMBER_VALUES", `len(${typedRef}) || ' values < min ${vc.min}'`]);
-  if (vc.max !== undefined) whens.push([`len(${typedRef}) > ${vc.max}`, "FEATURE_TYPE_HIGH_NUMBER_VALUES", `len(${typedRef}) || ' values > max ${vc.max}'`]);
+  const badElement =
+    f.type === "STRING" ? "false" : `list_contains(list_transform(${typedRef}, x -> x IS NULL), true)`;
+  const whens: [string, AnomalyType, string][] = [
+    [badElement, TYPE_CODE[f.type], `${shownValue(rawRef)} || ' has a value that is not ${f.type}'`],
+  ];
+  if (vc.min !== undefined)
+    whens.push([
+      `len(${typedRef}) < ${vc.min}`,
+      "FEATURE_TYPE_LOW_NUMBER_VALUES",
+      `len(${typedRef}) || ' values < min ${vc.min}'`,
+    ]);
+  if (vc.max !== undefined)
+    whens.push([
+      `len(${typedRef}) > ${vc.max}`,
+      "FEATURE_TYPE_HIGH_NUMBER_VALUES",
+      `len(${typedRef}) || ' values > max ${vc.max}'`,
+    ]);
   const code = `CASE WHEN ${rawRef} IS NULL THEN ${p.required ? "'FEATURE_TYPE_NOT_PRESENT'" : sqlString(MISSING_OPTIONAL)} ${whens
     .map(([c, code]) => `WHEN ${c} THEN ${sqlString(code)}`)
     .join(" ")} END`;
@@ -206,7 +252,9 @@ export function rowValidationPlan(input: RowPlanInput): RowValidationPlan {
     typedCols.push(`${sql.typed} AS ${typedRef}`);
     codeCols.push(`${sql.code} AS e${index}`);
     codes.push(`e${index}`);
-    reasons.push(`CASE WHEN e${index} <> '' THEN e${index} || ' ' || ${sqlString(feature.name)} || ': ' || (${sql.detail}) END`);
+    reasons.push(
+      `CASE WHEN e${index} <> '' THEN e${index} || ' ' || ${sqlString(feature.name)} || ': ' || (${sql.detail}) END`,
+    );
   });
   const malformed = input.malformed;
   const okExpr = `(${codes.map((c) => `coalesce(${c}, '') = ''`).join(" AND ")}${malformed ? ` AND NOT coalesce(${malformed[0]}, false)` : ""})`;

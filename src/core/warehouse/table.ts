@@ -37,7 +37,11 @@ export function featureColumnType(feature: Feature): ColumnType {
 
 /** Every warehouse row carries these, so any row can be traced to its blob, schema and run. */
 export const LINEAGE_COLUMNS: readonly TableColumn[] = [
-  { name: "_ingested_at", type: { kind: "timestamp" }, comment: "when the run that wrote this row started (UTC)" },
+  {
+    name: "_ingested_at",
+    type: { kind: "timestamp" },
+    comment: "when the run that wrote this row started (UTC)",
+  },
   { name: "_source_key", type: { kind: "string" }, comment: "raw object key the row came from" },
   { name: "_source_md5", type: { kind: "string" }, comment: "md5 of the raw blob's bytes (DVC version)" },
   { name: "_source_row", type: { kind: "bigint" }, comment: "1-based record number in the raw blob" },
@@ -46,7 +50,9 @@ export const LINEAGE_COLUMNS: readonly TableColumn[] = [
   { name: "_run_id", type: { kind: "string" }, comment: "ingest run id (deterministic)" },
 ];
 
-export const PARTITION_KEYS: readonly TableColumn[] = [{ name: "ingest_date", type: { kind: "date" }, comment: "UTC date of ingestion" }];
+export const PARTITION_KEYS: readonly TableColumn[] = [
+  { name: "ingest_date", type: { kind: "date" }, comment: "UTC date of ingestion" },
+];
 
 /**
  * The table over all versions: the latest version's columns in order, then columns only older
@@ -61,10 +67,18 @@ export function warehouseTable(versions: readonly DatasetSchema[]): WarehouseTab
     for (const f of schema.features) {
       if (seen.has(f.column)) continue;
       seen.add(f.column);
-      columns.push({ name: f.column, type: featureColumnType(f), ...(f.description ? { comment: f.description } : {}) });
+      columns.push({
+        name: f.column,
+        type: featureColumnType(f),
+        ...(f.description ? { comment: f.description } : {}),
+      });
     }
   }
-  return { name: sorted[0]!.dataset, columns: [...columns, ...LINEAGE_COLUMNS], partitionKeys: PARTITION_KEYS };
+  return {
+    name: sorted[0]!.dataset,
+    columns: [...columns, ...LINEAGE_COLUMNS],
+    partitionKeys: PARTITION_KEYS,
+  };
 }
 
 export function glueType(t: ColumnType): string {
@@ -98,7 +112,11 @@ export function duckdbType(t: ColumnType): string {
 
 /** Quarantined rows keep every source value as text plus why they were rejected. */
 export const QUARANTINE_COLUMNS: readonly TableColumn[] = [
-  { name: "_reasons", type: { kind: "list", element: { kind: "string" } }, comment: "every check the row failed" },
+  {
+    name: "_reasons",
+    type: { kind: "list", element: { kind: "string" } },
+    comment: "every check the row failed",
+  },
   { name: "_record", type: { kind: "string" }, comment: "the source record as JSON text (values as read)" },
   ...LINEAGE_COLUMNS,
 ];

@@ -3,8 +3,9 @@
  * column, over exactly the committed Parquet files. Columns a file lacks (added by a later schema
  * version) read as NULL, or as the feature's declared default for rows of older versions.
  */
-import { sqlIdent, sqlString } from "../sql.js";
+
 import type { DatasetSchema } from "../schema/types.js";
+import { sqlIdent, sqlString } from "../sql.js";
 import { duckdbType, type WarehouseTable } from "./table.js";
 
 export interface ViewInput {
@@ -49,9 +50,13 @@ export function datasetViewSql(input: ViewInput): string {
     }
     return `CAST(${name} AS ${type}) AS ${name}`;
   });
-  const where = input.asOf ? ` WHERE _ingested_at <= TIMESTAMP ${sqlString(input.asOf.toISOString().replace("Z", ""))}` : "";
+  const where = input.asOf
+    ? ` WHERE _ingested_at <= TIMESTAMP ${sqlString(input.asOf.toISOString().replace("Z", ""))}`
+    : "";
   if (input.files.length === 0) {
-    const empty = [...table.columns, ...table.partitionKeys].map((c) => `NULL::${duckdbType(c.type)} AS ${sqlIdent(c.name)}`);
+    const empty = [...table.columns, ...table.partitionKeys].map(
+      (c) => `NULL::${duckdbType(c.type)} AS ${sqlIdent(c.name)}`,
+    );
     return `CREATE OR REPLACE VIEW ${sqlIdent(input.viewName)} AS SELECT ${empty.join(", ")} WHERE false`;
   }
   const files = `[${input.files.map(sqlString).join(", ")}]`;

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { BlobFormatError, QueryError } from "../../core/errors.js";
-import { sqlString } from "../../core/sql.js";
 import type { DatasetSchema } from "../../core/schema/types.js";
+import { sqlString } from "../../core/sql.js";
 import { type FeaturePlan, rowValidationPlan } from "../../core/validate/row-sql.js";
 import { Database, type DatabaseOptions } from "./database.js";
 import { type PreparedBlob, prepareBlob, type ReadLimits, sourceRelation } from "./reader.js";
@@ -67,12 +67,18 @@ export class StagedBatch {
         json: blob.format !== "csv",
         recordExpr: source.recordExpr,
         ...(source.malformed ? { malformed: source.malformed } : {}),
-        ...(blob.format === "csv" ? {} : { passthrough: [`CASE WHEN __row <= 10000 AND NOT __malformed THEN json_keys(j) END AS __keys`] }),
+        ...(blob.format === "csv"
+          ? {}
+          : {
+              passthrough: [`CASE WHEN __row <= 10000 AND NOT __malformed THEN json_keys(j) END AS __keys`],
+            }),
       });
       await db.exec(`CREATE TEMP TABLE staged AS ${plan.sql}`).catch((err: unknown) => {
         throw unreadableBlob(args.key, blob, err);
       });
-      const malformed = source.rejectsTable ? Number((await db.all(`SELECT count(DISTINCT line) AS n FROM ${source.rejectsTable}`))[0]?.n ?? 0) : 0;
+      const malformed = source.rejectsTable
+        ? Number((await db.all(`SELECT count(DISTINCT line) AS n FROM ${source.rejectsTable}`))[0]?.n ?? 0)
+        : 0;
       const sourceFields = blob.header ?? (await jsonFields(db));
       return new StagedBatch(db, blob, plan.features, source.rejectsTable, sourceFields, malformed);
     } catch (err) {
@@ -108,8 +114,13 @@ export class StagedBatch {
 
   /** Rejected rows and malformed records → Parquet at `path`; returns the row count. */
   async writeQuarantine(path: string, lineage: LineageValues): Promise<number> {
-    const parts = [`SELECT __reasons AS _reasons, __record AS _record, ${this.lineageSelect(lineage, "__row")} FROM staged WHERE NOT __ok`];
-    if (this.rejectsTable) parts.push(`SELECT reasons AS _reasons, csv_line AS _record, ${this.lineageSelect(lineage, "NULL::BIGINT")} FROM ${rejectedLines(this.rejectsTable)}`);
+    const parts = [
+      `SELECT __reasons AS _reasons, __record AS _record, ${this.lineageSelect(lineage, "__row")} FROM staged WHERE NOT __ok`,
+    ];
+    if (this.rejectsTable)
+      parts.push(
+        `SELECT reasons AS _reasons, csv_line AS _record, ${this.lineageSelect(lineage, "NULL::BIGINT")} FROM ${rejectedLines(this.rejectsTable)}`,
+      );
     const rows = await this.db.all(`COPY (${parts.join(" UNION ALL ")}) TO ${sqlString(path)} (${PARQUET})`);
     return Number(rows[0]?.Count ?? 0);
   }
@@ -117,9 +128,13 @@ export class StagedBatch {
   /** A few rejected rows with their reasons, for people reading CLI output. */
   async sampleRejected(limit = 5): Promise<{ row: number | null; reasons: string[] }[]> {
     const parts = [`SELECT __row AS row, __reasons AS reasons FROM staged WHERE NOT __ok`];
-    if (this.rejectsTable) parts.push(`SELECT NULL::BIGINT, reasons FROM ${rejectedLines(this.rejectsTable)}`);
+    if (this.rejectsTable)
+      parts.push(`SELECT NULL::BIGINT, reasons FROM ${rejectedLines(this.rejectsTable)}`);
     const rows = await this.db.all(`SELECT * FROM (${parts.join(" UNION ALL ")}) LIMIT ${limit}`);
-    return rows.map((r) => ({ row: r.row === null ? null : Number(r.row), reasons: (r.reasons as string[]) ?? [] }));
+    return rows.map((r) => ({
+      row: r.row === null ? null : Number(r.row),
+      reasons: (r.reasons as string[]) ?? [],
+    }));
   }
 
   close(): void {
@@ -133,9 +148,12 @@ export class StagedBatch {
  * it — the blob is rejected whole with DuckDB's position, rather than the run failing forever.
  */
 function unreadableBlob(key: string, blob: PreparedBlob, err: unknown): unknown {
-  const detail = err instanceof QueryError ? /Invalid Input Error: ([\s\S]*)/.exec(err.message)?.[1] : undefined;
+  const detail =
+    err instanceof QueryError ? /Invalid Input Error: ([\s\S]*)/.exec(err.message)?.[1] : undefined;
   if (detail === undefined) return err;
-  return new BlobFormatError(key, `malformed ${blob.format}: ${detail.replaceAll(blob.path, key).trim()}`, { cause: err });
+  return new BlobFormatError(key, `malformed ${blob.format}: ${detail.replaceAll(blob.path, key).trim()}`, {
+    cause: err,
+  });
 }
 
 /** DuckDB may log several errors for one bad line; a line is one record, with all its reasons. */

@@ -2,7 +2,7 @@
  * DuckDB, embedded: one small wrapper so the rest of the engine runs SQL and gets plain JS rows.
  * Settings keep it a good Lambda citizen: bounded memory with spilling to scratch, UTC time.
  */
-import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { QueryError } from "../../core/errors.js";
 
 export interface DatabaseOptions {
@@ -64,7 +64,9 @@ export class Database {
   async query(sql: string): Promise<{ columns: { name: string; type: string }[]; rows: Row[] }> {
     try {
       const reader = await this.connection.runAndReadAll(sql);
-      const columns = reader.columnNames().map((name, i) => ({ name, type: reader.columnType(i).toString() }));
+      const columns = reader
+        .columnNames()
+        .map((name, i) => ({ name, type: reader.columnType(i).toString() }));
       return { columns, rows: reader.getRowObjectsJS() as Row[] };
     } catch (err) {
       throw new QueryError(`DuckDB: ${(err as Error).message}`, { sql: sql.slice(0, 2000) }, { cause: err });

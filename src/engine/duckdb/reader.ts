@@ -25,7 +25,10 @@ export interface ReadLimits {
  * lines), so the buffer is set explicitly: large enough that an over-long line is seen whole and
  * rejected as such, small enough to keep the reader near 32 MiB per thread.
  */
-export const DEFAULT_LIMITS: ReadLimits = { maxDecompressedBytes: 8 * 1024 ** 3, maxLineBytes: 8 * 1024 ** 2 };
+export const DEFAULT_LIMITS: ReadLimits = {
+  maxDecompressedBytes: 8 * 1024 ** 3,
+  maxLineBytes: 8 * 1024 ** 2,
+};
 
 export function csvBufferBytes(limits: ReadLimits): number {
   return Math.max(4 * limits.maxLineBytes, 32 * 1024 ** 2);
@@ -58,12 +61,18 @@ async function gunzipBounded(key: string, src: string, dest: string, max: number
   const limiter = new Transform({
     transform(chunk: Buffer, _enc, done) {
       total += chunk.length;
-      if (total > max) done(new BlobFormatError(key, `decompresses to more than ${max} bytes (gzip bomb guard); refused`));
+      if (total > max)
+        done(new BlobFormatError(key, `decompresses to more than ${max} bytes (gzip bomb guard); refused`));
       else done(null, chunk);
     },
   });
   try {
-    await pipeline(createReadStream(src, { highWaterMark: 1 << 20 }), createGunzip(), limiter, createWriteStream(dest));
+    await pipeline(
+      createReadStream(src, { highWaterMark: 1 << 20 }),
+      createGunzip(),
+      limiter,
+      createWriteStream(dest),
+    );
   } catch (err) {
     if (err instanceof BlobFormatError) throw err;
     throw new BlobFormatError(key, `corrupt or truncated gzip: ${(err as Error).message}`, { cause: err });
@@ -104,7 +113,12 @@ export function parseHeader(text: string, delimiter: string): string[] | undefin
   return undefined;
 }
 
-export async function prepareBlob(key: string, localPath: string, scratch: string, limits: ReadLimits): Promise<PreparedBlob> {
+export async function prepareBlob(
+  key: string,
+  localPath: string,
+  scratch: string,
+  limits: ReadLimits,
+): Promise<PreparedBlob> {
   const magic = await head(localPath, 2);
   const ext = stripExtensions(key);
   const gzip = magic.length === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
@@ -128,8 +142,13 @@ export async function prepareBlob(key: string, localPath: string, scratch: strin
   else format = firstChar === "[" ? "json-array" : firstChar === "{" ? "jsonl" : "csv";
   if (format !== "csv") return { path, format, gzip, delimiter: "", duplicateFields: [] };
   const delimiter = ext.base.endsWith(".tsv") ? "\t" : ",";
-  const header = parseHeader(text, delimiter) ?? (start.length < 1 << 20 ? parseHeader(`${text}\n`, delimiter) : undefined);
-  if (!header) throw new BlobFormatError(key, "header line longer than 1 MiB or unterminated quote in header", { line: 1 });
+  const header =
+    parseHeader(text, delimiter) ??
+    (start.length < 1 << 20 ? parseHeader(`${text}\n`, delimiter) : undefined);
+  if (!header)
+    throw new BlobFormatError(key, "header line longer than 1 MiB or unterminated quote in header", {
+      line: 1,
+    });
   const seen = new Set<string>();
   const duplicates = new Set<string>();
   for (const h of header) (seen.has(h) ? duplicates : seen).add(h);
@@ -151,7 +170,12 @@ function jsonPointer(name: string): string {
 }
 
 /** The relation reading a prepared blob; `featureNames` are the source fields the schema asks for. */
-export function sourceRelation(blob: PreparedBlob, featureNames: readonly string[], suffix: string, limits: ReadLimits): SourceRelation {
+export function sourceRelation(
+  blob: PreparedBlob,
+  featureNames: readonly string[],
+  suffix: string,
+  limits: ReadLimits,
+): SourceRelation {
   const rejects = `rejects_${suffix}`;
   const rejectOpts = `store_rejects = true, rejects_table = ${sqlString(rejects)}, rejects_scan = ${sqlString(`scan_${suffix}`)}, max_line_size = ${limits.maxLineBytes}, buffer_size = ${csvBufferBytes(limits)}`;
   if (blob.format === "csv") {

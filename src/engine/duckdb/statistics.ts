@@ -3,8 +3,9 @@
  * top values), whatever the number of features. Presence is over all rows read; value statistics
  * describe the rows that passed validation (what the warehouse receives).
  */
-import { sqlIdent, sqlNumber } from "../../core/sql.js";
+
 import { isList } from "../../core/schema/types.js";
+import { sqlIdent, sqlNumber } from "../../core/sql.js";
 import type { DatasetStatistics, FeatureStatistics, HistogramBucket } from "../../core/stats/types.js";
 import type { AnomalyType } from "../../core/validate/anomaly.js";
 import type { FeaturePlan } from "../../core/validate/row-sql.js";
@@ -45,7 +46,11 @@ export interface StagedStatistics {
   readonly codeCounts: RowCodeCount[];
 }
 
-export async function stagedStatistics(db: Database, table: string, plans: readonly FeaturePlan[]): Promise<StagedStatistics> {
+export async function stagedStatistics(
+  db: Database,
+  table: string,
+  plans: readonly FeaturePlan[],
+): Promise<StagedStatistics> {
   // Value statistics describe valid rows: one scan with plain aggregates. Presence and row-level
   // error codes of rejected rows come from a second query over the (usually few) rows that failed.
   // For a valid row a NULL typed value can only mean "absent", so count(column) is its presence.
@@ -55,8 +60,12 @@ export async function stagedStatistics(db: Database, table: string, plans: reado
     const i = p.index;
     const c = sqlIdent(p.feature.column);
     valid.push(`count(${c}) AS vp${i}`, `approx_count_distinct(${c}) AS d${i}`);
-    bad.push(`count(*) FILTER (WHERE e${i} IS DISTINCT FROM '' AND e${i} IS DISTINCT FROM 'FEATURE_TYPE_NOT_PRESENT' AND NOT __bad_record) AS bp${i}`);
-    p.codes.forEach((code, k) => bad.push(`count(*) FILTER (WHERE e${i} = '${code}' AND NOT __bad_record) AS c${i}_${k}`));
+    bad.push(
+      `count(*) FILTER (WHERE e${i} IS DISTINCT FROM '' AND e${i} IS DISTINCT FROM 'FEATURE_TYPE_NOT_PRESENT' AND NOT __bad_record) AS bp${i}`,
+    );
+    p.codes.forEach((code, k) => {
+      bad.push(`count(*) FILTER (WHERE e${i} = '${code}' AND NOT __bad_record) AS c${i}_${k}`);
+    });
     if (isNumeric(p)) {
       const x = numericExpr(p);
       valid.push(
@@ -81,8 +90,13 @@ export async function stagedStatistics(db: Database, table: string, plans: reado
   }
   const [values] = await db.all(`SELECT ${valid.join(",\n  ")} FROM ${table} WHERE __ok`);
   const [failed] = await db.all(`SELECT ${bad.join(",\n  ")} FROM ${table} WHERE NOT __ok`);
-  const counts: Row = { n: num(values?.n_ok) + num(failed?.n_bad), n_ok: values?.n_ok, n_bad_record: failed?.n_bad_record };
-  for (const p of plans) counts[`p${p.index}`] = num(values?.[`vp${p.index}`]) + num(failed?.[`bp${p.index}`]);
+  const counts: Row = {
+    n: num(values?.n_ok) + num(failed?.n_bad),
+    n_ok: values?.n_ok,
+    n_bad_record: failed?.n_bad_record,
+  };
+  for (const p of plans)
+    counts[`p${p.index}`] = num(values?.[`vp${p.index}`]) + num(failed?.[`bp${p.index}`]);
   for (const [k, v] of Object.entries(failed ?? {})) if (/^c\d+_\d+$/.test(k)) counts[k] = v;
   const r = { ...(values as Row), ...(counts as Row) };
   const histograms = await histogramsOf(db, table, plans, r);
@@ -126,7 +140,10 @@ export async function stagedStatistics(db: Database, table: string, plans: reado
     } else if (isCategorical(p)) {
       features.push({ ...base, string: { topValues: tops.get(i) ?? [], avgLength: num(r[`len${i}`]) } });
     } else if (isList(p.feature) && r[`lmin${i}`] !== null) {
-      features.push({ ...base, valueCount: { min: num(r[`lmin${i}`]), max: num(r[`lmax${i}`]), mean: num(r[`lavg${i}`]) } });
+      features.push({
+        ...base,
+        valueCount: { min: num(r[`lmin${i}`]), max: num(r[`lmax${i}`]), mean: num(r[`lavg${i}`]) },
+      });
     } else {
       features.push(base);
     }
@@ -140,7 +157,12 @@ function bucketWidth(min: number, max: number): number {
   return Number.isFinite(width) ? width : max / BUCKETS - min / BUCKETS;
 }
 
-async function histogramsOf(db: Database, table: string, plans: readonly FeaturePlan[], r: Row): Promise<Map<number, HistogramBucket[]>> {
+async function histogramsOf(
+  db: Database,
+  table: string,
+  plans: readonly FeaturePlan[],
+  r: Row,
+): Promise<Map<number, HistogramBucket[]>> {
   const specs = plans
     .filter(isNumeric)
     .map((p) => ({ p, min: r[`min${p.index}`], max: r[`max${p.index}`] }))
@@ -150,7 +172,10 @@ async function histogramsOf(db: Database, table: string, plans: readonly Feature
   if (specs.length === 0) return out;
   const cols = specs.map(({ p, min, max }) => {
     const width = bucketWidth(min, max);
-    const bucket = width > 0 ? `least(floor((${numericExpr(p)} - ${sqlNumber(min)}) / ${sqlNumber(width)}), ${BUCKETS - 1})::INTEGER` : "0";
+    const bucket =
+      width > 0
+        ? `least(floor((${numericExpr(p)} - ${sqlNumber(min)}) / ${sqlNumber(width)}), ${BUCKETS - 1})::INTEGER`
+        : "0";
     return `histogram(${bucket}) FILTER (WHERE ${numericExpr(p)} IS NOT NULL) AS h${p.index}`;
   });
   const [row] = await db.all(`SELECT ${cols.join(", ")} FROM ${table} WHERE __ok`);
@@ -158,25 +183,38 @@ async function histogramsOf(db: Database, table: string, plans: readonly Feature
     const counts = new Map<number, number>();
     const m = row?.[`h${p.index}`];
     if (m instanceof Map) for (const [k, v] of m) counts.set(Number(k), Number(v));
-    else if (Array.isArray(m)) for (const e of m as { key: unknown; value: unknown }[]) counts.set(Number(e.key), Number(e.value));
-    else if (m && typeof m === "object") for (const [k, v] of Object.entries(m)) counts.set(Number(k), Number(v));
+    else if (Array.isArray(m))
+      for (const e of m as { key: unknown; value: unknown }[]) counts.set(Number(e.key), Number(e.value));
+    else if (m && typeof m === "object")
+      for (const [k, v] of Object.entries(m)) counts.set(Number(k), Number(v));
     const width = bucketWidth(min, max);
     const buckets: HistogramBucket[] =
       width > 0
-        ? Array.from({ length: BUCKETS }, (_, b) => ({ low: min + b * width, high: b === BUCKETS - 1 ? max : min + (b + 1) * width, count: counts.get(b) ?? 0 }))
+        ? Array.from({ length: BUCKETS }, (_, b) => ({
+            low: min + b * width,
+            high: b === BUCKETS - 1 ? max : min + (b + 1) * width,
+            count: counts.get(b) ?? 0,
+          }))
         : [{ low: min, high: max, count: counts.get(0) ?? 0 }];
     out.set(p.index, buckets);
   }
   return out;
 }
 
-async function topValuesOf(db: Database, table: string, plans: readonly FeaturePlan[]): Promise<Map<number, { value: string; count: number }[]>> {
+async function topValuesOf(
+  db: Database,
+  table: string,
+  plans: readonly FeaturePlan[],
+): Promise<Map<number, { value: string; count: number }[]>> {
   const out = new Map<number, { value: string; count: number }[]>();
   const categorical = plans.filter(isCategorical);
   if (categorical.length === 0) return out;
   // One scan: unpivot categorical columns into (feature index, value) and rank within each feature.
   const union = categorical
-    .map((p) => `SELECT ${p.index} AS f, ${sqlIdent(p.feature.column)}::VARCHAR AS v FROM ${table} WHERE __ok AND ${sqlIdent(p.feature.column)} IS NOT NULL`)
+    .map(
+      (p) =>
+        `SELECT ${p.index} AS f, ${sqlIdent(p.feature.column)}::VARCHAR AS v FROM ${table} WHERE __ok AND ${sqlIdent(p.feature.column)} IS NOT NULL`,
+    )
     .join(" UNION ALL ");
   const rows = await db.all(
     `SELECT f, v, c FROM (SELECT f, v, count(*) AS c, row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, v) AS rk FROM (${union}) GROUP BY f, v) WHERE rk <= ${TOP_K} ORDER BY f, rk`,
