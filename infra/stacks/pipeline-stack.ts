@@ -2,7 +2,7 @@
  * The stateless half: functions, their triggers, failure queues and alarms. It can be destroyed
  * and redeployed freely; the data it works on lives in the data stack, imported through DataRefs.
  */
-import { Annotations, Stack, type StackProps } from "aws-cdk-lib";
+import { Annotations, CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as s3 from "aws-cdk-lib/aws-s3";
@@ -82,6 +82,15 @@ export class PipelineStack extends Stack {
       settings: config.ingest,
     });
     grantIngestAccess(this.ingest, buckets, data);
+    // What an operator needs to re-drive failed events (README: Reliability, "In AWS").
+    new CfnOutput(this, "IngestFunctionName", {
+      value: this.ingest.function.functionName,
+      description: "ingest function",
+    });
+    new CfnOutput(this, "IngestFailureQueueUrl", {
+      value: this.ingest.failures.queueUrl,
+      description: "ingest events that exhausted retries",
+    });
     // Only the raw bucket notifies, and no function can write to it: outputs never re-trigger ingest.
     // The bucket is imported, so its notification configuration lives in this stack.
     const destination = new s3n.LambdaDestination(this.ingest.function);

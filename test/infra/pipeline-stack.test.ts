@@ -120,6 +120,13 @@ describe("failure paths", () => {
     });
   });
 
+  it("outputs the ingest function and its on-failure queue, for the documented re-drive", () => {
+    const outputs = synth.pipelineTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.IngestFunctionName!.Value).toEqual({ Ref: functionId("ingest") });
+    const queueUrl = outputs.IngestFailureQueueUrl!.Value as { Ref: string };
+    expect(resourcesOf(synth.pipelineTemplate, "AWS::SQS::Queue")[queueUrl.Ref]).toBeDefined();
+  });
+
   it("on-failure queues deny non-TLS access", () => {
     const policies = Object.values(resourcesOf(synth.pipelineTemplate, "AWS::SQS::QueuePolicy"));
     expect(policies.length).toBe(Object.keys(resourcesOf(synth.pipelineTemplate, "AWS::SQS::Queue")).length);
