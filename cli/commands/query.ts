@@ -85,6 +85,8 @@ export function register(program: Command): void {
     .option("--region <region>", "AWS region (with --engine athena)")
     .action(async (sql: string, opts: QueryOpts) => {
       const engine = await openEngine(opts);
+      for (const w of (engine as { warnings?: string[] }).warnings ?? [])
+        process.stderr.write(`lakeline: warning: ${w}\n`);
       try {
         process.stdout.write(renderResult(await engine.query(sql), opts.format));
       } finally {

@@ -272,3 +272,42 @@ describe("schema evolution and point-in-time reads", () => {
     expect(now).toEqual([{ n: 353 }]);
   });
 });
+
+describe("a malformed schema file", () => {
+  it("costs only its own table: other datasets still answer, with a warning naming the file", async () => {
+    const dir = tempDir();
+    const schemas = path.join(dir, "schemas");
+    writeSchema(schemas, JSON.parse(fs.readFileSync("schemas/penguins/v1.json", "utf8")));
+    fs.mkdirSync(path.join(schemas, "broken"), { recursive: true });
+    fs.writeFileSync(
+      path.join(schemas, "broken", "v1.json"),
+      '{"dataset": "broken", "version": 1, "features": [',
+    );
+    const lake = path.join(dir, "lake");
+    await runCli(
+      "ingest",
+      path.join(VEGA, "penguins.json"),
+      "--dataset",
+      "penguins",
+      "--lake",
+      lake,
+      "--schemas",
+      schemas,
+    );
+    const r = await runCli(
+      "query",
+      "SELECT count(*) AS n FROM penguins",
+      "--lake",
+      lake,
+      "--schemas",
+      schemas,
+      "--format",
+      "json",
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([{ n: 343 }]);
+    expect(r.stderr).toMatch(
+      /^lakeline: warning: no table for broken: malformed schema file .*broken\/v1\.json: not valid JSON/,
+    );
+  });
+});

@@ -6,6 +6,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { LocalConfig } from "../../config.js";
+import { SchemaFormatError } from "../../core/errors.js";
 import { sqlString } from "../../core/sql.js";
 import { QUARANTINE_COLUMNS, warehouseTable } from "../../core/warehouse/table.js";
 import { datasetViewSql } from "../../core/warehouse/views.js";
@@ -73,6 +74,8 @@ function plain(value: unknown): QueryValue {
 
 export class DuckDbQueryEngine implements QueryEngine {
   readonly name = "duckdb" as const;
+  /** Datasets whose table could not be created (e.g. a malformed schema file), for the caller to report. */
+  readonly warnings: string[] = [];
   private constructor(readonly db: Database) {}
 
   static async open(
@@ -93,42 +96,13 @@ export class DuckDbQueryEngine implements QueryEngine {
   private async registerViews(config: LocalConfig, asOf?: Date): Promise<void> {
     const registry = new SchemaRegistry(config.schemasDir);
     for (const dataset of registry.datasets()) {
-      const versions = registry.loadAll(dataset).map((l) => l.schema);
-      const table = warehouseTable(versions);
-      const runs = await committedRuns(config.lakeDir, dataset, asOf);
-      const present = new Set<string>();
-      if (runs.warehouse.length > 0) {
-        const cols = await this.db.all(
-          `DESCRIBE SELECT * FROM read_parquet([${runs.warehouse.map(sqlString).join(", ")}], union_by_name = true)`,
-        );
-        for (const c of cols) present.add(String(c.column_name));
+      try {
+        await this.registerDataset(config, registry, dataset, asOf);
+      } catch (err) {
+        // One unreadable schema must not take every other dataset's table down with it.
+        if (!(err instanceof SchemaFormatError)) throw err;
+        this.warnings.push(`no table for ${dataset}: ${err.message}`);
       }
-      await this.db.exec(
-        datasetViewSql({
-          viewName: dataset,
-          table,
-          versions,
-          files: runs.warehouse,
-          presentColumns: present,
-          ...(asOf ? { asOf } : {}),
-        }),
-      );
-      const qTable = {
-        name: `${dataset}_quarantine`,
-        columns: QUARANTINE_COLUMNS,
-        partitionKeys: table.partitionKeys,
-      };
-      const qPresent = new Set(QUARANTINE_COLUMNS.map((c) => c.name));
-      await this.db.exec(
-        datasetViewSql({
-          viewName: `${dataset}_quarantine`,
-          table: qTable,
-          versions: [],
-          files: runs.quarantine,
-          presentColumns: qPresent,
-          ...(asOf ? { asOf } : {}),
-        }),
-      );
     }
     const runsGlob = path.join(config.lakeDir, "warehouse", "_runs", "*", "*.json");
     const hasRuns = await fs
@@ -143,6 +117,50 @@ export class DuckDbQueryEngine implements QueryEngine {
         : `CREATE OR REPLACE VIEW lakeline_runs AS SELECT ${RUN_COLUMNS.map(([n, t]) => `NULL::${t} AS "${n}"`).join(", ")} WHERE false`,
     );
     for (const sql of lineageViewsSql(path.join(config.lakeDir, "lineage"))) await this.db.exec(sql);
+  }
+
+  private async registerDataset(
+    config: LocalConfig,
+    registry: SchemaRegistry,
+    dataset: string,
+    asOf?: Date,
+  ): Promise<void> {
+    const versions = registry.loadAll(dataset).map((l) => l.schema);
+    const table = warehouseTable(versions);
+    const runs = await committedRuns(config.lakeDir, dataset, asOf);
+    const present = new Set<string>();
+    if (runs.warehouse.length > 0) {
+      const cols = await this.db.all(
+        `DESCRIBE SELECT * FROM read_parquet([${runs.warehouse.map(sqlString).join(", ")}], union_by_name = true)`,
+      );
+      for (const c of cols) present.add(String(c.column_name));
+    }
+    await this.db.exec(
+      datasetViewSql({
+        viewName: dataset,
+        table,
+        versions,
+        files: runs.warehouse,
+        presentColumns: present,
+        ...(asOf ? { asOf } : {}),
+      }),
+    );
+    const qTable = {
+      name: `${dataset}_quarantine`,
+      columns: QUARANTINE_COLUMNS,
+      partitionKeys: table.partitionKeys,
+    };
+    const qPresent = new Set(QUARANTINE_COLUMNS.map((c) => c.name));
+    await this.db.exec(
+      datasetViewSql({
+        viewName: `${dataset}_quarantine`,
+        table: qTable,
+        versions: [],
+        files: runs.quarantine,
+        presentColumns: qPresent,
+        ...(asOf ? { asOf } : {}),
+      }),
+    );
   }
 
   async query(sql: string): Promise<QueryResult> {
