@@ -277,3 +277,34 @@ export function queryJob(input: BenchInput, lake: () => string | undefined): Job
     },
   };
 }
+
+/**
+ * `lakeline export` of the whole dataset from a lake the ingest left. Each run gets its own split
+ * seed: the same seed would find its export already published and do nothing.
+ */
+export function exportJob(input: BenchInput, lake: () => string | undefined): Job {
+  let run = 0;
+  return {
+    id: `export:${input.name}`,
+    operation: "lakeline export: as-of snapshot → train/eval/test Parquet",
+    input,
+    async prepare() {
+      const dir = lake();
+      if (!dir) throw new Error("bench: no ingested lake to export from");
+      const seed = `bench-${++run}`;
+      return {
+        command: {
+          cmd: process.execPath,
+          args: [...LAKELINE, "export", "flights", "--lake", dir, "--seed", seed, "--json"],
+          check: (out, code) => {
+            const r = JSON.parse(out) as { status?: string; totalRows?: number };
+            if (code !== 0 || r.status !== "exported")
+              throw new Error(`bench: export exit ${code}: ${out.slice(0, 300)}`);
+            expectRows("export", input.rows, r.totalRows);
+          },
+        },
+        cleanup: async () => {},
+      };
+    },
+  };
+}
