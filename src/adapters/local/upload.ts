@@ -17,31 +17,33 @@ import { md5File } from "./hash-fs.js";
  * holds the same bytes, it is reused (a re-delivery); if it holds other bytes, the new upload gets
  * its own key with a content suffix — raw objects are never overwritten.
  */
-export async function uploadRaw(
-  raw: ObjectStore,
-  file: string,
-  dataset: string,
-  environment: string,
-): Promise<string> {
+export async function uploadRaw(raw: ObjectStore, file: string, dataset: string, environment: string): Promise<string> {
   const name = path.basename(file);
-  const { md5 } = await md5File(file);
   const env = environment.toLowerCase();
-  const ext = name.match(/(\.[a-z0-9]+)?(\.gz)?$/i)?.[0] ?? "";
-  const candidates = [
-    `${dataset}/${env}/${name}`,
-    `${dataset}/${env}/${name.slice(0, name.length - ext.length)}.${md5.slice(0, 12)}${ext}`,
-  ];
-  for (const key of candidates) {
-    try {
-      await raw.putFile(key, file, { ifNoneMatch: true });
-      return key;
-    } catch (err) {
-      if (!(err instanceof ObjectExistsError)) throw err;
-      const existing = raw.localPath?.(key);
-      if (existing && (await md5File(existing)).md5 === md5) return key;
-    }
+  const first = `${dataset}/${env}/${name}`;
+  try {
+    await raw.putFile(first, file, { ifNoneMatch: true });
+    return first;
+  } catch (err) {
+    if (!(err instanceof ObjectExistsError)) throw err;
   }
-  throw new ObjectExistsError(raw.bucket, candidates[1]!);
+  // The name is taken: the same bytes are a re-delivery; other bytes get a content-suffixed key.
+  const { md5 } = await md5File(file);
+  const sameBytes = async (key: string) => {
+    const existing = raw.localPath?.(key);
+    return existing !== undefined && (await md5File(existing)).md5 === md5;
+  };
+  if (await sameBytes(first)) return first;
+  const ext = name.match(/(\.[a-z0-9]+)?(\.gz)?$/i)?.[0] ?? "";
+  const second = `${dataset}/${env}/${name.slice(0, name.length - ext.length)}.${md5.slice(0, 12)}${ext}`;
+  try {
+    await raw.putFile(second, file, { ifNoneMatch: true });
+    return second;
+  } catch (err) {
+    if (!(err instanceof ObjectExistsError)) throw err;
+    if (await sameBytes(second)) return second;
+    throw err;
+  }
 }
 
 export async function notificationFor(raw: ObjectStore, key: string): Promise<S3Event> {
