@@ -125,15 +125,10 @@ export function evaluateTargets(
       met: r.peakRssMb <= rssLimitMb,
     });
   }
-  // The whole-process figure is the target; the start-up share is shown so the hashing itself can be judged.
-  const startup = rows.find((x) => x.id === "startup")?.wallS;
   for (const r of rows.filter((x) => x.id.startsWith("hash:"))) {
-    const md5sumWall = r.ratio ? r.wallS * r.ratio : null;
-    const net =
-      startup !== undefined && md5sumWall && r.wallS > startup ? md5sumWall / (r.wallS - startup) : null;
     targets.push({
       target: `lakeline hash ≥ ${hashRatio}× md5sum throughput (${r.input})`,
-      measured: `${fmt(r.ratio, 2)}× (${fmt(r.mbPerS, 0)} vs ${fmt(r.ratio ? r.mbPerS! / r.ratio : null, 0)} MB/s)${net === null ? "" : `; ${fmt(net, 2)}× net of the ${fmt(startup!, 2)} s CLI start-up`}`,
+      measured: `${fmt(r.ratio, 2)}× (${fmt(r.mbPerS, 0)} vs ${fmt(r.ratio ? r.mbPerS! / r.ratio : null, 0)} MB/s), whole processes`,
       met: (r.ratio ?? 0) >= hashRatio,
     });
   }
