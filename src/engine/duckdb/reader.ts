@@ -181,7 +181,9 @@ export function sourceRelation(
   if (blob.format === "csv") {
     const header = blob.header!;
     const columns = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(", ");
-    const sql = `(SELECT row_number() OVER () AS __row, * FROM read_csv(${sqlString(blob.path)}, header = true, auto_detect = false, columns = {${columns}}, delim = ${sqlString(blob.delimiter)}, quote = '"', escape = '"', strict_mode = true, ${rejectOpts}))`;
+    // No row_number() here: a window makes the scan single-threaded. Staging preserves insertion
+    // order, so the staged table's rowid is the record's position (see StagedBatch.rowExpr).
+    const sql = `(SELECT NULL::BIGINT AS __row, * FROM read_csv(${sqlString(blob.path)}, header = true, auto_detect = false, columns = {${columns}}, delim = ${sqlString(blob.delimiter)}, quote = '"', escape = '"', strict_mode = true, ${rejectOpts}))`;
     const index = new Map<string, number>();
     header.forEach((h, i) => {
       if (!index.has(h)) index.set(h, i);
