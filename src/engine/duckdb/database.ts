@@ -21,7 +21,7 @@ export type Row = Record<string, unknown>;
  * DuckDB defaults to 80% of RAM; lakeline runs beside Node in a Lambda-sized budget, so operators
  * spill to the temp directory beyond this instead.
  */
-export const DEFAULT_MEMORY_LIMIT = "192MB";
+export const DEFAULT_MEMORY_LIMIT = "256MB";
 
 export class Database {
   private constructor(
