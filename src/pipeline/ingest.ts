@@ -314,16 +314,9 @@ export async function ingestObject(
         statsPrefix(dataset, environment),
         keys.stats,
       );
-      const decision = await decideBatch({ batch, schema, environment, previous });
-      const { statistics, anomalies } = decision;
-      if (decision.rejectReason) {
-        return await reject(decision.rejectReason, {
-          rowsRead: statistics.rowsRead,
-          format: batch.blob.format,
-          anomalies,
-        });
-      }
-      // Publisher: write files whole to scratch, then each appears atomically under its final key.
+      // The valid rows are written while statistics are computed (two connections, both cores); a
+      // blob that policy then rejects leaves only a scratch file behind.
+      const validFile = path.join(scratch, "valid.parquet");
       const lineageValues = {
         ingestedAt,
         sourceKey: ref.key,
@@ -332,14 +325,29 @@ export async function ingestObject(
         environment,
         runId,
       };
+      const [written, decided] = await Promise.allSettled([
+        batch.writeValid(validFile, lineageValues),
+        decideBatch({ batch, schema, environment, previous }),
+      ]);
+      if (decided.status === "rejected") throw decided.reason;
+      if (written.status === "rejected") throw written.reason;
+      const decision = decided.value;
+      const { statistics, anomalies } = decision;
+      if (decision.rejectReason) {
+        return await reject(decision.rejectReason, {
+          rowsRead: statistics.rowsRead,
+          format: batch.blob.format,
+          anomalies,
+        });
+      }
+      // Publisher: files are whole in scratch; each appears atomically under its final key.
       const outputs: { warehouse?: string; quarantine?: string } = {};
       const produced: DatasetRef[] = [];
       const fields = schema.features.map((f) => ({ name: f.column, type: f.type }));
       if (statistics.rowsValid > 0) {
-        const file = path.join(scratch, "valid.parquet");
-        const rows = await batch.writeValid(file, lineageValues);
-        const digest = await md5File(file);
-        await putFileOnce(stores.warehouse, keys.warehouse, file);
+        const rows = written.value;
+        const digest = await md5File(validFile);
+        await putFileOnce(stores.warehouse, keys.warehouse, validFile);
         outputs.warehouse = keys.warehouse;
         produced.push({
           namespace: stores.warehouse.namespace,

@@ -73,7 +73,7 @@ export class StagedBatch {
               passthrough: [`CASE WHEN __row <= 10000 AND NOT __malformed THEN json_keys(j) END AS __keys`],
             }),
       });
-      await db.exec(`CREATE TEMP TABLE staged AS ${plan.sql}`).catch((err: unknown) => {
+      await db.exec(`CREATE TABLE staged AS ${plan.sql}`).catch((err: unknown) => {
         throw unreadableBlob(args.key, blob, err);
       });
       const malformed = source.rejectsTable
@@ -120,14 +120,22 @@ export class StagedBatch {
     await this.db.exec("SET preserve_insertion_order = false");
   }
 
-  /** Valid rows → Parquet at `path`; returns the row count. */
+  /**
+   * Valid rows → Parquet at `path`; returns the row count. It runs on its own connection (the staged
+   * table is a plain table of the in-memory database), so statistics can be computed meanwhile.
+   */
   async writeValid(path: string, lineage: LineageValues): Promise<number> {
-    await this.unordered();
     const cols = this.plans.map((p) => `"${p.feature.column.replaceAll('"', '""')}"`).join(", ");
-    const rows = await this.db.all(
-      `COPY (SELECT ${cols}, ${this.lineageSelect(lineage, this.rowExpr)} FROM staged WHERE __ok) TO ${sqlString(path)} (${PARQUET})`,
-    );
-    return Number(rows[0]?.Count ?? 0);
+    const writer = await this.db.fork();
+    try {
+      await writer.exec("SET preserve_insertion_order = false");
+      const rows = await writer.all(
+        `COPY (SELECT ${cols}, ${this.lineageSelect(lineage, this.rowExpr)} FROM staged WHERE __ok) TO ${sqlString(path)} (${PARQUET})`,
+      );
+      return Number(rows[0]?.Count ?? 0);
+    } finally {
+      writer.close();
+    }
   }
 
   /** Rejected rows and malformed records → Parquet at `path`; returns the row count. */

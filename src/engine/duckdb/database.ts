@@ -27,7 +27,16 @@ export class Database {
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
+    /** A fork shares its parent's instance and closes only its own connection. */
+    private readonly ownsInstance = true,
   ) {}
+
+  /** A second connection to the same database, so two queries can run at once. */
+  async fork(): Promise<Database> {
+    const connection = await this.instance.connect();
+    await connection.run("SET TimeZone = 'UTC'");
+    return new Database(this.instance, connection, false);
+  }
 
   static async open(options: DatabaseOptions = {}): Promise<Database> {
     const config: Record<string, string> = {};
@@ -75,6 +84,6 @@ export class Database {
 
   close(): void {
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 }
