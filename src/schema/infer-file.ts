@@ -4,7 +4,7 @@
  * Numeric statistics of TIMESTAMP features are over epoch seconds.
  */
 import * as path from "node:path";
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { UsageError } from "../core/errors.js";
 import { defaultColumnName } from "../core/schema/format.js";
 import { type InferenceFeatureStatistics, inferSchema } from "../core/schema/infer.js";
@@ -79,6 +79,7 @@ const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 export async function fileStatistics(file: string, options: FileStatisticsOptions): Promise<FileStatistics> {
   const reader = readerSql(file);
+  const { DuckDBInstance } = await import("@duckdb/node-api");
   const instance = await DuckDBInstance.create(":memory:");
   const conn = await instance.connect();
   try {

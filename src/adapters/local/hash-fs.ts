@@ -75,18 +75,28 @@ export function createMd5Tap(): Md5Tap {
 
 /** md5 of a file's raw bytes (DVC 3 file hash) and its size. */
 export async function md5File(file: string): Promise<FileDigest> {
+  // Double-buffered: the next chunk is read (libuv thread pool) while this one is hashed (main
+  // thread), so hashing keeps pace with md5sum instead of alternating with the disk.
   const hash = createHash("md5");
-  let size = 0;
-  await pipeline(
-    createReadStream(file, { highWaterMark: READ_CHUNK }),
-    async (source: AsyncIterable<Buffer>) => {
-      for await (const chunk of source) {
-        hash.update(chunk);
-        size += chunk.length;
-      }
-    },
-  );
-  return { md5: hash.digest("hex"), size };
+  const handle = await fs.open(file, "r");
+  try {
+    const buffers = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)];
+    let size = 0;
+    let current = 0;
+    let pending = handle.read(buffers[0]!, 0, READ_CHUNK, null);
+    for (;;) {
+      const { bytesRead } = await pending;
+      if (bytesRead === 0) break;
+      const chunk = buffers[current]!;
+      current ^= 1;
+      pending = handle.read(buffers[current]!, 0, READ_CHUNK, null);
+      hash.update(chunk.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+    return { md5: hash.digest("hex"), size };
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Every regular file under `dir` (symlinks followed), as POSIX relpaths. Empty folders contribute nothing, as in DVC. */

@@ -2,7 +2,7 @@
  * DuckDB, embedded: one small wrapper so the rest of the engine runs SQL and gets plain JS rows.
  * Settings keep it a good Lambda citizen: bounded memory with spilling to scratch, UTC time.
  */
-import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { QueryError } from "../../core/errors.js";
 
 export interface DatabaseOptions {
@@ -43,6 +43,8 @@ export class Database {
     if (options.threads) config.threads = String(options.threads);
     config.memory_limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
     if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+    // Loaded on first use: the native module costs ~0.25 s, which commands like `hash` never need.
+    const { DuckDBInstance } = await import("@duckdb/node-api");
     const instance = await DuckDBInstance.create(options.path ?? ":memory:", config);
     const connection = await instance.connect();
     // ICU is statically linked but only loaded after the first connection exists.
