@@ -34,7 +34,7 @@ const INGEST_RATIO = 0.5;
 const HASH_RATIO = 0.8;
 const COLD_START_RUNS = 5;
 const LAMBDA_SETTINGS = {
-  label: "DuckDB memory_limit 512MB (Lambda wiring)",
+  label: "DuckDB memory_limit 512MB (LAKELINE_DUCKDB_MEMORY)",
   args: ["--memory-limit", "512MB"],
 };
 
@@ -95,8 +95,8 @@ for (const rows of sizes) {
   const csv = find(rows, "csv")!;
   const anchor = anchorJob(csv);
   jobs.push(anchor, ingestJob(csv, anchor.id, csv === queryInput ? keepLake : undefined));
-  // The deployed function passes DuckDB memory_limit 512MB (src/adapters/aws/deps.ts): the same ingest
-  // with that setting, on the largest file, where a memory bound shows.
+  // What raising DuckDB's memory_limit (LAKELINE_DUCKDB_MEMORY, e.g. for a bigger function) costs in
+  // peak RSS, on the largest file, where a memory bound shows.
   if (rows === sizes.at(-1) && !opts.quick) jobs.push(ingestJob(csv, anchor.id, undefined, LAMBDA_SETTINGS));
   if (rows <= 3_000_000) jobs.push(validateCliJob(csv, anchor.id));
   // What statistics cost, measured once (1m): staging alone vs staging + statistics.

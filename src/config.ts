@@ -36,6 +36,8 @@ export interface AwsConfig {
   readonly lineageBusName?: string;
   /** Largest blob one invocation ingests; larger ones are routed (see README, scale-out). */
   readonly maxBlobBytes: number;
+  /** DuckDB memory_limit override (default: the engine's 256 MB). */
+  readonly duckdbMemory?: string;
 }
 
 function required(name: string): string {
@@ -59,6 +61,7 @@ export function awsConfig(): AwsConfig {
     athenaWorkgroup: process.env.LAKELINE_ATHENA_WORKGROUP,
     lineageBusName: process.env.LAKELINE_LINEAGE_BUS,
     maxBlobBytes: Number(process.env.LAKELINE_MAX_BLOB_BYTES ?? 2 * 1024 ** 3),
+    ...(process.env.LAKELINE_DUCKDB_MEMORY ? { duckdbMemory: process.env.LAKELINE_DUCKDB_MEMORY } : {}),
   };
 }
 
