@@ -4,10 +4,13 @@
  * the invocation fail so async retries and the on-failure destination take over.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, S3Event } from "aws-lambda";
 import { type IngestDeps, ingestObject } from "../src/pipeline/ingest.js";
 import type { IngestResult } from "../src/pipeline/result.js";
+import { recordIngestMetrics } from "./shared/metrics.js";
 import { invocationLogging } from "./shared/middleware.js";
 import { decodeS3Key } from "./shared/s3-event.js";
 
@@ -18,6 +21,8 @@ export interface IngestResponse {
 export function createIngestHandler(
   deps: () => Promise<IngestDeps>,
   logger = new Logger({ serviceName: "lakeline-ingest" }),
+  /** CloudWatch metrics (AWS only: locally they would print EMF JSON into the CLI's output). */
+  metrics?: Metrics,
 ) {
   const ingest = async (event: S3Event, _context: Context): Promise<IngestResponse> => {
     const d = await deps();
@@ -29,22 +34,27 @@ export function createIngestHandler(
         );
       }
       const key = decodeS3Key(record.s3.object.key);
-      results.push(
-        await ingestObject(d, {
-          key,
-          ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
-          ...(record.s3.object.eTag ? { etag: record.s3.object.eTag } : {}),
-        }),
-      );
+      const result = await ingestObject(d, {
+        key,
+        ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
+        ...(record.s3.object.eTag ? { etag: record.s3.object.eTag } : {}),
+      });
+      if (metrics) recordIngestMetrics(metrics, result);
+      results.push(result);
     }
     return { results };
   };
-  return middy(ingest).use(invocationLogging(logger));
+  const handler = middy(ingest).use(invocationLogging(logger));
+  return metrics ? handler.use(logMetrics(metrics)) : handler;
 }
 
 let cached: Promise<IngestDeps> | undefined;
 /** Built once per container, on first use; AWS modules load only in AWS. */
-export const handler = createIngestHandler(() => {
-  cached ??= import("../src/adapters/aws/deps.js").then((m) => m.awsIngestDeps());
-  return cached;
-});
+export const handler = createIngestHandler(
+  () => {
+    cached ??= import("../src/adapters/aws/deps.js").then((m) => m.awsIngestDeps());
+    return cached;
+  },
+  new Logger({ serviceName: "lakeline-ingest" }),
+  new Metrics({ namespace: "lakeline", serviceName: "lakeline-ingest" }),
+);

@@ -8,6 +8,7 @@
  *   npm run bench -- --sizes 1m,3m      choose sizes (multiples of 3m above 3m)
  *   npm run bench -- --reps 5 --json
  */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -77,6 +78,13 @@ for (const rows of sizes) {
   if (!opts.quick && rows === 3_000_000) wanted.push({ rows, format: "csv.gz" });
 }
 log(`inputs in .bench/ (${sizes.map((s) => `${s / 1e6}m`).join(", ")} rows)`);
+// Measure what `npm ci` ships: the bundled CLI (bin/lakeline.mjs falls back to tsx when sources
+// are newer than the bundle, which would add the transpiler's start-up to every lakeline row).
+log("building the CLI bundle (npm run build)");
+execFileSync(process.execPath, [path.join(root, "scripts", "build-cli.mjs")], {
+  cwd: root,
+  stdio: "inherit",
+});
 const inputs = await ensureInputs(path.join(root, ".bench"), wanted, log);
 const find = (rows: number, format: InputFormat) =>
   inputs.find((i) => i.rows === rows && i.format === format);

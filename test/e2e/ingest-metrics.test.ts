@@ -1,0 +1,53 @@
+/**
+ * The ingest handler's CloudWatch metrics (Powertools EMF), from a real in-process invocation on the
+ * local lake: rows read/written/quarantined and the outcome of each blob.
+ */
+import * as path from "node:path";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import type { Context } from "aws-lambda";
+import { describe, expect, it } from "vitest";
+import { createIngestHandler } from "../../functions/ingest.js";
+import { localIngestDeps } from "../../src/adapters/local/deps.js";
+import { notificationFor, uploadRaw } from "../../src/adapters/local/upload.js";
+import { localConfig } from "../../src/config.js";
+import { tempDir, VEGA } from "../support/cli.js";
+
+describe("ingest metrics", () => {
+  it("publishes row counts and the blob's outcome in embedded metric format", async () => {
+    const deps = localIngestDeps(localConfig({ lake: path.join(tempDir(), "lake"), schemas: "schemas" }));
+    const metrics = new Metrics({ namespace: "lakeline", serviceName: "lakeline-ingest" });
+    const emitted: string[] = [];
+    (metrics as unknown as { console: { log: (s: string) => void } }).console = {
+      log: (s: string) => emitted.push(s),
+    };
+    const handler = createIngestHandler(async () => deps, new Logger({ logLevel: "SILENT" }), metrics);
+    const key = await uploadRaw(deps.stores.raw, path.join(VEGA, "penguins.json"), "penguins", "training");
+
+    await handler(await notificationFor(deps.stores.raw, key), {
+      functionName: "ingest",
+      awsRequestId: "1",
+    } as Context);
+
+    expect(emitted).toHaveLength(1);
+    const emf = JSON.parse(emitted[0]!);
+    expect(emf._aws.CloudWatchMetrics[0].Namespace).toBe("lakeline");
+    expect(emf._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name).sort()).toEqual([
+      "BlobsIngested",
+      "RowsQuarantined",
+      "RowsRead",
+      "RowsWritten",
+    ]);
+    expect({
+      read: emf.RowsRead,
+      written: emf.RowsWritten,
+      quarantined: emf.RowsQuarantined,
+      ok: emf.BlobsIngested,
+    }).toEqual({
+      read: 344,
+      written: 343,
+      quarantined: 1,
+      ok: 1,
+    });
+  });
+});
