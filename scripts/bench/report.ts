@@ -118,7 +118,9 @@ export function evaluateTargets(
       met: (r.ratio ?? 0) >= ingestRatio,
     });
   }
-  for (const r of rows.filter((x) => x.id.startsWith("ingest"))) {
+  // The bound applies to the shipped settings; a variant (e.g. a raised DuckDB memory_limit) is
+  // reported in the table to show its cost, not held to the default's bound.
+  for (const r of rows.filter((x) => x.id.startsWith("ingest:"))) {
     targets.push({
       target: `peak RSS ≤ ${rssLimitMb} MB: ${r.operation.replace("lakeline ", "")}, ${r.input}`,
       measured: `${fmt(r.peakRssMb, 0)} MB`,
