@@ -118,6 +118,21 @@ describe("ingest through the CLI", () => {
     });
   });
 
+  it("counts rows per ingest_date partition as the Parquet files under each partition folder hold them", async () => {
+    const partitions = await query(
+      "SELECT CAST(ingest_date AS VARCHAR) AS d, count(*) AS n FROM flights GROUP BY 1 ORDER BY 1",
+    );
+    const folders = fs
+      .readdirSync(path.join(lake, "warehouse", "flights"))
+      .filter((f) => f.startsWith("ingest_date="));
+    const perFolder = await direct(
+      `SELECT regexp_extract(filename, 'ingest_date=([0-9-]+)', 1) AS d, count(*) AS n FROM read_parquet('${lake}/warehouse/flights/*/*.parquet', filename = true) GROUP BY 1 ORDER BY 1`,
+    );
+    expect(folders.map((f) => f.slice("ingest_date=".length))).toEqual(perFolder.map((r) => r.d));
+    expect(partitions).toEqual(perFolder.map((r) => ({ d: r.d, n: Number(r.n) })));
+    expect(partitions.reduce((sum, p) => sum + (p.n as number), 0)).toBe(ROWS);
+  });
+
   it("answers per-group aggregates on penguins as DuckDB on the JSON does, minus the quarantined row", async () => {
     const rows = await query(
       "SELECT species, count(*) AS n, sum(body_mass_g) AS mass FROM penguins GROUP BY 1 ORDER BY 1",
