@@ -1,6 +1,7 @@
 /**
  * The only module that reads process.env. Everything else receives configuration as values.
  */
+import * as os from "node:os";
 import * as path from "node:path";
 
 export interface LocalConfig {
@@ -67,5 +68,5 @@ export function awsConfig(): AwsConfig {
 
 /** Scratch space: Lambda's /tmp in AWS, the OS temp dir locally. */
 export function scratchDir(): string {
-  return process.env.LAKELINE_TMP ?? process.env.TMPDIR ?? "/tmp";
+  return process.env.LAKELINE_TMP ?? os.tmpdir();
 }

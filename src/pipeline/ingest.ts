@@ -27,6 +27,7 @@ import type { LakeStores, ObjectStore } from "../ports/object-store.js";
 import type { SchemaRegistry } from "../schema/registry.js";
 import { decideBatch } from "./decide.js";
 import { markerKey, runKeys, statsPrefix } from "./layout.js";
+import { publishFile, putFileOnce, putOnce } from "./put-once.js";
 import { publishReports } from "./reports.js";
 import type { IngestResult } from "./result.js";
 
@@ -66,25 +67,6 @@ function isRejection(err: unknown): err is LakelineError {
       err.name,
     )
   );
-}
-
-async function putOnce(store: ObjectStore, key: string, body: string | Uint8Array): Promise<void> {
-  try {
-    await store.put(key, body, {
-      ifNoneMatch: true,
-      contentType: key.endsWith(".json") ? "application/json" : undefined,
-    });
-  } catch (err) {
-    if (!(err instanceof ObjectExistsError)) throw err;
-  }
-}
-
-async function putFileOnce(store: ObjectStore, key: string, file: string): Promise<void> {
-  try {
-    await store.putFile(key, file, { ifNoneMatch: true });
-  } catch (err) {
-    if (!(err instanceof ObjectExistsError)) throw err;
-  }
 }
 
 async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {
@@ -347,35 +329,26 @@ export async function ingestObject(
       const produced: DatasetRef[] = [];
       const fields = schema.features.map((f) => ({ name: f.column, type: f.type }));
       if (statistics.rowsValid > 0) {
-        const rows = written.value;
-        const digest = await md5File(validFile);
-        await putFileOnce(stores.warehouse, keys.warehouse, validFile);
+        produced.push(
+          await publishFile(stores.warehouse, keys.warehouse, validFile, {
+            artifactType: "WarehouseFile",
+            rowCount: written.value,
+            fields,
+            statistics,
+          }),
+        );
         outputs.warehouse = keys.warehouse;
-        produced.push({
-          namespace: stores.warehouse.namespace,
-          name: keys.warehouse,
-          version: digest.md5,
-          artifactType: "WarehouseFile",
-          size: digest.size,
-          rowCount: rows,
-          fields,
-          statistics,
-        });
       }
       if (statistics.rowsQuarantined > 0) {
         const file = path.join(scratch, "quarantine.parquet");
-        const rows = await batch.writeQuarantine(file, lineageValues);
-        const digest = await md5File(file);
-        await putFileOnce(stores.quarantine, keys.quarantine, file);
+        const rowCount = await batch.writeQuarantine(file, lineageValues);
+        produced.push(
+          await publishFile(stores.quarantine, keys.quarantine, file, {
+            artifactType: "QuarantineFile",
+            rowCount,
+          }),
+        );
         outputs.quarantine = keys.quarantine;
-        produced.push({
-          namespace: stores.quarantine.namespace,
-          name: keys.quarantine,
-          version: digest.md5,
-          artifactType: "QuarantineFile",
-          size: digest.size,
-          rowCount: rows,
-        });
       }
       const sample = await batch.sampleRejected();
       const result: IngestResult = {

@@ -3,7 +3,6 @@
  * Accepted batches also leave their statistics under `_stats/` as the drift baseline for the next.
  */
 
-import { ObjectExistsError } from "../core/errors.js";
 import type { DatasetSchema } from "../core/schema/types.js";
 import type { DatasetStatistics } from "../core/stats/types.js";
 import type { Anomaly } from "../core/validate/anomaly.js";
@@ -11,15 +10,8 @@ import type { DatasetRef } from "../lineage/recorder.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import { renderReport } from "../report/html.js";
 import type { RunKeys } from "./layout.js";
+import { putOnce } from "./put-once.js";
 import type { IngestResult } from "./result.js";
-
-async function putJson(store: ObjectStore, key: string, body: string, contentType: string): Promise<void> {
-  try {
-    await store.put(key, body, { ifNoneMatch: true, contentType });
-  } catch (err) {
-    if (!(err instanceof ObjectExistsError)) throw err;
-  }
-}
 
 export async function publishReports(args: {
   store: ObjectStore;
@@ -43,15 +35,14 @@ export async function publishReports(args: {
     ...(args.previous ? { previous: args.previous } : {}),
     generatedAt: result.ingestedAt,
   });
-  await putJson(store, `${keys.reportDir}/statistics.json`, statsJson, "application/json");
-  await putJson(
+  await putOnce(store, `${keys.reportDir}/statistics.json`, statsJson);
+  await putOnce(
     store,
     `${keys.reportDir}/anomalies.json`,
     JSON.stringify({ runId: result.runId, status: result.status, anomalies }, null, 2),
-    "application/json",
   );
-  await putJson(store, `${keys.reportDir}/report.html`, html, "text/html; charset=utf-8");
-  await putJson(store, keys.stats, statsJson, "application/json");
+  await putOnce(store, `${keys.reportDir}/report.html`, html);
+  await putOnce(store, keys.stats, statsJson);
   return [
     {
       namespace: store.namespace,

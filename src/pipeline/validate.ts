@@ -1,7 +1,7 @@
 /** Validation without writing anything: the same staged batch and decision the ingest uses. */
 import * as fs from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
+import { scratchDir } from "../config.js";
 import type { DatasetStatistics } from "../core/stats/types.js";
 import type { Anomaly } from "../core/validate/anomaly.js";
 import { StagedBatch } from "../engine/duckdb/batch.js";
@@ -35,7 +35,7 @@ export async function validateFile(args: {
 }): Promise<ValidationReport> {
   const { schema } = args.schemas.load(args.dataset, args.schemaVersion);
   const environment = args.environment.toUpperCase();
-  const scratch = await fs.mkdtemp(path.join(process.env.LAKELINE_TMP ?? os.tmpdir(), "lakeline-validate-"));
+  const scratch = await fs.mkdtemp(path.join(scratchDir(), "lakeline-validate-"));
   try {
     const batch = await StagedBatch.stage({
       key: path.basename(args.file),

@@ -1,20 +1,31 @@
 /** Wiring for the embedded lake: the same use cases with filesystem stores and DuckDB. */
-import * as os from "node:os";
-import type { LocalConfig } from "../../config.js";
-import { createLineageRecorder } from "../../lineage/recorder.js";
+import { type LocalConfig, scratchDir } from "../../config.js";
+import { createLineageRecorder, type LineageRecorder } from "../../lineage/recorder.js";
 import type { IngestDeps } from "../../pipeline/ingest.js";
-import { systemClock } from "../../ports/clock.js";
+import { type Clock, systemClock } from "../../ports/clock.js";
 import { SchemaRegistry } from "../../schema/registry.js";
-import { localLakeStores } from "./lake.js";
+import { type LocalLakeStores, localLakeStores } from "./lake.js";
 
-export function localIngestDeps(config: LocalConfig, overrides: Partial<IngestDeps> = {}): IngestDeps {
+/** What every local use case shares: the lake's zones, schemas, lineage, time and scratch space. */
+export interface LocalPipelineDeps {
+  readonly stores: LocalLakeStores;
+  readonly schemas: SchemaRegistry;
+  readonly lineage: LineageRecorder;
+  readonly clock: Clock;
+  readonly scratchDir: string;
+}
+
+export function localPipelineDeps(config: LocalConfig): LocalPipelineDeps {
   const stores = localLakeStores(config.lakeDir);
   return {
     stores,
     schemas: new SchemaRegistry(config.schemasDir),
     lineage: createLineageRecorder(stores.lineage),
     clock: systemClock,
-    scratchDir: process.env.LAKELINE_TMP ?? os.tmpdir(),
-    ...overrides,
+    scratchDir: scratchDir(),
   };
+}
+
+export function localIngestDeps(config: LocalConfig, overrides: Partial<IngestDeps> = {}): IngestDeps {
+  return { ...localPipelineDeps(config), ...overrides };
 }

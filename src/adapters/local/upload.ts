@@ -17,7 +17,12 @@ import { md5File } from "./hash-fs.js";
  * holds the same bytes, it is reused (a re-delivery); if it holds other bytes, the new upload gets
  * its own key with a content suffix — raw objects are never overwritten.
  */
-export async function uploadRaw(raw: ObjectStore, file: string, dataset: string, environment: string): Promise<string> {
+export async function uploadRaw(
+  raw: ObjectStore,
+  file: string,
+  dataset: string,
+  environment: string,
+): Promise<string> {
   const name = path.basename(file);
   const env = environment.toLowerCase();
   const first = `${dataset}/${env}/${name}`;
