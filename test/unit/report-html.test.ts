@@ -7,6 +7,7 @@ import { localLakeStores } from "../../src/adapters/local/lake.js";
 import type { DatasetStatistics } from "../../src/core/stats/types.js";
 import type { Anomaly } from "../../src/core/validate/anomaly.js";
 import { renderReport } from "../../src/report/html.js";
+import { runCli } from "../support/cli.js";
 
 const EVIL = `<script>alert("x")</script>&'`;
 
@@ -133,21 +134,7 @@ describe("renderReport", () => {
 });
 
 describe("lakeline report", () => {
-  async function cli(...args: string[]): Promise<{ code: number; stdout: string }> {
-    let stdout = "";
-    const out = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-      stdout += String(s);
-      return true;
-    });
-    const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-    try {
-      return { code: await main(["node", "lakeline", ...args]), stdout };
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-      process.exitCode = undefined;
-    }
-  }
+  const cli = runCli;
 
   it("prints the latest report of a dataset, a run's report, and fails when there is none", async () => {
     // Prepare: two penguins batches and one weather batch in the warehouse zone.
@@ -170,6 +157,7 @@ describe("lakeline report", () => {
     expect(latest).toEqual({
       code: 0,
       stdout: `${path.join(lake, "warehouse", "_reports/penguins", runs[1]!, "report.html")}\n`,
+      stderr: "",
     });
     const byRun = await cli("report", "1b4e28ba-2fa1-51d2-883f-0016d3cca427", "--lake", lake, "--json");
     expect(JSON.parse(byRun.stdout)).toEqual({
@@ -180,6 +168,8 @@ describe("lakeline report", () => {
       anomalies: path.join(lake, "warehouse", "_reports/penguins", runs[0]!, "anomalies.json"),
       reports: 1,
     });
-    expect((await cli("report", "flights", "--lake", lake)).code).toBe(1);
+    const none = await cli("report", "flights", "--lake", lake);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^lakeline: /);
   });
 });

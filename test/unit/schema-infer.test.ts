@@ -8,29 +8,12 @@ import { parseSchema } from "../../src/core/schema/format.js";
 import { inferSchema } from "../../src/core/schema/infer.js";
 import type { Feature } from "../../src/core/schema/types.js";
 import { inferSchemaFromFile } from "../../src/schema/infer-file.js";
+import { runCli } from "../support/cli.js";
 
 const DATA = "node_modules/vega-datasets/data";
 const byName = (features: readonly Feature[], name: string) => features.find((f) => f.name === name)!;
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    return { code: await main(["node", "lakeline", ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const cli = runCli;
 
 afterEach(() => vi.restoreAllMocks());
 
