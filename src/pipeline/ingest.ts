@@ -1,23 +1,15 @@
 /**
  * The ingest use case: one raw object in, validated Parquet + quarantine + statistics + lineage out.
  * Driver (identity, schema, previous statistics) → executor (the staged DuckDB batch) → publisher
- * (conditional writes, reports, commit marker, lineage). Every input row ends in the warehouse or
+ * (conditional writes, reports, lineage, commit marker). Every input row ends in the warehouse or
  * in quarantine; a blob that cannot be read at all is rejected whole with its reason recorded.
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { md5File } from "../adapters/local/hash-fs.js";
-import {
-  BlobFormatError,
-  errorMessage,
-  InvalidKeyError,
-  LakelineError,
-  ObjectExistsError,
-} from "../core/errors.js";
-import { deterministicUuid } from "../core/hash/uuid.js";
-import { parseRawKey } from "../core/keys.js";
+import { BlobFormatError, errorMessage, InvalidKeyError, LakelineError } from "../core/errors.js";
 import type { DatasetSchema } from "../core/schema/types.js";
-import type { Anomaly } from "../core/validate/anomaly.js";
+import type { DatasetStatistics } from "../core/stats/types.js";
 import { StagedBatch } from "../engine/duckdb/batch.js";
 import type { DatabaseOptions } from "../engine/duckdb/database.js";
 import { DEFAULT_LIMITS, type ReadLimits } from "../engine/duckdb/reader.js";
@@ -26,12 +18,14 @@ import type { Clock } from "../ports/clock.js";
 import type { LakeStores, ObjectStore } from "../ports/object-store.js";
 import type { SchemaRegistry } from "../schema/registry.js";
 import { decideBatch } from "./decide.js";
+import { PIPELINE_VERSION, rejectUnaddressable, resolveIdentity } from "./ingest-identity.js";
+import { claimContent, commit, commitRejected, commitRouted, type RunContext } from "./ingest-outcomes.js";
 import { markerKey, runKeys, statsPrefix } from "./layout.js";
-import { publishFile, putFileOnce, putOnce } from "./put-once.js";
+import { publishFile, putOnce, readJson } from "./put-once.js";
 import { publishReports } from "./reports.js";
 import type { IngestResult } from "./result.js";
 
-export const PIPELINE_VERSION = "lakeline-ingest/1";
+export { PIPELINE_VERSION };
 
 export interface IngestDeps {
   readonly stores: LakeStores;
@@ -59,20 +53,7 @@ export interface IngestOptions {
   readonly schemaVersion?: number;
 }
 
-/** Blob-level problems that reject the blob (recorded, not retried); anything else fails the run. */
-function isRejection(err: unknown): err is LakelineError {
-  return (
-    err instanceof LakelineError &&
-    ["BlobFormatError", "SchemaNotFoundError", "SchemaFormatError", "InvalidKeyError", "UsageError"].includes(
-      err.name,
-    )
-  );
-}
-
-async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {
-  if (!(await store.head(key))) return undefined;
-  return JSON.parse(Buffer.from(await store.get(key)).toString("utf8")) as T;
-}
+type Staging = Promise<{ batch: StagedBatch } | { error: unknown }>;
 
 export async function ingestObject(
   deps: IngestDeps,
@@ -96,35 +77,15 @@ export async function ingestObject(
   };
 
   // Driver: who is this run? Everything below is keyed by the deterministic run id.
-  let dataset = "_invalid";
-  let environment = (options.environment ?? "TRAINING").toUpperCase();
-  let loaded: { schema: DatasetSchema; md5: string; file: string } | undefined;
-  let identityError: unknown;
-  try {
-    const parsed = parseRawKey(ref.key);
-    dataset = parsed.dataset;
-    environment = (options.environment ?? parsed.environment).toUpperCase();
-    loaded = deps.schemas.load(dataset, options.schemaVersion);
-  } catch (err) {
-    if (!isRejection(err)) throw err;
-    identityError = err;
-  }
-  const schemaVersion = loaded?.schema.version ?? null;
-  const runId = deterministicUuid(
-    "ingest",
-    raw.bucket,
-    ref.key,
-    ref.versionId ?? ref.etag ?? info.versionId ?? info.etag ?? "",
-    PIPELINE_VERSION,
-    String(schemaVersion ?? "none"),
-  );
+  const identity = resolveIdentity(deps, ref, info, options);
+  const { dataset, environment, loaded, schemaVersion, runId } = identity;
   const committed = await readJson<IngestResult>(stores.warehouse, markerKey(dataset, runId));
   if (committed) return committed;
 
   const scratch = await fs.mkdtemp(path.join(deps.scratchDir, "lakeline-ingest-"));
   let run: RunHandle | undefined;
   let completed = false;
-  let staging: Promise<{ batch: StagedBatch } | { error: unknown }> | undefined;
+  let staging: Staging | undefined;
   try {
     const local = raw.localPath?.(ref.key) ?? path.join(scratch, "blob");
     if (local.startsWith(scratch)) await raw.download(ref.key, local);
@@ -133,13 +94,12 @@ export async function ingestObject(
     // returns early closes the speculative batch.
     const { md5 } = await md5File(local);
     const tooLarge = deps.maxBlobBytes !== undefined && info.size > deps.maxBlobBytes;
-    if (loaded && !identityError && !tooLarge) {
-      const schema = loaded.schema;
+    if (loaded && !identity.identityError && !tooLarge) {
       staging = StagedBatch.stage({
         key: ref.key,
         localPath: local,
         scratch,
-        schema,
+        schema: loaded.schema,
         environment,
         limits: deps.limits ?? DEFAULT_LIMITS,
         ...(deps.database ? { database: deps.database } : {}),
@@ -150,30 +110,24 @@ export async function ingestObject(
     }
 
     const keys = runKeys(dataset, environment, ingestedAt, md5, runId);
-    const input: DatasetRef = {
-      namespace: raw.namespace,
-      name: ref.key,
-      version: md5,
-      artifactType: "RawBlob",
-      size: info.size,
-    };
-    const schemaRef: DatasetRef[] = loaded
-      ? [
-          {
-            namespace: `file://${path.dirname(loaded.file)}`,
-            name: path.basename(loaded.file),
-            version: loaded.md5,
-            artifactType: "Schema",
-            properties: { dataset, version: loaded.schema.version },
-          },
-        ]
-      : [];
+    const inputs: DatasetRef[] = [
+      { namespace: raw.namespace, name: ref.key, version: md5, artifactType: "RawBlob", size: info.size },
+    ];
+    if (loaded) {
+      inputs.push({
+        namespace: `file://${path.dirname(loaded.file)}`,
+        name: path.basename(loaded.file),
+        version: loaded.md5,
+        artifactType: "Schema",
+        properties: { dataset, version: loaded.schema.version },
+      });
+    }
     const started = await deps.lineage.start({
       runId,
       jobName: `ingest.${dataset}`,
       executionType: "Ingest",
       eventTime: deps.clock.now(),
-      inputs: [input, ...schemaRef],
+      inputs,
       parameters: { environment, schemaVersion: schemaVersion ?? "none", pipelineVersion: PIPELINE_VERSION },
       contexts: [{ type: "Dataset", name: dataset }],
     });
@@ -186,207 +140,49 @@ export async function ingestObject(
         completed = true;
       },
     };
-    const common = { ...base, dataset, environment, schemaVersion, sourceMd5: md5, runId };
-
-    const reject = async (
-      reason: string,
-      counts: { rowsRead: number; format: string | null; anomalies: Anomaly[] },
-    ): Promise<IngestResult> => {
-      const blobName = path.posix.basename(ref.key);
-      await putOnce(
-        stores.quarantine,
-        `${keys.rejectedDir}/reason.json`,
-        JSON.stringify({ ...common, reason, anomalies: counts.anomalies }, null, 2),
-      );
-      await putFileOnce(stores.quarantine, `${keys.rejectedDir}/${blobName}`, local);
-      const result: IngestResult = {
-        ...common,
-        format: counts.format,
-        rowsRead: counts.rowsRead,
-        rowsWritten: 0,
-        rowsQuarantined: counts.rowsRead,
-        anomalies: counts.anomalies,
-        outputs: { rejected: `${keys.rejectedDir}/` },
-        status: "rejected",
-        reason,
-      };
-      await run!.complete({
-        eventTime: deps.clock.now(),
-        outputs: [
-          {
-            namespace: stores.quarantine.namespace,
-            name: `${keys.rejectedDir}/${blobName}`,
-            version: md5,
-            artifactType: "QuarantineFile",
-            rowCount: counts.rowsRead,
-            properties: { reason },
-          },
-        ],
-      });
-      await putOnce(stores.warehouse, keys.marker, JSON.stringify(result, null, 2));
-      return result;
+    const ctx: RunContext = {
+      deps,
+      ref,
+      keys,
+      run,
+      local,
+      md5,
+      common: { ...base, dataset, environment, schemaVersion, sourceMd5: md5, runId },
     };
 
-    if (identityError || !loaded)
-      return await reject(errorMessage(identityError), { rowsRead: 0, format: null, anomalies: [] });
-    const { schema } = loaded;
-    if (tooLarge) {
-      const reason = `blob of ${info.size} bytes exceeds the ${deps.maxBlobBytes}-byte limit of one invocation; routed to the scale-out path (see README: scale-out)`;
-      const result: IngestResult = {
-        ...common,
-        format: null,
+    if (identity.identityError || !loaded) {
+      return await commitRejected(ctx, errorMessage(identity.identityError), {
         rowsRead: 0,
-        rowsWritten: 0,
-        rowsQuarantined: 0,
+        format: null,
         anomalies: [],
-        outputs: {},
-        status: "routed",
-        reason,
-      };
-      await putOnce(
-        stores.failed,
-        `_routed/${dataset}/${runId}.json`,
-        JSON.stringify({ ...result, ref }, null, 2),
-      );
-      await run.complete({ eventTime: deps.clock.now(), outputs: [] });
-      await putOnce(stores.warehouse, keys.marker, JSON.stringify(result, null, 2));
-      return result;
+      });
     }
-
-    // Content dedupe: the first run to claim these bytes owns them; later uploads are recorded as duplicates.
-    if (schema.policy.dedupeByContent) {
-      try {
-        await stores.warehouse.put(keys.content, JSON.stringify({ runId, rawKey: ref.key, md5 }), {
-          ifNoneMatch: true,
-        });
-      } catch (err) {
-        if (!(err instanceof ObjectExistsError)) throw err;
-        const claim = await readJson<{ runId: string; rawKey: string }>(stores.warehouse, keys.content);
-        if (claim && claim.runId !== runId) {
-          const original = await readJson<IngestResult>(stores.warehouse, markerKey(dataset, claim.runId));
-          const result: IngestResult = {
-            ...common,
-            format: original?.format ?? null,
-            rowsRead: 0,
-            rowsWritten: 0,
-            rowsQuarantined: 0,
-            anomalies: [],
-            outputs: {},
-            status: "duplicate",
-            reason: `byte-identical to ${claim.rawKey} (md5 ${md5}), already ingested by run ${claim.runId}`,
-            duplicateOf: claim.rawKey,
-          };
-          await run.complete({ eventTime: deps.clock.now(), outputs: [] });
-          await putOnce(stores.warehouse, keys.marker, JSON.stringify(result, null, 2));
-          return result;
-        }
-      }
+    if (tooLarge) return await commitRouted(ctx, info.size, deps.maxBlobBytes!);
+    if (loaded.schema.policy.dedupeByContent) {
+      const duplicate = await claimContent(ctx);
+      if (duplicate) return duplicate;
     }
 
     // Executor: stage, measure, decide.
     const staged = await staging!;
     staging = undefined;
     if ("error" in staged) {
-      if (staged.error instanceof BlobFormatError)
-        return await reject(staged.error.reason, { rowsRead: 0, format: null, anomalies: [] });
+      if (staged.error instanceof BlobFormatError) {
+        return await commitRejected(ctx, staged.error.reason, { rowsRead: 0, format: null, anomalies: [] });
+      }
       throw staged.error;
     }
-    const batch = staged.batch;
     try {
-      const previous = await previousStatistics(
-        stores.warehouse,
-        statsPrefix(dataset, environment),
-        keys.stats,
-      );
-      // The valid rows are written while statistics are computed (two connections, both cores); a
-      // blob that policy then rejects leaves only a scratch file behind.
-      const validFile = path.join(scratch, "valid.parquet");
-      const lineageValues = {
-        ingestedAt,
-        sourceKey: ref.key,
-        sourceMd5: md5,
-        schemaVersion: schema.version,
-        environment,
-        runId,
-      };
-      const [written, decided] = await Promise.allSettled([
-        batch.writeValid(validFile, lineageValues),
-        decideBatch({ batch, schema, environment, previous }),
-      ]);
-      if (decided.status === "rejected") throw decided.reason;
-      if (written.status === "rejected") throw written.reason;
-      const decision = decided.value;
-      const { statistics, anomalies } = decision;
-      if (decision.rejectReason) {
-        return await reject(decision.rejectReason, {
-          rowsRead: statistics.rowsRead,
-          format: batch.blob.format,
-          anomalies,
-        });
-      }
-      // Publisher: files are whole in scratch; each appears atomically under its final key.
-      const outputs: { warehouse?: string; quarantine?: string } = {};
-      const produced: DatasetRef[] = [];
-      const fields = schema.features.map((f) => ({ name: f.column, type: f.type }));
-      if (statistics.rowsValid > 0) {
-        produced.push(
-          await publishFile(stores.warehouse, keys.warehouse, validFile, {
-            artifactType: "WarehouseFile",
-            rowCount: written.value,
-            fields,
-            statistics,
-          }),
-        );
-        outputs.warehouse = keys.warehouse;
-      }
-      if (statistics.rowsQuarantined > 0) {
-        const file = path.join(scratch, "quarantine.parquet");
-        const rowCount = await batch.writeQuarantine(file, lineageValues);
-        produced.push(
-          await publishFile(stores.quarantine, keys.quarantine, file, {
-            artifactType: "QuarantineFile",
-            rowCount,
-          }),
-        );
-        outputs.quarantine = keys.quarantine;
-      }
-      const sample = await batch.sampleRejected();
-      const result: IngestResult = {
-        ...common,
-        format: batch.blob.format,
-        rowsRead: statistics.rowsRead,
-        rowsWritten: statistics.rowsValid,
-        rowsQuarantined: statistics.rowsQuarantined,
-        anomalies,
-        outputs: {
-          ...outputs,
-          statistics: `${keys.reportDir}/statistics.json`,
-          report: `${keys.reportDir}/report.html`,
-        },
-        status: "ok",
-        sample,
-      };
-      const reportRefs = await publishReports({
-        store: stores.warehouse,
-        keys,
-        result,
-        statistics,
-        anomalies,
-        previous,
-        schema,
-      });
-      produced.push(...reportRefs);
-      await run.complete({ eventTime: deps.clock.now(), outputs: produced });
-      await putOnce(stores.warehouse, keys.marker, JSON.stringify(result, null, 2));
-      return result;
+      return await validateAndPublish(ctx, staged.batch, loaded.schema, scratch, ingestedAt);
     } finally {
-      batch.close();
+      staged.batch.close();
     }
   } catch (err) {
-    if (run && !completed)
+    if (run && !completed) {
       await run
         .fail({ eventTime: deps.clock.now(), error: err instanceof Error ? err : new Error(String(err)) })
         .catch(() => {});
+    }
     const failure = {
       ...base,
       dataset,
@@ -411,55 +207,100 @@ export async function ingestObject(
   }
 }
 
-/**
- * A notification naming a key lakeline cannot address (`..`, absolute, NUL — S3 allows such keys)
- * would fail on every retry; it is recorded as rejected instead, with the reason in quarantine.
- * The blob itself stays untouched in the raw zone: it cannot be read without escaping a zone.
- */
-async function rejectUnaddressable(
-  deps: IngestDeps,
-  ref: ObjectRef,
-  err: InvalidKeyError,
+/** Executor's verdict, then the publisher: outputs whole in scratch, each appearing atomically. */
+async function validateAndPublish(
+  ctx: RunContext,
+  batch: StagedBatch,
+  schema: DatasetSchema,
+  scratch: string,
+  ingestedAt: Date,
 ): Promise<IngestResult> {
-  const { stores } = deps;
-  const runId = deterministicUuid(
-    "ingest",
-    stores.raw.bucket,
-    ref.key,
-    ref.versionId ?? ref.etag ?? "",
-    PIPELINE_VERSION,
-    "none",
-  );
-  const marker = markerKey("_invalid", runId);
-  const committed = await readJson<IngestResult>(stores.warehouse, marker);
-  if (committed) return committed;
-  const rejectedDir = `_invalid/_rejected/${runId}`;
-  const result: IngestResult = {
-    dataset: "_invalid",
-    environment: "TRAINING",
-    schemaVersion: null,
-    rawKey: ref.key,
-    rawBucket: stores.raw.bucket,
-    sourceMd5: null,
-    sourceBytes: 0,
-    format: null,
-    rowsRead: 0,
-    rowsWritten: 0,
-    rowsQuarantined: 0,
-    anomalies: [],
-    outputs: { rejected: `${rejectedDir}/` },
+  const { stores } = ctx.deps;
+  const { keys } = ctx;
+  const { dataset, environment, runId } = ctx.common;
+  const previous = await previousStatistics(stores.warehouse, statsPrefix(dataset, environment), keys.stats);
+  // The valid rows are written while statistics are computed (two connections, both cores); a
+  // blob that policy then rejects leaves only a scratch file behind.
+  const validFile = path.join(scratch, "valid.parquet");
+  const lineageValues = {
+    ingestedAt,
+    sourceKey: ctx.ref.key,
+    sourceMd5: ctx.md5,
+    schemaVersion: schema.version,
+    environment,
     runId,
-    status: "rejected",
-    reason: err.message,
-    ingestedAt: deps.clock.now().toISOString(),
   };
-  await putOnce(stores.quarantine, `${rejectedDir}/reason.json`, JSON.stringify({ ...result, ref }, null, 2));
-  await putOnce(stores.warehouse, marker, JSON.stringify(result, null, 2));
-  return result;
+  const [written, decided] = await Promise.allSettled([
+    batch.writeValid(validFile, lineageValues),
+    decideBatch({ batch, schema, environment, ...(previous ? { previous } : {}) }),
+  ]);
+  if (decided.status === "rejected") throw decided.reason;
+  if (written.status === "rejected") throw written.reason;
+  const { statistics, anomalies, rejectReason } = decided.value;
+  if (rejectReason) {
+    return commitRejected(ctx, rejectReason, {
+      rowsRead: statistics.rowsRead,
+      format: batch.blob.format,
+      anomalies,
+    });
+  }
+  const outputs: { warehouse?: string; quarantine?: string } = {};
+  const produced: DatasetRef[] = [];
+  if (statistics.rowsValid > 0) {
+    const fields = schema.features.map((f) => ({ name: f.column, type: f.type }));
+    produced.push(
+      await publishFile(stores.warehouse, keys.warehouse, validFile, {
+        artifactType: "WarehouseFile",
+        rowCount: written.value,
+        fields,
+        statistics,
+      }),
+    );
+    outputs.warehouse = keys.warehouse;
+  }
+  if (statistics.rowsQuarantined > 0) {
+    const file = path.join(scratch, "quarantine.parquet");
+    const rowCount = await batch.writeQuarantine(file, lineageValues);
+    produced.push(
+      await publishFile(stores.quarantine, keys.quarantine, file, {
+        artifactType: "QuarantineFile",
+        rowCount,
+      }),
+    );
+    outputs.quarantine = keys.quarantine;
+  }
+  const result: IngestResult = {
+    ...ctx.common,
+    format: batch.blob.format,
+    rowsRead: statistics.rowsRead,
+    rowsWritten: statistics.rowsValid,
+    rowsQuarantined: statistics.rowsQuarantined,
+    anomalies,
+    outputs: {
+      ...outputs,
+      statistics: `${keys.reportDir}/statistics.json`,
+      report: `${keys.reportDir}/report.html`,
+    },
+    status: "ok",
+    sample: await batch.sampleRejected(),
+  };
+  produced.push(
+    ...(await publishReports({
+      store: stores.warehouse,
+      keys,
+      result,
+      statistics,
+      anomalies,
+      previous,
+      schema,
+    })),
+  );
+  return commit(ctx, result, produced);
 }
 
+/** The previous accepted batch of the same dataset and environment: the drift baseline. */
 async function previousStatistics(store: ObjectStore, prefix: string, currentKey: string) {
   let latest: string | undefined;
   for await (const o of store.list(prefix)) if (o.key < currentKey) latest = o.key;
-  return latest ? readJson<import("../core/stats/types.js").DatasetStatistics>(store, latest) : undefined;
+  return latest ? readJson<DatasetStatistics>(store, latest) : undefined;
 }

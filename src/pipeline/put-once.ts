@@ -1,6 +1,7 @@
 /**
  * Conditional writes for at-least-once delivery: every output key is deterministic, so "already
- * exists" means a re-delivered or racing run wrote it first, and is success.
+ * exists" means a re-delivered or racing run wrote it first, and is success. Plus the one read the
+ * pipeline's bookkeeping needs (markers, claims, statistics are small JSON objects).
  */
 import { md5File } from "../adapters/local/hash-fs.js";
 import { ObjectExistsError } from "../core/errors.js";
@@ -43,4 +44,9 @@ export async function publishFile(
   const digest = await md5File(file);
   await putFileOnce(store, key, file);
   return { namespace: store.namespace, name: key, version: digest.md5, size: digest.size, ...artifact };
+}
+
+export async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {
+  if (!(await store.head(key))) return undefined;
+  return JSON.parse(Buffer.from(await store.get(key)).toString("utf8")) as T;
 }
