@@ -4,7 +4,7 @@
  * Numeric statistics of TIMESTAMP features are over epoch seconds.
  */
 import * as path from "node:path";
-import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { UsageError } from "../core/errors.js";
 import { defaultColumnName } from "../core/schema/format.js";
 import { type InferenceFeatureStatistics, inferSchema } from "../core/schema/infer.js";

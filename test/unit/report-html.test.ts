@@ -1,8 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { describe, expect, it, vi } from "vitest";
-import { main } from "../../cli/main.js";
+import { describe, expect, it } from "vitest";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
 import type { DatasetStatistics } from "../../src/core/stats/types.js";
 import type { Anomaly } from "../../src/core/validate/anomaly.js";

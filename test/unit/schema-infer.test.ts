@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../cli/main.js";
 import { parseSchema } from "../../src/core/schema/format.js";
 import { inferSchema } from "../../src/core/schema/infer.js";
 import type { Feature } from "../../src/core/schema/types.js";

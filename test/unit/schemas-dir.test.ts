@@ -1,8 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { describe, expect, it, vi } from "vitest";
-import { main } from "../../cli/main.js";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
 
 const cli = runCli;

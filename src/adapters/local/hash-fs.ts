@@ -1,10 +1,8 @@
 /** DVC-compatible hashing of local files and directories, streamed so size never matters. */
 import { createHash, type Hash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { dvcDirHash, sortDvcEntries } from "../../core/hash/dvc.js";
 
 /** Large reads keep md5 CPU-bound rather than syscall-bound (matches `md5sum` throughput). */
