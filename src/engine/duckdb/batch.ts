@@ -103,12 +103,12 @@ export class StagedBatch {
   private lineageSelect(l: LineageValues, row: string): string {
     return [
       `TIMESTAMP ${sqlString(l.ingestedAt.toISOString().replace("Z", ""))} AS _ingested_at`,
-      `${sqlString(l.sourceKey)} AS _source_key`,
-      `${sqlString(l.sourceMd5)} AS _source_md5`,
+      `${constantText(l.sourceKey)} AS _source_key`,
+      `${constantText(l.sourceMd5)} AS _source_md5`,
       `${row} AS _source_row`,
       `${l.schemaVersion}::INTEGER AS _schema_version`,
-      `${sqlString(l.environment)} AS _environment`,
-      `${sqlString(l.runId)} AS _run_id`,
+      `${constantText(l.environment)} AS _environment`,
+      `${constantText(l.runId)} AS _run_id`,
     ].join(", ");
   }
 
@@ -181,6 +181,16 @@ function unreadableBlob(key: string, blob: PreparedBlob, err: unknown): unknown 
   return new BlobFormatError(key, `malformed ${blob.format}: ${detail.replaceAll(blob.path, key).trim()}`, {
     cause: err,
   });
+}
+
+/**
+ * A text value repeated on every row, as a one-value ENUM: DuckDB writes it straight into the Parquet
+ * dictionary instead of hashing it row by row (measured: 0.59 s → 0.23 s for four such columns over
+ * 3M rows). The file holds the same plain UTF8 strings (BYTE_ARRAY, dictionary-encoded) either way.
+ */
+function constantText(value: string): string {
+  const literal = sqlString(value);
+  return `${literal}::ENUM(${literal})`;
 }
 
 /** DuckDB may log several errors for one bad line; a line is one record, with all its reasons. */
