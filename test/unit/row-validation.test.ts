@@ -197,6 +197,22 @@ describe("row-level anomalies", () => {
     expect({ min: at.min, max: at.max }).toEqual({ min: utc10, max: utc10 });
   });
 
+  it("counts distinct values exactly for categorical features (as TFDV's string statistics), not for numeric ones", async () => {
+    const r = await check([
+      GOOD,
+      { ...GOOD, colour: "green", count: 6 },
+      { ...GOOD, colour: "green", count: 7 },
+    ]);
+    const byName = new Map(r.statistics!.features.map((f) => [f.name, f]));
+    expect(byName.get("colour")!.distinctApprox).toBe(2);
+    expect(byName.get("colour")!.string!.topValues).toEqual([
+      { value: "green", count: 2 },
+      { value: "red", count: 1 },
+    ]);
+    expect(byName.get("count")!.distinctApprox).toBeUndefined();
+    expect(byName.get("count")!.numeric).toMatchObject({ min: 5, max: 7, sum: 18 });
+  });
+
   it("reads CSV the same way, list values separated by |", async () => {
     const header = SCHEMA.features.map((f) => f.name).join(",");
     const good = "1,5,0.5,1.25,true,2024-05-01T10:00:00Z,01/05/2024,aGk=,red,1|2,yes";

@@ -56,9 +56,9 @@ function quantileKey(i: number, n: number): string {
 function columnMetrics(f: FeatureStatistics): Record<string, unknown> {
   const m: Record<string, unknown> = {
     nullCount: int(f.missing),
-    distinctCount: int(f.distinctApprox),
     count: f.present,
   };
+  if (f.distinctApprox !== undefined) m.distinctCount = int(f.distinctApprox);
   const num = f.numeric;
   if (num) {
     if (finite(num.min)) m.min = num.min;

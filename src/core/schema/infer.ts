@@ -81,7 +81,7 @@ function inferDomain(
   switch (type) {
     case "STRING": {
       const top = f.string?.topValues ?? [];
-      const distinct = f.distinctApprox;
+      const distinct = f.distinctApprox ?? 0;
       const categorical =
         f.present > 0 &&
         distinct > 0 &&

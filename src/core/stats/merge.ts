@@ -69,7 +69,7 @@ function mergeFeature(
     type: b.type,
     present: a.present + b.present,
     missing: a.missing + b.missing,
-    distinctApprox: mergeDistinct(a, b),
+    ...(mergeDistinct(a, b) === undefined ? {} : { distinctApprox: mergeDistinct(a, b) }),
     ...(numeric ? { numeric } : {}),
     ...(string ? { string } : {}),
     ...(valueCount ? { valueCount } : {}),
@@ -80,7 +80,9 @@ function mergeFeature(
  * Exact when both batches listed every value they saw (fewer than TOP_K), otherwise the larger
  * of the two: a lower bound, and what a roll-up of similar batches converges to.
  */
-function mergeDistinct(a: FeatureStatistics, b: FeatureStatistics): number {
+function mergeDistinct(a: FeatureStatistics, b: FeatureStatistics): number | undefined {
+  if (a.distinctApprox === undefined || b.distinctApprox === undefined)
+    return a.distinctApprox ?? b.distinctApprox;
   const ta = a.string?.topValues;
   const tb = b.string?.topValues;
   const complete = (s: FeatureStatistics, t: readonly ValueFrequency[] | undefined) =>

@@ -46,7 +46,11 @@ export interface FeatureStatistics {
   readonly present: number;
   /** Rows (of all rows read) without a value. */
   readonly missing: number;
-  readonly distinctApprox: number;
+  /**
+   * Distinct values, for categorical features (STRING, BOOL) as in TFDV's string statistics: exact
+   * when counted by the engine's grouping, approximate after merges. Absent for numeric features.
+   */
+  readonly distinctApprox?: number;
   readonly numeric?: NumericStatistics;
   readonly string?: StringStatistics;
   /** For list features: number of values per row. */

@@ -59,7 +59,7 @@ export async function stagedStatistics(
   for (const p of plans) {
     const i = p.index;
     const c = sqlIdent(p.feature.column);
-    valid.push(`count(${c}) AS vp${i}`, `approx_count_distinct(${c}) AS d${i}`);
+    valid.push(`count(${c}) AS vp${i}`);
     bad.push(
       `count(*) FILTER (WHERE e${i} IS DISTINCT FROM '' AND e${i} IS DISTINCT FROM 'FEATURE_TYPE_NOT_PRESENT' AND NOT __bad_record) AS bp${i}`,
     );
@@ -118,7 +118,6 @@ export async function stagedStatistics(
       present,
       // Over well-formed records only; malformed ones are counted as RECORD_MALFORMED instead.
       missing: rows - num(r.n_bad_record) - present,
-      distinctApprox: num(r[`d${i}`]),
     };
     if (isNumeric(p) && r[`min${i}`] !== null && r[`min${i}`] !== undefined) {
       const sum = num(r[`sum${i}`]);
@@ -138,7 +137,12 @@ export async function stagedStatistics(
         },
       });
     } else if (isCategorical(p)) {
-      features.push({ ...base, string: { topValues: tops.get(i) ?? [], avgLength: num(r[`len${i}`]) } });
+      const top = tops.get(i);
+      features.push({
+        ...base,
+        distinctApprox: top?.distinct ?? 0,
+        string: { topValues: top?.values ?? [], avgLength: num(r[`len${i}`]) },
+      });
     } else if (isList(p.feature) && r[`lmin${i}`] !== null) {
       features.push({
         ...base,
@@ -201,12 +205,17 @@ async function histogramsOf(
   return out;
 }
 
+/**
+ * Top values of every categorical feature in one scan, and — from the same grouping, for free — the
+ * exact number of distinct values (cheaper than a HyperLogLog per column, which measured 0.2 s per
+ * 3M rows for five columns).
+ */
 async function topValuesOf(
   db: Database,
   table: string,
   plans: readonly FeaturePlan[],
-): Promise<Map<number, { value: string; count: number }[]>> {
-  const out = new Map<number, { value: string; count: number }[]>();
+): Promise<Map<number, { values: { value: string; count: number }[]; distinct: number }>> {
+  const out = new Map<number, { values: { value: string; count: number }[]; distinct: number }>();
   const categorical = plans.filter(isCategorical);
   if (categorical.length === 0) return out;
   // One scan: unpivot categorical columns into (feature index, value) and rank within each feature.
@@ -217,13 +226,13 @@ async function topValuesOf(
     )
     .join(" UNION ALL ");
   const rows = await db.all(
-    `SELECT f, v, c FROM (SELECT f, v, count(*) AS c, row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, v) AS rk FROM (${union}) GROUP BY f, v) WHERE rk <= ${TOP_K} ORDER BY f, rk`,
+    `SELECT f, v, c, n FROM (SELECT f, v, count(*) AS c, row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, v) AS rk, count(*) OVER (PARTITION BY f) AS n FROM (${union}) GROUP BY f, v) WHERE rk <= ${TOP_K} ORDER BY f, rk`,
   );
   for (const row of rows) {
     const f = Number(row.f);
-    const list = out.get(f) ?? [];
-    list.push({ value: String(row.v), count: Number(row.c) });
-    out.set(f, list);
+    const entry = out.get(f) ?? { values: [], distinct: Number(row.n) };
+    entry.values.push({ value: String(row.v), count: Number(row.c) });
+    out.set(f, entry);
   }
   return out;
 }
