@@ -6,17 +6,12 @@
 import { pipeline } from "node:stream/promises";
 import { createMd5Tap, md5File } from "../adapters/local/hash-fs.js";
 import type { ObjectStore } from "../ports/object-store.js";
-import { MARKER_PREFIX } from "./layout.js";
+import type { ManifestSource } from "./export-layout.js";
+import { readMarkers } from "./markers.js";
 import type { IngestResult } from "./result.js";
 
-export interface SourceFile {
-  /** Warehouse key. */
-  readonly key: string;
-  readonly md5: string;
-  readonly size: number;
-  readonly runId: string;
-  readonly ingestedAt: string;
-  readonly rows: number;
+/** A warehouse file an export reads: what the manifest lists, plus the raw blob it came from. */
+export interface SourceFile extends ManifestSource {
   readonly sourceMd5: string | null;
 }
 
@@ -27,15 +22,9 @@ export async function committedSourceRuns(
   environment: string,
   asOf: Date,
 ): Promise<IngestResult[]> {
-  const runs: IngestResult[] = [];
-  for await (const o of store.list(`${MARKER_PREFIX}${dataset}/`)) {
-    if (!o.key.endsWith(".json")) continue;
-    const marker = JSON.parse(Buffer.from(await store.get(o.key)).toString("utf8")) as IngestResult;
-    if (marker.status !== "ok" || !marker.outputs.warehouse) continue;
-    if (marker.environment.toUpperCase() !== environment) continue;
-    if (new Date(marker.ingestedAt).getTime() > asOf.getTime()) continue;
-    runs.push(marker);
-  }
+  const runs = (await readMarkers(store, dataset, asOf)).filter(
+    (m) => m.status === "ok" && m.outputs.warehouse && m.environment.toUpperCase() === environment,
+  );
   return runs.sort((a, b) =>
     a.outputs.warehouse! < b.outputs.warehouse! ? -1 : a.outputs.warehouse! > b.outputs.warehouse! ? 1 : 0,
   );

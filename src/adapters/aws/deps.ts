@@ -29,7 +29,8 @@ export function awsLineageSinks() {
   return bus ? [new EventBridgeLineageSink(new EventBridgeClient({}), { eventBusName: bus })] : [];
 }
 
-export async function awsIngestDeps(): Promise<IngestDeps> {
+/** What every deployed use case shares: the buckets, schemas, lineage (+ EventBridge), time, /tmp. */
+export function awsPipelineDeps() {
   const config = awsConfig();
   const stores = awsLakeStores();
   return {
@@ -38,8 +39,15 @@ export async function awsIngestDeps(): Promise<IngestDeps> {
     lineage: createLineageRecorder(stores.lineage, { sinks: awsLineageSinks() }),
     clock: systemClock,
     scratchDir: scratchDir(),
+  };
+}
+
+export async function awsIngestDeps(): Promise<IngestDeps> {
+  const config = awsConfig();
+  return {
+    ...awsPipelineDeps(),
     maxBlobBytes: config.maxBlobBytes,
-    // The same bound as locally (measured: peak RSS under 512 MB at 1M–9M rows); raise it with
+    // The same bound as locally (measured: peak RSS under 512 MB at 1M–3M rows); raise it with
     // LAKELINE_DUCKDB_MEMORY when a function is given more memory and blobs are wide.
     ...(config.duckdbMemory ? { database: { memoryLimit: config.duckdbMemory } } : {}),
   };

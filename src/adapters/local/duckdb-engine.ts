@@ -12,7 +12,8 @@ import { QUARANTINE_COLUMNS, warehouseTable } from "../../core/warehouse/table.j
 import { datasetViewSql } from "../../core/warehouse/views.js";
 import { Database } from "../../engine/duckdb/database.js";
 import { lineageViewsSql } from "../../lineage/sql-views.js";
-import type { IngestResult } from "../../pipeline/result.js";
+import { markerKey } from "../../pipeline/layout.js";
+import { readMarkers } from "../../pipeline/markers.js";
 import type { QueryEngine, QueryResult, QueryValue } from "../../ports/query-engine.js";
 import { SchemaRegistry } from "../../schema/registry.js";
 import { localLakeStores } from "./lake.js";
@@ -44,12 +45,8 @@ export interface CommittedRuns {
 export async function committedRuns(lakeDir: string, dataset: string, asOf?: Date): Promise<CommittedRuns> {
   const stores = localLakeStores(lakeDir);
   const out: CommittedRuns = { warehouse: [], quarantine: [], markers: [] };
-  for await (const o of stores.warehouse.list(`_runs/${dataset}/`)) {
-    const marker = JSON.parse(
-      Buffer.from(await stores.warehouse.get(o.key)).toString("utf8"),
-    ) as IngestResult;
-    if (asOf && new Date(marker.ingestedAt) > asOf) continue;
-    out.markers.push(stores.warehouse.localPath(o.key));
+  for (const marker of await readMarkers(stores.warehouse, dataset, asOf)) {
+    out.markers.push(stores.warehouse.localPath(markerKey(dataset, marker.runId)));
     if (marker.outputs.warehouse) out.warehouse.push(stores.warehouse.localPath(marker.outputs.warehouse));
     if (marker.outputs.quarantine)
       out.quarantine.push(stores.quarantine.localPath(marker.outputs.quarantine));
