@@ -3,11 +3,10 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { vi } from "vitest";
-import { main } from "../../cli/main.js";
 import { DuckDbQueryEngine } from "../../src/adapters/local/duckdb-engine.js";
 import type { LocalConfig } from "../../src/config.js";
 import type { ObjectStore } from "../../src/ports/object-store.js";
+import { runCli as runSharedCli } from "../support/cli.js";
 
 export const PENGUINS_FILE = path.resolve("node_modules/vega-datasets/data/penguins.json");
 export const SCHEMAS_DIR = path.resolve("schemas");
@@ -80,26 +79,8 @@ export interface CliRun {
 
 /** `lakeline <argv>` in-process with stdout/stderr captured; process.exitCode is reset around it. */
 export async function runCli(argv: string[]): Promise<CliRun> {
-  let out = "";
-  let err = "";
-  const toText = (c: string | Uint8Array) => (typeof c === "string" ? c : Buffer.from(c).toString("utf8"));
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => {
-    out += toText(c);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => {
-    err += toText(c);
-    return true;
-  });
-  process.exitCode = undefined;
-  try {
-    const code = await main(["node", "lakeline", ...argv]);
-    return { code, out, err };
-  } finally {
-    process.exitCode = undefined;
-    o.mockRestore();
-    e.mockRestore();
-  }
+  const r = await runSharedCli(...argv);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 /** A stack trace's tell-tale frame line. */

@@ -3,12 +3,11 @@ import { readFileSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { vi } from "vitest";
-import { main } from "../../cli/main.js";
 import { FsObjectStore } from "../../src/adapters/local/fs-store.js";
 import { md5Hex } from "../../src/core/hash/dvc.js";
 import type { DatasetStatistics, FeatureStatistics } from "../../src/core/stats/types.js";
 import type { DatasetRef } from "../../src/lineage/recorder.js";
+import { runCli as runSharedCli } from "../support/cli.js";
 
 export const PENGUINS_FILE = path.resolve("node_modules/vega-datasets/data/penguins.json");
 export const PENGUINS_BYTES = readFileSync(PENGUINS_FILE);
@@ -142,22 +141,6 @@ export function exportRef(namespace: string, version = `${md5Hex("export manifes
 
 /** Runs the CLI in-process and captures what it writes. */
 export async function runCli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const toText = (c: string | Uint8Array) => (typeof c === "string" ? c : Buffer.from(c).toString("utf8"));
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => {
-    out += toText(c);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => {
-    err += toText(c);
-    return true;
-  });
-  try {
-    const code = await main(["node", "lakeline", ...argv]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
+  const r = await runSharedCli(...argv);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
