@@ -64,6 +64,7 @@ export class StagedBatch {
         environment: args.environment,
         rawExpr: (f) => source.rawExpr(f.name),
         source: source.sql,
+        rowColumn: blob.format !== "csv",
         json: blob.format !== "csv",
         recordExpr: source.recordExpr,
         ...(source.malformed ? { malformed: source.malformed } : {}),
@@ -97,7 +98,12 @@ export class StagedBatch {
   }
 
   statistics(): Promise<StagedStatistics> {
-    return stagedStatistics(this.db, "staged", this.plans);
+    return stagedStatistics(
+      this.db,
+      "staged",
+      this.plans,
+      this.blob.format === "csv" ? "false" : "__bad_record",
+    );
   }
 
   private lineageSelect(l: LineageValues, row: string): string {

@@ -156,7 +156,7 @@ export async function prepareBlob(
 }
 
 export interface SourceRelation {
-  /** Relation with `__row` and the columns `rawExpr` refers to. */
+  /** Relation with the columns `rawExpr` refers to, and `__row` (the record's line) for JSON. */
   readonly sql: string;
   readonly rawExpr: (name: string) => string | undefined;
   readonly recordExpr: string;
@@ -183,7 +183,7 @@ export function sourceRelation(
     const columns = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(", ");
     // No row_number() here: a window makes the scan single-threaded. Staging preserves insertion
     // order, so the staged table's rowid is the record's position (see StagedBatch.rowExpr).
-    const sql = `(SELECT NULL::BIGINT AS __row, * FROM read_csv(${sqlString(blob.path)}, header = true, auto_detect = false, columns = {${columns}}, delim = ${sqlString(blob.delimiter)}, quote = '"', escape = '"', strict_mode = true, ${rejectOpts}))`;
+    const sql = `(SELECT * FROM read_csv(${sqlString(blob.path)}, header = true, auto_detect = false, columns = {${columns}}, delim = ${sqlString(blob.delimiter)}, quote = '"', escape = '"', strict_mode = true, ${rejectOpts}))`;
     const index = new Map<string, number>();
     header.forEach((h, i) => {
       if (!index.has(h)) index.set(h, i);

@@ -47,22 +47,28 @@ export interface StagedStatistics {
   readonly codeCounts: RowCodeCount[];
 }
 
+/**
+ * Statistics of the staged table (see rowValidationPlan for its columns). `badRecord` is the SQL
+ * telling a row that was not a record at all (a JSON line that is not an object); CSV has none.
+ */
 export async function stagedStatistics(
   db: Database,
   table: string,
   plans: readonly FeaturePlan[],
+  badRecord = "false",
 ): Promise<StagedStatistics> {
   // Value statistics describe valid rows: one scan with plain aggregates. Presence and row-level
   // error codes of rejected rows come from a second query over the (usually few) rows that failed.
   // For a valid row a NULL typed value can only mean "absent", so count(column) is its presence.
-  const bad: string[] = ["count(*) AS n_bad", "count(*) FILTER (WHERE __bad_record) AS n_bad_record"];
+  const bad: string[] = ["count(*) AS n_bad", `count(*) FILTER (WHERE ${badRecord}) AS n_bad_record`];
   for (const p of plans) {
     const i = p.index;
+    const e = `__errors[${i + 1}]`;
     bad.push(
-      `count(*) FILTER (WHERE e${i} IS DISTINCT FROM '' AND e${i} IS DISTINCT FROM 'FEATURE_TYPE_NOT_PRESENT' AND NOT __bad_record) AS bp${i}`,
+      `count(*) FILTER (WHERE ${e} IS DISTINCT FROM '' AND ${e} IS DISTINCT FROM 'FEATURE_TYPE_NOT_PRESENT' AND NOT ${badRecord}) AS bp${i}`,
     );
     p.codes.forEach((code, k) => {
-      bad.push(`count(*) FILTER (WHERE e${i} = '${code}' AND NOT __bad_record) AS c${i}_${k}`);
+      bad.push(`count(*) FILTER (WHERE ${e} = '${code}' AND NOT ${badRecord}) AS c${i}_${k}`);
     });
   }
   const values = await validAggregates(db, table, plans);
