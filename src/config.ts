@@ -9,6 +9,8 @@ export interface LocalConfig {
   readonly lakeDir: string;
   /** Folder of dataset schemas (default ./schemas). */
   readonly schemasDir: string;
+  /** DuckDB memory_limit override (LAKELINE_DUCKDB_MEMORY; default: the engine's). */
+  readonly duckdbMemory?: string;
 }
 
 export function localConfig(
@@ -17,6 +19,7 @@ export function localConfig(
   return {
     lakeDir: path.resolve(overrides.lake ?? process.env.LAKELINE_LAKE ?? ".lakeline"),
     schemasDir: path.resolve(overrides.schemas ?? process.env.LAKELINE_SCHEMAS ?? "schemas"),
+    ...(process.env.LAKELINE_DUCKDB_MEMORY ? { duckdbMemory: process.env.LAKELINE_DUCKDB_MEMORY } : {}),
   };
 }
 
@@ -37,7 +40,7 @@ export interface AwsConfig {
   readonly lineageBusName?: string;
   /** Largest blob one invocation ingests; larger ones are routed (see README, scale-out). */
   readonly maxBlobBytes: number;
-  /** DuckDB memory_limit override (default: the engine's 256 MB). */
+  /** DuckDB memory_limit override (LAKELINE_DUCKDB_MEMORY; default: the engine's). */
   readonly duckdbMemory?: string;
 }
 

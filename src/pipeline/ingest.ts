@@ -17,7 +17,7 @@ import type { DatasetRef, LineageRecorder, RunHandle } from "../lineage/recorder
 import type { Clock } from "../ports/clock.js";
 import type { LakeStores, ObjectStore } from "../ports/object-store.js";
 import type { SchemaRegistry } from "../schema/registry.js";
-import { decideBatch } from "./decide.js";
+import { executeBatch } from "./ingest-execute.js";
 import { PIPELINE_VERSION, rejectUnaddressable, resolveIdentity } from "./ingest-identity.js";
 import { claimContent, commit, commitRejected, commitRouted, type RunContext } from "./ingest-outcomes.js";
 import { markerKey, runKeys, statsPrefix } from "./layout.js";
@@ -166,6 +166,7 @@ export async function ingestObject(
 
     // Executor: stage, measure, decide.
     const staged = await staging!;
+
     staging = undefined;
     if ("error" in staged) {
       if (staged.error instanceof BlobFormatError) {
@@ -208,7 +209,10 @@ export async function ingestObject(
   }
 }
 
-/** Executor's verdict, then the publisher: outputs whole in scratch, each appearing atomically. */
+/**
+ * Executor's verdict, then the publisher: every output is made whole in scratch and the DuckDB batch
+ * is closed (its memory returned) before anything is published; each output then appears atomically.
+ */
 async function validateAndPublish(
   ctx: RunContext,
   batch: StagedBatch,
@@ -220,59 +224,51 @@ async function validateAndPublish(
   const { keys } = ctx;
   const { dataset, environment, runId } = ctx.common;
   const previous = await previousStatistics(stores.warehouse, statsPrefix(dataset, environment), keys.stats);
-  // The valid rows are written while statistics are computed (two connections, both cores); a
-  // blob that policy then rejects leaves only a scratch file behind.
-  const validFile = path.join(scratch, "valid.parquet");
-  const lineageValues = {
-    ingestedAt,
-    sourceKey: ctx.ref.key,
-    sourceMd5: ctx.md5,
-    schemaVersion: schema.version,
-    environment,
-    runId,
-  };
-  const [written, decided] = await Promise.allSettled([
-    batch.writeValid(validFile, lineageValues),
-    decideBatch({ batch, schema, environment, ...(previous ? { previous } : {}) }),
-  ]);
-  if (decided.status === "rejected") throw decided.reason;
-  if (written.status === "rejected") throw written.reason;
-  const { statistics, anomalies, rejectReason } = decided.value;
+  const made = await executeBatch(
+    { batch, schema, environment, previous, scratch },
+    {
+      ingestedAt,
+      sourceKey: ctx.ref.key,
+      sourceMd5: ctx.md5,
+      schemaVersion: schema.version,
+      environment,
+      runId,
+    },
+  );
+  const { statistics, anomalies, rejectReason } = made;
   if (rejectReason) {
     return commitRejected(ctx, rejectReason, {
       rowsRead: statistics.rowsRead,
-      format: batch.blob.format,
+      format: made.format,
       anomalies,
     });
   }
   const outputs: { warehouse?: string; quarantine?: string } = {};
   const produced: DatasetRef[] = [];
-  if (statistics.rowsValid > 0) {
+  if (made.valid) {
     const fields = schema.features.map((f) => ({ name: f.column, type: f.type }));
     produced.push(
-      await publishFile(stores.warehouse, keys.warehouse, validFile, {
+      await publishFile(stores.warehouse, keys.warehouse, made.valid.file, {
         artifactType: "WarehouseFile",
-        rowCount: written.value,
+        rowCount: made.valid.rows,
         fields,
         statistics,
       }),
     );
     outputs.warehouse = keys.warehouse;
   }
-  if (statistics.rowsQuarantined > 0) {
-    const file = path.join(scratch, "quarantine.parquet");
-    const rowCount = await batch.writeQuarantine(file, lineageValues);
+  if (made.quarantine) {
     produced.push(
-      await publishFile(stores.quarantine, keys.quarantine, file, {
+      await publishFile(stores.quarantine, keys.quarantine, made.quarantine.file, {
         artifactType: "QuarantineFile",
-        rowCount,
+        rowCount: made.quarantine.rows,
       }),
     );
     outputs.quarantine = keys.quarantine;
   }
   const result: IngestResult = {
     ...ctx.common,
-    format: batch.blob.format,
+    format: made.format,
     rowsRead: statistics.rowsRead,
     rowsWritten: statistics.rowsValid,
     rowsQuarantined: statistics.rowsQuarantined,
@@ -283,7 +279,7 @@ async function validateAndPublish(
       report: `${keys.reportDir}/report.html`,
     },
     status: "ok",
-    sample: await batch.sampleRejected(),
+    sample: made.sample,
   };
   produced.push(
     ...(await publishReports({

@@ -27,5 +27,9 @@ export function localPipelineDeps(config: LocalConfig): LocalPipelineDeps {
 }
 
 export function localIngestDeps(config: LocalConfig, overrides: Partial<IngestDeps> = {}): IngestDeps {
-  return { ...localPipelineDeps(config), ...overrides };
+  return {
+    ...localPipelineDeps(config),
+    ...(config.duckdbMemory ? { database: { memoryLimit: config.duckdbMemory } } : {}),
+    ...overrides,
+  };
 }

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { BlobFormatError, QueryError } from "../../core/errors.js";
 import type { DatasetSchema } from "../../core/schema/types.js";
 import { sqlString } from "../../core/sql.js";
-import { type FeaturePlan, rowValidationPlan } from "../../core/validate/row-sql.js";
+import { BAD_ROW, type FeaturePlan, rowValidationPlan } from "../../core/validate/row-sql.js";
 import { Database, type DatabaseOptions } from "./database.js";
 import { type PreparedBlob, prepareBlob, type ReadLimits, sourceRelation } from "./reader.js";
 import { type StagedStatistics, stagedStatistics } from "./statistics.js";
@@ -34,6 +34,8 @@ export interface MalformedRecord {
 const PARQUET = "FORMAT parquet, COMPRESSION snappy";
 
 export class StagedBatch {
+  private closed = false;
+
   private constructor(
     private readonly db: Database,
     readonly blob: PreparedBlob,
@@ -148,7 +150,7 @@ export class StagedBatch {
   async writeQuarantine(path: string, lineage: LineageValues): Promise<number> {
     await this.unordered();
     const parts = [
-      `SELECT __reasons AS _reasons, __record AS _record, ${this.lineageSelect(lineage, this.rowExpr)} FROM staged WHERE NOT __ok`,
+      `SELECT ${BAD_ROW.reasons} AS _reasons, ${BAD_ROW.record} AS _record, ${this.lineageSelect(lineage, this.rowExpr)} FROM staged WHERE NOT __ok`,
     ];
     if (this.rejectsTable)
       parts.push(
@@ -160,7 +162,7 @@ export class StagedBatch {
 
   /** A few rejected rows with their reasons, for people reading CLI output. */
   async sampleRejected(limit = 5): Promise<{ row: number | null; reasons: string[] }[]> {
-    const parts = [`SELECT ${this.rowExpr} AS row, __reasons AS reasons FROM staged WHERE NOT __ok`];
+    const parts = [`SELECT ${this.rowExpr} AS row, ${BAD_ROW.reasons} AS reasons FROM staged WHERE NOT __ok`];
     if (this.rejectsTable)
       parts.push(`SELECT NULL::BIGINT, reasons FROM ${rejectedLines(this.rejectsTable)}`);
     const rows = await this.db.all(`SELECT * FROM (${parts.join(" UNION ALL ")}) LIMIT ${limit}`);
@@ -170,7 +172,10 @@ export class StagedBatch {
     }));
   }
 
+  /** Frees the database; later calls do nothing. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.db.close();
   }
 }

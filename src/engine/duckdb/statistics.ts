@@ -9,7 +9,7 @@ import { isList } from "../../core/schema/types.js";
 import { sqlIdent, sqlNumber } from "../../core/sql.js";
 import type { DatasetStatistics, FeatureStatistics, HistogramBucket } from "../../core/stats/types.js";
 import type { AnomalyType } from "../../core/validate/anomaly.js";
-import type { FeaturePlan } from "../../core/validate/row-sql.js";
+import { BAD_ROW, type FeaturePlan } from "../../core/validate/row-sql.js";
 import type { Database, Row } from "./database.js";
 
 const BUCKETS = 10;
@@ -63,7 +63,7 @@ export async function stagedStatistics(
   const bad: string[] = ["count(*) AS n_bad", `count(*) FILTER (WHERE ${badRecord}) AS n_bad_record`];
   for (const p of plans) {
     const i = p.index;
-    const e = `__errors[${i + 1}]`;
+    const e = BAD_ROW.error(i);
     bad.push(
       `count(*) FILTER (WHERE ${e} IS DISTINCT FROM '' AND ${e} IS DISTINCT FROM 'FEATURE_TYPE_NOT_PRESENT' AND NOT ${badRecord}) AS bp${i}`,
     );
