@@ -47,8 +47,9 @@ export async function awsIngestDeps(): Promise<IngestDeps> {
   return {
     ...awsPipelineDeps(),
     maxBlobBytes: config.maxBlobBytes,
-    // The same bound as locally (measured: peak RSS under 512 MB at 1M–3M rows); raise it with
-    // LAKELINE_DUCKDB_MEMORY when a function is given more memory and blobs are wide.
+    // The same bound as locally (measured: peak RSS under 512 MB at 1M–9M rows; blobs over half of
+    // it are staged in a compressed file in /tmp). Raise it with LAKELINE_DUCKDB_MEMORY when a
+    // function is given more memory: more blobs are then staged in memory, which is faster.
     ...(config.duckdbMemory ? { database: { memoryLimit: config.duckdbMemory } } : {}),
   };
 }
