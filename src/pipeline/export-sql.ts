@@ -1,7 +1,7 @@
 /**
  * The snapshot query of an export, in the warehouse's SQL on either engine:
- *   committed runs of the environment at or before the snapshot instant
- *   → rows of the earliest run per source blob (`_source_md5`) only
+ *   rows of the given runs (committed, of the environment, at or before the snapshot instant, and
+ *   the earliest run per source blob — see earliestRunPerSource)
  *   → the caller's predicate → the chosen features + a bucket + the split name.
  * Rows keep `_source_md5` and `_source_row`, which together order them stably (and are dropped on write).
  */
@@ -20,7 +20,7 @@ export interface SnapshotPlan {
   readonly environment: string;
   /** Latest `_ingested_at` of the runs taken: the snapshot instant. */
   readonly snapshotAt: Date;
-  /** Committed ingest runs that may contribute rows. */
+  /** The ingest runs whose rows are taken: one per source blob (see earliestRunPerSource). */
   readonly runIds: readonly string[];
   readonly where?: string;
 }
@@ -33,18 +33,38 @@ function timestampLiteral(at: Date, dialect: SqlDialect): string {
   return dialect === "duckdb" ? `TIMESTAMPTZ ${iso}` : `from_iso8601_timestamp(${iso})`;
 }
 
+/**
+ * Of runs that ingested the same bytes (a schema without content dedupe), only the earliest —
+ * by (ingestedAt, runId) — contributes rows, so re-uploading a file never duplicates its rows in an
+ * export. Chosen here from the commit markers: as a window over every row (rank() per
+ * _source_md5) it cost 0.8 s per 3M rows, on one thread.
+ */
+export function earliestRunPerSource<
+  R extends { runId: string; ingestedAt: string; sourceMd5: string | null },
+>(runs: readonly R[]): R[] {
+  const first = new Map<string, R>();
+  for (const r of runs) {
+    const source = r.sourceMd5 ?? `run:${r.runId}`;
+    const seen = first.get(source);
+    const t = Date.parse(r.ingestedAt);
+    const earlier =
+      !seen || t < Date.parse(seen.ingestedAt) || (t === Date.parse(seen.ingestedAt) && r.runId < seen.runId);
+    if (earlier) first.set(source, r);
+  }
+  const keep = new Set(first.values());
+  return runs.filter((r) => keep.has(r));
+}
+
 /** SELECT <columns>, _source_md5, _source_row, _split FROM … */
 export function snapshotSql(plan: SnapshotPlan, dialect: SqlDialect): string {
   const out = plan.columns.map(sqlIdent).join(", ");
   const order = ORDER_COLUMNS.map(sqlIdent).join(", ");
   const inner = [...plan.columns, ...ORDER_COLUMNS].map(sqlIdent).join(", ");
   const runs = plan.runIds.length > 0 ? plan.runIds.map(sqlString).join(", ") : "NULL";
-  const filtered =
-    `SELECT *, rank() OVER (PARTITION BY "_source_md5" ORDER BY "_ingested_at", "_run_id") AS "_lakeline_rank" ` +
-    `FROM ${sqlIdent(plan.table)} ` +
-    `WHERE "_ingested_at" <= ${timestampLiteral(plan.snapshotAt, dialect)} AND "_environment" = ${sqlString(plan.environment)} AND "_run_id" IN (${runs})`;
   const predicate = plan.where?.trim() ? ` AND (${plan.where.trim()})` : "";
-  const bucketed = `SELECT ${inner}, ${splitBucketSql(plan.keyColumns, plan.spec.seed, dialect)} AS "_bucket" FROM (${filtered}) AS "runs" WHERE "_lakeline_rank" = 1${predicate}`;
+  const bucketed =
+    `SELECT ${inner}, ${splitBucketSql(plan.keyColumns, plan.spec.seed, dialect)} AS "_bucket" FROM ${sqlIdent(plan.table)} ` +
+    `WHERE "_ingested_at" <= ${timestampLiteral(plan.snapshotAt, dialect)} AND "_environment" = ${sqlString(plan.environment)} AND "_run_id" IN (${runs})${predicate}`;
   return `SELECT ${out}, ${order}, ${splitCaseSql('"_bucket"', plan.spec)} AS ${sqlIdent(SPLIT_COLUMN)} FROM (${bucketed}) AS "snapshot"`;
 }
 
@@ -53,19 +73,33 @@ export function splitCountsSql(relation: string): string {
   return `SELECT ${sqlIdent(SPLIT_COLUMN)} AS "split", count(*) AS "rows" FROM ${relation} GROUP BY 1`;
 }
 
-/** DuckDB: one Parquet part of one split, in the stable row order. */
+/**
+ * DuckDB: the snapshot, materialised once in the stable row order — split, then (_source_md5,
+ * _source_row) — so a table's rowid is a row's position and each split is one rowid range. Sorting
+ * once measured 0.7 s for 3M rows, against 1.9 s for sorting each split again for every part
+ * (ORDER BY … LIMIT … OFFSET) and 1.7 s for a row_number() window.
+ */
+export function orderedSnapshotSql(snapshot: string): string {
+  const order = [SPLIT_COLUMN, ...ORDER_COLUMNS].map(sqlIdent).join(", ");
+  return `SELECT * FROM (${snapshot}) AS "snapshot" ORDER BY ${order}`;
+}
+
+/** Rows per split of an ordered snapshot table, with the rowid range each occupies. */
+export function splitRangesSql(table: string): string {
+  return `SELECT ${sqlIdent(SPLIT_COLUMN)} AS "split", count(*) AS "rows", min(rowid) AS "first", max(rowid) AS "last" FROM ${table} GROUP BY 1`;
+}
+
+/** DuckDB: the rows [from, to) by rowid of an ordered snapshot table as one Parquet part. */
 export function copyPartSql(args: {
-  relation: string;
+  table: string;
   columns: readonly string[];
-  split: string;
-  limit: number;
-  offset: number;
+  from: number;
+  to: number;
   file: string;
 }): string {
   const cols = args.columns.map(sqlIdent).join(", ");
-  const order = ORDER_COLUMNS.map(sqlIdent).join(", ");
   return (
-    `COPY (SELECT ${cols} FROM ${args.relation} WHERE ${sqlIdent(SPLIT_COLUMN)} = ${sqlString(args.split)} ORDER BY ${order} LIMIT ${args.limit} OFFSET ${args.offset}) ` +
+    `COPY (SELECT ${cols} FROM ${args.table} WHERE rowid >= ${args.from} AND rowid < ${args.to} ORDER BY rowid) ` +
     `TO ${sqlString(args.file)} (FORMAT parquet, COMPRESSION snappy)`
   );
 }

@@ -2,8 +2,9 @@
  * Executors of the snapshot query: each leaves `data/<split>/part-<n>.parquet` in a local scratch
  * folder (to be hashed, then uploaded) and reports rows per split.
  *
- * DuckDB (local lake): materialise the snapshot once, then COPY each split in parts of at most
- * `rowsPerPart` rows, ordered by (_source_md5, _source_row), so the same rows give the same bytes.
+ * DuckDB (local lake): materialise the snapshot once, ordered by split then (_source_md5,
+ * _source_row), then COPY each split in parts of at most `rowsPerPart` rows by rowid range, so the
+ * same rows give the same bytes.
  * Athena: UNLOAD each split to a fresh staging prefix of the exports bucket, then download the
  * files in key order. Athena chooses file names and row order, so its bytes are not reproducible;
  * the export is still content-addressed, and its rows and splits are the same.
@@ -15,7 +16,13 @@ import { sqlIdent } from "../core/sql.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { QueryEngine, QueryResult } from "../ports/query-engine.js";
 import { partRelpath } from "./export-layout.js";
-import { copyPartSql, splitCountsSql, unloadSplitSql } from "./export-sql.js";
+import {
+  copyPartSql,
+  orderedSnapshotSql,
+  splitCountsSql,
+  splitRangesSql,
+  unloadSplitSql,
+} from "./export-sql.js";
 
 /** A QueryEngine, optionally able to run a statement without fetching results (DuckDB: no double run). */
 export interface ExportEngine extends QueryEngine {
@@ -60,26 +67,30 @@ export async function writeWithDuckdb(
     if (engine.execute) await engine.execute(sql);
     else await engine.query(sql);
   };
-  await run(`CREATE OR REPLACE TEMP TABLE ${TEMP_TABLE} AS ${req.snapshot}`);
+  await run(`CREATE OR REPLACE TEMP TABLE ${TEMP_TABLE} AS ${orderedSnapshotSql(req.snapshot)}`);
   try {
-    const countSql = splitCountsSql(TEMP_TABLE);
-    statements.push(countSql);
-    const rows = countsFrom(await engine.query(countSql), req.splits);
+    const rangeSql = splitRangesSql(TEMP_TABLE);
+    statements.push(rangeSql);
+    const result = await engine.query(rangeSql);
+    const rows = countsFrom(result, req.splits);
+    const first = new Map(result.rows.map((r) => [String(r.split), Number(r.first)]));
+    for (const r of result.rows) {
+      // The table was created in order, so each split is one contiguous rowid range.
+      if (Number(r.last) - Number(r.first) + 1 !== Number(r.rows))
+        throw new QueryError(
+          `export: split ${String(r.split)} is not one contiguous range of the ordered snapshot`,
+        );
+    }
     for (const split of req.splits) {
-      const parts = Math.ceil(rows[split]! / rowsPerPart);
+      const count = rows[split]!;
+      const start = first.get(split) ?? 0;
+      const parts = Math.ceil(count / rowsPerPart);
       if (parts > 0) await fs.mkdir(path.join(req.dataDir, split), { recursive: true });
       for (let p = 0; p < parts; p++) {
         const file = path.join(req.dataDir, ...partRelpath(split, p).split("/"));
-        await run(
-          copyPartSql({
-            relation: TEMP_TABLE,
-            columns: req.columns,
-            split,
-            limit: rowsPerPart,
-            offset: p * rowsPerPart,
-            file,
-          }),
-        );
+        const from = start + p * rowsPerPart;
+        const to = Math.min(start + count, from + rowsPerPart);
+        await run(copyPartSql({ table: TEMP_TABLE, columns: req.columns, from, to, file }));
       }
     }
     return { rows, statements };

@@ -30,7 +30,7 @@ import {
 } from "./export-layout.js";
 import { type ExportRequest, resolveExport } from "./export-request.js";
 import { committedSourceRuns, type SourceFile, sourceFiles } from "./export-sources.js";
-import { snapshotSql } from "./export-sql.js";
+import { earliestRunPerSource, snapshotSql } from "./export-sql.js";
 import { type ExportEngine, writeWithAthena, writeWithDuckdb } from "./export-writers.js";
 
 export type { ExportRequest } from "./export-request.js";
@@ -185,7 +185,7 @@ export async function exportDataset(deps: ExportDeps, request: ExportRequest): P
           spec: x.spec,
           environment: x.environment,
           snapshotAt,
-          runIds: runs.map((r) => r.runId),
+          runIds: earliestRunPerSource(runs).map((r) => r.runId),
           ...(x.where ? { where: x.where } : {}),
         },
         engine.name,

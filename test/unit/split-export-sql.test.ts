@@ -1,7 +1,12 @@
 /** The export's snapshot and UNLOAD statements in Athena's dialect, as documented (Athena cannot run here). */
 import { describe, expect, it } from "vitest";
 import { parseSplitArg } from "../../src/core/split/spec.js";
-import { type SnapshotPlan, snapshotSql, unloadSplitSql } from "../../src/pipeline/export-sql.js";
+import {
+  earliestRunPerSource,
+  type SnapshotPlan,
+  snapshotSql,
+  unloadSplitSql,
+} from "../../src/pipeline/export-sql.js";
 
 const PLAN: SnapshotPlan = {
   table: "penguins",
@@ -14,7 +19,7 @@ const PLAN: SnapshotPlan = {
   where: "island <> 'Dream'",
 };
 
-const ATHENA_SNAPSHOT = String.raw`SELECT "species", "island", "_source_md5", "_source_row", CASE WHEN "_bucket" < 5000 THEN 'a' ELSE 'b' END AS "_split" FROM (SELECT "species", "island", "_source_md5", "_source_row", (from_base(substr(to_hex(md5(to_utf8('s' || '|' || (CASE WHEN "island" IS NULL THEN '\N' ELSE replace(replace("island", '\', '\\'), '|', '\|') END)))), 1, 8), 16) % 10000) AS "_bucket" FROM (SELECT *, rank() OVER (PARTITION BY "_source_md5" ORDER BY "_ingested_at", "_run_id") AS "_lakeline_rank" FROM "penguins" WHERE "_ingested_at" <= from_iso8601_timestamp('2024-05-01T00:00:00.000Z') AND "_environment" = 'TRAINING' AND "_run_id" IN ('r1', 'r2')) AS "runs" WHERE "_lakeline_rank" = 1 AND (island <> 'Dream')) AS "snapshot"`;
+const ATHENA_SNAPSHOT = String.raw`SELECT "species", "island", "_source_md5", "_source_row", CASE WHEN "_bucket" < 5000 THEN 'a' ELSE 'b' END AS "_split" FROM (SELECT "species", "island", "_source_md5", "_source_row", (from_base(substr(to_hex(md5(to_utf8('s' || '|' || (CASE WHEN "island" IS NULL THEN '\N' ELSE replace(replace("island", '\', '\\'), '|', '\|') END)))), 1, 8), 16) % 10000) AS "_bucket" FROM "penguins" WHERE "_ingested_at" <= from_iso8601_timestamp('2024-05-01T00:00:00.000Z') AND "_environment" = 'TRAINING' AND "_run_id" IN ('r1', 'r2') AND (island <> 'Dream')) AS "snapshot"`;
 
 describe("export SQL for Athena", () => {
   it("builds the documented snapshot query", () => {
@@ -47,5 +52,23 @@ describe("export SQL for Athena", () => {
         "H($1)",
       ),
     );
+  });
+
+  it("reads one run per source blob: the earliest by (ingestedAt, runId)", () => {
+    const run = (runId: string, ingestedAt: string, sourceMd5: string | null) => ({
+      runId,
+      ingestedAt,
+      sourceMd5,
+    });
+    const runs = [
+      run("b", "2024-05-01T10:00:00.000Z", "m1"),
+      run("a", "2024-05-01T10:00:00.000Z", "m1"), // same instant: the smaller run id wins
+      run("c", "2024-05-01T09:00:00.000Z", "m2"),
+      run("d", "2024-05-01T08:00:00.000Z", "m2"), // earlier
+      run("e", "2024-05-01T11:00:00.000Z", "m3"),
+      run("f", "2024-05-01T11:00:00.000Z", null),
+      run("g", "2024-05-01T11:00:00.000Z", null),
+    ];
+    expect(earliestRunPerSource(runs).map((r) => r.runId)).toEqual(["a", "d", "e", "f", "g"]);
   });
 });

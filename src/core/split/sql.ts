@@ -22,7 +22,9 @@ const DIALECTS: Record<SqlDialect, DialectFns> = {
   duckdb: {
     isNan: (x) => `isnan(${x})`,
     isInf: (x) => `isinf(${x})`,
-    timestamp: (x) => `strftime(CAST(${x} AS TIMESTAMPTZ) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ')`,
+    // Sessions run in UTC (Database.open), so the cast to TIMESTAMP is the UTC wall time of either
+    // kind of column; going through TIMESTAMPTZ and ICU measured 23× slower (0.47 s per 3M rows).
+    timestamp: (x) => `strftime(CAST(${x} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%gZ')`,
     base64: (x) => `base64(${x})`,
     md5Prefix: (t) => `CAST(('0x' || substr(md5(${t}), 1, 8)) AS BIGINT)`,
   },
