@@ -79,9 +79,11 @@ export function splitCountsSql(relation: string): string {
  * once measured 0.7 s for 3M rows, against 1.9 s for sorting each split again for every part
  * (ORDER BY … LIMIT … OFFSET) and 1.7 s for a row_number() window.
  */
-export function orderedSnapshotSql(snapshot: string): string {
+export function orderedSnapshotSql(snapshot: string, columns: readonly string[]): string {
   const order = [SPLIT_COLUMN, ...ORDER_COLUMNS].map(sqlIdent).join(", ");
-  return `SELECT * FROM (${snapshot}) AS "snapshot" ORDER BY ${order}`;
+  // The ordering columns are not stored: a 32-character md5 per row alone held ~150 MB per 3M rows.
+  const kept = [...columns, SPLIT_COLUMN].map(sqlIdent).join(", ");
+  return `SELECT ${kept} FROM (${snapshot}) AS "snapshot" ORDER BY ${order}`;
 }
 
 /** Rows per split of an ordered snapshot table, with the rowid range each occupies. */

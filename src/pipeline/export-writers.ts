@@ -67,7 +67,7 @@ export async function writeWithDuckdb(
     if (engine.execute) await engine.execute(sql);
     else await engine.query(sql);
   };
-  await run(`CREATE OR REPLACE TEMP TABLE ${TEMP_TABLE} AS ${orderedSnapshotSql(req.snapshot)}`);
+  await run(`CREATE OR REPLACE TEMP TABLE ${TEMP_TABLE} AS ${orderedSnapshotSql(req.snapshot, req.columns)}`);
   try {
     const rangeSql = splitRangesSql(TEMP_TABLE);
     statements.push(rangeSql);

@@ -3,9 +3,10 @@
  * Glue tables), `<dataset>_quarantine`, `lakeline_runs` (one row per committed run) and the lineage
  * views. Views list only files a committed run names, so a run that died mid-way is invisible.
  */
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import type { LocalConfig } from "../../config.js";
+import { type LocalConfig, scratchDir } from "../../config.js";
 import { SchemaFormatError } from "../../core/errors.js";
 import { sqlString } from "../../core/sql.js";
 import { QUARANTINE_COLUMNS, warehouseTable } from "../../core/warehouse/table.js";
@@ -79,7 +80,16 @@ export class DuckDbQueryEngine implements QueryEngine {
     config: LocalConfig,
     options: { asOf?: Date; threads?: number } = {},
   ): Promise<DuckDbQueryEngine> {
-    const db = await Database.open(options.threads ? { threads: options.threads } : {});
+    const db = await Database.open({
+      ...(options.threads ? { threads: options.threads } : {}),
+      ...(config.duckdbMemory ? { memoryLimit: config.duckdbMemory } : {}),
+      // Spills go to scratch (DuckDB's default is ./.tmp in the working directory); DuckDB creates
+      // this folder when it first spills and removes it on close.
+      tempDirectory: path.join(
+        scratchDir(),
+        `lakeline-duckdb-${process.pid}-${randomBytes(4).toString("hex")}`,
+      ),
+    });
     const engine = new DuckDbQueryEngine(db);
     try {
       await engine.registerViews(config, options.asOf);
