@@ -81,7 +81,21 @@ const valueFor: Record<Kind, fc.Arbitrary<Value>> = {
   INT: fc.oneof(
     fc.integer({ min: -150, max: 150 }),
     fc.integer({ min: -150, max: 150 }).map(String),
-    fc.constantFrom<Value>(2.5, "abc", true, null, ABSENT, "35e-1", "1e3", "0x10", "1_000", " 7 ", "-0", "+5", "007"),
+    fc.constantFrom<Value>(
+      2.5,
+      "abc",
+      true,
+      null,
+      ABSENT,
+      "35e-1",
+      "1e3",
+      "0x10",
+      "1_000",
+      " 7 ",
+      "-0",
+      "+5",
+      "007",
+    ),
   ),
   FLOAT: fc.oneof(
     fc.double({ min: -150, max: 150, noNaN: true }).map((x) => (Object.is(x, -0) ? 0 : x)),

@@ -220,9 +220,17 @@ function listFeatureSql(
 export const BAD_ROW = {
   /** The error code of feature `index`: NULL (no error), '' (absent but optional) or an anomaly type. */
   error: (index: number) => `json_extract_string(__bad, '$.errors[${index}]')`,
-  reasons: `CAST(json_extract(__bad, '$.reasons') AS VARCHAR[])`,
+  /** The reasons, with LINE_PLACEHOLDER at the start of a reason replaced by the row's line. */
+  reasons: (row: string) =>
+    `list_transform(CAST(json_extract(__bad, '$.reasons') AS VARCHAR[]), r -> regexp_replace(r, '^(RECORD_MALFORMED line )#:', '\\1' || ${row} || ':'))`,
   record: `json_extract_string(__bad, '$.record')`,
 } as const;
+
+/**
+ * Stands for the line number in a RECORD_MALFORMED reason made where the line is not yet known (JSON
+ * lines are numbered by the staged table's rowid); BAD_ROW.reasons fills it in.
+ */
+export const LINE_PLACEHOLDER = "#";
 
 export interface RowPlanInput {
   readonly schema: DatasetSchema;
@@ -239,8 +247,12 @@ export interface RowPlanInput {
   readonly recordExpr: string;
   /** Extra condition making a row bad with its own reason (e.g. malformed JSON): [condition, reason SQL]. */
   readonly malformed?: readonly [string, string];
-  /** Extra `expr AS name` columns carried to the output (may refer to source columns). */
-  readonly passthrough?: readonly string[];
+  /**
+   * Condition of source rows that are not records at all (a blank line of JSON lines): their __ok is
+   * NULL, so they are neither valid (`WHERE __ok`) nor quarantined (`WHERE NOT __ok`), yet they keep
+   * their place in the staged table, whose rowid then numbers lines.
+   */
+  readonly skip?: string;
 }
 
 /**
@@ -276,11 +288,16 @@ export function rowValidationPlan(input: RowPlanInput): RowValidationPlan {
     );
   });
   const malformed = input.malformed;
-  const okExpr = `(${codes.map((c) => `coalesce(${c}, '') = ''`).join(" AND ")}${malformed ? ` AND NOT coalesce(${malformed[0]}, false)` : ""})`;
-  const reasonList = `list_filter([${malformed ? `CASE WHEN ${malformed[0]} THEN ${malformed[1]} END, ` : ""}${reasons.join(", ")}], x -> x IS NOT NULL)`;
+  const valid = `(${codes.map((c) => `coalesce(${c}, '') = ''`).join(" AND ")}${malformed ? ` AND NOT coalesce(${malformed[0]}, false)` : ""})`;
+  const okExpr = input.skip ? `(CASE WHEN ${input.skip} THEN NULL ELSE ${valid} END)` : valid;
+  // A record that is not a record at all has that one reason (not "missing" for every feature).
+  const featureReasons = `list_filter([${reasons.join(", ")}], x -> x IS NOT NULL)`;
+  const reasonList = malformed
+    ? `CASE WHEN coalesce(${malformed[0]}, false) THEN [${malformed[1]}] ELSE ${featureReasons} END`
+    : featureReasons;
   // Each layer adds columns to the one below; the engine pipelines them without materialising.
   const sql = `SELECT ${input.rowColumn ? "__row, " : ""}${features.map((f) => sqlIdent(f.feature.column)).join(", ")}, __ok,
-  CASE WHEN NOT __ok THEN json_object('errors', [${codes.join(", ")}], 'reasons', ${reasonList}, 'record', ${input.recordExpr})::VARCHAR END AS __bad${malformed ? `,\n  coalesce(${malformed[0]}, false) AS __bad_record` : ""}${(input.passthrough ?? []).map((e) => `,\n  ${e}`).join("")}
+  CASE WHEN NOT __ok THEN json_object('errors', [${codes.join(", ")}], 'reasons', ${reasonList}, 'record', ${input.recordExpr})::VARCHAR END AS __bad${malformed ? `,\n  coalesce(${malformed[0]}, false) AS __bad_record` : ""}
 FROM (SELECT *, ${okExpr} AS __ok
   FROM (SELECT *, ${codeCols.join(", ")}
     FROM (SELECT *, ${typedCols.join(", ")}

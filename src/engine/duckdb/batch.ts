@@ -46,6 +46,8 @@ export class StagedBatch {
     /** Fields found in the blob: the CSV header, or keys seen in the first JSON records. */
     readonly sourceFields: readonly string[],
     readonly malformedCount: number,
+    /** Whether the staged table numbers records in `__row` (JSON arrays) rather than by rowid. */
+    private readonly rowColumn: boolean,
   ) {}
 
   static async stage(args: {
@@ -77,15 +79,11 @@ export class StagedBatch {
         environment: args.environment,
         rawExpr: (f) => source.rawExpr(f.name),
         source: source.sql,
-        rowColumn: blob.format !== "csv",
+        rowColumn: source.rowColumn === true,
         json: blob.format !== "csv",
         recordExpr: source.recordExpr,
         ...(source.malformed ? { malformed: source.malformed } : {}),
-        ...(blob.format === "csv"
-          ? {}
-          : {
-              passthrough: [`CASE WHEN __row <= 10000 AND NOT __malformed THEN json_keys(j) END AS __keys`],
-            }),
+        ...(source.skip ? { skip: source.skip } : {}),
       });
       await db.exec(`CREATE TABLE staged AS ${plan.sql}`).catch((err: unknown) => {
         throw unreadableBlob(args.key, blob, err);
@@ -93,8 +91,17 @@ export class StagedBatch {
       const malformed = source.rejectsTable
         ? Number((await db.all(`SELECT count(DISTINCT line) AS n FROM ${source.rejectsTable}`))[0]?.n ?? 0)
         : 0;
-      const sourceFields = blob.header ?? (await jsonFields(db));
-      return new StagedBatch(db, blob, plan.features, source.rejectsTable, sourceFields, malformed);
+      const sourceFields =
+        blob.header ?? (source.fieldsSql ? (await db.all(source.fieldsSql)).map((r) => String(r.k)) : []);
+      return new StagedBatch(
+        db,
+        blob,
+        plan.features,
+        source.rejectsTable,
+        sourceFields,
+        malformed,
+        source.rowColumn === true,
+      );
     } catch (err) {
       db.close();
       throw err;
@@ -102,12 +109,12 @@ export class StagedBatch {
   }
 
   /**
-   * The record's 1-based position in the blob. JSON sources number lines in SQL (blank lines count);
-   * CSV sources are staged in file order without a window (which would serialise the scan), so the
-   * staged table's rowid is the position.
+   * The record's 1-based position in the blob: its line for CSV and JSON lines, staged in file order
+   * without a window (which would serialise the scan), so the staged table's rowid is the position;
+   * its element for a JSON array, numbered in SQL.
    */
   get rowExpr(): string {
-    return this.blob.format === "csv" ? "(rowid + 1)" : "__row";
+    return this.rowColumn ? "__row" : "(rowid + 1)";
   }
 
   statistics(): Promise<StagedStatistics> {
@@ -161,7 +168,7 @@ export class StagedBatch {
   async writeQuarantine(path: string, lineage: LineageValues): Promise<number> {
     await this.unordered();
     const parts = [
-      `SELECT ${BAD_ROW.reasons} AS _reasons, ${BAD_ROW.record} AS _record, ${this.lineageSelect(lineage, this.rowExpr)} FROM staged WHERE NOT __ok`,
+      `SELECT ${BAD_ROW.reasons(this.rowExpr)} AS _reasons, ${BAD_ROW.record} AS _record, ${this.lineageSelect(lineage, this.rowExpr)} FROM staged WHERE NOT __ok`,
     ];
     if (this.rejectsTable)
       parts.push(
@@ -173,7 +180,9 @@ export class StagedBatch {
 
   /** A few rejected rows with their reasons, for people reading CLI output. */
   async sampleRejected(limit = 5): Promise<{ row: number | null; reasons: string[] }[]> {
-    const parts = [`SELECT ${this.rowExpr} AS row, ${BAD_ROW.reasons} AS reasons FROM staged WHERE NOT __ok`];
+    const parts = [
+      `SELECT ${this.rowExpr} AS row, ${BAD_ROW.reasons(this.rowExpr)} AS reasons FROM staged WHERE NOT __ok`,
+    ];
     if (this.rejectsTable)
       parts.push(`SELECT NULL::BIGINT, reasons FROM ${rejectedLines(this.rejectsTable)}`);
     const rows = await this.db.all(`SELECT * FROM (${parts.join(" UNION ALL ")}) LIMIT ${limit}`);
@@ -229,12 +238,4 @@ function constantText(value: string): string {
 /** DuckDB may log several errors for one bad line; a line is one record, with all its reasons. */
 function rejectedLines(table: string): string {
   return `(SELECT line, list(DISTINCT 'RECORD_MALFORMED line ' || line || ': ' || lower(error_type::VARCHAR) || ': ' || error_message) AS reasons, any_value(csv_line) AS csv_line FROM ${table} GROUP BY line ORDER BY line)`;
-}
-
-async function jsonFields(db: Database): Promise<string[]> {
-  // Keys seen in the first 10,000 records, in first-seen order; enough to spot new columns.
-  const rows = await db.all(
-    `SELECT k FROM (SELECT unnest(__keys) AS k, __row FROM staged WHERE __keys IS NOT NULL) GROUP BY k ORDER BY min(__row), k`,
-  );
-  return rows.map((r) => String(r.k));
 }
