@@ -1,8 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { errorMessage, LakelineError } from "../src/core/errors.js";
-import { COMMANDS } from "./commands/index.js";
+import { commandsFor } from "./commands/index.js";
 
-export function buildProgram(): Command {
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command("lakeline")
     .description(
       "Validated, versioned, lineage-tracked ML datasets: raw blobs → schema checks → Parquet warehouse → exports.\n" +
@@ -11,14 +11,14 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
-  for (const register of COMMANDS) register(program);
+  for (const register of await commandsFor(argv)) register(program);
   return program;
 }
 
 /** Runs the CLI and returns the process exit code; never lets a stack trace reach the user. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
