@@ -213,6 +213,14 @@ export function validateDeployConfig(input: unknown, datasets: readonly string[]
   return config;
 }
 
+/**
+ * The gzip-bomb guard of the ingest function, from its /tmp: what is left after the largest blob,
+ * halved, since the decompressed copy shares /tmp with DuckDB's staging file and the outputs.
+ */
+export function maxDecompressedBytes(config: DeployConfig): number {
+  return Math.floor((config.ingest.ephemeralStorageMb * MIB - config.maxBlobBytes) / 2);
+}
+
 function configError(problems: readonly (readonly [string, string])[]): Error {
   return new Error(problems.map(([p, m]) => `lakeline config: ${p}: ${m}`).join("\n"));
 }

@@ -42,6 +42,8 @@ export interface AwsConfig {
   readonly maxBlobBytes: number;
   /** DuckDB memory_limit override (LAKELINE_DUCKDB_MEMORY; default: the engine's). */
   readonly duckdbMemory?: string;
+  /** Gzip-bomb guard sized to the function's /tmp (set by the stack; default: the engine's). */
+  readonly maxDecompressedBytes?: number;
 }
 
 function required(name: string): string {
@@ -65,6 +67,9 @@ export function awsConfig(): AwsConfig {
     athenaWorkgroup: process.env.LAKELINE_ATHENA_WORKGROUP,
     lineageBusName: process.env.LAKELINE_LINEAGE_BUS,
     maxBlobBytes: Number(process.env.LAKELINE_MAX_BLOB_BYTES ?? 2 * 1024 ** 3),
+    ...(process.env.LAKELINE_MAX_DECOMPRESSED_BYTES
+      ? { maxDecompressedBytes: Number(process.env.LAKELINE_MAX_DECOMPRESSED_BYTES) }
+      : {}),
     ...(process.env.LAKELINE_DUCKDB_MEMORY ? { duckdbMemory: process.env.LAKELINE_DUCKDB_MEMORY } : {}),
   };
 }

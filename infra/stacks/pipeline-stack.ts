@@ -9,7 +9,7 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import * as s3n from "aws-cdk-lib/aws-s3-notifications";
 import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
-import { type DeployConfig, exportRequest } from "../config.js";
+import { type DeployConfig, exportRequest, maxDecompressedBytes } from "../config.js";
 import { grantPrefixes } from "../constructs/access.js";
 import { LakelineFunction } from "../constructs/lakeline-function.js";
 import { parseCron } from "../cron.js";
@@ -65,6 +65,7 @@ export class PipelineStack extends Stack {
         LAKELINE_ATHENA_WORKGROUP: data.workgroupName,
         LAKELINE_LINEAGE_BUS: data.lineageBusName,
         LAKELINE_MAX_BLOB_BYTES: String(config.maxBlobBytes),
+        LAKELINE_MAX_DECOMPRESSED_BYTES: String(maxDecompressedBytes(config)),
         LAKELINE_TMP: "/tmp",
       },
       projectRoot: props.projectRoot,

@@ -189,6 +189,14 @@ describe("functions", () => {
       expect(env.LAKELINE_ATHENA_WORKGROUP).toBe("LakelineData-workgroup");
       expect(flatten(env.LAKELINE_LINEAGE_BUS)).toBe("LakelineData-LineageBusName");
       expect(env.LAKELINE_MAX_BLOB_BYTES).toBe(String(synth.config.maxBlobBytes));
+      // The gzip guard leaves /tmp room for the blob, its decompressed copy, staging and outputs.
+      const tmpBytes = synth.config.ingest.ephemeralStorageMb * 2 ** 20;
+      expect(Number(env.LAKELINE_MAX_DECOMPRESSED_BYTES)).toBe(
+        Math.floor((tmpBytes - synth.config.maxBlobBytes) / 2),
+      );
+      expect(synth.config.maxBlobBytes + 2 * Number(env.LAKELINE_MAX_DECOMPRESSED_BYTES)).toBeLessThanOrEqual(
+        tmpBytes,
+      );
       const logGroupId = (fn.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
       expect(
         resourcesOf(synth.pipelineTemplate, "AWS::Logs::LogGroup")[logGroupId]!.Properties.RetentionInDays,

@@ -1,6 +1,7 @@
 /** Wiring for the deployed functions: S3 buckets per zone, EventBridge lineage, /tmp scratch. */
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { awsConfig, scratchDir } from "../../config.js";
+import { DEFAULT_LIMITS } from "../../engine/duckdb/reader.js";
 import { createLineageRecorder } from "../../lineage/recorder.js";
 import type { IngestDeps } from "../../pipeline/ingest.js";
 import { systemClock } from "../../ports/clock.js";
@@ -51,5 +52,8 @@ export async function awsIngestDeps(): Promise<IngestDeps> {
     // it are staged in a compressed file in /tmp). Raise it with LAKELINE_DUCKDB_MEMORY when a
     // function is given more memory: more blobs are then staged in memory, which is faster.
     ...(config.duckdbMemory ? { database: { memoryLimit: config.duckdbMemory } } : {}),
+    ...(config.maxDecompressedBytes
+      ? { limits: { ...DEFAULT_LIMITS, maxDecompressedBytes: config.maxDecompressedBytes } }
+      : {}),
   };
 }
