@@ -3,11 +3,10 @@
  * DVC md5 of each warehouse file they wrote. Read from the commit markers through the ObjectStore
  * port, so the same code runs on the local lake and on S3.
  */
-import { pipeline } from "node:stream/promises";
-import { createMd5Tap, md5File } from "../adapters/local/hash-fs.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { ManifestSource } from "./export-layout.js";
 import { readMarkers } from "./markers.js";
+import { md5Stored } from "./put-once.js";
 import type { IngestResult } from "./result.js";
 
 /** A warehouse file an export reads: what the manifest lists, plus the raw blob it came from. */
@@ -30,20 +29,12 @@ export async function committedSourceRuns(
   );
 }
 
-async function md5Object(store: ObjectStore, key: string): Promise<{ md5: string; size: number }> {
-  const local = store.localPath?.(key);
-  if (local) return md5File(local);
-  // An S3 ETag is an md5 only for unencrypted single-part uploads: hash the bytes instead.
-  const tap = createMd5Tap();
-  await pipeline(await store.getStream(key), tap, async (source: AsyncIterable<Buffer>) => {
-    for await (const _ of source);
-  });
-  return tap.done;
-}
-
 const HASH_CONCURRENCY = 8;
 
-/** The warehouse files of the runs, with their md5s, in key order. */
+/**
+ * The warehouse files of the runs, with their md5s, in key order: from the commit marker, or for a
+ * marker without them (written by an older version) by hashing the file.
+ */
 export async function sourceFiles(store: ObjectStore, runs: readonly IngestResult[]): Promise<SourceFile[]> {
   const out: SourceFile[] = new Array(runs.length);
   let next = 0;
@@ -52,7 +43,11 @@ export async function sourceFiles(store: ObjectStore, runs: readonly IngestResul
       const i = next++;
       const run = runs[i]!;
       const key = run.outputs.warehouse!;
-      const digest = await md5Object(store, key);
+      const { warehouseMd5, warehouseBytes } = run.outputs;
+      const digest =
+        warehouseMd5 !== undefined && warehouseBytes !== undefined
+          ? { md5: warehouseMd5, size: warehouseBytes }
+          : await md5Stored(store, key);
       out[i] = {
         key,
         ...digest,

@@ -243,19 +243,20 @@ async function validateAndPublish(
       anomalies,
     });
   }
-  const outputs: { warehouse?: string; quarantine?: string } = {};
+  const outputs: { -readonly [K in keyof IngestResult["outputs"]]: IngestResult["outputs"][K] } = {};
   const produced: DatasetRef[] = [];
   if (made.valid) {
     const fields = schema.features.map((f) => ({ name: f.column, type: f.type }));
-    produced.push(
-      await publishFile(stores.warehouse, keys.warehouse, made.valid.file, {
-        artifactType: "WarehouseFile",
-        rowCount: made.valid.rows,
-        fields,
-        statistics,
-      }),
-    );
+    const file = await publishFile(stores.warehouse, keys.warehouse, made.valid.file, {
+      artifactType: "WarehouseFile",
+      rowCount: made.valid.rows,
+      fields,
+      statistics,
+    });
+    produced.push(file);
     outputs.warehouse = keys.warehouse;
+    outputs.warehouseMd5 = file.version;
+    outputs.warehouseBytes = file.size;
   }
   if (made.quarantine) {
     produced.push(

@@ -3,7 +3,8 @@
  * exists" means a re-delivered or racing run wrote it first, and is success. Plus the one read the
  * pipeline's bookkeeping needs (markers, claims, statistics are small JSON objects).
  */
-import { md5File } from "../adapters/local/hash-fs.js";
+import { pipeline } from "node:stream/promises";
+import { createMd5Tap, md5File } from "../adapters/local/hash-fs.js";
 import { ObjectExistsError } from "../core/errors.js";
 import type { ArtifactTypeName, DatasetRef } from "../lineage/recorder.js";
 import type { ObjectStore } from "../ports/object-store.js";
@@ -23,12 +24,26 @@ export async function putOnce(store: ObjectStore, key: string, body: string | Ui
   }
 }
 
-export async function putFileOnce(store: ObjectStore, key: string, file: string): Promise<void> {
+/** Whether this call wrote the object (false: an earlier or racing attempt had already). */
+export async function putFileOnce(store: ObjectStore, key: string, file: string): Promise<boolean> {
   try {
     await store.putFile(key, file, { ifNoneMatch: true });
+    return true;
   } catch (err) {
     if (!(err instanceof ObjectExistsError)) throw err;
+    return false;
   }
+}
+
+/** The md5 and size of a stored object, read once (an S3 ETag is not an md5 under KMS or multipart). */
+export async function md5Stored(store: ObjectStore, key: string): Promise<{ md5: string; size: number }> {
+  const local = store.localPath?.(key);
+  if (local) return md5File(local);
+  const tap = createMd5Tap();
+  await pipeline(await store.getStream(key), tap, async (source: AsyncIterable<Buffer>) => {
+    for await (const _ of source);
+  });
+  return tap.done;
 }
 
 /** Publish a finished local file under `key` and describe it for lineage (its md5 is its version). */
@@ -41,8 +56,10 @@ export async function publishFile(
     "namespace" | "name" | "version" | "size" | "artifactType"
   >,
 ): Promise<DatasetRef> {
-  const digest = await md5File(file);
-  await putFileOnce(store, key, file);
+  // The version describes the stored bytes: if an earlier attempt (before a crash and replay, or a
+  // racing delivery) stored this key first, its bytes stay, and they need not equal ours (DuckDB
+  // writes rows in parallel, in no fixed order).
+  const digest = (await putFileOnce(store, key, file)) ? await md5File(file) : await md5Stored(store, key);
   return { namespace: store.namespace, name: key, version: digest.md5, size: digest.size, ...artifact };
 }
 

@@ -23,6 +23,12 @@ export interface IngestResult {
     readonly rejected?: string;
     readonly report?: string;
     readonly statistics?: string;
+    /**
+     * The warehouse file's md5 and size, as hashed before upload: exports read them here instead of
+     * streaming every warehouse file again (markers written before this field was added lack it).
+     */
+    readonly warehouseMd5?: string;
+    readonly warehouseBytes?: number;
   };
   readonly runId: string;
   readonly status: IngestStatus;
