@@ -95,15 +95,13 @@ function expectFeature(f: FeatureStatistics, ref: ReturnType<typeof reference> |
     expect(n.quantiles[q]!).toBeGreaterThanOrEqual(n.quantiles[q - 1]!);
 }
 
+const validateTraining = (file: string, dataset: string, schemas = registry) =>
+  validateFile({ file, dataset, environment: "TRAINING", schemas });
+
 describe("batch statistics equal a row-by-row re-computation", () => {
   it("penguins (JSON): INT, FLOAT and STRING features, with missing values; the bad row excluded", async () => {
     const file = path.join(VEGA, "penguins.json");
-    const report = await validateFile({
-      file,
-      dataset: "penguins",
-      environment: "TRAINING",
-      schemas: registry,
-    });
+    const report = await validateTraining(file, "penguins");
     const raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, Value>[];
     const valid = raw.filter((r) => r.Sex !== ".");
     expect({ read: report.rowsRead, valid: report.rowsValid }).toEqual({
@@ -134,12 +132,7 @@ describe("batch statistics equal a row-by-row re-computation", () => {
 
   it("weather (CSV): a TIMESTAMP feature as epoch seconds, FLOAT features with zeros", async () => {
     const file = path.join(VEGA, "weather.csv");
-    const report = await validateFile({
-      file,
-      dataset: "weather",
-      environment: "TRAINING",
-      schemas: registry,
-    });
+    const report = await validateTraining(file, "weather");
     const [header, ...lines] = fs.readFileSync(file, "utf8").trim().split("\n");
     const names = header!.split(",");
     const rows = lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [names[i]!, v])));
@@ -180,12 +173,7 @@ describe("batch statistics equal a row-by-row re-computation", () => {
     const schema = JSON.parse(fs.readFileSync("schemas/weather/v1.json", "utf8"));
     schema.features.find((f: { name: string }) => f.name === "precipitation").domain = {};
     fs.writeFileSync(path.join(schemas, "weather", "v1.json"), JSON.stringify(schema));
-    const report = await validateFile({
-      file,
-      dataset: "weather",
-      environment: "TRAINING",
-      schemas: new SchemaRegistry(schemas),
-    });
+    const report = await validateTraining(file, "weather", new SchemaRegistry(schemas));
     expect(report.rowsValid).toBe(2);
     const p = report.statistics!.features.find((f) => f.name === "precipitation")!.numeric!;
     expect({ min: p.min, max: p.max, stddev: p.stddev }).toEqual({ min: 10.9, max: 1e200, stddev: 0 });
