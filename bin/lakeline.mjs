@@ -31,6 +31,5 @@ if (bundleIsFresh()) {
 } else {
   const { register } = await import("tsx/esm/api");
   register();
-  const { main } = await import("../cli/main.ts");
-  process.exitCode = await main(process.argv);
+  await import("../cli/entry.ts");
 }

@@ -3,6 +3,8 @@
  */
 import * as os from "node:os";
 import * as path from "node:path";
+import { UsageError } from "./core/errors.js";
+import { memoryBytes } from "./engine/duckdb/database.js";
 
 export interface LocalConfig {
   /** Root of the embedded lake (default ./.lakeline). */
@@ -19,8 +21,20 @@ export function localConfig(
   return {
     lakeDir: path.resolve(overrides.lake ?? process.env.LAKELINE_LAKE ?? ".lakeline"),
     schemasDir: path.resolve(overrides.schemas ?? process.env.LAKELINE_SCHEMAS ?? "schemas"),
-    ...(process.env.LAKELINE_DUCKDB_MEMORY ? { duckdbMemory: process.env.LAKELINE_DUCKDB_MEMORY } : {}),
+    ...duckdbMemory((message) => new UsageError(message)),
   };
+}
+
+/** LAKELINE_DUCKDB_MEMORY, checked here so a typo is reported as such, before any work starts. */
+function duckdbMemory(fail: (message: string) => Error): { duckdbMemory?: string } {
+  const value = process.env.LAKELINE_DUCKDB_MEMORY;
+  if (!value) return {};
+  try {
+    memoryBytes(value);
+  } catch (err) {
+    throw fail(`LAKELINE_DUCKDB_MEMORY: ${(err as Error).message}`);
+  }
+  return { duckdbMemory: value };
 }
 
 /** Configuration of a deployed function, set by the CDK stack as environment variables. */
@@ -70,7 +84,7 @@ export function awsConfig(): AwsConfig {
     ...(process.env.LAKELINE_MAX_DECOMPRESSED_BYTES
       ? { maxDecompressedBytes: Number(process.env.LAKELINE_MAX_DECOMPRESSED_BYTES) }
       : {}),
-    ...(process.env.LAKELINE_DUCKDB_MEMORY ? { duckdbMemory: process.env.LAKELINE_DUCKDB_MEMORY } : {}),
+    ...duckdbMemory((message) => new Error(message)),
   };
 }
 

@@ -41,12 +41,14 @@ export function register(program: Command): void {
           opts.schemaVersion === undefined ? undefined : Number.parseInt(opts.schemaVersion, 10);
         if (version !== undefined && !(version > 0))
           throw new UsageError(`--schema-version must be a positive integer`);
+        const config = localConfig({ schemas: opts.schemas });
         const report = await validateFile({
           file,
           dataset: opts.dataset,
           environment: opts.env,
-          schemas: new SchemaRegistry(localConfig({ schemas: opts.schemas }).schemasDir),
+          schemas: new SchemaRegistry(config.schemasDir),
           ...(version ? { schemaVersion: version } : {}),
+          ...(config.duckdbMemory ? { database: { memoryLimit: config.duckdbMemory } } : {}),
         });
         const errors = report.anomalies.filter((a) => a.severity === "ERROR").length;
         if (opts.json) {

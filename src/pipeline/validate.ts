@@ -5,6 +5,7 @@ import { scratchDir } from "../config.js";
 import type { DatasetStatistics } from "../core/stats/types.js";
 import type { Anomaly } from "../core/validate/anomaly.js";
 import { StagedBatch } from "../engine/duckdb/batch.js";
+import type { DatabaseOptions } from "../engine/duckdb/database.js";
 import { DEFAULT_LIMITS } from "../engine/duckdb/reader.js";
 import type { SchemaRegistry } from "../schema/registry.js";
 import { decideBatch } from "./decide.js";
@@ -32,6 +33,7 @@ export async function validateFile(args: {
   schemas: SchemaRegistry;
   schemaVersion?: number;
   previous?: DatasetStatistics;
+  database?: DatabaseOptions;
 }): Promise<ValidationReport> {
   const { schema } = args.schemas.load(args.dataset, args.schemaVersion);
   const environment = args.environment.toUpperCase();
@@ -44,6 +46,7 @@ export async function validateFile(args: {
       schema,
       environment,
       limits: DEFAULT_LIMITS,
+      ...(args.database ? { database: args.database } : {}),
     });
     try {
       const decision = await decideBatch({

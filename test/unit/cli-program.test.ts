@@ -2,6 +2,7 @@
  * The command line itself: help lists every command, a command's own help and work need only its
  * module (commands load on demand), and usage errors exit 64 with a hint.
  */
+import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { COMMANDS, commandsFor } from "../../cli/commands/index.js";
@@ -49,5 +50,30 @@ describe("the lakeline program", () => {
     expect(r.code).toBe(64);
     expect(r.stderr).toContain("unknown command 'nosuch'");
     expect(r.stderr).toContain("--help");
+  });
+
+  it("reports a malformed LAKELINE_DUCKDB_MEMORY as a usage error", async () => {
+    process.env.LAKELINE_DUCKDB_MEMORY = "lots";
+    try {
+      const r = await runCli("validate", path.join(VEGA, "penguins.json"), "--dataset", "penguins");
+      expect(r.code).toBe(64);
+      expect(r.stderr).toContain('LAKELINE_DUCKDB_MEMORY: not a memory size: "lots"');
+    } finally {
+      delete process.env.LAKELINE_DUCKDB_MEMORY;
+    }
+  });
+
+  it("ends quietly when its reader closes the pipe early (| head)", async () => {
+    const child = spawn(process.execPath, ["bin/lakeline.mjs", "hash", "--help"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += String(d);
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).not.toMatch(/EPIPE|at .*\.js:\d+/);
+    expect(code).toBe(0);
   });
 });
