@@ -52,12 +52,16 @@ describe("the lakeline program", () => {
     expect(r.stderr).toContain("--help");
   });
 
-  it("reports a malformed LAKELINE_DUCKDB_MEMORY as a usage error", async () => {
+  it("reports a malformed or too small LAKELINE_DUCKDB_MEMORY as a usage error", async () => {
     process.env.LAKELINE_DUCKDB_MEMORY = "lots";
     try {
       const r = await runCli("validate", path.join(VEGA, "penguins.json"), "--dataset", "penguins");
       expect(r.code).toBe(64);
       expect(r.stderr).toContain('LAKELINE_DUCKDB_MEMORY: not a memory size: "lots"');
+      process.env.LAKELINE_DUCKDB_MEMORY = "64MB";
+      const low = await runCli("validate", path.join(VEGA, "penguins.json"), "--dataset", "penguins");
+      expect(low.code).toBe(64);
+      expect(low.stderr).toContain("LAKELINE_DUCKDB_MEMORY: 64MB is below the 96MB");
     } finally {
       delete process.env.LAKELINE_DUCKDB_MEMORY;
     }
