@@ -18,7 +18,7 @@ export interface RunContext {
   readonly ref: ObjectRef;
   readonly keys: RunKeys;
   readonly run: RunHandle;
-  /** The local copy of the raw blob. */
+  /** The raw blob's bytes on local disk (in place, or downloaded; not for a routed blob). */
   readonly local: string;
   readonly md5: string;
   readonly common: Pick<

@@ -1,0 +1,133 @@
+/**
+ * The guard of one invocation, on the S3 path (s3rver): a blob larger than `maxBlobBytes` is routed,
+ * not crashed on — and never downloaded, since in AWS such a blob may not fit /tmp at all. It is
+ * hashed as it streams, and the run commits like any other: marker, lineage COMPLETE, and a record
+ * under `_routed/` in the failed zone. Blobs within the limit are ingested as usual.
+ */
+import * as fs from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import type { Context } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createIngestHandler, type IngestResponse } from "../../functions/ingest.js";
+import { objectCreatedEvent } from "../../functions/shared/s3-event.js";
+import { S3ObjectStore } from "../../src/adapters/aws/s3-store.js";
+import { createLineageRecorder } from "../../src/lineage/recorder.js";
+import type { IngestDeps } from "../../src/pipeline/ingest.js";
+import type { IngestResult } from "../../src/pipeline/result.js";
+import { systemClock } from "../../src/ports/clock.js";
+import { type LakeStores, type ObjectStore, ZONES } from "../../src/ports/object-store.js";
+import { SchemaRegistry } from "../../src/schema/registry.js";
+import {
+  lineageEventTypes,
+  listKeys,
+  md5OfFile,
+  PENGUINS_FILE,
+  SCHEMAS_DIR,
+} from "../reliability/support.js";
+import { type S3rverHandle, startS3rver } from "../support/s3rver.js";
+
+const BUCKETS = Object.fromEntries(ZONES.map((z) => [z, `routing-${z}`])) as Record<
+  (typeof ZONES)[number],
+  string
+>;
+const CONTEXT = {
+  functionName: "lakeline-ingest",
+  awsRequestId: "routing",
+  getRemainingTimeInMillis: () => 900_000,
+} as unknown as Context;
+const LIMIT = 20_000; // penguins.json is ~66 KB; its first 40 records fit
+
+let s3: S3rverHandle;
+let stores: LakeStores;
+let scratch: string;
+const downloads: string[] = [];
+
+beforeAll(async () => {
+  s3 = await startS3rver({ buckets: Object.values(BUCKETS), conditionalWrites: true });
+  const client = s3.client();
+  const zone = (z: (typeof ZONES)[number]) => new S3ObjectStore(client, BUCKETS[z]);
+  stores = Object.fromEntries(ZONES.map((z) => [z, zone(z)])) as unknown as LakeStores;
+  scratch = await fs.mkdtemp(path.join(os.tmpdir(), "lakeline-routing-"));
+});
+
+afterAll(async () => {
+  await s3?.stop();
+  await fs.rm(scratch, { recursive: true, force: true });
+});
+
+/** The raw zone, noting every download (the routed blob must never be one). */
+function watchedRaw(raw: ObjectStore): ObjectStore {
+  return Object.assign(Object.create(raw) as ObjectStore, {
+    download: (key: string, target: string) => {
+      downloads.push(key);
+      return raw.download(key, target);
+    },
+  });
+}
+
+async function ingest(key: string, body: Buffer): Promise<IngestResult> {
+  await s3.client().send(new PutObjectCommand({ Bucket: BUCKETS.raw, Key: key, Body: body }));
+  const info = (await stores.raw.head(key))!;
+  const deps: IngestDeps = {
+    stores: { ...stores, raw: watchedRaw(stores.raw) },
+    schemas: new SchemaRegistry(SCHEMAS_DIR),
+    lineage: createLineageRecorder(stores.lineage),
+    clock: systemClock,
+    scratchDir: scratch,
+    database: { threads: 1 },
+    maxBlobBytes: LIMIT,
+  };
+  const handler = createIngestHandler(
+    async () => deps,
+    new Logger({ serviceName: "lakeline-ingest", logLevel: "SILENT" }),
+  );
+  const event = objectCreatedEvent({
+    bucket: BUCKETS.raw,
+    key,
+    size: info.size,
+    ...(info.etag ? { etag: info.etag } : {}),
+  });
+  const response = (await handler(event, CONTEXT)) as IngestResponse;
+  return response.results[0]!;
+}
+
+describe("a blob larger than one invocation takes", () => {
+  it("is routed without being downloaded: hashed as it streams, committed, recorded under _routed/", async () => {
+    // Prepare
+    const body = await fs.readFile(PENGUINS_FILE);
+    expect(body.length).toBeGreaterThan(LIMIT);
+
+    // Act
+    const result = await ingest("penguins/training/all-penguins.json", body);
+
+    // Assess
+    expect(result).toMatchObject({ status: "routed", rowsRead: 0, rowsWritten: 0, sourceBytes: body.length });
+    expect(result.reason).toMatch(/exceeds the 20000-byte limit of one invocation/);
+    expect(result.sourceMd5).toBe(await md5OfFile(PENGUINS_FILE));
+    expect(downloads).toEqual([]);
+    expect(await listKeys(stores.failed, "_routed/penguins/")).toEqual([
+      `_routed/penguins/${result.runId}.json`,
+    ]);
+    expect(await listKeys(stores.warehouse, "_runs/penguins/")).toContain(
+      `_runs/penguins/${result.runId}.json`,
+    );
+    expect(await lineageEventTypes(stores.lineage, "ingest.penguins", result.runId)).toEqual([
+      "COMPLETE",
+      "START",
+    ]);
+    // The raw blob stays as uploaded.
+    expect(Buffer.from(await stores.raw.get("penguins/training/all-penguins.json")).equals(body)).toBe(true);
+  });
+
+  it("within the limit, is ingested as usual", async () => {
+    const penguins = JSON.parse(await fs.readFile(PENGUINS_FILE, "utf8")) as unknown[];
+    const small = Buffer.from(JSON.stringify(penguins.slice(0, 40)));
+    expect(small.length).toBeLessThan(LIMIT);
+    const result = await ingest("penguins/training/first-40.json", small);
+    expect(result).toMatchObject({ status: "ok", rowsRead: 40, rowsWritten: 40 });
+    expect(downloads).toEqual(["penguins/training/first-40.json"]);
+  });
+});
