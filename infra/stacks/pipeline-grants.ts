@@ -5,6 +5,7 @@
 import { Arn, type Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as s3 from "aws-cdk-lib/aws-s3";
+import { INVALID_DATASET, REJECTED_FOLDER, ROUTED_PREFIX } from "../../src/pipeline/layout.js";
 import { grantPrefixes } from "../constructs/access.js";
 import type { LakelineFunction } from "../constructs/lakeline-function.js";
 import { ATHENA_RESULTS_PREFIX, LINEAGE_PREFIXES, WAREHOUSE_META_PREFIXES } from "../layout.js";
@@ -49,11 +50,19 @@ export function grantIngestAccess(fn: LakelineFunction, buckets: ZoneBuckets, re
     { read: datasets, write: datasets },
     "writes rejected rows and blobs of the datasets that have schemas",
   );
+  // A blob is rejected whole under the dataset its key names, schema or not (a typo in the dataset
+  // folder must be reported, not denied), or under _invalid/ when the key names none.
+  grantPrefixes(
+    fn.role,
+    buckets.quarantine,
+    { write: [`*/${REJECTED_FOLDER}/`, `${INVALID_DATASET}/`] },
+    "writes blobs rejected whole, whatever dataset their key names",
+  );
   grantPrefixes(
     fn.role,
     buckets.failed,
-    { read: datasets, write: datasets },
-    "records failed runs per dataset, which replay reads back",
+    { read: datasets, write: [...datasets, ROUTED_PREFIX] },
+    "records failed runs per dataset, which replay reads back, and blobs routed past one invocation",
   );
   grantLineage(fn, buckets, refs);
 }

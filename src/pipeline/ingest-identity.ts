@@ -10,7 +10,7 @@ import { parseRawKey } from "../core/keys.js";
 import type { DatasetSchema } from "../core/schema/types.js";
 import type { ObjectInfo } from "../ports/object-store.js";
 import type { IngestDeps, IngestOptions, ObjectRef } from "./ingest.js";
-import { markerKey } from "./layout.js";
+import { INVALID_DATASET, markerKey, REJECTED_FOLDER } from "./layout.js";
 import { putOnce, readJson } from "./put-once.js";
 import type { IngestResult } from "./result.js";
 
@@ -58,7 +58,7 @@ export function resolveIdentity(
   info: ObjectInfo,
   options: IngestOptions,
 ): RunIdentity {
-  let dataset = "_invalid";
+  let dataset = INVALID_DATASET;
   let environment = (options.environment ?? "TRAINING").toUpperCase();
   let loaded: RunIdentity["loaded"];
   let identityError: unknown;
@@ -95,12 +95,12 @@ export async function rejectUnaddressable(
 ): Promise<IngestResult> {
   const { stores } = deps;
   const runId = runIdOf(stores.raw.bucket, ref, ref.versionId ?? ref.etag ?? "", null);
-  const marker = markerKey("_invalid", runId);
+  const marker = markerKey(INVALID_DATASET, runId);
   const committed = await readJson<IngestResult>(stores.warehouse, marker);
   if (committed) return committed;
-  const rejectedDir = `_invalid/_rejected/${runId}`;
+  const rejectedDir = `${INVALID_DATASET}/${REJECTED_FOLDER}/${runId}`;
   const result: IngestResult = {
-    dataset: "_invalid",
+    dataset: INVALID_DATASET,
     environment: "TRAINING",
     schemaVersion: null,
     rawKey: ref.key,

@@ -8,7 +8,7 @@ import { ObjectExistsError } from "../core/errors.js";
 import type { Anomaly } from "../core/validate/anomaly.js";
 import type { DatasetRef, RunHandle } from "../lineage/recorder.js";
 import type { IngestDeps, ObjectRef } from "./ingest.js";
-import { markerKey, type RunKeys } from "./layout.js";
+import { markerKey, ROUTED_PREFIX, type RunKeys } from "./layout.js";
 import { putFileOnce, putOnce, readJson } from "./put-once.js";
 import type { IngestResult } from "./result.js";
 
@@ -109,7 +109,7 @@ export async function commitRouted(ctx: RunContext, size: number, limit: number)
   const result = noRows(ctx, "routed", reason);
   await putOnce(
     ctx.deps.stores.failed,
-    `_routed/${ctx.common.dataset}/${ctx.common.runId}.json`,
+    `${ROUTED_PREFIX}${ctx.common.dataset}/${ctx.common.runId}.json`,
     JSON.stringify({ ...result, ref: ctx.ref }, null, 2),
   );
   return commit(ctx, result, []);

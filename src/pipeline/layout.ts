@@ -46,7 +46,7 @@ export function runKeys(dataset: string, environment: string, at: Date, md5: str
     content: `_content/${dataset}/${md5}.json`,
     stats: `${statsPrefix(dataset, environment)}${ts}-${runId}.json`,
     reportDir: `_reports/${dataset}/${ts}-${runId}`,
-    rejectedDir: `${dataset}/_rejected/${ts}-${md5}`,
+    rejectedDir: `${dataset}/${REJECTED_FOLDER}/${ts}-${md5}`,
     failed: `${dataset}/${runId}.json`,
   };
 }
@@ -59,6 +59,13 @@ export function statsPrefix(dataset: string, environment: string): string {
 export function markerKey(dataset: string, runId: string): string {
   return `_runs/${dataset}/${runId}.json`;
 }
+
+/** Failed zone: records of blobs routed past one invocation (`_routed/<dataset>/<runId>.json`). */
+export const ROUTED_PREFIX = "_routed/";
+/** The pseudo-dataset of raw keys that name no valid dataset (rejected before any schema is read). */
+export const INVALID_DATASET = "_invalid";
+/** Quarantine: blobs rejected whole sit under `<dataset>/_rejected/`, whatever dataset the key named. */
+export const REJECTED_FOLDER = "_rejected";
 
 export const MARKER_PREFIX = "_runs/";
 export const STATS_PREFIX = "_stats/";

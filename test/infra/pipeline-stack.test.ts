@@ -284,15 +284,12 @@ describe("least privilege", () => {
     expect(prefixesOf(put, "Warehouse").sort()).toEqual(
       [...datasets().map((d) => `${d}/*`), "_content/*", "_reports/*", "_runs/*", "_stats/*"].sort(),
     );
+    // Rejected blobs under any dataset the key names (or _invalid/), routed records under _routed/.
     expect(prefixesOf(put, "Quarantine").sort()).toEqual(
-      datasets()
-        .map((d) => `${d}/*`)
-        .sort(),
+      [...datasets().map((d) => `${d}/*`), "*/_rejected/*", "_invalid/*"].sort(),
     );
     expect(prefixesOf(put, "Failed").sort()).toEqual(
-      datasets()
-        .map((d) => `${d}/*`)
-        .sort(),
+      [...datasets().map((d) => `${d}/*`), "_routed/*"].sort(),
     );
     expect(prefixesOf(put, "Lineage").sort()).toEqual(["mlmd/*", "openlineage/*"]);
     expect(allowed(fn, "s3:GetObjectVersion")).toEqual(["LakelineData-RawBucketArn/*"]);
