@@ -65,6 +65,8 @@ export interface AwsConfig {
   readonly lineageBusName?: string;
   /** Largest blob one invocation ingests; larger ones are routed (see README, scale-out). */
   readonly maxBlobBytes: number;
+  /** Size of the raw parts a routed CSV or JSON-lines blob is split into (default: half the limit). */
+  readonly partBytes: number;
   /** DuckDB memory_limit override (LAKELINE_DUCKDB_MEMORY; default: the engine's). */
   readonly duckdbMemory?: string;
   /** Gzip-bomb guard sized to the function's /tmp (set by the stack; default: the engine's). */
@@ -78,6 +80,7 @@ function required(name: string): string {
 }
 
 export function awsConfig(): AwsConfig {
+  const maxBlobBytes = Number(process.env.LAKELINE_MAX_BLOB_BYTES ?? 2 * 1024 ** 3);
   return {
     buckets: {
       raw: required("LAKELINE_RAW_BUCKET"),
@@ -91,7 +94,8 @@ export function awsConfig(): AwsConfig {
     glueDatabase: process.env.LAKELINE_GLUE_DATABASE,
     athenaWorkgroup: process.env.LAKELINE_ATHENA_WORKGROUP,
     lineageBusName: process.env.LAKELINE_LINEAGE_BUS,
-    maxBlobBytes: Number(process.env.LAKELINE_MAX_BLOB_BYTES ?? 2 * 1024 ** 3),
+    maxBlobBytes,
+    partBytes: Number(process.env.LAKELINE_PART_BYTES ?? Math.floor(maxBlobBytes / 2)),
     ...(process.env.LAKELINE_MAX_DECOMPRESSED_BYTES
       ? { maxDecompressedBytes: Number(process.env.LAKELINE_MAX_DECOMPRESSED_BYTES) }
       : {}),

@@ -5,7 +5,7 @@
 import { Arn, type Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as s3 from "aws-cdk-lib/aws-s3";
-import { INVALID_DATASET, REJECTED_FOLDER, ROUTED_PREFIX } from "../../src/pipeline/layout.js";
+import { INVALID_DATASET, PARTS_FOLDER, REJECTED_FOLDER, ROUTED_PREFIX } from "../../src/pipeline/layout.js";
 import { grantPrefixes } from "../constructs/access.js";
 import type { LakelineFunction } from "../constructs/lakeline-function.js";
 import { ATHENA_RESULTS_PREFIX, LINEAGE_PREFIXES, WAREHOUSE_META_PREFIXES } from "../layout.js";
@@ -35,8 +35,8 @@ export function grantIngestAccess(fn: LakelineFunction, buckets: ZoneBuckets, re
   grantPrefixes(
     fn.role,
     buckets.raw,
-    { read: [""], versions: true },
-    "reads any uploaded blob it is notified about; read-only",
+    { read: [""], versions: true, write: [`*/*/${PARTS_FOLDER}/`] },
+    "reads any uploaded blob it is notified about; writes only the parts of a blob too large for one invocation (the blob itself is never written)",
   );
   grantPrefixes(
     fn.role,

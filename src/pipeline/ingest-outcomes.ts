@@ -104,15 +104,24 @@ export async function commitRejected(
 }
 
 /** Too large for one invocation: recorded under `_routed/` in the failed zone for the scale-out path. */
-export async function commitRouted(ctx: RunContext, size: number, limit: number): Promise<IngestResult> {
-  const reason = `blob of ${size} bytes exceeds the ${limit}-byte limit of one invocation; routed to the scale-out path (see README: scale-out)`;
-  const result = noRows(ctx, "routed", reason);
+export async function commitRouted(
+  ctx: RunContext,
+  size: number,
+  limit: number,
+  split?: { parts: DatasetRef[]; partBytes: number },
+): Promise<IngestResult> {
+  const over = `blob of ${size} bytes exceeds the ${limit}-byte limit of one invocation`;
+  const reason = split
+    ? `${over}; split at record boundaries into ${split.parts.length} parts of about ${split.partBytes} bytes (raw keys under ${path.posix.dirname(split.parts[0]?.name ?? ".")}/), each ingested as its own run; a part's _source_row counts from the part's first line, and its lineage names that line of the original`
+    : `${over}; routed to the scale-out path (see README: scale-out)`;
+  const base = noRows(ctx, "routed", reason);
+  const result: IngestResult = split ? { ...base, outputs: { parts: split.parts.map((p) => p.name) } } : base;
   await putOnce(
     ctx.deps.stores.failed,
     `${ROUTED_PREFIX}${ctx.common.dataset}/${ctx.common.runId}.json`,
     JSON.stringify({ ...result, ref: ctx.ref }, null, 2),
   );
-  return commit(ctx, result, []);
+  return commit(ctx, result, split?.parts ?? []);
 }
 
 /**

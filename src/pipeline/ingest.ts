@@ -9,20 +9,20 @@ import * as path from "node:path";
 import { md5File } from "../adapters/local/hash-fs.js";
 import { BlobFormatError, errorMessage, InvalidKeyError, LakelineError } from "../core/errors.js";
 import type { DatasetSchema } from "../core/schema/types.js";
-import type { DatasetStatistics } from "../core/stats/types.js";
 import { StagedBatch } from "../engine/duckdb/batch.js";
 import type { DatabaseOptions } from "../engine/duckdb/database.js";
 import { DEFAULT_LIMITS, type ReadLimits } from "../engine/duckdb/reader.js";
 import type { DatasetRef, LineageRecorder, RunHandle } from "../lineage/recorder.js";
 import type { Clock } from "../ports/clock.js";
-import type { LakeStores, ObjectStore } from "../ports/object-store.js";
+import type { LakeStores } from "../ports/object-store.js";
 import type { SchemaRegistry } from "../schema/registry.js";
 import { executeBatch } from "./ingest-execute.js";
 import { PIPELINE_VERSION, rejectUnaddressable, resolveIdentity } from "./ingest-identity.js";
-import { claimContent, commit, commitRejected, commitRouted, type RunContext } from "./ingest-outcomes.js";
+import { claimContent, commit, commitRejected, type RunContext } from "./ingest-outcomes.js";
+import { routeTooLarge } from "./ingest-split.js";
 import { markerKey, runKeys, statsPrefix } from "./layout.js";
 import { md5Stored, publishFile, putOnce, readJson } from "./put-once.js";
-import { publishReports } from "./reports.js";
+import { previousStatistics, publishReports } from "./reports.js";
 import type { IngestResult } from "./result.js";
 
 export { PIPELINE_VERSION };
@@ -38,6 +38,8 @@ export interface IngestDeps {
   readonly database?: DatabaseOptions;
   /** Blobs larger than this are routed to the scale-out path instead of processed here. */
   readonly maxBlobBytes?: number;
+  /** If set, a routed CSV or JSON-lines blob is split into raw parts of about this size (scale-out). */
+  readonly partBytes?: number;
 }
 
 /** The object an S3 notification names. */
@@ -155,7 +157,7 @@ export async function ingestObject(
     };
 
     // Routing comes first: rejecting a blob copies it, which one invocation cannot do for this one.
-    if (tooLarge) return await commitRouted(ctx, info.size, deps.maxBlobBytes!);
+    if (tooLarge) return await routeTooLarge(ctx, info.size, scratch);
     if (identity.identityError || !loaded) {
       return await commitRejected(ctx, errorMessage(identity.identityError), {
         rowsRead: 0,
@@ -298,11 +300,4 @@ async function validateAndPublish(
     })),
   );
   return commit(ctx, result, produced);
-}
-
-/** The previous accepted batch of the same dataset and environment: the drift baseline. */
-async function previousStatistics(store: ObjectStore, prefix: string, currentKey: string) {
-  let latest: string | undefined;
-  for await (const o of store.list(prefix)) if (o.key < currentKey) latest = o.key;
-  return latest ? readJson<DatasetStatistics>(store, latest) : undefined;
 }

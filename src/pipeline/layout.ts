@@ -62,6 +62,12 @@ export function markerKey(dataset: string, runId: string): string {
 
 /** Failed zone: records of blobs routed past one invocation (`_routed/<dataset>/<runId>.json`). */
 export const ROUTED_PREFIX = "_routed/";
+/**
+ * Raw zone: parts of a blob split for scale-out, `<dataset>/<environment>/_parts/<runId>/…`. They are
+ * raw blobs like any other, written once by the run that split the original (which stays as it was).
+ */
+export const PARTS_FOLDER = "_parts";
+
 /** The pseudo-dataset of raw keys that name no valid dataset (rejected before any schema is read). */
 export const INVALID_DATASET = "_invalid";
 /** Quarantine: blobs rejected whole sit under `<dataset>/_rejected/`, whatever dataset the key named. */

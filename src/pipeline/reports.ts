@@ -10,7 +10,7 @@ import type { DatasetRef } from "../lineage/recorder.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import { renderReport } from "../report/html.js";
 import type { RunKeys } from "./layout.js";
-import { putOnce } from "./put-once.js";
+import { putOnce, readJson } from "./put-once.js";
 import type { IngestResult } from "./result.js";
 
 export async function publishReports(args: {
@@ -57,4 +57,15 @@ export async function publishReports(args: {
       properties: { anomalies: anomalies.length },
     },
   ];
+}
+
+/** The previous accepted batch of the same dataset and environment: the drift baseline. */
+export async function previousStatistics(
+  store: ObjectStore,
+  prefix: string,
+  currentKey: string,
+): Promise<DatasetStatistics | undefined> {
+  let latest: string | undefined;
+  for await (const o of store.list(prefix)) if (o.key < currentKey) latest = o.key;
+  return latest ? readJson<DatasetStatistics>(store, latest) : undefined;
 }

@@ -29,6 +29,8 @@ export interface IngestResult {
      */
     readonly warehouseMd5?: string;
     readonly warehouseBytes?: number;
+    /** Raw keys of the parts a routed blob was split into, each ingested as its own run. */
+    readonly parts?: readonly string[];
   };
   readonly runId: string;
   readonly status: IngestStatus;

@@ -2,11 +2,14 @@
  * The guard of one invocation, on the S3 path (s3rver): a blob larger than `maxBlobBytes` is routed,
  * not crashed on — and never downloaded, since in AWS such a blob may not fit /tmp at all. It is
  * hashed as it streams, and the run commits like any other: marker, lineage COMPLETE, and a record
- * under `_routed/` in the failed zone. Blobs within the limit are ingested as usual.
+ * under `_routed/` in the failed zone. Where the deployment sets a part size, a CSV or JSON-lines blob
+ * is also split at record boundaries into raw parts, each ingested as its own run. Blobs within the
+ * limit are ingested as usual.
  */
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
+import { gzipSync } from "node:zlib";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
@@ -27,6 +30,7 @@ import {
   PENGUINS_FILE,
   SCHEMAS_DIR,
 } from "../reliability/support.js";
+import { VEGA } from "../support/cli.js";
 import { type S3rverHandle, startS3rver } from "../support/s3rver.js";
 
 const BUCKETS = Object.fromEntries(ZONES.map((z) => [z, `routing-${z}`])) as Record<
@@ -68,8 +72,13 @@ function watchedRaw(raw: ObjectStore): ObjectStore {
   });
 }
 
-async function ingest(key: string, body: Buffer): Promise<IngestResult> {
+async function ingest(key: string, body: Buffer, partBytes?: number): Promise<IngestResult> {
   await s3.client().send(new PutObjectCommand({ Bucket: BUCKETS.raw, Key: key, Body: body }));
+  return deliver(key, partBytes);
+}
+
+/** The ObjectCreated notification of `key`, delivered to the ingest handler (as S3 would). */
+async function deliver(key: string, partBytes?: number): Promise<IngestResult> {
   const info = (await stores.raw.head(key))!;
   const deps: IngestDeps = {
     stores: { ...stores, raw: watchedRaw(stores.raw) },
@@ -79,6 +88,7 @@ async function ingest(key: string, body: Buffer): Promise<IngestResult> {
     scratchDir: scratch,
     database: { threads: 1 },
     maxBlobBytes: LIMIT,
+    ...(partBytes ? { partBytes } : {}),
   };
   const handler = createIngestHandler(
     async () => deps,
@@ -129,5 +139,42 @@ describe("a blob larger than one invocation takes", () => {
     const result = await ingest("penguins/training/first-40.json", small);
     expect(result).toMatchObject({ status: "ok", rowsRead: 40, rowsWritten: 40 });
     expect(downloads).toEqual(["penguins/training/first-40.json"]);
+  });
+
+  it("is split at record boundaries into raw parts, each ingested as its own run, every row accounted for (CSV, gzip)", async () => {
+    // Prepare: Seattle/New York weather, gzip-compressed, decompressing to ~5× the limit.
+    const csv = await fs.readFile(path.join(VEGA, "weather.csv"));
+    const key = "weather/training/weather-2012-2015.csv.gz";
+    const rows = csv.toString("utf8").trim().split("\n").length - 1;
+
+    // Act: the upload is split; then each part's own notification ingests it.
+    const routed = await ingest(key, gzipSync(csv), 8_000);
+    const parts = routed.outputs.parts ?? [];
+    const results = [];
+    for (const part of parts) results.push(await deliver(part, 8_000));
+
+    // Assess
+    expect(routed).toMatchObject({ status: "routed", rowsRead: 0 });
+    expect(routed.reason).toMatch(/split at record boundaries into \d+ parts of about 8000 bytes/);
+    expect(parts.length).toBeGreaterThan(5);
+    for (const p of parts)
+      expect(p).toMatch(
+        new RegExp(`^weather/training/_parts/${routed.runId}/weather-2012-2015\\.part-\\d{5}\\.csv$`),
+      );
+    expect(downloads).not.toContain(key);
+    expect(results.map((r) => r.status)).toEqual(parts.map(() => "ok"));
+    expect(results.reduce((n, r) => n + r.rowsRead, 0)).toBe(rows);
+    expect(results.reduce((n, r) => n + r.rowsWritten, 0)).toBe(rows);
+    // Lineage: the split run took the blob in and put the parts out, each with its first line.
+    const complete = JSON.parse(
+      Buffer.from(
+        await stores.lineage.get(`openlineage/ingest.weather/${routed.runId}/COMPLETE.json`),
+      ).toString("utf8"),
+    ) as { outputs: { name: string }[] };
+    expect(complete.outputs.map((o) => o.name)).toEqual(parts);
+    // The uploaded blob is untouched, and a re-delivered notification splits nothing again.
+    expect((await stores.raw.head(key))!.size).toBe(gzipSync(csv).length);
+    const again = await deliver(key, 8_000);
+    expect(again).toEqual(routed);
   });
 });

@@ -48,6 +48,7 @@ export async function awsIngestDeps(): Promise<IngestDeps> {
   return {
     ...awsPipelineDeps(),
     maxBlobBytes: config.maxBlobBytes,
+    partBytes: config.partBytes,
     // The same bound as locally (measured: peak RSS under 512 MB at 1M–9M rows; blobs over half of
     // it are staged in a compressed file in /tmp). Raise it with LAKELINE_DUCKDB_MEMORY when a
     // function is given more memory: more blobs are then staged in memory, which is faster.
