@@ -54,3 +54,29 @@ export function progress(enabled: boolean): (done: number, total: number, label:
     if (done === total) process.stderr.write("\n");
   };
 }
+
+/**
+ * The phase of one long run on a terminal's stderr ("staging… 2.1 s"), overwritten in place and
+ * cleared when `done` is called; nothing when stderr is not a terminal or `enabled` is false.
+ */
+export function phaseLine(enabled: boolean): { phase: (label: string) => void; done: () => void } {
+  if (!enabled || !process.stderr.isTTY) return { phase: () => {}, done: () => {} };
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  let label = "";
+  const draw = () => {
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    process.stderr.write(`\r${`${label} ${seconds} s`.slice(0, 78).padEnd(78)}`);
+  };
+  return {
+    phase: (next) => {
+      label = next;
+      draw();
+      timer ??= setInterval(draw, 200).unref();
+    },
+    done: () => {
+      if (timer) clearInterval(timer);
+      if (label) process.stderr.write(`\r${" ".repeat(78)}\r`);
+    },
+  };
+}

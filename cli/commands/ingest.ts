@@ -9,8 +9,9 @@ import { localIngestInvoker, notificationFor, uploadRaw } from "../../src/adapte
 import { localConfig } from "../../src/config.js";
 import { errorMessage, UsageError } from "../../src/core/errors.js";
 import { assertDatasetName } from "../../src/core/keys.js";
+import type { IngestDeps } from "../../src/pipeline/ingest.js";
 import type { IngestResult } from "../../src/pipeline/result.js";
-import { progress, toJson } from "../output.js";
+import { phaseLine, progress, toJson } from "../output.js";
 
 interface IngestOpts {
   dataset: string;
@@ -33,6 +34,7 @@ export async function ingestFiles(
   files: string[],
   opts: IngestOpts,
   onProgress: (done: number, total: number, label: string) => void = () => {},
+  onPhase?: IngestDeps["onPhase"],
 ): Promise<FileOutcome[]> {
   assertDatasetName(opts.dataset);
   const env = opts.env.toLowerCase();
@@ -40,7 +42,7 @@ export async function ingestFiles(
     throw new UsageError(`--env must be training or serving, not ${JSON.stringify(opts.env)}`);
   for (const f of files) if (!existsSync(f)) throw new UsageError(`no such file: ${f}`, { file: f });
   const config = localConfig({ lake: opts.lake, schemas: opts.schemas });
-  const deps = localIngestDeps(config);
+  const deps = localIngestDeps(config, onPhase ? { onPhase } : {});
   const invoke = localIngestInvoker(deps);
   const concurrency = Math.max(1, Number.parseInt(opts.concurrency, 10) || 1);
   const outcomes: FileOutcome[] = new Array(files.length);
@@ -118,7 +120,20 @@ export function register(program: Command): void {
         "Example:\n  lakeline ingest penguins.json --dataset penguins\n  lakeline ingest serving.jsonl --dataset penguins --env serving --json",
     )
     .action(async (files: string[], opts: IngestOpts) => {
-      const outcomes = await ingestFiles(files, opts, progress(!opts.json && files.length > 1));
+      // One file: its phases as they pass (a large blob takes a while); several: a bar of files.
+      const line = phaseLine(!opts.json && files.length === 1);
+      const labels = {
+        stage: "reading, checking and hashing",
+        write: "writing Parquet and statistics",
+        publish: "publishing",
+      };
+      const outcomes = await ingestFiles(
+        files,
+        opts,
+        progress(!opts.json && files.length > 1),
+        (phase, key) => line.phase(`${key}: ${labels[phase]}…`),
+      );
+      line.done();
       for (const o of outcomes) process.stdout.write(opts.json ? `${toJson(o)}\n` : `${describe(o)}\n`);
       process.exitCode = exitCodeFor(outcomes);
     });
