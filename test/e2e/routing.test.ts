@@ -12,16 +12,14 @@ import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIngestHandler, type IngestResponse } from "../../functions/ingest.js";
 import { objectCreatedEvent } from "../../functions/shared/s3-event.js";
-import { S3ObjectStore } from "../../src/adapters/aws/s3-store.js";
 import { createLineageRecorder } from "../../src/lineage/recorder.js";
 import type { IngestDeps } from "../../src/pipeline/ingest.js";
 import type { IngestResult } from "../../src/pipeline/result.js";
 import { systemClock } from "../../src/ports/clock.js";
-import { type LakeStores, type ObjectStore, ZONES } from "../../src/ports/object-store.js";
+import type { LakeStores, ObjectStore } from "../../src/ports/object-store.js";
 import { SchemaRegistry } from "../../src/schema/registry.js";
 import {
   lineageEventTypes,
@@ -31,17 +29,10 @@ import {
   SCHEMAS_DIR,
 } from "../reliability/support.js";
 import { VEGA } from "../support/cli.js";
-import { type S3rverHandle, startS3rver } from "../support/s3rver.js";
+import { lambdaContext, type S3rverHandle, startS3rver, zoneBuckets, zoneStores } from "../support/s3rver.js";
 
-const BUCKETS = Object.fromEntries(ZONES.map((z) => [z, `routing-${z}`])) as Record<
-  (typeof ZONES)[number],
-  string
->;
-const CONTEXT = {
-  functionName: "lakeline-ingest",
-  awsRequestId: "routing",
-  getRemainingTimeInMillis: () => 900_000,
-} as unknown as Context;
+const BUCKETS = zoneBuckets("routing");
+const CONTEXT = lambdaContext("routing");
 const LIMIT = 20_000; // penguins.json is ~66 KB; its first 40 records fit
 
 let s3: S3rverHandle;
@@ -51,9 +42,7 @@ const downloads: string[] = [];
 
 beforeAll(async () => {
   s3 = await startS3rver({ buckets: Object.values(BUCKETS), conditionalWrites: true });
-  const client = s3.client();
-  const zone = (z: (typeof ZONES)[number]) => new S3ObjectStore(client, BUCKETS[z]);
-  stores = Object.fromEntries(ZONES.map((z) => [z, zone(z)])) as unknown as LakeStores;
+  stores = zoneStores(s3.client(), BUCKETS);
   scratch = await fs.mkdtemp(path.join(os.tmpdir(), "lakeline-routing-"));
 });
 

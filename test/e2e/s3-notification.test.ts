@@ -8,16 +8,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import type { Context, S3Event } from "aws-lambda";
+import type { S3Event } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIngestHandler, type IngestResponse } from "../../functions/ingest.js";
-import { S3ObjectStore } from "../../src/adapters/aws/s3-store.js";
 import { Database } from "../../src/engine/duckdb/database.js";
 import { createLineageRecorder } from "../../src/lineage/recorder.js";
 import type { IngestDeps } from "../../src/pipeline/ingest.js";
 import type { IngestResult } from "../../src/pipeline/result.js";
 import { systemClock } from "../../src/ports/clock.js";
-import { type LakeStores, ZONES } from "../../src/ports/object-store.js";
+import type { LakeStores } from "../../src/ports/object-store.js";
 import { SchemaRegistry } from "../../src/schema/registry.js";
 import { ITEMS_SCHEMA } from "../reliability/corpus.js";
 import {
@@ -28,17 +27,10 @@ import {
   tempLake,
   writeSchema,
 } from "../reliability/support.js";
-import { type S3rverHandle, startS3rver } from "../support/s3rver.js";
+import { lambdaContext, type S3rverHandle, startS3rver, zoneBuckets, zoneStores } from "../support/s3rver.js";
 
-const BUCKETS = Object.fromEntries(ZONES.map((z) => [z, `lakeline-${z}`])) as Record<
-  (typeof ZONES)[number],
-  string
->;
-const CONTEXT = {
-  functionName: "lakeline-ingest",
-  awsRequestId: "s3rver",
-  getRemainingTimeInMillis: () => 900_000,
-} as unknown as Context;
+const BUCKETS = zoneBuckets("lakeline");
+const CONTEXT = lambdaContext("s3rver");
 
 let s3: S3rverHandle;
 let client: S3Client;
@@ -52,15 +44,7 @@ let handler: (event: S3Event) => Promise<IngestResponse>;
 beforeAll(async () => {
   s3 = await startS3rver({ buckets: Object.values(BUCKETS), conditionalWrites: true });
   client = s3.client();
-  const zone = (z: (typeof ZONES)[number]) => new S3ObjectStore(client, BUCKETS[z]);
-  stores = {
-    raw: zone("raw"),
-    warehouse: zone("warehouse"),
-    quarantine: zone("quarantine"),
-    exports: zone("exports"),
-    lineage: zone("lineage"),
-    failed: zone("failed"),
-  };
+  stores = zoneStores(client, BUCKETS);
   const lake = await tempLake("s3rver");
   root = lake.root;
   await writeSchema(lake.schemasDir, "items", 1, ITEMS_SCHEMA);

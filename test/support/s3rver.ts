@@ -2,8 +2,10 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
-import type { S3Event, S3EventRecord } from "aws-lambda";
+import type { Context, S3Event, S3EventRecord } from "aws-lambda";
 import S3rver from "s3rver";
+import { S3ObjectStore } from "../../src/adapters/aws/s3-store.js";
+import { type LakeStores, ZONES, type Zone } from "../../src/ports/object-store.js";
 import { atomicPuts, listUploads, missingApis } from "./s3rver-extensions.js";
 
 /** s3rver accepts any key pair; these are the ones its docs use. */
@@ -158,4 +160,25 @@ function toLambdaEvent(raw: S3Event): S3Event | undefined {
     object: { ...record.s3.object, key: encodeS3EventKey(record.s3.object.key) },
   };
   return { Records: [{ ...record, s3 }] };
+}
+
+/** One bucket per lake zone, named `<prefix>-<zone>`. */
+export function zoneBuckets(prefix: string): Record<Zone, string> {
+  return Object.fromEntries(ZONES.map((z) => [z, `${prefix}-${z}`])) as Record<Zone, string>;
+}
+
+/** S3ObjectStores over the zone buckets: the lake as the Lambdas see it. */
+export function zoneStores(client: S3Client, buckets: Record<Zone, string>): LakeStores {
+  return Object.fromEntries(
+    ZONES.map((z) => [z, new S3ObjectStore(client, buckets[z])]),
+  ) as unknown as LakeStores;
+}
+
+/** The Lambda context a handler is invoked with in tests. */
+export function lambdaContext(awsRequestId: string): Context {
+  return {
+    functionName: "lakeline-ingest",
+    awsRequestId,
+    getRemainingTimeInMillis: () => 900_000,
+  } as unknown as Context;
 }
