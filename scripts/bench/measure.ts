@@ -33,12 +33,14 @@ export const measureMethod = existsSync(GNU_TIME)
 function runChild(
   command: Command,
   argv: readonly string[],
+  onSpawn: (pid: number | undefined) => void = () => {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), {
       env: { ...process.env, ...command.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
+    onSpawn(child.pid);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => {
@@ -81,36 +83,22 @@ async function withGnuTime(command: Command): Promise<Sample> {
 
 async function withProcPolling(command: Command): Promise<Sample> {
   const started = performance.now();
-  const child = spawn(command.cmd, [...command.args], {
-    env: { ...process.env, ...command.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
   let peakKb = 0;
-  const poll = setInterval(() => {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
-      if (m) peakKb = Math.max(peakKb, Number(m[1]));
-    } catch {
-      // Gone already.
-    }
-  }, 20);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => {
-    if (stdout.length < 1 << 20) stdout += d.toString();
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-8192);
-  });
-  const code = await new Promise<number>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (c) => resolve(c ?? -1));
-  });
-  clearInterval(poll);
+  let poll: NodeJS.Timeout | undefined;
+  const r = await runChild(command, [command.cmd, ...command.args], (pid) => {
+    poll = setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      } catch {
+        // Gone already.
+      }
+    }, 20);
+  }).finally(() => clearInterval(poll));
   const wallS = (performance.now() - started) / 1000;
-  if (code !== 0 && !command.check) throw childFailure(command, code, stderr);
-  command.check?.(stdout, code);
-  return { wallS, rssMb: peakKb / 1024, stdout };
+  if (r.code !== 0 && !command.check) throw childFailure(command, r.code, r.stderr);
+  command.check?.(r.stdout, r.code);
+  return { wallS, rssMb: peakKb / 1024, stdout: r.stdout };
 }
 
 function childFailure(command: Command, code: number, stderr: string): Error {
