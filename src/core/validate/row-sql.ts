@@ -1,24 +1,15 @@
 /**
  * Row-level validation as SQL generated from a schema. One SELECT turns the raw text values of a
  * blob into typed columns, a per-feature error code, and, for bad rows only, the list of reasons
- * and the record as read. It is plain SQL so the same checks can run on DuckDB inside a Lambda or
- * on Athena over a raw file too large for one.
+ * and the record as read. Each feature's cast, code and reason come from feature-sql.ts; this
+ * assembles them into the layered query. The SQL is DuckDB's dialect.
  */
 
-import type {
-  DatasetSchema,
-  Feature,
-  FloatDomain,
-  IntDomain,
-  StringDomain,
-  TimestampDomain,
-} from "../schema/types.js";
+import type { DatasetSchema, Feature } from "../schema/types.js";
 import { featureInEnvironment, isList, isRequired } from "../schema/types.js";
-import { sqlIdent, sqlNumber, sqlString } from "../sql.js";
+import { sqlIdent, sqlString } from "../sql.js";
 import type { AnomalyType } from "./anomaly.js";
-
-/** Error code for "absent but optional": not an error, but counted as missing for presence. */
-export const MISSING_OPTIONAL = "";
+import { listFeatureSql, scalarFeatureSql } from "./feature-sql.js";
 
 export interface FeaturePlan {
   readonly feature: Feature;
@@ -38,176 +29,6 @@ export interface RowValidationPlan {
    * `malformed` is given.
    */
   readonly sql: string;
-}
-
-function scalarCast(feature: Feature, v: string): string {
-  switch (feature.type) {
-    case "STRING":
-      return v;
-    case "INT":
-      // DuckDB's cast also accepts "3.5" (rounded), "35e-1", "0x10" and "1_000"; only plain decimal
-      // integers are INTs. A value that prints back as itself is one (the common case, no regex);
-      // others go through an anchored RE2 match (3.5× cheaper than translate(); the fast path saves
-      // a further quarter).
-      return `CASE WHEN TRY_CAST(${v} AS BIGINT)::VARCHAR = ${v} THEN TRY_CAST(${v} AS BIGINT) WHEN regexp_full_match(${v}, '\\s*[+-]?[0-9]+\\s*') THEN TRY_CAST(${v} AS BIGINT) END`;
-    case "FLOAT":
-      return `TRY_CAST(${v} AS DOUBLE)`;
-    case "BOOL":
-      return `TRY_CAST(${v} AS BOOLEAN)`;
-    case "TIMESTAMP": {
-      // Stored as UTC wall time (Parquet TIMESTAMP micros). A plain TIMESTAMP cast would drop an
-      // offset, so values carrying one (Z, +hh:mm, -hh:mm after the time) are parsed with it.
-      const format = (feature.domain as TimestampDomain | undefined)?.format;
-      if (format) return `CAST(try_strptime(${v}, ${sqlString(format)}) AS TIMESTAMP)`;
-      const offset = `(length(${v}) > 19 AND (ends_with(${v}, 'Z') OR contains(substr(${v}, 20), '+') OR contains(substr(${v}, 20), '-')))`;
-      return `CASE WHEN ${offset} THEN CAST(TRY_CAST(${v} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST(${v} AS TIMESTAMP) END`;
-    }
-    case "BYTES":
-      return `try(from_base64(${v}))`;
-  }
-}
-
-const TYPE_CODE: Record<Feature["type"], AnomalyType> = {
-  STRING: "ENUM_TYPE_UNEXPECTED_STRING_VALUES",
-  INT: "INT_TYPE_NOT_INT_STRING",
-  FLOAT: "FLOAT_TYPE_NOT_FLOAT_STRING",
-  BOOL: "BOOL_TYPE_UNEXPECTED_STRING",
-  TIMESTAMP: "TIMESTAMP_TYPE_NOT_TIMESTAMP_STRING",
-  BYTES: "BYTES_TYPE_NOT_BASE64",
-};
-
-/** The checks on one (scalar) typed value `t`, most fundamental first: [condition, code, detail SQL]. */
-function domainChecks(feature: Feature, t: string): [string, AnomalyType, string][] {
-  const checks: [string, AnomalyType, string][] = [];
-  const d = feature.domain;
-  if (!d) {
-    if (feature.type === "FLOAT")
-      checks.push([`(isnan(${t}) OR isinf(${t}))`, "FLOAT_TYPE_HAS_NAN", `'NaN or infinite value'`]);
-    return checks;
-  }
-  if (feature.type === "INT" || feature.type === "FLOAT") {
-    const nd = d as IntDomain & FloatDomain;
-    const [small, big]: [AnomalyType, AnomalyType] =
-      feature.type === "INT"
-        ? ["INT_TYPE_SMALL_INT", "INT_TYPE_BIG_INT"]
-        : ["FLOAT_TYPE_SMALL_FLOAT", "FLOAT_TYPE_BIG_FLOAT"];
-    if (feature.type === "FLOAT" && nd.disallowNaN !== false)
-      checks.push([`(isnan(${t}) OR isinf(${t}))`, "FLOAT_TYPE_HAS_NAN", `'NaN or infinite value'`]);
-    // DuckDB orders NaN above every number; where NaN is allowed it is neither below min nor above max (IEEE, TFDV).
-    const num = (cond: string) => (feature.type === "FLOAT" ? `(NOT isnan(${t}) AND ${cond})` : cond);
-    if (nd.min !== undefined)
-      checks.push([num(`${t} < ${sqlNumber(nd.min)}`), small, `CAST(${t} AS VARCHAR) || ' < min ${nd.min}'`]);
-    if (nd.max !== undefined)
-      checks.push([num(`${t} > ${sqlNumber(nd.max)}`), big, `CAST(${t} AS VARCHAR) || ' > max ${nd.max}'`]);
-  }
-  if (feature.type === "STRING" && "values" in d) {
-    const values = (d as StringDomain).values;
-    const list = values.map(sqlString).join(", ");
-    const shown = values.length > 12 ? `${values.slice(0, 12).join(", ")}, …` : values.join(", ");
-    checks.push([
-      `${t} NOT IN (${list})`,
-      "ENUM_TYPE_UNEXPECTED_STRING_VALUES",
-      `to_json(${t})::VARCHAR || ${sqlString(` not in [${shown}]`)}`,
-    ]);
-  }
-  if (feature.type === "TIMESTAMP") {
-    const td = d as TimestampDomain;
-    if (td.min)
-      checks.push([
-        `${t} < TIMESTAMP ${sqlString(td.min)}`,
-        "TIMESTAMP_TYPE_OUT_OF_RANGE",
-        `CAST(${t} AS VARCHAR) || ${sqlString(` before ${td.min}`)}`,
-      ]);
-    if (td.max)
-      checks.push([
-        `${t} > TIMESTAMP ${sqlString(td.max)}`,
-        "TIMESTAMP_TYPE_OUT_OF_RANGE",
-        `CAST(${t} AS VARCHAR) || ${sqlString(` after ${td.max}`)}`,
-      ]);
-  }
-  return checks;
-}
-
-function shownValue(raw: string): string {
-  return `to_json(CASE WHEN length(${raw}) > 60 THEN left(${raw}, 60) || '…' ELSE ${raw} END)::VARCHAR`;
-}
-
-interface FeatureSql {
-  typed: string;
-  code: string;
-  detail: string;
-  codes: AnomalyType[];
-}
-
-function scalarFeatureSql(
-  p: { feature: Feature; raw: string; required: boolean },
-  rawRef: string,
-  typedRef: string,
-): FeatureSql {
-  const f = p.feature;
-  const typeCode = TYPE_CODE[f.type];
-  const checks = domainChecks(f, typedRef);
-  const whens = [
-    `WHEN ${rawRef} IS NULL THEN ${p.required ? "'FEATURE_TYPE_NOT_PRESENT'" : sqlString(MISSING_OPTIONAL)}`,
-    ...(f.type === "STRING" ? [] : [`WHEN ${typedRef} IS NULL THEN ${sqlString(typeCode)}`]),
-    ...checks.map(([cond, code]) => `WHEN ${cond} THEN ${sqlString(code)}`),
-  ];
-  const details = [
-    `WHEN ${rawRef} IS NULL THEN 'required value is missing'`,
-    ...(f.type === "STRING"
-      ? []
-      : [`WHEN ${typedRef} IS NULL THEN ${shownValue(rawRef)} || ' is not ${f.type}'`]),
-    ...checks.map(([cond, , detail]) => `WHEN ${cond} THEN ${detail}`),
-  ];
-  const codes = new Set<AnomalyType>(checks.map(([, c]) => c));
-  if (f.type !== "STRING") codes.add(typeCode);
-  if (p.required) codes.add("FEATURE_TYPE_NOT_PRESENT");
-  return {
-    typed: scalarCast(f, rawRef),
-    code: `CASE ${whens.join(" ")} END`,
-    detail: `CASE ${details.join(" ")} END`,
-    codes: [...codes],
-  };
-}
-
-function listFeatureSql(
-  p: { feature: Feature; raw: string; required: boolean },
-  rawRef: string,
-  typedRef: string,
-  listSeparator: string,
-  json: boolean,
-): FeatureSql {
-  const f = p.feature;
-  const elements = json
-    ? `CASE WHEN json_valid(${rawRef}) AND json_type(${rawRef}) = 'ARRAY' THEN json_extract_string(${rawRef}, '$[*]') ELSE [${rawRef}] END`
-    : `string_split(${rawRef}, ${sqlString(listSeparator)})`;
-  const typed = `list_transform(${elements}, x -> ${scalarCast(f, "x")})`;
-  const vc = f.valueCount ?? {};
-  const badElement =
-    f.type === "STRING" ? "false" : `list_contains(list_transform(${typedRef}, x -> x IS NULL), true)`;
-  const whens: [string, AnomalyType, string][] = [
-    [badElement, TYPE_CODE[f.type], `${shownValue(rawRef)} || ' has a value that is not ${f.type}'`],
-  ];
-  if (vc.min !== undefined)
-    whens.push([
-      `len(${typedRef}) < ${vc.min}`,
-      "FEATURE_TYPE_LOW_NUMBER_VALUES",
-      `len(${typedRef}) || ' values < min ${vc.min}'`,
-    ]);
-  if (vc.max !== undefined)
-    whens.push([
-      `len(${typedRef}) > ${vc.max}`,
-      "FEATURE_TYPE_HIGH_NUMBER_VALUES",
-      `len(${typedRef}) || ' values > max ${vc.max}'`,
-    ]);
-  const code = `CASE WHEN ${rawRef} IS NULL THEN ${p.required ? "'FEATURE_TYPE_NOT_PRESENT'" : sqlString(MISSING_OPTIONAL)} ${whens
-    .map(([c, code]) => `WHEN ${c} THEN ${sqlString(code)}`)
-    .join(" ")} END`;
-  const detail = `CASE WHEN ${rawRef} IS NULL THEN 'required value is missing' ${whens.map(([c, , d]) => `WHEN ${c} THEN ${d}`).join(" ")} END`;
-  const codes = new Set<AnomalyType>(whens.map(([, c]) => c));
-  if (f.type === "STRING") codes.delete("ENUM_TYPE_UNEXPECTED_STRING_VALUES");
-  if (p.required) codes.add("FEATURE_TYPE_NOT_PRESENT");
-  return { typed, code, detail, codes: [...codes] };
 }
 
 /**
