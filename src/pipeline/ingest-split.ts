@@ -6,7 +6,6 @@
  * the same parts under the same keys (written once).
  */
 import * as fs from "node:fs/promises";
-import * as path from "node:path";
 import type { DatasetRef } from "../lineage/recorder.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import { commitRouted, type RunContext } from "./ingest-outcomes.js";
@@ -31,7 +30,6 @@ export async function splitIntoParts(args: {
   const kind = splittable(args.key);
   if (!kind) throw new Error(`cannot split ${args.key}: only CSV and JSON lines are split by records`);
   const [dataset, environment] = args.key.split("/");
-  const base = path.posix.basename(args.key).replace(/\.(csv|tsv|jsonl|ndjson)(\.gz)?$/i, "");
   const prefix = `${dataset}/${environment}/${PARTS_FOLDER}/${args.runId}/`;
   const refs: DatasetRef[] = [];
   await splitRecords(recordStream(await args.raw.getStream(args.key), kind.gzip), {
@@ -39,7 +37,7 @@ export async function splitIntoParts(args: {
     partBytes: args.partBytes,
     dir: args.scratch,
     onPart: async (part) => {
-      const key = `${prefix}${base}.part-${String(part.index + 1).padStart(5, "0")}.${kind.ext}`;
+      const key = `${prefix}${kind.stem}.part-${String(part.index + 1).padStart(5, "0")}.${kind.ext}`;
       refs.push(
         await publishFile(args.raw, key, part.file, {
           artifactType: "RawBlob",

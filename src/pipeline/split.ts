@@ -13,6 +13,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
+import { stripExtensions } from "../engine/duckdb/reader.js";
 
 export interface PartFile {
   /** 0-based. */
@@ -25,12 +26,19 @@ export interface PartFile {
   readonly lines: number;
 }
 
-/** What can be split: CSV/TSV and JSON lines, plain or gzip. A JSON array cannot be cut by lines. */
-export function splittable(key: string): { csv: boolean; gzip: boolean; ext: string } | undefined {
-  const m = /\.(csv|tsv|jsonl|ndjson)(\.gz)?$/i.exec(key);
+/**
+ * What can be split: CSV/TSV and JSON lines, plain or gzip (named as the reader names them). A JSON
+ * array cannot be cut by lines. `stem` is the file name without its extensions, as written.
+ */
+export function splittable(
+  key: string,
+): { csv: boolean; gzip: boolean; ext: string; stem: string } | undefined {
+  const { base, gz } = stripExtensions(key);
+  const m = /\.(csv|tsv|jsonl|ndjson)$/.exec(base);
   if (!m) return undefined;
-  const ext = m[1]!.toLowerCase();
-  return { csv: ext === "csv" || ext === "tsv", gzip: m[2] !== undefined, ext };
+  const ext = m[1]!;
+  const stem = path.posix.basename(key).slice(0, path.posix.basename(base).length - m[0].length);
+  return { csv: ext === "csv" || ext === "tsv", gzip: gz, ext, stem };
 }
 
 const NEWLINE = 0x0a;

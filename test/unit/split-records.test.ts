@@ -101,8 +101,14 @@ describe("splitRecords", () => {
   });
 
   it("knows which blobs it can cut", () => {
-    expect(splittable("d/training/a.csv")).toEqual({ csv: true, gzip: false, ext: "csv" });
-    expect(splittable("d/training/a.jsonl.gz")).toEqual({ csv: false, gzip: true, ext: "jsonl" });
+    expect(splittable("d/training/a.csv")).toEqual({ csv: true, gzip: false, ext: "csv", stem: "a" });
+    expect(splittable("d/training/a.jsonl.gz")).toEqual({ csv: false, gzip: true, ext: "jsonl", stem: "a" });
+    expect(splittable("d/training/Big.Drop.TSV.gzip")).toEqual({
+      csv: true,
+      gzip: true,
+      ext: "tsv",
+      stem: "Big.Drop",
+    });
     expect(splittable("d/training/a.json")).toBeUndefined();
   });
 });

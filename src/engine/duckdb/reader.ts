@@ -80,7 +80,8 @@ async function gunzipBounded(key: string, src: string, dest: string, max: number
   }
 }
 
-function stripExtensions(key: string): { base: string; gz: boolean } {
+/** A key, lower-cased, without its compression suffix (`.gz`, `.gzip`), and whether it had one. */
+export function stripExtensions(key: string): { base: string; gz: boolean } {
   const lower = key.toLowerCase();
   if (lower.endsWith(".gz")) return { base: lower.slice(0, -3), gz: true };
   if (lower.endsWith(".gzip")) return { base: lower.slice(0, -5), gz: true };
