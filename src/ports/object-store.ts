@@ -10,6 +10,11 @@ export interface ObjectInfo {
   readonly lastModified?: Date;
 }
 
+/** A downloaded object, with the md5 of the bytes written (hashed as they streamed, not read again). */
+export interface DownloadedObject extends ObjectInfo {
+  readonly md5: string;
+}
+
 export interface PutOptions {
   /** Conditional create (`If-None-Match: *`): fail with ObjectExistsError if the key exists. */
   readonly ifNoneMatch?: boolean;
@@ -38,7 +43,7 @@ export interface ObjectStore {
   get(key: string): Promise<Uint8Array>;
   getStream(key: string): Promise<Readable>;
   /** Download to a local file, streaming. */
-  download(key: string, path: string): Promise<ObjectInfo>;
+  download(key: string, path: string): Promise<DownloadedObject>;
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Objects under a prefix, in key order. */
   list(prefix: string): AsyncIterable<ObjectInfo>;

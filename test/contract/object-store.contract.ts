@@ -101,6 +101,8 @@ export function objectStoreContract(name: string, makeStore: () => Promise<Store
       expect(original.byteLength).toBe(13_493_022);
       expect(info.size).toBe(original.byteLength);
       expect(md5(await fs.readFile(target))).toBe(md5(original));
+      // Hashed as it streamed: the caller need not read the file again.
+      expect(info.md5).toBe(md5(original));
       expect((await store.head("flights/flights-3m.parquet"))?.size).toBe(original.byteLength);
       expect(md5(await store.get("flights/flights-3m.parquet"))).toBe(md5(original));
     });

@@ -14,7 +14,14 @@ import {
 } from "@aws-sdk/client-s3";
 import { ObjectExistsError } from "../../core/errors.js";
 import { assertSafeKey } from "../../core/keys.js";
-import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from "../../ports/object-store.js";
+import type {
+  DownloadedObject,
+  ObjectInfo,
+  ObjectStore,
+  PutOptions,
+  PutResult,
+} from "../../ports/object-store.js";
+import { createMd5Tap } from "../local/hash-fs.js";
 import { type Sleep, withBackoff } from "./retry.js";
 import {
   backendError,
@@ -130,16 +137,18 @@ export class S3ObjectStore implements ObjectStore {
     return out.Body as Readable;
   }
 
-  async download(key: string, target: string): Promise<ObjectInfo> {
+  async download(key: string, target: string): Promise<DownloadedObject> {
     assertSafeKey(key);
     await fs.mkdir(path.dirname(target), { recursive: true });
-    // Written beside the target and renamed, so `target` never holds a partial object.
+    // Written beside the target and renamed, so `target` never holds a partial object; hashed as it
+    // streams, so the caller need not read it again.
     const tmp = `${target}.${randomUUID()}.part`;
     try {
       const info = await this.withBodyRetries("download", key, async () => {
         const out = await this.getObject(key);
-        await pipeline(out.Body as Readable, createWriteStream(tmp));
-        return objectInfo(key, out);
+        const tap = createMd5Tap();
+        await pipeline(out.Body as Readable, tap, createWriteStream(tmp));
+        return { ...objectInfo(key, out), md5: (await tap.done).md5 };
       });
       await fs.rename(tmp, target);
       return info;

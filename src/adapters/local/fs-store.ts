@@ -6,7 +6,14 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ObjectExistsError, ObjectNotFoundError } from "../../core/errors.js";
 import { assertSafeKey } from "../../core/keys.js";
-import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from "../../ports/object-store.js";
+import type {
+  DownloadedObject,
+  ObjectInfo,
+  ObjectStore,
+  PutOptions,
+  PutResult,
+} from "../../ports/object-store.js";
+import { createMd5Tap } from "./hash-fs.js";
 
 /** Temporary files live beside their target so the final rename is atomic (same filesystem). */
 const TMP_DIR = ".tmp";
@@ -59,12 +66,13 @@ export class FsObjectStore implements ObjectStore {
     return createReadStream(p);
   }
 
-  async download(key: string, target: string): Promise<ObjectInfo> {
+  async download(key: string, target: string): Promise<DownloadedObject> {
     const p = this.pathOf(key);
     const info = await this.stat(key, p);
     await fs.mkdir(path.dirname(target), { recursive: true });
-    await pipeline(createReadStream(p), createWriteStream(target));
-    return info;
+    const tap = createMd5Tap();
+    await pipeline(createReadStream(p), tap, createWriteStream(target));
+    return { ...info, md5: (await tap.done).md5 };
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
