@@ -13,15 +13,12 @@ import { hashPath } from "../adapters/local/hash-fs.js";
 import { deterministicUuid } from "../core/hash/uuid.js";
 import { formatSplitSpec, SPLIT_BUCKETS, splitRanges } from "../core/split/spec.js";
 import { glueType } from "../core/warehouse/table.js";
-import type { DatasetRef, LineageRecorder, RunHandle } from "../lineage/recorder.js";
-import type { Clock } from "../ports/clock.js";
-import type { LakeStores } from "../ports/object-store.js";
-import type { SchemaRegistry } from "../schema/registry.js";
+import type { DatasetRef, RunHandle } from "../lineage/recorder.js";
 import { dvcFileFor, pushDvcObjects, putFileOnce, putOnce } from "./dvc-remote.js";
+import type { ExportDeps, ExportResult } from "./export-deps.js";
 import {
   DATA_DIR,
   EXPORT_PIPELINE_VERSION,
-  type ExportKeys,
   type ExportManifest,
   exportKeys,
   MANIFEST_FORMAT,
@@ -31,54 +28,11 @@ import {
 import { type ExportRequest, resolveExport } from "./export-request.js";
 import { committedSourceRuns, type SourceFile, sourceFiles } from "./export-sources.js";
 import { earliestRunPerSource, snapshotSql } from "./export-sql.js";
-import { type ExportEngine, writeWithAthena, writeWithDuckdb } from "./export-writers.js";
+import { writeWithAthena, writeWithDuckdb } from "./export-writers.js";
 
+export type { ExportDeps, ExportResult, ExportStatus } from "./export-deps.js";
 export type { ExportRequest } from "./export-request.js";
 export type { ExportEngine } from "./export-writers.js";
-
-export interface ExportDeps {
-  /** Reads `warehouse` (commit markers, files to hash); writes `exports`. */
-  readonly stores: Pick<LakeStores, "warehouse" | "exports">;
-  readonly schemas: SchemaRegistry;
-  readonly lineage: LineageRecorder;
-  readonly clock: Clock;
-  /** Local scratch space (Lambda: /tmp). */
-  readonly scratchDir: string;
-  /** The query engine over the warehouse as known at `asOf` (DuckDB views or Athena). */
-  openEngine(asOf: Date): Promise<ExportEngine>;
-  /** Rows per Parquet part on DuckDB. @default 1000000 */
-  readonly rowsPerPart?: number;
-  /** Names an Athena staging attempt. @default crypto.randomUUID */
-  readonly attemptId?: () => string;
-}
-
-export type ExportStatus = "exported" | "unchanged" | "empty";
-
-export interface ExportResult {
-  readonly status: ExportStatus;
-  readonly dataset: string;
-  readonly environment: string;
-  readonly name?: string;
-  readonly requestedAsOf: string;
-  /** The snapshot instant (latest ingest read); null when there was nothing to read. */
-  readonly asOf: string | null;
-  /** `<md5>` of data/ (folder name); null when empty. */
-  readonly version: string | null;
-  /** `<md5>.dir`, as in the `.dvc` file. */
-  readonly md5: string | null;
-  readonly split: string;
-  readonly splitKey: readonly string[];
-  readonly rows: Readonly<Record<string, number>>;
-  readonly totalRows: number;
-  readonly nfiles: number;
-  readonly size: number;
-  readonly sources: number;
-  readonly keys: ExportKeys | null;
-  /** e.g. `file:///lake/exports` or `s3://bucket`: the DVC remote URL. */
-  readonly remote: string;
-  readonly runId: string | null;
-  readonly reason?: string;
-}
 
 const DEFAULT_ROWS_PER_PART = 1_000_000;
 
