@@ -1,5 +1,3 @@
-/** Lineage records in an ObjectStore: one immutable JSON object per record, created once. */
-import { ObjectExistsError } from "../core/errors.js";
 import { MLMD_FOLDERS, OPENLINEAGE_PREFIX } from "../core/lineage/ids.js";
 import type { RunEvent } from "../core/lineage/openlineage.js";
 import type {
@@ -12,6 +10,7 @@ import type {
   ExecutionStateRecord,
   LineageSnapshot,
 } from "../core/lineage/types.js";
+import { putOnce as putOnceRaw } from "../ports/conditional-put.js";
 import type { ObjectStore } from "../ports/object-store.js";
 
 /** Parallel reads when loading a snapshot: enough to hide S3 latency without exhausting sockets. */
@@ -21,17 +20,8 @@ const READ_CONCURRENCY = 16;
  * Create-only put. Returns false when the record already exists, which for content-keyed records
  * means "already recorded" — by an earlier attempt or by a concurrent one.
  */
-export async function putOnce(store: ObjectStore, key: string, value: unknown): Promise<boolean> {
-  try {
-    await store.put(key, `${JSON.stringify(value)}\n`, {
-      ifNoneMatch: true,
-      contentType: "application/json",
-    });
-    return true;
-  } catch (err) {
-    if (err instanceof ObjectExistsError) return false;
-    throw err;
-  }
+export function putOnce(store: ObjectStore, key: string, value: unknown): Promise<boolean> {
+  return putOnceRaw(store, key, `${JSON.stringify(value)}\n`, "application/json");
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

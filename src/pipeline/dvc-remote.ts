@@ -5,34 +5,9 @@
  * Conditional puts make every write idempotent: an object that exists already has these bytes.
  */
 import * as path from "node:path";
-import { ObjectExistsError } from "../core/errors.js";
 import { type DvcDirEntry, dvcDirJson, dvcObjectPath, renderDvcFile } from "../core/hash/dvc.js";
+import { putFileOnce, putOnce } from "../ports/conditional-put.js";
 import type { ObjectStore } from "../ports/object-store.js";
-
-export async function putOnce(
-  store: ObjectStore,
-  key: string,
-  body: string | Uint8Array,
-  contentType?: string,
-): Promise<boolean> {
-  try {
-    await store.put(key, body, { ifNoneMatch: true, ...(contentType ? { contentType } : {}) });
-    return true;
-  } catch (err) {
-    if (err instanceof ObjectExistsError) return false;
-    throw err;
-  }
-}
-
-export async function putFileOnce(store: ObjectStore, key: string, file: string): Promise<boolean> {
-  try {
-    await store.putFile(key, file, { ifNoneMatch: true });
-    return true;
-  } catch (err) {
-    if (err instanceof ObjectExistsError) return false;
-    throw err;
-  }
-}
 
 export interface DvcDirectory {
   /** Local folder holding the files. */

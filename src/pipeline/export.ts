@@ -14,7 +14,8 @@ import { deterministicUuid } from "../core/hash/uuid.js";
 import { formatSplitSpec, SPLIT_BUCKETS, splitRanges } from "../core/split/spec.js";
 import { glueType } from "../core/warehouse/table.js";
 import type { DatasetRef, RunHandle } from "../lineage/recorder.js";
-import { dvcFileFor, pushDvcObjects, putFileOnce, putOnce } from "./dvc-remote.js";
+import { putFileOnce, putOnce } from "../ports/conditional-put.js";
+import { dvcFileFor, pushDvcObjects } from "./dvc-remote.js";
 import type { ExportDeps, ExportResult } from "./export-deps.js";
 import {
   DATA_DIR,

@@ -1,39 +1,15 @@
 /**
- * Conditional writes for at-least-once delivery: every output key is deterministic, so "already
- * exists" means a re-delivered or racing run wrote it first, and is success. Plus the one read the
- * pipeline's bookkeeping needs (markers, claims, statistics are small JSON objects).
+ * The pipeline's writes and reads of its own outputs: conditional writes (ports/conditional-put.ts),
+ * publishing a finished file with the version of the bytes stored, the md5 of a stored object, and
+ * the one read the bookkeeping needs (markers, claims, statistics are small JSON objects).
  */
 import { pipeline } from "node:stream/promises";
 import { createMd5Tap, md5File } from "../adapters/local/hash-fs.js";
-import { ObjectExistsError } from "../core/errors.js";
 import type { ArtifactTypeName, DatasetRef } from "../lineage/recorder.js";
+import { putFileOnce } from "../ports/conditional-put.js";
 import type { ObjectStore } from "../ports/object-store.js";
 
-function contentTypeOf(key: string): string | undefined {
-  if (key.endsWith(".json")) return "application/json";
-  if (key.endsWith(".html")) return "text/html; charset=utf-8";
-  return undefined;
-}
-
-export async function putOnce(store: ObjectStore, key: string, body: string | Uint8Array): Promise<void> {
-  try {
-    const contentType = contentTypeOf(key);
-    await store.put(key, body, { ifNoneMatch: true, ...(contentType ? { contentType } : {}) });
-  } catch (err) {
-    if (!(err instanceof ObjectExistsError)) throw err;
-  }
-}
-
-/** Whether this call wrote the object (false: an earlier or racing attempt had already). */
-export async function putFileOnce(store: ObjectStore, key: string, file: string): Promise<boolean> {
-  try {
-    await store.putFile(key, file, { ifNoneMatch: true });
-    return true;
-  } catch (err) {
-    if (!(err instanceof ObjectExistsError)) throw err;
-    return false;
-  }
-}
+export { putFileOnce, putOnce } from "../ports/conditional-put.js";
 
 /** The md5 and size of a stored object, read once (an S3 ETag is not an md5 under KMS or multipart). */
 export async function md5Stored(store: ObjectStore, key: string): Promise<{ md5: string; size: number }> {
