@@ -16,17 +16,16 @@ import { parseArgs } from "node:util";
 import { measureColdStart } from "./bench/coldstart.js";
 import {
   anchorJob,
-  exportJob,
   hashJobs,
   ingestJob,
   type Job,
   parquetjsJob,
-  queryJob,
   startupJob,
   validateCliJob,
   validateOnlyJob,
 } from "./bench/contenders.js";
 import { ensureInputs, type InputFormat } from "./bench/inputs.js";
+import { exportJob, queryJob } from "./bench/lake-jobs.js";
 import { measure, measureMethod, type Sample } from "./bench/measure.js";
 import { type BenchReport, evaluateTargets, machine, renderText, summarise } from "./bench/report.js";
 

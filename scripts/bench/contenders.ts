@@ -22,7 +22,7 @@ export interface Job {
   prepare(): Promise<{ command: Command; cleanup: () => Promise<void> }>;
 }
 
-const LAKELINE = ["bin/lakeline.mjs"];
+export const LAKELINE = ["bin/lakeline.mjs"];
 const TSX = ["--import", "tsx"];
 
 const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -45,7 +45,7 @@ async function scratch(prefix: string): Promise<string> {
 
 const rm = (dir: string) => () => fs.rm(dir, { recursive: true, force: true });
 
-function expectRows(label: string, want: number, got: unknown): void {
+export function expectRows(label: string, want: number, got: unknown): void {
   if (Number(got) !== want) throw new Error(`bench: ${label}: expected ${want} rows, got ${String(got)}`);
 }
 
@@ -240,69 +240,6 @@ export function startupJob(input: BenchInput): Job {
     async prepare() {
       return {
         command: { cmd: process.execPath, args: [...LAKELINE, "--version"] },
-        cleanup: async () => {},
-      };
-    },
-  };
-}
-
-export const QUERY_SQL =
-  "select origin, count(*) as flights, avg(delay_min) as avg_delay from flights group by 1";
-
-/** `lakeline query` over a lake the ingest left; the flight counts must add up to the rows ingested. */
-export function queryJob(input: BenchInput, lake: () => string | undefined): Job {
-  return {
-    id: `query:${input.name}`,
-    operation: "lakeline query: group by origin (count, avg)",
-    input,
-    async prepare() {
-      const dir = lake();
-      if (!dir) throw new Error("bench: no ingested lake to query");
-      return {
-        command: {
-          cmd: process.execPath,
-          args: [...LAKELINE, "query", QUERY_SQL, "--lake", dir, "--format", "json"],
-          check: (out, code) => {
-            if (code !== 0) throw new Error(`bench: query exit ${code}: ${out.slice(0, 300)}`);
-            const rows = JSON.parse(out) as { flights: number | string }[];
-            expectRows(
-              "query",
-              input.rows,
-              rows.reduce((n, r) => n + Number(r.flights), 0),
-            );
-          },
-        },
-        cleanup: async () => {},
-      };
-    },
-  };
-}
-
-/**
- * `lakeline export` of the whole dataset from a lake the ingest left. Each run gets its own split
- * seed: the same seed would find its export already published and do nothing.
- */
-export function exportJob(input: BenchInput, lake: () => string | undefined): Job {
-  let run = 0;
-  return {
-    id: `export:${input.name}`,
-    operation: "lakeline export: as-of snapshot → train/eval/test Parquet",
-    input,
-    async prepare() {
-      const dir = lake();
-      if (!dir) throw new Error("bench: no ingested lake to export from");
-      const seed = `bench-${++run}`;
-      return {
-        command: {
-          cmd: process.execPath,
-          args: [...LAKELINE, "export", "flights", "--lake", dir, "--seed", seed, "--json"],
-          check: (out, code) => {
-            const r = JSON.parse(out) as { status?: string; totalRows?: number };
-            if (code !== 0 || r.status !== "exported")
-              throw new Error(`bench: export exit ${code}: ${out.slice(0, 300)}`);
-            expectRows("export", input.rows, r.totalRows);
-          },
-        },
         cleanup: async () => {},
       };
     },
