@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { App, type AppProps, type Environment, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { SchemaRegistry } from "../src/schema/registry.js";
+import { SchemaRegistry } from "../src/contract/schema-registry.js";
 import { type DeployConfig, loadDeployConfig } from "./config.js";
 import { acknowledgeFrameworkFindings } from "./nag.js";
 import { DataStack } from "./stacks/data-stack.js";

@@ -11,8 +11,9 @@
  * - failed: `<dataset>/<runId>.json`
  * - exports: the whole bucket is the export function's DVC remote
  */
+
+import { MARKER_PREFIX, REPORTS_PREFIX, STATS_PREFIX } from "../src/contract/keys.js";
 import { MLMD_PREFIX, OPENLINEAGE_PREFIX } from "../src/core/lineage/ids.js";
-import { MARKER_PREFIX, REPORTS_PREFIX, STATS_PREFIX } from "../src/pipeline/layout.js";
 
 /** Content claims (`_content/<dataset>/<md5>.json`, see src/pipeline/layout.ts). */
 const CONTENT_PREFIX = "_content/";

@@ -3,11 +3,11 @@
  * publish it to the exports zone as Parquet + manifest + `.dvc` file, laid out as a DVC remote.
  */
 import type { Command } from "commander";
-import { localExportDeps } from "../../src/adapters/local/export-deps.js";
-import { localConfig } from "../../src/config.js";
+import { localConfig } from "../../src/contract/env.js";
+import { DEFAULT_SPLIT } from "../../src/contract/export-request.js";
 import { UsageError } from "../../src/core/errors.js";
-import { type ExportResult, exportDataset } from "../../src/pipeline/export.js";
-import { DEFAULT_SPLIT } from "../../src/pipeline/export-request.js";
+import { type ExportResult, exportDataset } from "../../src/pipeline/export/export.js";
+import { localExportDeps } from "../deps/export.js";
 import { toJson } from "../output.js";
 
 interface ExportOpts {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { hashPath } from "../../src/adapters/local/hash-fs.js";
+import { hashPath } from "../../src/adapters/node/hash-fs.js";
 import { UsageError } from "../../src/core/errors.js";
 import { toJson } from "../output.js";
 

@@ -4,13 +4,13 @@
  */
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { localIngestDeps } from "../../src/adapters/local/deps.js";
-import { localIngestInvoker, notificationFor, uploadRaw } from "../../src/adapters/local/upload.js";
-import { localConfig } from "../../src/config.js";
+import { localConfig } from "../../src/contract/env.js";
+import { assertDatasetName } from "../../src/contract/raw-key.js";
+import type { IngestResult } from "../../src/contract/records.js";
 import { errorMessage, UsageError } from "../../src/core/errors.js";
-import { assertDatasetName } from "../../src/core/keys.js";
-import type { IngestDeps } from "../../src/pipeline/ingest.js";
-import type { IngestResult } from "../../src/pipeline/result.js";
+import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
+import { localIngestDeps } from "../deps/ingest.js";
+import { localIngestInvoker, notificationFor, uploadRaw } from "../deps/upload.js";
 import { phaseLine, progress, toJson } from "../output.js";
 
 interface IngestOpts {

@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Command, Option } from "commander";
-import { hashPath } from "../../src/adapters/local/hash-fs.js";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
-import { localConfig } from "../../src/config.js";
+import { hashPath } from "../../src/adapters/node/hash-fs.js";
+import { localConfig } from "../../src/contract/env.js";
 import { LineageNotFoundError, UsageError } from "../../src/core/errors.js";
 import type { Direction } from "../../src/core/lineage/graph.js";
 import { type LineageFormat, renderLineage } from "../../src/core/lineage/render.js";
@@ -15,8 +15,13 @@ import {
   type ExecutionTypeName,
   type Properties,
 } from "../../src/core/lineage/types.js";
-import { findArtifacts, lineageOf, loadSnapshot, readOpenLineageEvents } from "../../src/lineage/query.js";
-import { type ExternalOutput, recordExecution } from "../../src/lineage/record-execution.js";
+import {
+  findArtifacts,
+  lineageOf,
+  loadSnapshot,
+  readOpenLineageEvents,
+} from "../../src/pipeline/lineage/query.js";
+import { type ExternalOutput, recordExecution } from "../../src/pipeline/lineage/record-execution.js";
 import { systemClock } from "../../src/ports/clock.js";
 import { toJson } from "../output.js";
 

@@ -1,7 +1,7 @@
 /** `lakeline query "<SQL>"`: SQL over the warehouse, on DuckDB locally or Athena in AWS. */
 import type { Command } from "commander";
-import { DuckDbQueryEngine } from "../../src/adapters/local/duckdb-engine.js";
-import { localConfig } from "../../src/config.js";
+import { DuckDbQueryEngine } from "../../src/adapters/duckdb/query-engine.js";
+import { localConfig } from "../../src/contract/env.js";
 import { UsageError } from "../../src/core/errors.js";
 import type { QueryEngine, QueryResult } from "../../src/ports/query-engine.js";
 import { formatTable, toJson } from "../output.js";

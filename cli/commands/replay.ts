@@ -4,9 +4,9 @@
  * to the keys its failed attempt used.
  */
 import type { Command } from "commander";
-import { localIngestDeps } from "../../src/adapters/local/deps.js";
-import { localConfig } from "../../src/config.js";
-import { type ReplayItem, type ReplayReport, replayFailed } from "../../src/pipeline/replay.js";
+import { localConfig } from "../../src/contract/env.js";
+import { type ReplayItem, type ReplayReport, replayFailed } from "../../src/pipeline/ingest/replay.js";
+import { localIngestDeps } from "../deps/ingest.js";
 import { toJson } from "../output.js";
 
 interface ReplayOpts {

@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
-import { localConfig } from "../../src/config.js";
+import { localConfig } from "../../src/contract/env.js";
 import { LakelineError } from "../../src/core/errors.js";
 import type { ObjectStore } from "../../src/ports/object-store.js";
 import { toJson } from "../output.js";

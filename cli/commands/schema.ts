@@ -5,9 +5,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import { localConfig } from "../../src/config.js";
+import { inferSchemaFromFile } from "../../src/adapters/duckdb/infer-file.js";
+import { checkSchemasDir } from "../../src/adapters/node/schemas-dir.js";
+import { localConfig } from "../../src/contract/env.js";
+import { assertDatasetName } from "../../src/contract/raw-key.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import { LakelineError, SchemaFormatError, UsageError } from "../../src/core/errors.js";
-import { assertDatasetName } from "../../src/core/keys.js";
 import {
   COMPATIBILITY_MODES,
   type CompatibilityMode,
@@ -15,9 +18,6 @@ import {
 } from "../../src/core/schema/compat.js";
 import { parseSchema, schemaFileJsonSchema } from "../../src/core/schema/format.js";
 import { schemaFileText } from "../../src/core/schema/infer.js";
-import { checkSchemasDir } from "../../src/schema/check.js";
-import { inferSchemaFromFile } from "../../src/schema/infer-file.js";
-import { SchemaRegistry } from "../../src/schema/registry.js";
 import { formatTable, toJson } from "../output.js";
 
 export const JSON_SCHEMA_FILE = "schema-file.schema.json";

@@ -1,10 +1,10 @@
 /** `lakeline validate <file>`: check a file against a dataset schema without writing anything. */
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { localConfig } from "../../src/config.js";
+import { localConfig } from "../../src/contract/env.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import { UsageError } from "../../src/core/errors.js";
-import { validateFile } from "../../src/pipeline/validate.js";
-import { SchemaRegistry } from "../../src/schema/registry.js";
+import { validateFile } from "../../src/pipeline/ingest/validate.js";
 import { formatTable, toJson } from "../output.js";
 
 export function register(program: Command): void {

@@ -3,8 +3,8 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DuckDbQueryEngine } from "../../src/adapters/local/duckdb-engine.js";
-import type { LocalConfig } from "../../src/config.js";
+import { DuckDbQueryEngine } from "../../src/adapters/duckdb/query-engine.js";
+import type { LocalConfig } from "../../src/contract/env.js";
 import type { ObjectStore } from "../../src/ports/object-store.js";
 import { runCli as runSharedCli } from "../support/cli.js";
 

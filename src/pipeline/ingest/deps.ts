@@ -1,0 +1,40 @@
+/** What the ingest use case is given: its ports and limits, the object to ingest, and options. */
+import type { DatabaseOptions } from "../../adapters/duckdb/database.js";
+import type { ReadLimits } from "../../adapters/duckdb/reader.js";
+import type { SchemaRegistry } from "../../contract/schema-registry.js";
+import type { Clock } from "../../ports/clock.js";
+import type { LakeStores } from "../../ports/object-store.js";
+import type { LineageRecorder } from "../lineage/recorder.js";
+
+export interface IngestDeps {
+  readonly stores: LakeStores;
+  readonly schemas: SchemaRegistry;
+  readonly lineage: LineageRecorder;
+  readonly clock: Clock;
+  /** Local scratch space (Lambda: /tmp). */
+  readonly scratchDir: string;
+  readonly limits?: ReadLimits;
+  readonly database?: DatabaseOptions;
+  /** Blobs larger than this are routed to the scale-out path instead of processed here. */
+  readonly maxBlobBytes?: number;
+  /** If set, a routed CSV or JSON-lines blob is split into raw parts of about this size (scale-out). */
+  readonly partBytes?: number;
+  /** Told as a run moves on, for progress display on long blobs. */
+  readonly onPhase?: (phase: IngestPhase, key: string) => void;
+}
+
+/** Where a run is: staging (parse, check, hash), writing (Parquet, statistics), publishing. */
+export type IngestPhase = "stage" | "write" | "publish";
+
+/** The object an S3 notification names. */
+export interface ObjectRef {
+  readonly key: string;
+  readonly versionId?: string;
+  readonly etag?: string;
+}
+
+export interface IngestOptions {
+  /** Overrides the environment taken from the key. */
+  readonly environment?: string;
+  readonly schemaVersion?: number;
+}

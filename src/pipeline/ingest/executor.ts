@@ -1,0 +1,65 @@
+/**
+ * The ingest executor: everything the staged DuckDB batch has to give — the valid rows as Parquet,
+ * statistics and the policy's verdict, the quarantined rows, a sample of reasons — made in scratch,
+ * after which the batch is closed so its memory is returned before anything is published.
+ */
+import * as path from "node:path";
+import type { LineageValues, StagedBatch } from "../../adapters/duckdb/batch.js";
+import type { BlobFormat } from "../../adapters/duckdb/reader.js";
+import type { DatasetSchema } from "../../core/schema/types.js";
+import type { DatasetStatistics } from "../../core/stats/types.js";
+import type { Anomaly } from "../../core/validate/anomaly.js";
+import { decideBatch } from "./decide.js";
+
+export interface BatchOutputs {
+  readonly format: BlobFormat;
+  readonly statistics: DatasetStatistics;
+  readonly anomalies: Anomaly[];
+  /** Set when policy rejects the blob whole; then there are no outputs to publish. */
+  readonly rejectReason?: string;
+  readonly valid?: { readonly file: string; readonly rows: number };
+  readonly quarantine?: { readonly file: string; readonly rows: number };
+  readonly sample: { row: number | null; reasons: string[] }[];
+}
+
+/**
+ * The valid rows are written while statistics are computed (two connections, both cores); rejected
+ * rows are written only once policy accepts the blob. The batch is closed on every path.
+ */
+export async function executeBatch(
+  args: {
+    batch: StagedBatch;
+    schema: DatasetSchema;
+    environment: string;
+    previous: DatasetStatistics | undefined;
+    scratch: string;
+  },
+  lineage: LineageValues,
+): Promise<BatchOutputs> {
+  const { batch, schema, environment, previous, scratch } = args;
+  try {
+    const validFile = path.join(scratch, "valid.parquet");
+    const [written, decided] = await Promise.allSettled([
+      batch.writeValid(validFile, lineage),
+      decideBatch({ batch, schema, environment, ...(previous ? { previous } : {}) }),
+    ]);
+    if (decided.status === "rejected") throw decided.reason;
+    if (written.status === "rejected") throw written.reason;
+    const { statistics, anomalies, rejectReason } = decided.value;
+    const format = batch.blob.format;
+    if (rejectReason !== undefined) return { format, statistics, anomalies, rejectReason, sample: [] };
+    const quarantineFile = path.join(scratch, "quarantine.parquet");
+    const quarantined =
+      statistics.rowsQuarantined > 0 ? await batch.writeQuarantine(quarantineFile, lineage) : 0;
+    return {
+      format,
+      statistics,
+      anomalies,
+      ...(statistics.rowsValid > 0 ? { valid: { file: validFile, rows: written.value } } : {}),
+      ...(quarantined > 0 ? { quarantine: { file: quarantineFile, rows: quarantined } } : {}),
+      sample: await batch.sampleRejected(),
+    };
+  } finally {
+    batch.close();
+  }
+}
