@@ -47,8 +47,28 @@ export function runKeys(dataset: string, environment: string, at: Date, md5: str
     stats: `${statsPrefix(dataset, environment)}${ts}-${runId}.json`,
     reportDir: `_reports/${dataset}/${ts}-${runId}`,
     rejectedDir: `${dataset}/${REJECTED_FOLDER}/${ts}-${md5}`,
-    failed: `${dataset}/${runId}.json`,
+    failed: failedRunKey(dataset, runId),
   };
+}
+
+/** Failed zone: the record of a run that threw, which `lakeline replay` re-drives. */
+export function failedRunKey(dataset: string, runId: string): string {
+  return `${dataset}/${runId}.json`;
+}
+
+/** Failed zone: the record of a blob routed past one invocation. */
+export function routedKey(dataset: string, runId: string): string {
+  return `${ROUTED_PREFIX}${dataset}/${runId}.json`;
+}
+
+/** Quarantine: where a blob whose key cannot be addressed has its reason recorded. */
+export function unaddressableDir(runId: string): string {
+  return `${INVALID_DATASET}/${REJECTED_FOLDER}/${runId}`;
+}
+
+/** Raw zone: the folder of the parts a routed blob was cut into. */
+export function partsPrefix(dataset: string, environment: string, runId: string): string {
+  return `${dataset}/${environment}/${PARTS_FOLDER}/${runId}/`;
 }
 
 /** Drift compares a batch with the previous accepted batch of the same dataset and environment. */

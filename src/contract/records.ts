@@ -41,3 +41,33 @@ export interface IngestResult {
   /** A few quarantined rows with reasons, for people. */
   readonly sample?: readonly { row: number | null; reasons: string[] }[];
 }
+
+/** The object an S3 notification names. */
+export interface ObjectRef {
+  readonly key: string;
+  readonly versionId?: string;
+  readonly etag?: string;
+}
+
+export interface IngestOptions {
+  /** Overrides the environment taken from the key. */
+  readonly environment?: string;
+  readonly schemaVersion?: number;
+}
+
+/** The failed zone's record of an ingest run that threw (`<dataset>/<runId>.json`); replay reads it. */
+export interface FailedRunRecord {
+  readonly dataset: string;
+  readonly runId: string;
+  readonly rawKey: string;
+  readonly rawBucket?: string;
+  readonly sourceBytes?: number;
+  readonly ingestedAt?: string;
+  readonly environment?: string;
+  readonly ref: ObjectRef;
+  readonly options?: IngestOptions;
+  readonly schemaVersion?: number | null;
+  readonly error: string;
+  readonly errorName?: string;
+  readonly failedAt: string;
+}

@@ -26,15 +26,4 @@ export interface IngestDeps {
 /** Where a run is: staging (parse, check, hash), writing (Parquet, statistics), publishing. */
 export type IngestPhase = "stage" | "write" | "publish";
 
-/** The object an S3 notification names. */
-export interface ObjectRef {
-  readonly key: string;
-  readonly versionId?: string;
-  readonly etag?: string;
-}
-
-export interface IngestOptions {
-  /** Overrides the environment taken from the key. */
-  readonly environment?: string;
-  readonly schemaVersion?: number;
-}
+export type { IngestOptions, ObjectRef } from "../../contract/records.js";

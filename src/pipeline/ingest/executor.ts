@@ -6,10 +6,14 @@
 import * as path from "node:path";
 import type { LineageValues, StagedBatch } from "../../adapters/duckdb/batch.js";
 import type { BlobFormat } from "../../adapters/duckdb/reader.js";
+import { statsPrefix } from "../../contract/keys.js";
+import { BlobFormatError } from "../../core/errors.js";
 import type { DatasetSchema } from "../../core/schema/types.js";
 import type { DatasetStatistics } from "../../core/stats/types.js";
 import type { Anomaly } from "../../core/validate/anomaly.js";
+import { type IngestContext, type IngestMade, rejectedUnread } from "./context.js";
 import { decideBatch } from "./decide.js";
+import { previousStatistics } from "./reports.js";
 
 export interface BatchOutputs {
   readonly format: BlobFormat;
@@ -58,6 +62,54 @@ export async function executeBatch(
       ...(statistics.rowsValid > 0 ? { valid: { file: validFile, rows: written.value } } : {}),
       ...(quarantined > 0 ? { quarantine: { file: quarantineFile, rows: quarantined } } : {}),
       sample: await batch.sampleRejected(),
+    };
+  } finally {
+    batch.close();
+  }
+}
+
+/**
+ * The executor of one run: unless the driver already decided the outcome, take the staged batch,
+ * measure it against the drift baseline and make every output in scratch. A blob the engine cannot
+ * read at all is rejected whole; any other staging error fails the run.
+ */
+export async function executeIngest(ctx: IngestContext): Promise<IngestMade> {
+  if (ctx.early) return ctx.early;
+  const staged = await ctx.plan.speculative.take();
+  if (!staged) throw new Error(`ingest: no staged batch for ${ctx.ref.key}`);
+  if ("error" in staged) {
+    if (staged.error instanceof BlobFormatError) return rejectedUnread(staged.error.reason);
+    throw staged.error;
+  }
+  const { batch } = staged;
+  try {
+    const schema = ctx.plan.identity.loaded!.schema;
+    const { dataset, environment, runId } = ctx.common;
+    const previous = await previousStatistics(
+      ctx.deps.stores.warehouse,
+      statsPrefix(dataset, environment),
+      ctx.keys.stats,
+    );
+    ctx.deps.onPhase?.("write", ctx.ref.key);
+    const made = await executeBatch(
+      { batch, schema, environment, previous, scratch: ctx.scratch },
+      {
+        ingestedAt: ctx.plan.ingestedAt,
+        sourceKey: ctx.ref.key,
+        sourceMd5: ctx.md5,
+        schemaVersion: schema.version,
+        environment,
+        runId,
+      },
+    );
+    if (made.rejectReason === undefined) return { kind: "batch", made, schema, previous };
+    const { statistics, anomalies } = made;
+    return {
+      kind: "rejected",
+      reason: made.rejectReason,
+      rowsRead: statistics.rowsRead,
+      format: made.format,
+      anomalies,
     };
   } finally {
     batch.close();

@@ -1,151 +1,196 @@
 /**
- * How an ingest run ends when it writes no table data: the blob rejected whole, routed to the
- * scale-out path, or a byte-identical duplicate of an earlier upload. Each commits like any run:
- * lineage COMPLETE, then the commit marker, so a re-delivered event finds the outcome and stops.
+ * The ingest publisher: what the executor (or the driver, early) decided, written with conditional
+ * puts — the warehouse and quarantine Parquet with reports, a blob rejected whole, a blob routed to
+ * the scale-out path, or nothing for a duplicate. runStep then announces COMPLETE and writes the
+ * commit marker, the last write of every run; a run that throws leaves its failure record instead.
  */
 import * as path from "node:path";
-import { markerKey, ROUTED_PREFIX, type RunKeys } from "../../contract/keys.js";
-import type { IngestResult } from "../../contract/records.js";
-import { ObjectExistsError } from "../../core/errors.js";
-import type { Anomaly } from "../../core/validate/anomaly.js";
-import type { DatasetRef, RunHandle } from "../lineage/recorder.js";
-import { putFileOnce, putOnce, readJson } from "../shared/publish.js";
-import type { IngestDeps, ObjectRef } from "./ingest.js";
+import { failedRunKey, routedKey } from "../../contract/keys.js";
+import type { FailedRunRecord, IngestResult } from "../../contract/records.js";
+import { errorMessage } from "../../core/errors.js";
+import type { DatasetRef } from "../lineage/recorder.js";
+import { canSplit, splitIntoParts } from "../scale-out/route.js";
+import { publishFile, putFileOnce, putOnce } from "../shared/publish.js";
+import type { Published } from "../shared/run-step.js";
+import { type IngestContext, type IngestMade, type IngestPlan, noRows, type RunContext } from "./context.js";
+import { publishReports } from "./reports.js";
 
-/** What every outcome of one run shares. */
-export interface RunContext {
-  readonly deps: IngestDeps;
-  readonly ref: ObjectRef;
-  readonly keys: RunKeys;
-  readonly run: RunHandle;
-  /** The raw blob's bytes on local disk (in place, or downloaded; not for a routed blob). */
-  readonly local: string;
-  readonly md5: string;
-  readonly common: Pick<
-    IngestResult,
-    | "rawKey"
-    | "rawBucket"
-    | "sourceBytes"
-    | "ingestedAt"
-    | "dataset"
-    | "environment"
-    | "schemaVersion"
-    | "sourceMd5"
-    | "runId"
-  >;
+type Outputs = { -readonly [K in keyof IngestResult["outputs"]]: IngestResult["outputs"][K] };
+
+export async function publishIngest(ctx: IngestContext, made: IngestMade): Promise<Published<IngestResult>> {
+  switch (made.kind) {
+    case "duplicate":
+      return { result: made.result, outputs: [] };
+    case "rejected":
+      return publishRejected(ctx, made);
+    case "routed":
+      return publishRouted(ctx, made.size);
+    case "batch":
+      return publishBatch(ctx, made);
+  }
 }
 
-/** Lineage COMPLETE, then the commit marker: the marker is the last write of every run. */
-export async function commit(
-  ctx: RunContext,
-  result: IngestResult,
-  outputs: DatasetRef[],
-): Promise<IngestResult> {
-  await ctx.run.complete({ eventTime: ctx.deps.clock.now(), outputs });
+/** The commit marker: the run's result, written after lineage COMPLETE. */
+export async function commitMarker(ctx: RunContext, result: IngestResult): Promise<void> {
   await putOnce(ctx.deps.stores.warehouse, ctx.keys.marker, JSON.stringify(result, null, 2));
-  return result;
 }
 
-function noRows(
-  ctx: RunContext,
-  status: IngestResult["status"],
-  reason: string,
-  format: string | null = null,
-): IngestResult {
-  return {
-    ...ctx.common,
-    format,
-    rowsRead: 0,
-    rowsWritten: 0,
-    rowsQuarantined: 0,
-    anomalies: [],
-    outputs: {},
-    status,
-    reason,
+/** The failed zone's record of a run that threw: what `lakeline replay` needs to re-drive it. */
+export async function recordIngestFailure(plan: IngestPlan, err: unknown): Promise<void> {
+  const { dataset, environment, schemaVersion, runId } = plan.identity;
+  const record: FailedRunRecord = {
+    ...plan.base,
+    dataset,
+    environment,
+    schemaVersion,
+    runId,
+    ref: plan.ref,
+    options: plan.options,
+    error: errorMessage(err),
+    errorName: (err as Error)?.name,
+    failedAt: plan.deps.clock.now().toISOString(),
   };
+  await putOnce(plan.deps.stores.failed, failedRunKey(dataset, runId), JSON.stringify(record, null, 2));
 }
 
 /** The blob is quarantined whole (a byte-identical copy and the reason); nothing reaches the warehouse. */
-export async function commitRejected(
+async function publishRejected(
   ctx: RunContext,
-  reason: string,
-  counts: { rowsRead: number; format: string | null; anomalies: Anomaly[] },
-): Promise<IngestResult> {
+  made: Extract<IngestMade, { kind: "rejected" }>,
+): Promise<Published<IngestResult>> {
   const { stores } = ctx.deps;
+  const { reason, anomalies, rowsRead } = made;
   const blobName = path.posix.basename(ctx.ref.key);
   const dir = ctx.keys.rejectedDir;
   await putOnce(
     stores.quarantine,
     `${dir}/reason.json`,
-    JSON.stringify({ ...ctx.common, reason, anomalies: counts.anomalies }, null, 2),
+    JSON.stringify({ ...ctx.common, reason, anomalies }, null, 2),
   );
   await putFileOnce(stores.quarantine, `${dir}/${blobName}`, ctx.local);
   const result: IngestResult = {
     ...ctx.common,
-    format: counts.format,
-    rowsRead: counts.rowsRead,
+    format: made.format,
+    rowsRead,
     rowsWritten: 0,
-    rowsQuarantined: counts.rowsRead,
-    anomalies: counts.anomalies,
+    rowsQuarantined: rowsRead,
+    anomalies,
     outputs: { rejected: `${dir}/` },
     status: "rejected",
     reason,
   };
-  return commit(ctx, result, [
-    {
-      namespace: stores.quarantine.namespace,
-      name: `${dir}/${blobName}`,
-      version: ctx.md5,
-      artifactType: "QuarantineFile",
-      rowCount: counts.rowsRead,
-      properties: { reason },
-    },
-  ]);
-}
-
-/** Too large for one invocation: recorded under `_routed/` in the failed zone for the scale-out path. */
-export async function commitRouted(
-  ctx: RunContext,
-  size: number,
-  limit: number,
-  split?: { parts: DatasetRef[]; partBytes: number },
-): Promise<IngestResult> {
-  const over = `blob of ${size} bytes exceeds the ${limit}-byte limit of one invocation`;
-  const reason = split
-    ? `${over}; split at record boundaries into ${split.parts.length} parts of about ${split.partBytes} bytes (raw keys under ${path.posix.dirname(split.parts[0]?.name ?? ".")}/), each ingested as its own run; a part's _source_row counts from the part's first line, and its lineage names that line of the original`
-    : `${over}; routed to the scale-out path (see README: scale-out)`;
-  const base = noRows(ctx, "routed", reason);
-  const result: IngestResult = split ? { ...base, outputs: { parts: split.parts.map((p) => p.name) } } : base;
-  await putOnce(
-    ctx.deps.stores.failed,
-    `${ROUTED_PREFIX}${ctx.common.dataset}/${ctx.common.runId}.json`,
-    JSON.stringify({ ...result, ref: ctx.ref }, null, 2),
-  );
-  return commit(ctx, result, split?.parts ?? []);
+  const output: DatasetRef = {
+    namespace: stores.quarantine.namespace,
+    name: `${dir}/${blobName}`,
+    version: ctx.md5,
+    artifactType: "QuarantineFile",
+    rowCount: rowsRead,
+    properties: { reason },
+  };
+  return { result, outputs: [output] };
 }
 
 /**
- * Content dedupe: the first run to claim these bytes owns them. A later upload of the same bytes under
- * another key commits as a duplicate (and this returns it); the owner itself gets undefined and goes on.
+ * Too large for one invocation: cut into raw parts when the deployment sets `partBytes` and the blob
+ * can be cut by records, else only routed; either way recorded under `_routed/` in the failed zone.
  */
-export async function claimContent(ctx: RunContext): Promise<IngestResult | undefined> {
-  const { warehouse } = ctx.deps.stores;
-  const { runId, dataset } = ctx.common;
-  try {
-    await warehouse.put(ctx.keys.content, JSON.stringify({ runId, rawKey: ctx.ref.key, md5: ctx.md5 }), {
-      ifNoneMatch: true,
-    });
-    return undefined;
-  } catch (err) {
-    if (!(err instanceof ObjectExistsError)) throw err;
-  }
-  const claim = await readJson<{ runId: string; rawKey: string }>(warehouse, ctx.keys.content);
-  if (!claim || claim.runId === runId) return undefined;
-  const original = await readJson<IngestResult>(warehouse, markerKey(dataset, claim.runId));
-  const reason = `byte-identical to ${claim.rawKey} (md5 ${ctx.md5}), already ingested by run ${claim.runId}`;
-  return commit(
-    ctx,
-    { ...noRows(ctx, "duplicate", reason, original?.format ?? null), duplicateOf: claim.rawKey },
-    [],
+async function publishRouted(ctx: RunContext, size: number): Promise<Published<IngestResult>> {
+  const { deps, ref } = ctx;
+  const over = `blob of ${size} bytes exceeds the ${deps.maxBlobBytes}-byte limit of one invocation`;
+  const partBytes = deps.partBytes !== undefined && canSplit(ref.key) ? deps.partBytes : undefined;
+  const parts =
+    partBytes === undefined
+      ? undefined
+      : await splitIntoParts({
+          raw: deps.stores.raw,
+          key: ref.key,
+          runId: ctx.common.runId,
+          partBytes,
+          scratch: ctx.scratch,
+        });
+  const reason = parts
+    ? `${over}; split at record boundaries into ${parts.length} parts of about ${partBytes} bytes (raw keys under ${path.posix.dirname(parts[0]?.name ?? ".")}/), each ingested as its own run; a part's _source_row counts from the part's first line, and its lineage names that line of the original`
+    : `${over}; routed to the scale-out path (see README: scale-out)`;
+  const base = noRows(ctx, "routed", reason);
+  const result: IngestResult = parts ? { ...base, outputs: { parts: parts.map((p) => p.name) } } : base;
+  await putOnce(
+    deps.stores.failed,
+    routedKey(ctx.common.dataset, ctx.common.runId),
+    JSON.stringify({ ...result, ref }, null, 2),
   );
+  return { result, outputs: parts ?? [] };
+}
+
+/**
+ * Every output was made whole in scratch and the engine batch closed (its memory returned) before
+ * anything is published; each output then appears atomically.
+ */
+async function publishBatch(
+  ctx: RunContext,
+  made: Extract<IngestMade, { kind: "batch" }>,
+): Promise<Published<IngestResult>> {
+  const { stores } = ctx.deps;
+  const { keys } = ctx;
+  const { statistics, anomalies } = made.made;
+  ctx.deps.onPhase?.("publish", ctx.ref.key);
+  const { outputs, produced } = await publishTables(ctx, made);
+  const result: IngestResult = {
+    ...ctx.common,
+    format: made.made.format,
+    rowsRead: statistics.rowsRead,
+    rowsWritten: statistics.rowsValid,
+    rowsQuarantined: statistics.rowsQuarantined,
+    anomalies,
+    outputs: {
+      ...outputs,
+      statistics: `${keys.reportDir}/statistics.json`,
+      report: `${keys.reportDir}/report.html`,
+    },
+    status: "ok",
+    sample: made.made.sample,
+  };
+  const reports = await publishReports({
+    store: stores.warehouse,
+    keys,
+    result,
+    statistics,
+    anomalies,
+    previous: made.previous,
+    schema: made.schema,
+  });
+  return { result, outputs: [...produced, ...reports] };
+}
+
+async function publishTables(
+  ctx: RunContext,
+  made: Extract<IngestMade, { kind: "batch" }>,
+): Promise<{ outputs: Outputs; produced: DatasetRef[] }> {
+  const { stores } = ctx.deps;
+  const { keys } = ctx;
+  const { valid, quarantine, statistics } = made.made;
+  const outputs: Outputs = {};
+  const produced: DatasetRef[] = [];
+  if (valid) {
+    const fields = made.schema.features.map((f) => ({ name: f.column, type: f.type }));
+    const file = await publishFile(stores.warehouse, keys.warehouse, valid.file, {
+      artifactType: "WarehouseFile",
+      rowCount: valid.rows,
+      fields,
+      statistics,
+    });
+    produced.push(file);
+    outputs.warehouse = keys.warehouse;
+    outputs.warehouseMd5 = file.version;
+    outputs.warehouseBytes = file.size;
+  }
+  if (quarantine) {
+    produced.push(
+      await publishFile(stores.quarantine, keys.quarantine, quarantine.file, {
+        artifactType: "QuarantineFile",
+        rowCount: quarantine.rows,
+      }),
+    );
+    outputs.quarantine = keys.quarantine;
+  }
+  return { outputs, produced };
 }

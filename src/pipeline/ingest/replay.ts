@@ -10,23 +10,12 @@
 
 import { markerKey } from "../../contract/keys.js";
 import { assertDatasetName } from "../../contract/raw-key.js";
-import type { IngestStatus } from "../../contract/records.js";
+import type { FailedRunRecord, IngestStatus } from "../../contract/records.js";
 import { errorMessage } from "../../core/errors.js";
 import type { ObjectStore } from "../../ports/object-store.js";
-import { type IngestDeps, type IngestOptions, ingestObject, type ObjectRef } from "./ingest.js";
+import { type IngestDeps, type IngestOptions, ingestObject } from "./ingest.js";
 
-/** What `ingestObject` writes to the failed zone when a run throws. */
-export interface FailedRunRecord {
-  readonly dataset: string;
-  readonly runId: string;
-  readonly rawKey: string;
-  readonly ref: ObjectRef;
-  readonly options?: IngestOptions;
-  readonly schemaVersion?: number | null;
-  readonly error: string;
-  readonly errorName?: string;
-  readonly failedAt: string;
-}
+export type { FailedRunRecord };
 
 export type ReplayOutcome = "replayed" | "committed" | "would-replay" | "failed" | "unreadable";
 

@@ -1,15 +1,13 @@
 /**
- * The scale-out executor for a blob too large for one invocation (see split.ts): its parts are
+ * The scale-out executor for a blob too large for one invocation (see chunk.ts): its parts are
  * written to the raw zone next to it, under `<dataset>/<environment>/_parts/<runId>/`, each a raw
  * blob the ordinary ingest takes in an invocation of its own; the run that split it commits as
  * routed, naming the parts. Deterministic, so a retried run rewrites nothing: the same bytes give
  * the same parts under the same keys (written once).
  */
 import * as fs from "node:fs/promises";
-import { PARTS_FOLDER } from "../../contract/keys.js";
-import type { IngestResult } from "../../contract/records.js";
+import { PARTS_FOLDER, partsPrefix } from "../../contract/keys.js";
 import type { ObjectStore } from "../../ports/object-store.js";
-import { commitRouted, type RunContext } from "../ingest/publisher.js";
 import type { DatasetRef } from "../lineage/recorder.js";
 import { publishFile } from "../shared/publish.js";
 import { recordStream, splitRecords, splittable } from "./chunk.js";
@@ -29,8 +27,8 @@ export async function splitIntoParts(args: {
 }): Promise<DatasetRef[]> {
   const kind = splittable(args.key);
   if (!kind) throw new Error(`cannot split ${args.key}: only CSV and JSON lines are split by records`);
-  const [dataset, environment] = args.key.split("/");
-  const prefix = `${dataset}/${environment}/${PARTS_FOLDER}/${args.runId}/`;
+  const [dataset = "", environment = ""] = args.key.split("/");
+  const prefix = partsPrefix(dataset, environment, args.runId);
   const refs: DatasetRef[] = [];
   await splitRecords(recordStream(await args.raw.getStream(args.key), kind.gzip), {
     csv: kind.csv,
@@ -48,22 +46,4 @@ export async function splitIntoParts(args: {
     },
   });
   return refs;
-}
-
-/**
- * A blob over `maxBlobBytes`: split into parts when the deployment sets `partBytes` and the blob can
- * be cut by records; otherwise only routed (recorded, and committed, for someone to act on).
- */
-export async function routeTooLarge(ctx: RunContext, size: number, scratch: string): Promise<IngestResult> {
-  const { deps, ref } = ctx;
-  const limit = deps.maxBlobBytes!;
-  if (deps.partBytes === undefined || !canSplit(ref.key)) return commitRouted(ctx, size, limit);
-  const parts = await splitIntoParts({
-    raw: deps.stores.raw,
-    key: ref.key,
-    runId: ctx.common.runId,
-    partBytes: deps.partBytes,
-    scratch,
-  });
-  return commitRouted(ctx, size, limit, { parts, partBytes: deps.partBytes });
 }
