@@ -33,6 +33,11 @@ export function exportKeys(dataset: string, version: string): ExportKeys {
   };
 }
 
+/** Where Athena UNLOADs one attempt of an export run before its files are downloaded into scratch. */
+export function exportStagingPrefix(runId: string, attempt: string): string {
+  return `_staging/${runId}/${attempt}/`;
+}
+
 export function partRelpath(split: string, part: number): string {
   return `${split}/part-${part}.parquet`;
 }

@@ -9,13 +9,17 @@
  * files in key order. Athena chooses file names and row order, so its bytes are not reproducible;
  * the export is still content-addressed, and its rows and splits are the same.
  */
+
+import { randomUUID } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { partRelpath } from "../../contract/export-keys.js";
+import { exportStagingPrefix, partRelpath } from "../../contract/export-keys.js";
 import { QueryError } from "../../core/errors.js";
 import {
   copyPartSql,
+  earliestRunPerSource,
   orderedSnapshotSql,
+  snapshotSql,
   splitCountsSql,
   splitRangesSql,
   unloadSplitSql,
@@ -23,6 +27,9 @@ import {
 import { sqlIdent } from "../../core/sql.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { QueryEngine, QueryResult } from "../../ports/query-engine.js";
+import type { ExportContext, ExportMade } from "./context.js";
+
+const DEFAULT_ROWS_PER_PART = 1_000_000;
 
 /** A QueryEngine, optionally able to run a statement without fetching results (DuckDB: no double run). */
 export interface ExportEngine extends QueryEngine {
@@ -138,4 +145,43 @@ export async function writeWithAthena(
     }
   }
   return { rows, statements };
+}
+
+/**
+ * The export executor: the snapshot query over the warehouse as known at the snapshot instant, its
+ * splits written into the run's data folder in scratch. Athena's UNLOAD writes to a staging prefix
+ * of the exports bucket first (no other way out of Athena); nothing is published here.
+ */
+export async function executeExport(ctx: ExportContext): Promise<ExportMade> {
+  const { plan, dataDir } = ctx;
+  const { deps, x, snapshotAt } = plan;
+  const columns = x.columns.map((c) => c.name);
+  const engine = await deps.openEngine(snapshotAt);
+  try {
+    const query = snapshotSql(
+      {
+        table: x.dataset,
+        columns,
+        keyColumns: x.keyColumns,
+        spec: x.spec,
+        environment: x.environment,
+        snapshotAt,
+        runIds: earliestRunPerSource(plan.runs).map((r) => r.runId),
+        ...(x.where ? { where: x.where } : {}),
+      },
+      engine.name,
+    );
+    const req = { snapshot: query, columns, splits: x.spec.parts.map((p) => p.name), dataDir };
+    const written =
+      engine.name === "duckdb"
+        ? await writeWithDuckdb(engine, req, deps.rowsPerPart ?? DEFAULT_ROWS_PER_PART)
+        : await writeWithAthena(engine, req, {
+            store: deps.stores.exports,
+            stagingPrefix: exportStagingPrefix(plan.runId, (deps.attemptId ?? randomUUID)()),
+          });
+    const totalRows = Object.values(written.rows).reduce((a, b) => a + b, 0);
+    return { rows: written.rows, totalRows, query, engine: engine.name };
+  } finally {
+    await engine.close();
+  }
 }

@@ -89,14 +89,12 @@ async function reportFailure<C>(
     );
   }
   if (step.recordFailure) {
-    await step
-      .recordFailure(err, state.context)
-      .catch((lost: unknown) =>
-        log(`${step.kind}: failure record not written`, {
-          error: errorMessage(err),
-          lost: errorMessage(lost),
-        }),
-      );
+    await step.recordFailure(err, state.context).catch((lost: unknown) =>
+      log(`${step.kind}: failure record not written`, {
+        error: errorMessage(err),
+        lost: errorMessage(lost),
+      }),
+    );
   }
 }
 
