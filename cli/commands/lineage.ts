@@ -3,7 +3,6 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Command, Option } from "commander";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
-import { hashPath } from "../../src/adapters/node/hash-fs.js";
 import { localConfig } from "../../src/contract/env.js";
 import { LineageNotFoundError, UsageError } from "../../src/core/errors.js";
 import type { Direction } from "../../src/core/lineage/graph.js";
@@ -22,6 +21,7 @@ import {
   readOpenLineageEvents,
 } from "../../src/pipeline/lineage/query.js";
 import { type ExternalOutput, recordExecution } from "../../src/pipeline/lineage/record-execution.js";
+import { hashPath } from "../../src/pipeline/shared/hash-files.js";
 import { systemClock } from "../../src/ports/clock.js";
 import { toJson } from "../output.js";
 

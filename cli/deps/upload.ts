@@ -7,9 +7,9 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import type { Context, S3Event } from "aws-lambda";
 import { createIngestHandler, type IngestResponse } from "../../functions/ingest.js";
 import { objectCreatedEvent } from "../../functions/shared/s3-event.js";
-import { md5File } from "../../src/adapters/node/hash-fs.js";
 import { ObjectExistsError } from "../../src/core/errors.js";
 import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
+import { md5File } from "../../src/pipeline/shared/hash-files.js";
 import type { ObjectStore } from "../../src/ports/object-store.js";
 
 /**

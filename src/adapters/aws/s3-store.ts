@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { assertSafeKey } from "../../contract/raw-key.js";
 import { ObjectExistsError } from "../../core/errors.js";
+import { createMd5Tap } from "../../pipeline/shared/hash-files.js";
 import type {
   DownloadedObject,
   ObjectInfo,
@@ -21,7 +22,6 @@ import type {
   PutOptions,
   PutResult,
 } from "../../ports/object-store.js";
-import { createMd5Tap } from "../node/hash-fs.js";
 import { type Sleep, withBackoff } from "./retry.js";
 import {
   backendError,

@@ -6,6 +6,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { assertSafeKey } from "../../contract/raw-key.js";
 import { ObjectExistsError, ObjectNotFoundError } from "../../core/errors.js";
+import { createMd5Tap } from "../../pipeline/shared/hash-files.js";
 import type {
   DownloadedObject,
   ObjectInfo,
@@ -13,7 +14,6 @@ import type {
   PutOptions,
   PutResult,
 } from "../../ports/object-store.js";
-import { createMd5Tap } from "../node/hash-fs.js";
 
 /** Temporary files live beside their target so the final rename is atomic (same filesystem). */
 const TMP_DIR = ".tmp";

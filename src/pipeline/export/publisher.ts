@@ -5,7 +5,6 @@
  * Conditional puts make every write idempotent: an object that exists already has these bytes.
  */
 import * as path from "node:path";
-import { hashPath } from "../../adapters/node/hash-fs.js";
 import {
   DATA_DIR,
   EXPORT_PIPELINE_VERSION,
@@ -22,6 +21,7 @@ import { glueType } from "../../core/warehouse/table.js";
 import { putFileOnce, putOnce } from "../../ports/conditional-put.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { DatasetRef } from "../lineage/recorder.js";
+import { hashPath } from "../shared/hash-files.js";
 import type { Published } from "../shared/run-step.js";
 import type { ExportContext, ExportMade, ExportPlan } from "./context.js";
 import type { ExportResult } from "./deps.js";

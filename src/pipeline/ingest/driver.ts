@@ -7,7 +7,6 @@
 import * as path from "node:path";
 import { StagedBatch } from "../../adapters/duckdb/batch.js";
 import { DEFAULT_LIMITS } from "../../adapters/duckdb/reader.js";
-import { md5File } from "../../adapters/node/hash-fs.js";
 import { INVALID_DATASET, markerKey, runKeys, unaddressableDir } from "../../contract/keys.js";
 import { parseRawKey } from "../../contract/raw-key.js";
 import type { IngestResult } from "../../contract/records.js";
@@ -16,6 +15,7 @@ import { deterministicUuid } from "../../core/hash/uuid.js";
 import type { DatasetSchema } from "../../core/schema/types.js";
 import type { ObjectInfo } from "../../ports/object-store.js";
 import type { DatasetRef, RunStart } from "../lineage/recorder.js";
+import { md5File } from "../shared/hash-files.js";
 import { md5Stored, putOnce, readJson } from "../shared/publish.js";
 import { claimContent } from "./claim.js";
 import { type IngestContext, type IngestMade, type IngestPlan, rejectedUnread } from "./context.js";

@@ -4,10 +4,10 @@
  * the one read the bookkeeping needs (markers, claims, statistics are small JSON objects).
  */
 import { pipeline } from "node:stream/promises";
-import { createMd5Tap, md5File } from "../../adapters/node/hash-fs.js";
 import { putFileOnce } from "../../ports/conditional-put.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { ArtifactTypeName, DatasetRef } from "../lineage/recorder.js";
+import { createMd5Tap, md5File } from "./hash-files.js";
 
 export { putFileOnce, putOnce } from "../../ports/conditional-put.js";
 

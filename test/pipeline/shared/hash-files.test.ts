@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../../cli/main.js";
-import { createMd5Tap, hashPath, md5File } from "../../../src/adapters/node/hash-fs.js";
+import { createMd5Tap, hashPath, md5File } from "../../../src/pipeline/shared/hash-files.js";
 
 /** An independent DVC directory hash: Python walks, hashes, sorts and serialises on its own. */
 const PY_WALK_HASH = `
