@@ -1,5 +1,6 @@
 /** Wiring for the embedded lake: the same use cases with filesystem stores and DuckDB. */
 
+import { duckdbIngestEngine } from "../../src/adapters/duckdb/batch.js";
 import { type LocalLakeStores, localLakeStores } from "../../src/adapters/local/lake.js";
 import { type LocalConfig, scratchDir } from "../../src/contract/env.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
@@ -30,6 +31,7 @@ export function localPipelineDeps(config: LocalConfig): LocalPipelineDeps {
 export function localIngestDeps(config: LocalConfig, overrides: Partial<IngestDeps> = {}): IngestDeps {
   return {
     ...localPipelineDeps(config),
+    engine: duckdbIngestEngine,
     ...(config.duckdbMemory ? { database: { memoryLimit: config.duckdbMemory } } : {}),
     ...overrides,
   };

@@ -3,6 +3,7 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { EventBridgeLineageSink } from "../../src/adapters/aws/eventbridge-sink.js";
 import { createS3Client } from "../../src/adapters/aws/s3-client.js";
 import { S3ObjectStore } from "../../src/adapters/aws/s3-store.js";
+import { duckdbIngestEngine } from "../../src/adapters/duckdb/batch.js";
 import { DEFAULT_LIMITS } from "../../src/adapters/duckdb/reader.js";
 import { awsConfig, scratchDir } from "../../src/contract/env.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
@@ -47,6 +48,7 @@ export async function awsIngestDeps(): Promise<IngestDeps> {
   const config = awsConfig();
   return {
     ...awsPipelineDeps(),
+    engine: duckdbIngestEngine,
     maxBlobBytes: config.maxBlobBytes,
     partBytes: config.partBytes,
     // The same bound as locally (measured: peak RSS under 512 MB at 1M–9M rows; blobs over half of

@@ -3,7 +3,6 @@
  */
 import * as os from "node:os";
 import * as path from "node:path";
-import { memoryBytes } from "../adapters/duckdb/database.js";
 import { UsageError } from "../core/errors.js";
 
 export interface LocalConfig {
@@ -106,4 +105,25 @@ export function awsConfig(): AwsConfig {
 /** Scratch space: Lambda's /tmp in AWS, the OS temp dir locally. */
 export function scratchDir(): string {
   return process.env.LAKELINE_TMP ?? os.tmpdir();
+}
+
+const UNITS: Record<string, number> = {
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  KIB: 2 ** 10,
+  MIB: 2 ** 20,
+  GIB: 2 ** 30,
+  TIB: 2 ** 40,
+};
+
+/** Bytes of a DuckDB memory setting such as "256MB" or "1GiB" (DuckDB's units: MB = 10^6 bytes). */
+export function memoryBytes(setting: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(setting);
+  const unit = UNITS[(m?.[2] || "B").toUpperCase()];
+  if (!m || unit === undefined)
+    throw new Error(`not a memory size: ${JSON.stringify(setting)} (e.g. 256MB, 1GiB)`);
+  return Number(m[1]) * unit;
 }

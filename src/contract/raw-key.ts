@@ -63,3 +63,11 @@ export function parseRawKey(key: string): RawKey {
   }
   return { dataset, environment: "TRAINING", name: parts.slice(1).join("/") };
 }
+
+/** A key, lower-cased, without its compression suffix (`.gz`, `.gzip`), and whether it had one. */
+export function stripExtensions(key: string): { base: string; gz: boolean } {
+  const lower = key.toLowerCase();
+  if (lower.endsWith(".gz")) return { base: lower.slice(0, -3), gz: true };
+  if (lower.endsWith(".gzip")) return { base: lower.slice(0, -5), gz: true };
+  return { base: lower, gz: false };
+}

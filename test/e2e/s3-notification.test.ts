@@ -11,6 +11,7 @@ import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { S3Event } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIngestHandler, type IngestResponse } from "../../functions/ingest.js";
+import { duckdbIngestEngine } from "../../src/adapters/duckdb/batch.js";
 import { Database } from "../../src/adapters/duckdb/database.js";
 import type { IngestResult } from "../../src/contract/records.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
@@ -55,6 +56,7 @@ beforeAll(async () => {
     lineage: createLineageRecorder(stores.lineage),
     clock: systemClock,
     scratchDir: scratch,
+    engine: duckdbIngestEngine,
     database: { threads: 1 },
   };
   const ingest = createIngestHandler(

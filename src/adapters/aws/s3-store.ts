@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { assertSafeKey } from "../../contract/raw-key.js";
 import { ObjectExistsError } from "../../core/errors.js";
-import { createMd5Tap } from "../../pipeline/shared/hash-files.js";
+import { createMd5Tap } from "../../core/hash/md5-tap.js";
 import type {
   DownloadedObject,
   ObjectInfo,

@@ -10,18 +10,18 @@ import { BlobFormatError, QueryError } from "../../core/errors.js";
 import type { DatasetSchema } from "../../core/schema/types.js";
 import { sqlString } from "../../core/sql.js";
 import { BAD_ROW, type FeaturePlan, rowValidationPlan } from "../../core/validate/row-sql.js";
+import type {
+  BlobFormat,
+  IngestEngine,
+  LineageValues,
+  MeasuredBatch,
+  StagedRecords,
+} from "../../ports/ingest-engine.js";
 import { Database, type DatabaseOptions, DEFAULT_MEMORY_LIMIT, memoryBytes } from "./database.js";
-import { type PreparedBlob, prepareBlob, type ReadLimits, sourceRelation } from "./reader.js";
-import { type StagedStatistics, stagedStatistics } from "./statistics.js";
+import { DEFAULT_LIMITS, type PreparedBlob, prepareBlob, type ReadLimits, sourceRelation } from "./reader.js";
+import { type StagedStatistics, stagedStatistics, toDatasetStatistics } from "./statistics.js";
 
-export interface LineageValues {
-  readonly ingestedAt: Date;
-  readonly sourceKey: string;
-  readonly sourceMd5: string;
-  readonly schemaVersion: number;
-  readonly environment: string;
-  readonly runId: string;
-}
+export type { LineageValues };
 
 export interface MalformedRecord {
   readonly line: number;
@@ -35,8 +35,32 @@ export interface MalformedRecord {
  */
 const PARQUET = "FORMAT parquet, COMPRESSION snappy";
 
-export class StagedBatch {
+export class StagedBatch implements StagedRecords {
   private closed = false;
+
+  get format(): BlobFormat {
+    return this.blob.format;
+  }
+
+  /** Statistics of the staged rows; fields of JSON records come from a sample, and a feature seen anywhere is present. */
+  async measure(args: {
+    dataset: string;
+    schemaVersion: number;
+    environment: string;
+  }): Promise<MeasuredBatch> {
+    const staged = await this.statistics();
+    const seen = new Set(this.sourceFields);
+    for (const f of staged.features) if (f.present > 0) seen.add(f.name);
+    const sourceFields = this.blob.header ?? [...seen];
+    const statistics = toDatasetStatistics({ ...args, staged, malformed: this.malformedCount, sourceFields });
+    return {
+      statistics,
+      malformed: this.malformedCount + staged.badRecords,
+      codeCounts: staged.codeCounts,
+      sourceFields,
+      duplicateFields: this.blob.duplicateFields,
+    };
+  }
 
   private constructor(
     private readonly db: Database,
@@ -239,3 +263,17 @@ function constantText(value: string): string {
 function rejectedLines(table: string): string {
   return `(SELECT line, list(DISTINCT 'RECORD_MALFORMED line ' || line || ': ' || lower(error_type::VARCHAR) || ': ' || error_message) AS reasons, any_value(csv_line) AS csv_line FROM ${table} GROUP BY line ORDER BY line)`;
 }
+
+/** The ingest engine on DuckDB: each blob staged in a database of its own, in the run's scratch. */
+export const duckdbIngestEngine: IngestEngine = {
+  stage: (request) =>
+    StagedBatch.stage({
+      key: request.key,
+      localPath: request.localPath,
+      scratch: request.scratch,
+      schema: request.schema,
+      environment: request.environment,
+      limits: request.limits ?? DEFAULT_LIMITS,
+      ...(request.options ? { database: request.options } : {}),
+    }),
+};

@@ -3,17 +3,14 @@
  * Settings keep it a good Lambda citizen: bounded memory with spilling to scratch, UTC time.
  */
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { memoryBytes } from "../../contract/env.js";
 import { QueryError } from "../../core/errors.js";
+import type { EngineOptions } from "../../ports/ingest-engine.js";
 
-export interface DatabaseOptions {
-  /** Worker threads (default: all cores). */
-  readonly threads?: number;
-  /** DuckDB memory_limit, e.g. "256MB"; beyond it operators spill to `tempDirectory`. */
-  readonly memoryLimit?: string;
-  readonly tempDirectory?: string;
-  /** Database file; default in-memory. */
-  readonly path?: string;
-}
+export { memoryBytes };
+
+/** DuckDB's settings are the ingest engine's options (memory_limit is `memoryLimit`). */
+export type DatabaseOptions = EngineOptions;
 
 export type Row = Record<string, unknown>;
 
@@ -22,27 +19,6 @@ export type Row = Record<string, unknown>;
  * spill to the temp directory beyond this instead.
  */
 export const DEFAULT_MEMORY_LIMIT = "256MB";
-
-const UNITS: Record<string, number> = {
-  B: 1,
-  KB: 1e3,
-  MB: 1e6,
-  GB: 1e9,
-  TB: 1e12,
-  KIB: 2 ** 10,
-  MIB: 2 ** 20,
-  GIB: 2 ** 30,
-  TIB: 2 ** 40,
-};
-
-/** Bytes of a DuckDB memory setting such as "256MB" or "1GiB" (DuckDB's units: MB = 10^6 bytes). */
-export function memoryBytes(setting: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(setting);
-  const unit = UNITS[(m?.[2] || "B").toUpperCase()];
-  if (!m || unit === undefined)
-    throw new Error(`not a memory size: ${JSON.stringify(setting)} (e.g. 256MB, 1GiB)`);
-  return Number(m[1]) * unit;
-}
 
 export class Database {
   private constructor(

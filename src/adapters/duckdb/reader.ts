@@ -8,18 +8,14 @@ import * as fs from "node:fs/promises";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
+import { stripExtensions } from "../../contract/raw-key.js";
 import { BlobFormatError } from "../../core/errors.js";
 import { sqlString } from "../../core/sql.js";
 import { LINE_PLACEHOLDER } from "../../core/validate/row-sql.js";
+import type { BlobFormat, ReadLimits } from "../../ports/ingest-engine.js";
 
-export type BlobFormat = "csv" | "jsonl" | "json-array";
-
-export interface ReadLimits {
-  /** Largest decompressed size accepted from a gzip blob (gzip-bomb guard). */
-  readonly maxDecompressedBytes: number;
-  /** Longest record accepted; longer ones are quarantined as malformed. */
-  readonly maxLineBytes: number;
-}
+export type { BlobFormat, ReadLimits };
+export { stripExtensions };
 
 /**
  * DuckDB's CSV reader buffers 16× the line limit unless told otherwise (a 512 MiB buffer for 32 MiB
@@ -78,14 +74,6 @@ async function gunzipBounded(key: string, src: string, dest: string, max: number
     if (err instanceof BlobFormatError) throw err;
     throw new BlobFormatError(key, `corrupt or truncated gzip: ${(err as Error).message}`, { cause: err });
   }
-}
-
-/** A key, lower-cased, without its compression suffix (`.gz`, `.gzip`), and whether it had one. */
-export function stripExtensions(key: string): { base: string; gz: boolean } {
-  const lower = key.toLowerCase();
-  if (lower.endsWith(".gz")) return { base: lower.slice(0, -3), gz: true };
-  if (lower.endsWith(".gzip")) return { base: lower.slice(0, -5), gz: true };
-  return { base: lower, gz: false };
 }
 
 /** Parse the first CSV record (RFC 4180 quoting) from the start of a file. */

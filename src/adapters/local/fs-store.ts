@@ -6,7 +6,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { assertSafeKey } from "../../contract/raw-key.js";
 import { ObjectExistsError, ObjectNotFoundError } from "../../core/errors.js";
-import { createMd5Tap } from "../../pipeline/shared/hash-files.js";
+import { createMd5Tap } from "../../core/hash/md5-tap.js";
 import type {
   DownloadedObject,
   ObjectInfo,

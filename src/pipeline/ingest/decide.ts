@@ -3,12 +3,11 @@
  * counts from the SQL checks, batch-level from the schema), and whether policy rejects the blob.
  */
 
-import type { StagedBatch } from "../../adapters/duckdb/batch.js";
-import { toDatasetStatistics } from "../../adapters/duckdb/statistics.js";
 import type { DatasetSchema } from "../../core/schema/types.js";
 import type { DatasetStatistics } from "../../core/stats/types.js";
 import type { Anomaly, AnomalyType } from "../../core/validate/anomaly.js";
 import { batchAnomalies } from "../../core/validate/batch.js";
+import type { StagedRecords } from "../../ports/ingest-engine.js";
 
 const ROW_DESCRIPTIONS: Partial<Record<AnomalyType, string>> = {
   FEATURE_TYPE_NOT_PRESENT: "required value missing",
@@ -36,37 +35,29 @@ export interface BatchDecision {
 }
 
 export async function decideBatch(args: {
-  batch: StagedBatch;
+  batch: StagedRecords;
   schema: DatasetSchema;
   environment: string;
   previous?: DatasetStatistics;
 }): Promise<BatchDecision> {
   const { batch, schema, environment } = args;
-  const staged = await batch.statistics();
-  // JSON field names come from a sample of records; a feature seen anywhere is present.
-  const seen = new Set(batch.sourceFields);
-  for (const f of staged.features) if (f.present > 0) seen.add(f.name);
-  const sourceFields = batch.blob.header ?? [...seen];
-  const statistics = toDatasetStatistics({
+  const measured = await batch.measure({
     dataset: schema.dataset,
     schemaVersion: schema.version,
     environment,
-    staged,
-    malformed: batch.malformedCount,
-    sourceFields,
   });
+  const { statistics, malformed, sourceFields } = measured;
   const anomalies: Anomaly[] = [];
-  const malformed = batch.malformedCount + staged.badRecords;
   if (malformed > 0) {
     anomalies.push({
       type: "RECORD_MALFORMED",
       severity: "ERROR",
       shortDescription: `${malformed} malformed record${malformed === 1 ? "" : "s"}`,
-      description: `${malformed} record(s) could not be parsed as ${batch.blob.format} records (wrong number of fields, bad quoting or encoding, not a JSON object); they are in quarantine with their line numbers.`,
+      description: `${malformed} record(s) could not be parsed as ${batch.format} records (wrong number of fields, bad quoting or encoding, not a JSON object); they are in quarantine with their line numbers.`,
       rows: malformed,
     });
   }
-  for (const c of staged.codeCounts) {
+  for (const c of measured.codeCounts) {
     anomalies.push({
       type: c.code,
       severity: "ERROR",
@@ -83,7 +74,7 @@ export async function decideBatch(args: {
       statistics,
       ...(args.previous ? { previous: args.previous } : {}),
       sourceFields,
-      duplicateFields: batch.blob.duplicateFields,
+      duplicateFields: measured.duplicateFields,
     }),
   );
   const fraction = statistics.rowsRead === 0 ? 0 : statistics.rowsQuarantined / statistics.rowsRead;

@@ -5,8 +5,6 @@
  */
 
 import * as path from "node:path";
-import { StagedBatch } from "../../adapters/duckdb/batch.js";
-import { DEFAULT_LIMITS } from "../../adapters/duckdb/reader.js";
 import { INVALID_DATASET, markerKey, runKeys, unaddressableDir } from "../../contract/keys.js";
 import { parseRawKey } from "../../contract/raw-key.js";
 import type { IngestResult } from "../../contract/records.js";
@@ -219,14 +217,14 @@ async function localCopy(
       : md5Stored(raw, ref.key);
   if (identity.loaded && !identity.identityError && !tooLarge) {
     plan.speculative.start(
-      StagedBatch.stage({
+      deps.engine.stage({
         key: ref.key,
         localPath: local,
         scratch,
         schema: identity.loaded.schema,
         environment: identity.environment,
-        limits: deps.limits ?? DEFAULT_LIMITS,
-        ...(deps.database ? { database: deps.database } : {}),
+        ...(deps.limits ? { limits: deps.limits } : {}),
+        ...(deps.database ? { options: deps.database } : {}),
       }),
     );
   }

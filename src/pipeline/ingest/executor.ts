@@ -4,13 +4,12 @@
  * after which the batch is closed so its memory is returned before anything is published.
  */
 import * as path from "node:path";
-import type { LineageValues, StagedBatch } from "../../adapters/duckdb/batch.js";
-import type { BlobFormat } from "../../adapters/duckdb/reader.js";
 import { statsPrefix } from "../../contract/keys.js";
 import { BlobFormatError } from "../../core/errors.js";
 import type { DatasetSchema } from "../../core/schema/types.js";
 import type { DatasetStatistics } from "../../core/stats/types.js";
 import type { Anomaly } from "../../core/validate/anomaly.js";
+import type { BlobFormat, LineageValues, StagedRecords } from "../../ports/ingest-engine.js";
 import { type IngestContext, type IngestMade, rejectedUnread } from "./context.js";
 import { decideBatch } from "./decide.js";
 import { previousStatistics } from "./reports.js";
@@ -32,7 +31,7 @@ export interface BatchOutputs {
  */
 export async function executeBatch(
   args: {
-    batch: StagedBatch;
+    batch: StagedRecords;
     schema: DatasetSchema;
     environment: string;
     previous: DatasetStatistics | undefined;
@@ -50,7 +49,7 @@ export async function executeBatch(
     if (decided.status === "rejected") throw decided.reason;
     if (written.status === "rejected") throw written.reason;
     const { statistics, anomalies, rejectReason } = decided.value;
-    const format = batch.blob.format;
+    const format = batch.format;
     if (rejectReason !== undefined) return { format, statistics, anomalies, rejectReason, sample: [] };
     const quarantineFile = path.join(scratch, "quarantine.parquet");
     const quarantined =

@@ -3,14 +3,14 @@
  * it and the run is announced. The executor takes it; any path that returns before (duplicate,
  * routed, rejected, a failure) leaves it here, and release() closes it.
  */
-import type { StagedBatch } from "../../adapters/duckdb/batch.js";
+import type { StagedRecords } from "../../ports/ingest-engine.js";
 
-export type Staged = { readonly batch: StagedBatch } | { readonly error: unknown };
+export type Staged = { readonly batch: StagedRecords } | { readonly error: unknown };
 
 export class SpeculativeBatch {
   private pending: Promise<Staged> | undefined;
 
-  start(staging: Promise<StagedBatch>): void {
+  start(staging: Promise<StagedRecords>): void {
     this.pending = staging.then(
       (batch) => ({ batch }),
       (error: unknown) => ({ error }),

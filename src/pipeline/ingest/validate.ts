@@ -1,13 +1,11 @@
 /** Validation without writing anything: the same staged batch and decision the ingest uses. */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { StagedBatch } from "../../adapters/duckdb/batch.js";
-import type { DatabaseOptions } from "../../adapters/duckdb/database.js";
-import { DEFAULT_LIMITS } from "../../adapters/duckdb/reader.js";
 import { scratchDir } from "../../contract/env.js";
 import type { SchemaRegistry } from "../../contract/schema-registry.js";
 import type { DatasetStatistics } from "../../core/stats/types.js";
 import type { Anomaly } from "../../core/validate/anomaly.js";
+import type { EngineOptions, IngestEngine } from "../../ports/ingest-engine.js";
 import { decideBatch } from "./decide.js";
 
 export interface ValidationReport {
@@ -33,20 +31,20 @@ export async function validateFile(args: {
   schemas: SchemaRegistry;
   schemaVersion?: number;
   previous?: DatasetStatistics;
-  database?: DatabaseOptions;
+  engine: IngestEngine;
+  database?: EngineOptions;
 }): Promise<ValidationReport> {
   const { schema } = args.schemas.load(args.dataset, args.schemaVersion);
   const environment = args.environment.toUpperCase();
   const scratch = await fs.mkdtemp(path.join(scratchDir(), "lakeline-validate-"));
   try {
-    const batch = await StagedBatch.stage({
+    const batch = await args.engine.stage({
       key: path.basename(args.file),
       localPath: args.file,
       scratch,
       schema,
       environment,
-      limits: DEFAULT_LIMITS,
-      ...(args.database ? { database: args.database } : {}),
+      ...(args.database ? { options: args.database } : {}),
     });
     try {
       const decision = await decideBatch({
@@ -60,7 +58,7 @@ export async function validateFile(args: {
         dataset: args.dataset,
         schemaVersion: schema.version,
         environment,
-        format: batch.blob.format,
+        format: batch.format,
         rowsRead: decision.statistics.rowsRead,
         rowsValid: decision.statistics.rowsValid,
         rowsQuarantined: decision.statistics.rowsQuarantined,

@@ -13,7 +13,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { stripExtensions } from "../../adapters/duckdb/reader.js";
+import { stripExtensions } from "../../contract/raw-key.js";
 
 export interface PartFile {
   /** 0-based. */

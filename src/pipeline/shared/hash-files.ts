@@ -1,19 +1,16 @@
 /** DVC-compatible hashing of local files and directories, streamed so size never matters. */
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { Transform, type TransformCallback } from "node:stream";
 import { dvcDirHash, sortDvcEntries } from "../../core/hash/dvc.js";
+import type { FileDigest } from "../../core/hash/md5-tap.js";
+
+export { createMd5Tap, type FileDigest, Md5Tap } from "../../core/hash/md5-tap.js";
 
 /** Large reads keep md5 CPU-bound rather than syscall-bound (matches `md5sum` throughput). */
 const READ_CHUNK = 4 * 1024 * 1024;
 /** Files hashed at once inside a directory: enough to overlap I/O, few enough to keep memory small. */
 const DIR_CONCURRENCY = 4;
-
-export interface FileDigest {
-  readonly md5: string;
-  readonly size: number;
-}
 
 export interface DirEntryDigest {
   readonly relpath: string;
@@ -32,44 +29,6 @@ export type PathHash =
       /** In DVC manifest order. */
       readonly entries: readonly DirEntryDigest[];
     };
-
-/**
- * A pass-through stream that md5s what flows through it, e.g. while downloading a blob:
- * `pipeline(source, tap, sink)` then `await tap.done`.
- */
-export class Md5Tap extends Transform {
-  private readonly hash: Hash = createHash("md5");
-  private bytes = 0;
-  /** Resolves with the digest once the stream has ended; rejects if it is destroyed first. */
-  readonly done: Promise<FileDigest>;
-  private settle!: { resolve: (d: FileDigest) => void; reject: (e: Error) => void };
-
-  constructor() {
-    super();
-    this.done = new Promise<FileDigest>((resolve, reject) => {
-      this.settle = { resolve, reject };
-    });
-    // The owner may only care about the pipeline's own error; don't crash on an unobserved rejection.
-    this.done.catch(() => {});
-    this.once("close", () => this.settle.reject(new Error("md5 tap closed before the stream ended")));
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    callback(null, chunk);
-  }
-
-  override _flush(callback: TransformCallback): void {
-    // A promise settles once: the later "close" rejection is then a no-op.
-    this.settle.resolve({ md5: this.hash.digest("hex"), size: this.bytes });
-    callback();
-  }
-}
-
-export function createMd5Tap(): Md5Tap {
-  return new Md5Tap();
-}
 
 /** md5 of a file's raw bytes (DVC 3 file hash) and its size. */
 export async function md5File(file: string): Promise<FileDigest> {

@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { duckdbIngestEngine } from "../../../src/adapters/duckdb/batch.js";
 import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import { validateFile } from "../../../src/pipeline/ingest/validate.js";
 import { tempDir } from "../../support/cli.js";
@@ -58,7 +59,13 @@ async function check(rows: unknown[], environment = "TRAINING", ext = "jsonl") {
       ? rows.map((r) => (typeof r === "string" ? r : JSON.stringify(r))).join("\n")
       : String(rows[0]),
   );
-  return validateFile({ file, dataset: "checks", environment, schemas: registry });
+  return validateFile({
+    engine: duckdbIngestEngine,
+    file,
+    dataset: "checks",
+    environment,
+    schemas: registry,
+  });
 }
 
 const CASES: [string, Record<string, unknown>, string, RegExp][] = [

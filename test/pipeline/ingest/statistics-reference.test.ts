@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { duckdbIngestEngine } from "../../../src/adapters/duckdb/batch.js";
 import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import type { FeatureStatistics } from "../../../src/core/stats/types.js";
 import { validateFile } from "../../../src/pipeline/ingest/validate.js";
@@ -96,7 +97,7 @@ function expectFeature(f: FeatureStatistics, ref: ReturnType<typeof reference> |
 }
 
 const validateTraining = (file: string, dataset: string, schemas = registry) =>
-  validateFile({ file, dataset, environment: "TRAINING", schemas });
+  validateFile({ engine: duckdbIngestEngine, file, dataset, environment: "TRAINING", schemas });
 
 describe("batch statistics equal a row-by-row re-computation", () => {
   it("penguins (JSON): INT, FLOAT and STRING features, with missing values; the bad row excluded", async () => {
