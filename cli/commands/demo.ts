@@ -6,7 +6,6 @@ import { existsSync, readdirSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { Command } from "commander";
-import { DuckDbQueryEngine } from "../../src/adapters/duckdb/query-engine.js";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
 import { localConfig } from "../../src/contract/env.js";
 import { UsageError } from "../../src/core/errors.js";
@@ -15,6 +14,7 @@ import { exportDataset } from "../../src/pipeline/export/export.js";
 import { queryLineage } from "../../src/pipeline/lineage/query.js";
 import { prepareSamples } from "../demo/samples.js";
 import { localExportDeps } from "../deps/export.js";
+import { openLakeEngine } from "../deps/lake-engine.js";
 import { formatTable } from "../output.js";
 import { exitCodeFor, ingestFiles } from "./ingest.js";
 
@@ -94,7 +94,7 @@ export function register(program: Command): void {
           out(`       ${a.severity} ${a.type}${a.feature ? ` (${a.feature})` : ""}: ${a.shortDescription}`);
       }
       out("\n3. SQL over the warehouse (DuckDB here; the same table names on Athena):");
-      const engine = await DuckDbQueryEngine.open(config);
+      const engine = await openLakeEngine(config);
       try {
         for (const q of DEMO_QUERIES) {
           out(`\n   -- ${q.title}\n   ${q.sql}`);

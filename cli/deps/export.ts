@@ -1,13 +1,13 @@
 /** Wiring of the export use case on the embedded lake: filesystem zones and DuckDB views as of the snapshot. */
 
-import { DuckDbQueryEngine } from "../../src/adapters/duckdb/query-engine.js";
 import type { LocalConfig } from "../../src/contract/env.js";
 import type { ExportDeps, ExportEngine } from "../../src/pipeline/export/export.js";
 import { localPipelineDeps } from "./ingest.js";
+import { openLakeEngine } from "./lake-engine.js";
 
 /** DuckDB views over the runs committed at `asOf`; statements run once (query() would also describe them). */
 export async function openLocalExportEngine(config: LocalConfig, asOf: Date): Promise<ExportEngine> {
-  const engine = await DuckDbQueryEngine.open(config, { asOf });
+  const engine = await openLakeEngine(config, { asOf });
   return {
     name: engine.name,
     query: (sql) => engine.query(sql),

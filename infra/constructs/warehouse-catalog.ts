@@ -16,7 +16,7 @@ import {
   QUARANTINE_COLUMNS,
   type TableColumn,
   warehouseTable,
-} from "../../src/core/warehouse/table.js";
+} from "../../src/contract/warehouse.js";
 import { LINEAGE_EVENTS_PREFIX, LINEAGE_TABLE, quarantineTableName } from "../layout.js";
 
 export interface WarehouseCatalogProps {

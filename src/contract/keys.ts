@@ -43,7 +43,7 @@ export function runKeys(dataset: string, environment: string, at: Date, md5: str
     warehouse: `${dataset}/${partition}/${ts}-${md5}.parquet`,
     quarantine: `${dataset}/${partition}/${ts}-${md5}.parquet`,
     marker: markerKey(dataset, runId),
-    content: `_content/${dataset}/${md5}.json`,
+    content: `${CONTENT_PREFIX}${dataset}/${md5}.json`,
     stats: `${statsPrefix(dataset, environment)}${ts}-${runId}.json`,
     reportDir: `_reports/${dataset}/${ts}-${runId}`,
     rejectedDir: `${dataset}/${REJECTED_FOLDER}/${ts}-${md5}`,
@@ -94,5 +94,9 @@ export const INVALID_DATASET = "_invalid";
 export const REJECTED_FOLDER = "_rejected";
 
 export const MARKER_PREFIX = "_runs/";
+/** Warehouse: content claims, `_content/<dataset>/<md5>.json`. */
+export const CONTENT_PREFIX = "_content/";
+/** Lineage zone: OpenLineage RunEvents and ML-Metadata records (their layout is core/lineage/ids.ts). */
+export { MLMD_PREFIX, OPENLINEAGE_PREFIX } from "../core/lineage/ids.js";
 export const STATS_PREFIX = "_stats/";
 export const REPORTS_PREFIX = "_reports/";

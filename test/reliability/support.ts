@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DuckDbQueryEngine } from "../../src/adapters/duckdb/query-engine.js";
+import { openLakeEngine } from "../../cli/deps/lake-engine.js";
 import type { LocalConfig } from "../../src/contract/env.js";
 import type { ObjectStore } from "../../src/ports/object-store.js";
 import { runCli as runSharedCli } from "../support/cli.js";
@@ -88,7 +88,7 @@ export const STACK_FRAME = /^\s+at .+[:(]/m;
 
 /** One SQL answer from the local warehouse, through the same engine `lakeline query` uses. */
 export async function queryLake(config: LocalConfig, sql: string): Promise<Record<string, unknown>[]> {
-  const engine = await DuckDbQueryEngine.open(config, { threads: 1 });
+  const engine = await openLakeEngine(config, { threads: 1 });
   try {
     return (await engine.query(sql)).rows as Record<string, unknown>[];
   } finally {

@@ -6,17 +6,14 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { type LocalConfig, scratchDir } from "../../contract/env.js";
-import { markerKey } from "../../contract/keys.js";
+import { scratchDir } from "../../contract/env.js";
 import { SchemaRegistry } from "../../contract/schema-registry.js";
 import { SchemaFormatError } from "../../core/errors.js";
+import { lineageViewsSql } from "../../core/lineage/sql-views.js";
 import { sqlString } from "../../core/sql.js";
 import { QUARANTINE_COLUMNS, warehouseTable } from "../../core/warehouse/table.js";
 import { datasetViewSql } from "../../core/warehouse/views.js";
-import { lineageViewsSql } from "../../pipeline/lineage/sql-views.js";
-import { readMarkers } from "../../pipeline/shared/markers.js";
 import type { QueryEngine, QueryResult, QueryValue } from "../../ports/query-engine.js";
-import { localLakeStores } from "../local/lake.js";
 import { Database } from "./database.js";
 
 const RUN_COLUMNS: readonly [string, string][] = [
@@ -42,19 +39,18 @@ export interface CommittedRuns {
   readonly markers: string[];
 }
 
-/** Committed runs of a dataset, read from their markers (the only source of truth for readers). */
-export async function committedRuns(lakeDir: string, dataset: string, asOf?: Date): Promise<CommittedRuns> {
-  const stores = localLakeStores(lakeDir);
-  const out: CommittedRuns = { warehouse: [], quarantine: [], markers: [] };
-  for (const marker of await readMarkers(stores.warehouse, dataset, asOf)) {
-    out.markers.push(stores.warehouse.localPath(markerKey(dataset, marker.runId)));
-    if (marker.outputs.warehouse) out.warehouse.push(stores.warehouse.localPath(marker.outputs.warehouse));
-    if (marker.outputs.quarantine)
-      out.quarantine.push(stores.quarantine.localPath(marker.outputs.quarantine));
-  }
-  out.warehouse.sort();
-  out.quarantine.sort();
-  return out;
+/**
+ * What the views are built over, as local paths: the schemas, the files of each dataset's committed
+ * runs (commit markers are the readers' only source of truth), the markers and the lineage records.
+ */
+export interface LakeSource {
+  readonly schemasDir: string;
+  readonly duckdbMemory?: string;
+  /** Folder of the commit markers, `<dataset>/<runId>.json`. */
+  readonly markersDir: string;
+  /** Folder of the lineage zone. */
+  readonly lineageDir: string;
+  committedRuns(dataset: string, asOf?: Date): Promise<CommittedRuns>;
 }
 
 function plain(value: unknown): QueryValue {
@@ -77,7 +73,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   private constructor(readonly db: Database) {}
 
   static async open(
-    config: LocalConfig,
+    config: LakeSource,
     options: { asOf?: Date; threads?: number } = {},
   ): Promise<DuckDbQueryEngine> {
     const db = await Database.open({
@@ -100,7 +96,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     return engine;
   }
 
-  private async registerViews(config: LocalConfig, asOf?: Date): Promise<void> {
+  private async registerViews(config: LakeSource, asOf?: Date): Promise<void> {
     const registry = new SchemaRegistry(config.schemasDir);
     for (const dataset of registry.datasets()) {
       try {
@@ -111,9 +107,9 @@ export class DuckDbQueryEngine implements QueryEngine {
         this.warnings.push(`no table for ${dataset}: ${err.message}`);
       }
     }
-    const runsGlob = path.join(config.lakeDir, "warehouse", "_runs", "*", "*.json");
+    const runsGlob = path.join(config.markersDir, "*", "*.json");
     const hasRuns = await fs
-      .readdir(path.join(config.lakeDir, "warehouse", "_runs"))
+      .readdir(config.markersDir)
       .then((d) => d.length > 0)
       .catch(() => false);
     // Declared columns: the view has the same shape whatever the markers hold (a rejected run has no sample).
@@ -123,18 +119,18 @@ export class DuckDbQueryEngine implements QueryEngine {
         ? `CREATE OR REPLACE VIEW lakeline_runs AS SELECT * FROM read_json(${sqlString(runsGlob)}, columns = ${columns}, format = 'auto')`
         : `CREATE OR REPLACE VIEW lakeline_runs AS SELECT ${RUN_COLUMNS.map(([n, t]) => `NULL::${t} AS "${n}"`).join(", ")} WHERE false`,
     );
-    for (const sql of lineageViewsSql(path.join(config.lakeDir, "lineage"))) await this.db.exec(sql);
+    for (const sql of lineageViewsSql(config.lineageDir)) await this.db.exec(sql);
   }
 
   private async registerDataset(
-    config: LocalConfig,
+    config: LakeSource,
     registry: SchemaRegistry,
     dataset: string,
     asOf?: Date,
   ): Promise<void> {
     const versions = registry.loadAll(dataset).map((l) => l.schema);
     const table = warehouseTable(versions);
-    const runs = await committedRuns(config.lakeDir, dataset, asOf);
+    const runs = await config.committedRuns(dataset, asOf);
     const present = new Set<string>();
     if (runs.warehouse.length > 0) {
       const cols = await this.db.all(

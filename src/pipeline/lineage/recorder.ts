@@ -19,6 +19,7 @@ import type {
   ParentRef,
   Properties,
 } from "../../core/lineage/types.js";
+import type { OpenLineageSink } from "../../ports/lineage-sink.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import { putOnce } from "./store.js";
 
@@ -43,9 +44,7 @@ export interface RunHandle {
   fail(args: { eventTime: Date; error: Error; outputs?: DatasetRef[] }): Promise<void>;
 }
 
-export interface OpenLineageSink {
-  emit(event: unknown /* RunEvent */): Promise<void>;
-}
+export type { OpenLineageSink };
 
 export interface LineageRecorder {
   start(run: RunStart): Promise<RunHandle>;
