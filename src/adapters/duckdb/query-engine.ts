@@ -9,12 +9,12 @@ import * as path from "node:path";
 import { scratchDir } from "../../contract/env.js";
 import { SchemaRegistry } from "../../contract/schema-registry.js";
 import { SchemaFormatError } from "../../core/errors.js";
-import { lineageViewsSql } from "../../core/lineage/sql-views.js";
 import { sqlString } from "../../core/sql.js";
 import { QUARANTINE_COLUMNS, warehouseTable } from "../../core/warehouse/table.js";
 import { datasetViewSql } from "../../core/warehouse/views.js";
 import type { QueryEngine, QueryResult, QueryValue } from "../../ports/query-engine.js";
 import { Database } from "./database.js";
+import { lineageViewsSql } from "./lineage-views.js";
 
 const RUN_COLUMNS: readonly [string, string][] = [
   ["runId", "VARCHAR"],

@@ -1,10 +1,15 @@
 /** What the three parts of an export run hand each other. */
+import type { ManifestSource } from "../../contract/export-keys.js";
 import type { ResolvedExport } from "../../contract/export-request.js";
 import type { IngestResult } from "../../contract/records.js";
 import type { QueryEngine } from "../../ports/query-engine.js";
 import type { DatasetRef } from "../lineage/recorder.js";
 import type { ExportDeps, ExportResult } from "./deps.js";
-import type { SourceFile } from "./driver.js";
+
+/** A warehouse file an export reads: what the manifest lists, plus the raw blob it came from. */
+export interface SourceFile extends ManifestSource {
+  readonly sourceMd5: string | null;
+}
 
 /** The driver's answer: what this snapshot reads and which run it is. */
 export interface ExportPlan {

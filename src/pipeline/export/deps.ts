@@ -4,8 +4,8 @@ import type { ExportKeys } from "../../contract/export-keys.js";
 import type { SchemaRegistry } from "../../contract/schema-registry.js";
 import type { Clock } from "../../ports/clock.js";
 import type { LakeStores } from "../../ports/object-store.js";
+import type { ExportEngine } from "../../ports/query-engine.js";
 import type { LineageRecorder } from "../lineage/recorder.js";
-import type { ExportEngine } from "./executor.js";
 
 export interface ExportDeps {
   /** Reads `warehouse` (commit markers, files to hash); writes `exports`. */

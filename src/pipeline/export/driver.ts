@@ -15,13 +15,11 @@ import type { ObjectStore } from "../../ports/object-store.js";
 import type { DatasetRef, RunStart } from "../lineage/recorder.js";
 import { readMarkers } from "../shared/markers.js";
 import { md5Stored } from "../shared/publish.js";
-import type { ExportContext, ExportPlan } from "./context.js";
-import type { ExportDeps, ExportResult } from "./deps.js";
+import type { ExportContext, ExportPlan, SourceFile } from "./context.js";
 
-/** A warehouse file an export reads: what the manifest lists, plus the raw blob it came from. */
-export interface SourceFile extends ManifestSource {
-  readonly sourceMd5: string | null;
-}
+export type { SourceFile };
+
+import type { ExportDeps, ExportResult } from "./deps.js";
 
 /** Runs of `dataset` committed with warehouse rows, ingested at or before `asOf`, in the environment. */
 export async function committedSourceRuns(

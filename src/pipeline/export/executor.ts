@@ -26,15 +26,12 @@ import {
 } from "../../core/export/snapshot-sql.js";
 import { sqlIdent } from "../../core/sql.js";
 import type { ObjectStore } from "../../ports/object-store.js";
-import type { QueryEngine, QueryResult } from "../../ports/query-engine.js";
+import type { ExportEngine, QueryResult } from "../../ports/query-engine.js";
 import type { ExportContext, ExportMade } from "./context.js";
 
 const DEFAULT_ROWS_PER_PART = 1_000_000;
 
-/** A QueryEngine, optionally able to run a statement without fetching results (DuckDB: no double run). */
-export interface ExportEngine extends QueryEngine {
-  execute?(sql: string): Promise<void>;
-}
+export type { ExportEngine };
 
 export interface WriteRequest {
   readonly snapshot: string;

@@ -7,11 +7,31 @@ import type { IngestResult } from "../../contract/records.js";
 import type { DatasetSchema } from "../../core/schema/types.js";
 import type { DatasetStatistics } from "../../core/stats/types.js";
 import type { Anomaly } from "../../core/validate/anomaly.js";
+import type { BlobFormat } from "../../ports/ingest-engine.js";
 import type { ObjectInfo } from "../../ports/object-store.js";
 import type { IngestDeps, IngestOptions, ObjectRef } from "./deps.js";
-import type { RunIdentity } from "./driver.js";
-import type { BatchOutputs } from "./executor.js";
 import type { SpeculativeBatch } from "./speculative.js";
+
+export interface RunIdentity {
+  readonly dataset: string;
+  readonly environment: string;
+  readonly loaded?: { readonly schema: DatasetSchema; readonly md5: string; readonly file: string };
+  /** Why the blob cannot be ingested at all (unknown dataset, missing or malformed schema …). */
+  readonly identityError?: unknown;
+  readonly schemaVersion: number | null;
+  readonly runId: string;
+}
+
+export interface BatchOutputs {
+  readonly format: BlobFormat;
+  readonly statistics: DatasetStatistics;
+  readonly anomalies: Anomaly[];
+  /** Set when policy rejects the blob whole; then there are no outputs to publish. */
+  readonly rejectReason?: string;
+  readonly valid?: { readonly file: string; readonly rows: number };
+  readonly quarantine?: { readonly file: string; readonly rows: number };
+  readonly sample: { row: number | null; reasons: string[] }[];
+}
 
 /** The result fields every outcome of one run shares. */
 export type RunCommon = Pick<

@@ -16,21 +16,20 @@ import type { DatasetRef, RunStart } from "../lineage/recorder.js";
 import { md5File } from "../shared/hash-files.js";
 import { md5Stored, putOnce, readJson } from "../shared/publish.js";
 import { claimContent } from "./claim.js";
-import { type IngestContext, type IngestMade, type IngestPlan, rejectedUnread } from "./context.js";
+import {
+  type IngestContext,
+  type IngestMade,
+  type IngestPlan,
+  type RunIdentity,
+  rejectedUnread,
+} from "./context.js";
+
+export type { RunIdentity };
+
 import type { IngestDeps, IngestOptions, ObjectRef } from "./deps.js";
 import { SpeculativeBatch } from "./speculative.js";
 
 export const PIPELINE_VERSION = "lakeline-ingest/1";
-
-export interface RunIdentity {
-  readonly dataset: string;
-  readonly environment: string;
-  readonly loaded?: { readonly schema: DatasetSchema; readonly md5: string; readonly file: string };
-  /** Why the blob cannot be ingested at all (unknown dataset, missing or malformed schema …). */
-  readonly identityError?: unknown;
-  readonly schemaVersion: number | null;
-  readonly runId: string;
-}
 
 /** Blob-level problems that reject the blob (recorded, not retried); anything else fails the run. */
 export function isRejection(err: unknown): err is LakelineError {

@@ -10,20 +10,12 @@ import type { DatasetSchema } from "../../core/schema/types.js";
 import type { DatasetStatistics } from "../../core/stats/types.js";
 import type { Anomaly } from "../../core/validate/anomaly.js";
 import type { BlobFormat, LineageValues, StagedRecords } from "../../ports/ingest-engine.js";
-import { type IngestContext, type IngestMade, rejectedUnread } from "./context.js";
+import { type BatchOutputs, type IngestContext, type IngestMade, rejectedUnread } from "./context.js";
+
+export type { BatchOutputs };
+
 import { decideBatch } from "./decide.js";
 import { previousStatistics } from "./reports.js";
-
-export interface BatchOutputs {
-  readonly format: BlobFormat;
-  readonly statistics: DatasetStatistics;
-  readonly anomalies: Anomaly[];
-  /** Set when policy rejects the blob whole; then there are no outputs to publish. */
-  readonly rejectReason?: string;
-  readonly valid?: { readonly file: string; readonly rows: number };
-  readonly quarantine?: { readonly file: string; readonly rows: number };
-  readonly sample: { row: number | null; reasons: string[] }[];
-}
 
 /**
  * The valid rows are written while statistics are computed (two connections, both cores); rejected

@@ -18,7 +18,6 @@ import { isInputEvent } from "../../core/lineage/types.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import { loadSnapshot, readOpenLineageEvents } from "./store.js";
 
-export { lineageViewsSql } from "../../core/lineage/sql-views.js";
 export type { Direction, LineageGraph };
 export { loadSnapshot, readOpenLineageEvents };
 

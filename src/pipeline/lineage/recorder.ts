@@ -56,19 +56,104 @@ export function createLineageRecorder(
   store: ObjectStore,
   options: { sinks?: OpenLineageSink[]; producer?: string } = {},
 ): LineageRecorder {
-  const sinks = options.sinks ?? [];
+  const writer = new LineageWriter(store, options.sinks ?? []);
   const producer = options.producer ?? DEFAULT_PRODUCER;
-  // Keys this recorder has seen exist (types, shared input artifacts): skip re-putting them in a warm Lambda.
-  const known = new Set<string>();
+  return {
+    async start(run: RunStart): Promise<RunHandle> {
+      if (!UUID.test(run.runId))
+        throw new UsageError(`lineage run id must be a UUID, got ${JSON.stringify(run.runId)}`);
+      if (!run.jobName) throw new UsageError("lineage job name must not be empty");
+      const contexts: ContextRef[] = run.contexts ?? [];
+      const parameters: Properties = run.parameters ?? {};
+      await writer.writePlan(startPlan({ ...run, contexts, parameters }));
+      await writer.publish(
+        buildRunEvent({
+          ...eventBase(run, producer),
+          eventType: "START",
+          eventTime: run.eventTime,
+          inputs: run.inputs,
+          outputs: [],
+        }),
+      );
+      const finish = (eventType: RunEventType, args: FinishArgs) =>
+        finishRun(writer, run, producer, contexts, eventType, args);
+      return {
+        runId: run.runId,
+        complete: (args) => finish("COMPLETE", args),
+        fail: (args) =>
+          finish("FAIL", { eventTime: args.eventTime, outputs: args.outputs ?? [], error: args.error }),
+      };
+    },
+  };
+}
 
-  async function writePlan(plan: RecordPlan): Promise<void> {
+interface FinishArgs {
+  eventTime: Date;
+  outputs: DatasetRef[];
+  inputs?: DatasetRef[];
+  error?: Error;
+}
+
+function eventBase(run: RunStart, producer: string) {
+  return {
+    runId: run.runId,
+    jobName: run.jobName,
+    executionType: run.executionType,
+    producer,
+    ...(run.parent ? { parent: run.parent as ParentRef } : {}),
+  };
+}
+
+async function finishRun(
+  writer: LineageWriter,
+  run: RunStart,
+  producer: string,
+  contexts: ContextRef[],
+  eventType: RunEventType,
+  args: FinishArgs,
+): Promise<void> {
+  const inputs = [...run.inputs, ...(args.inputs ?? [])];
+  await writer.writePlan(
+    endPlan({
+      runId: run.runId,
+      state: eventType === "COMPLETE" ? "COMPLETE" : "FAILED",
+      eventTime: args.eventTime,
+      inputs: args.inputs ?? [],
+      outputs: args.outputs,
+      contexts,
+      ...(args.error ? { error: args.error } : {}),
+    }),
+  );
+  await writer.publish(
+    buildRunEvent({
+      ...eventBase(run, producer),
+      eventType,
+      eventTime: args.eventTime,
+      inputs,
+      outputs: args.outputs,
+      ...(args.error ? { error: args.error } : {}),
+    }),
+  );
+}
+
+/** Writes record plans and RunEvents, each once. */
+class LineageWriter {
+  /** Keys this recorder has seen exist (types, shared input artifacts): skip re-putting them in a warm Lambda. */
+  private readonly known = new Set<string>();
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly sinks: readonly OpenLineageSink[],
+  ) {}
+
+  async writePlan(plan: RecordPlan): Promise<void> {
     for (const phase of [plan.entities, plan.executions, plan.links, plan.final]) {
       const pending = new Map<string, unknown>();
-      for (const w of phase) if (!known.has(w.key)) pending.set(w.key, w.value);
+      for (const w of phase) if (!this.known.has(w.key)) pending.set(w.key, w.value);
       await Promise.all(
         [...pending].map(async ([key, value]) => {
-          await putOnce(store, key, value);
-          known.add(key);
+          await putOnce(this.store, key, value);
+          this.known.add(key);
         }),
       );
     }
@@ -78,73 +163,10 @@ export function createLineageRecorder(
    * Sinks first, store second: a sink failure leaves no stored event, so the retry emits again
    * (at-least-once); an event already stored was already emitted and is not sent twice.
    */
-  async function publish(event: RunEvent): Promise<void> {
+  async publish(event: RunEvent): Promise<void> {
     const key = LINEAGE_KEYS.openLineageEvent(event.job.name, event.run.runId, event.eventType);
-    if (await store.head(key)) return;
-    for (const sink of sinks) await sink.emit(event);
-    await putOnce(store, key, event);
+    if (await this.store.head(key)) return;
+    for (const sink of this.sinks) await sink.emit(event);
+    await putOnce(this.store, key, event);
   }
-
-  return {
-    async start(run: RunStart): Promise<RunHandle> {
-      if (!UUID.test(run.runId))
-        throw new UsageError(`lineage run id must be a UUID, got ${JSON.stringify(run.runId)}`);
-      if (!run.jobName) throw new UsageError("lineage job name must not be empty");
-      const base = {
-        runId: run.runId,
-        jobName: run.jobName,
-        executionType: run.executionType,
-        producer,
-        ...(run.parent ? { parent: run.parent as ParentRef } : {}),
-      };
-      const contexts: ContextRef[] = run.contexts ?? [];
-      const parameters: Properties = run.parameters ?? {};
-
-      await writePlan(startPlan({ ...run, contexts, parameters }));
-      await publish(
-        buildRunEvent({
-          ...base,
-          eventType: "START",
-          eventTime: run.eventTime,
-          inputs: run.inputs,
-          outputs: [],
-        }),
-      );
-
-      const finish = async (
-        eventType: RunEventType,
-        args: { eventTime: Date; outputs: DatasetRef[]; inputs?: DatasetRef[]; error?: Error },
-      ) => {
-        const inputs = [...run.inputs, ...(args.inputs ?? [])];
-        await writePlan(
-          endPlan({
-            runId: run.runId,
-            state: eventType === "COMPLETE" ? "COMPLETE" : "FAILED",
-            eventTime: args.eventTime,
-            inputs: args.inputs ?? [],
-            outputs: args.outputs,
-            contexts,
-            ...(args.error ? { error: args.error } : {}),
-          }),
-        );
-        await publish(
-          buildRunEvent({
-            ...base,
-            eventType,
-            eventTime: args.eventTime,
-            inputs,
-            outputs: args.outputs,
-            ...(args.error ? { error: args.error } : {}),
-          }),
-        );
-      };
-
-      return {
-        runId: run.runId,
-        complete: (args) => finish("COMPLETE", args),
-        fail: (args) =>
-          finish("FAIL", { eventTime: args.eventTime, outputs: args.outputs ?? [], error: args.error }),
-      };
-    },
-  };
 }

@@ -49,82 +49,111 @@ const QUOTE = 0x22;
  * that size, so one long record makes one long part), handing each finished part to `onPart`,
  * which must consume the file before the next one is written. Returns the parts' descriptions.
  */
-export async function splitRecords(
-  source: AsyncIterable<Buffer>,
-  opts: {
-    csv: boolean;
-    partBytes: number;
-    dir: string;
-    onPart: (part: PartFile) => Promise<void>;
-  },
-): Promise<PartFile[]> {
-  const parts: PartFile[] = [];
-  let inQuotes = false;
-  let header: Buffer | undefined = opts.csv ? undefined : Buffer.alloc(0);
-  const headerChunks: Buffer[] = [];
-  let line = opts.csv ? 2 : 1; // the original blob's line of the next record
-  let lastByte = NEWLINE;
-  let handle: fs.FileHandle | undefined;
-  let current: { index: number; file: string; bytes: number; firstLine: number; lines: number } | undefined;
-
-  const open = async () => {
-    const index = parts.length;
-    const file = path.join(opts.dir, `part-${index}`);
-    handle = await fs.open(file, "w");
-    current = { index, file, bytes: 0, firstLine: line, lines: 0 };
-    if (header!.length > 0) await handle.write(header!);
-  };
-  const write = async (bytes: Buffer) => {
-    if (bytes.length === 0) return;
-    if (!handle) await open();
-    await handle!.write(bytes);
-    current!.bytes += bytes.length;
-  };
-  const close = async () => {
-    if (!handle || !current) return;
-    await handle.close();
-    handle = undefined;
-    const part: PartFile = { ...current, bytes: current.bytes + header!.length };
-    current = undefined;
-    parts.push(part);
-    await opts.onPart(part);
-  };
-
+export async function splitRecords(source: AsyncIterable<Buffer>, opts: PartOptions): Promise<PartFile[]> {
+  const writer = new PartWriter(opts);
   try {
-    for await (const chunk of source) {
-      let start = 0;
-      for (let i = 0; i < chunk.length; i++) {
-        const b = chunk[i];
-        if (b === QUOTE && opts.csv) {
-          inQuotes = !inQuotes;
-        } else if (b === NEWLINE && !inQuotes) {
-          if (header === undefined) {
-            headerChunks.push(chunk.subarray(start, i + 1));
-            header = Buffer.concat(headerChunks);
-            start = i + 1;
-            continue;
-          }
-          if (!current && !handle) await open();
-          current!.lines++;
-          line++;
-          if (current!.bytes + (i + 1 - start) >= opts.partBytes) {
-            await write(chunk.subarray(start, i + 1));
-            start = i + 1;
-            await close();
-          }
+    for await (const chunk of source) await writer.feed(chunk);
+    await writer.finish();
+  } finally {
+    await writer.dispose();
+  }
+  return writer.parts;
+}
+
+interface PartOptions {
+  readonly csv: boolean;
+  readonly partBytes: number;
+  readonly dir: string;
+  readonly onPart: (part: PartFile) => Promise<void>;
+}
+
+/** The cutting state: where in a CSV quote we are, the header every part repeats, the open part. */
+class PartWriter {
+  readonly parts: PartFile[] = [];
+  private inQuotes = false;
+  private header: Buffer | undefined;
+  private readonly headerChunks: Buffer[] = [];
+  /** The original blob's line of the next record. */
+  private line: number;
+  private lastByte = NEWLINE;
+  private handle: fs.FileHandle | undefined;
+  private current:
+    | { index: number; file: string; bytes: number; firstLine: number; lines: number }
+    | undefined;
+
+  constructor(private readonly opts: PartOptions) {
+    this.header = opts.csv ? undefined : Buffer.alloc(0);
+    this.line = opts.csv ? 2 : 1;
+  }
+
+  async feed(chunk: Buffer): Promise<void> {
+    let start = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (b === QUOTE && this.opts.csv) {
+        this.inQuotes = !this.inQuotes;
+      } else if (b === NEWLINE && !this.inQuotes) {
+        if (this.header === undefined) {
+          this.headerChunks.push(chunk.subarray(start, i + 1));
+          this.header = Buffer.concat(this.headerChunks);
+          start = i + 1;
+          continue;
+        }
+        if (!this.current && !this.handle) await this.open();
+        this.current!.lines++;
+        this.line++;
+        if (this.current!.bytes + (i + 1 - start) >= this.opts.partBytes) {
+          await this.write(chunk.subarray(start, i + 1));
+          start = i + 1;
+          await this.close();
         }
       }
-      if (header === undefined) headerChunks.push(chunk.subarray(start));
-      else await write(chunk.subarray(start));
-      if (chunk.length > 0) lastByte = chunk[chunk.length - 1]!;
     }
-    // A last record without a final newline still counts.
-    if (current && lastByte !== NEWLINE) current.lines++;
-    await close();
-  } finally {
-    await handle?.close().catch(() => {});
+    if (this.header === undefined) this.headerChunks.push(chunk.subarray(start));
+    else await this.write(chunk.subarray(start));
+    if (chunk.length > 0) this.lastByte = chunk[chunk.length - 1]!;
   }
-  return parts;
+
+  async finish(): Promise<void> {
+    // A last record without a final newline still counts.
+    if (this.current && this.lastByte !== NEWLINE) this.current.lines++;
+    await this.close();
+  }
+
+  /**
+   * After a failure, the open part's handle is closed; an error closing it is secondary (the file is
+   * in scratch, removed with it), and the failure that got here is what the caller sees.
+   */
+  async dispose(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.close().catch(() => undefined);
+  }
+
+  private async open(): Promise<void> {
+    const index = this.parts.length;
+    const file = path.join(this.opts.dir, `part-${index}`);
+    this.handle = await fs.open(file, "w");
+    this.current = { index, file, bytes: 0, firstLine: this.line, lines: 0 };
+    if (this.header!.length > 0) await this.handle.write(this.header!);
+  }
+
+  private async write(bytes: Buffer): Promise<void> {
+    if (bytes.length === 0) return;
+    if (!this.handle) await this.open();
+    await this.handle!.write(bytes);
+    this.current!.bytes += bytes.length;
+  }
+
+  private async close(): Promise<void> {
+    if (!this.handle || !this.current) return;
+    await this.handle.close();
+    this.handle = undefined;
+    const part: PartFile = { ...this.current, bytes: this.current.bytes + this.header!.length };
+    this.current = undefined;
+    this.parts.push(part);
+    await this.opts.onPart(part);
+  }
 }
 
 /** The blob's bytes, decompressed when it is gzip (a read error reaches the reader either way). */

@@ -2,6 +2,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lineageViewsSql } from "../../../src/adapters/duckdb/lineage-views.js";
 import { md5Hex } from "../../../src/core/hash/dvc.js";
 import { deterministicUuid } from "../../../src/core/hash/uuid.js";
 import type { LineageGraph } from "../../../src/core/lineage/graph.js";
@@ -13,7 +14,6 @@ import {
   eventsByExecution,
   executionIO,
   lineageOf,
-  lineageViewsSql,
   loadSnapshot,
 } from "../../../src/pipeline/lineage/query.js";
 import { recordExecution } from "../../../src/pipeline/lineage/record-execution.js";
