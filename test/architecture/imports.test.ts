@@ -29,7 +29,8 @@ const adapterOf = (file: string) => /^src\/adapters\/([^/]+)\//.exec(file)?.[1];
 
 describe("architecture", () => {
   it("keeps src/core pure: no I/O, engine, SDK or environment, nothing outside core", () => {
-    const io = /^(node:(fs|fs\/promises|child_process|os|net|http|https|worker_threads)|@duckdb\/|@aws-sdk\/)/;
+    const io =
+      /^(node:(fs|fs\/promises|child_process|os|net|http|https|worker_threads)|@duckdb\/|@aws-sdk\/)/;
     expect(packageImports("src/core", io)).toEqual([]);
     expect(violations("src/core", (_f, t) => under(t, "src/core"))).toEqual([]);
     const env = sourceFiles("src/core").filter((f) => /process\.(env|cwd)/.test(read(f)));
@@ -37,7 +38,8 @@ describe("architecture", () => {
   });
 
   it("lets the pipeline use ports, contract and core, never an adapter or an entry point", () => {
-    const allowed = (_f: string, t: string) => under(t, "src/pipeline", "src/ports", "src/contract", "src/core");
+    const allowed = (_f: string, t: string) =>
+      under(t, "src/pipeline", "src/ports", "src/contract", "src/core");
     expect(violations("src/pipeline", allowed)).toEqual([]);
     expect(packageImports("src/pipeline", /^(@duckdb\/|@aws-sdk\/)/)).toEqual([]);
   });

@@ -6,7 +6,7 @@
 
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { DATA_DIR, EXPORT_PIPELINE_VERSION, type ManifestSource } from "../../contract/export-keys.js";
+import { DATA_DIR, EXPORT_PIPELINE_VERSION } from "../../contract/export-keys.js";
 import { type ExportRequest, type ResolvedExport, resolveExport } from "../../contract/export-request.js";
 import type { IngestResult } from "../../contract/records.js";
 import { deterministicUuid } from "../../core/hash/uuid.js";

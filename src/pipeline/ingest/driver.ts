@@ -10,7 +10,6 @@ import { parseRawKey } from "../../contract/raw-key.js";
 import type { IngestResult } from "../../contract/records.js";
 import { dispositionOf, errorMessage, InvalidKeyError, LakelineError } from "../../core/errors.js";
 import { deterministicUuid } from "../../core/hash/uuid.js";
-import type { DatasetSchema } from "../../core/schema/types.js";
 import type { ObjectInfo } from "../../ports/object-store.js";
 import type { DatasetRef, RunStart } from "../lineage/recorder.js";
 import { md5File } from "../shared/hash-files.js";

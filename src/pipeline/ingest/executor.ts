@@ -8,8 +8,7 @@ import { statsPrefix } from "../../contract/keys.js";
 import { BlobFormatError } from "../../core/errors.js";
 import type { DatasetSchema } from "../../core/schema/types.js";
 import type { DatasetStatistics } from "../../core/stats/types.js";
-import type { Anomaly } from "../../core/validate/anomaly.js";
-import type { BlobFormat, LineageValues, StagedRecords } from "../../ports/ingest-engine.js";
+import type { LineageValues, StagedRecords } from "../../ports/ingest-engine.js";
 import { type BatchOutputs, type IngestContext, type IngestMade, rejectedUnread } from "./context.js";
 
 export type { BatchOutputs };
