@@ -28,7 +28,7 @@ function grantLineage(fn: LakelineFunction, buckets: ZoneBuckets, refs: DataRefs
   );
 }
 
-/** Ingest (and replay): read raw, write the dataset's warehouse, quarantine and failed records. */
+/** Ingest: read raw, write the dataset's warehouse, quarantine and failed records. */
 export function grantIngestAccess(fn: LakelineFunction, buckets: ZoneBuckets, refs: DataRefs): void {
   const datasets = datasetPrefixes(refs);
   const warehouse = warehousePrefixes(refs);

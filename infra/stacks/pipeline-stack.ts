@@ -10,7 +10,6 @@ import * as s3n from "aws-cdk-lib/aws-s3-notifications";
 import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { type DeployConfig, exportRequest, maxDecompressedBytes } from "../config.js";
-import { grantPrefixes } from "../constructs/access.js";
 import { LakelineFunction } from "../constructs/lakeline-function.js";
 import { parseCron } from "../cron.js";
 import { BUNDLED_SCHEMAS_DIR, RAW_SUFFIXES } from "../layout.js";
@@ -21,8 +20,6 @@ export interface PipelineEntries {
   readonly ingest: string;
   /** Wired when the export function exists. */
   readonly export?: string;
-  /** Wired when the replay function exists (invoked on demand, no trigger). */
-  readonly replay?: string;
 }
 
 export interface PipelineStackProps extends StackProps {
@@ -36,7 +33,6 @@ export interface PipelineStackProps extends StackProps {
 export class PipelineStack extends Stack {
   readonly ingest: LakelineFunction;
   readonly export?: LakelineFunction;
-  readonly replay?: LakelineFunction;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -97,23 +93,6 @@ export class PipelineStack extends Stack {
     const destination = new s3n.LambdaDestination(this.ingest.function);
     for (const suffix of RAW_SUFFIXES) {
       buckets.raw.addEventNotification(s3.EventType.OBJECT_CREATED, destination, { suffix });
-    }
-
-    if (props.entries.replay) {
-      this.replay = new LakelineFunction(this, "Replay", {
-        ...common,
-        entry: props.entries.replay,
-        service: "replay",
-        description: "lakeline replay: re-run ingest over raw objects already in the lake",
-        settings: config.ingest,
-      });
-      grantIngestAccess(this.replay, buckets, data);
-      grantPrefixes(
-        this.replay.role,
-        buckets.failed,
-        { read: [""] },
-        "replay without a dataset lists every failed-run record; read-only",
-      );
     }
 
     if (props.entries.export) {
