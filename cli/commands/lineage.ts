@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Command, Option } from "commander";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
-import { localConfig } from "../../src/contract/env.js";
+import { ENV, localConfig } from "../../src/contract/env.js";
 import { LineageNotFoundError, UsageError } from "../../src/core/errors.js";
 import type { Direction } from "../../src/core/lineage/graph.js";
 import { type LineageFormat, renderLineage } from "../../src/core/lineage/render.js";
@@ -90,7 +90,7 @@ export function register(program: Command): void {
         .default("tree"),
     )
     .option("--json", "same as --format json")
-    .option("--lake <dir>", "local lake folder (default ./.lakeline or $LAKELINE_LAKE)")
+    .option("--lake <dir>", `local lake folder (default ./.lakeline or $${ENV.lake})`)
     .action(
       async (
         target: string | undefined,
@@ -142,7 +142,7 @@ export function register(program: Command): void {
     .option("--property <key=value>", "execution parameter; repeatable", collect, [])
     .option("--job <name>", "OpenLineage job name (default: <execution>.<output name>)")
     .option("--experiment <name>", "group the run under an Experiment context")
-    .option("--lake <dir>", "local lake folder (default ./.lakeline or $LAKELINE_LAKE)")
+    .option("--lake <dir>", `local lake folder (default ./.lakeline or $${ENV.lake})`)
     .option("--json", "print the recorded run as JSON")
     .action(async (_opts: unknown, cmd: Command) => {
       // `--lake` and `--json` also exist on `lineage`, which claims them wherever they appear.

@@ -1,6 +1,6 @@
 /** `lakeline query "<SQL>"`: SQL over the warehouse, on DuckDB locally or Athena in AWS. */
 import type { Command } from "commander";
-import { localConfig } from "../../src/contract/env.js";
+import { ENV, localConfig } from "../../src/contract/env.js";
 import { UsageError } from "../../src/core/errors.js";
 import type { QueryEngine, QueryResult } from "../../src/ports/query-engine.js";
 import { openLakeEngine } from "../deps/lake-engine.js";
@@ -75,7 +75,7 @@ export function register(program: Command): void {
       "--as-of <iso>",
       "read the warehouse as it was known at this instant (rows with _ingested_at <= it)",
     )
-    .option("--lake <dir>", "lake directory (default ./.lakeline or $LAKELINE_LAKE)")
+    .option("--lake <dir>", `lake directory (default ./.lakeline or $${ENV.lake})`)
     .option("--schemas <dir>", "schemas directory (default ./schemas)")
     .option("--workgroup <name>", "Athena workgroup (with --engine athena)")
     .option("--database <name>", "Glue database (with --engine athena)")

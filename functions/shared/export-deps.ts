@@ -1,7 +1,7 @@
 /** Wiring of the export function: S3 zones, Athena over the Glue tables, EventBridge lineage, /tmp scratch. */
 
 import { createAthenaEngine } from "../../src/adapters/aws/athena-engine.js";
-import { awsConfig } from "../../src/contract/env.js";
+import { awsConfig, ENV } from "../../src/contract/env.js";
 import type { ExportDeps } from "../../src/pipeline/export/export.js";
 import { awsPipelineDeps } from "./deps.js";
 
@@ -9,7 +9,7 @@ export async function awsExportDeps(): Promise<ExportDeps> {
   const config = awsConfig();
   if (!config.athenaWorkgroup || !config.glueDatabase) {
     throw new Error(
-      "export needs LAKELINE_ATHENA_WORKGROUP and LAKELINE_GLUE_DATABASE (set by the lakeline stack)",
+      `export needs ${ENV.athenaWorkgroup} and ${ENV.glueDatabase} (set by the lakeline stack)`,
     );
   }
   const athena = { workgroup: config.athenaWorkgroup, database: config.glueDatabase };

@@ -9,6 +9,7 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import * as s3n from "aws-cdk-lib/aws-s3-notifications";
 import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
+import { functionEnvironment } from "../../src/contract/env.js";
 import { type DeployConfig, exportRequest, maxDecompressedBytes } from "../config.js";
 import { LakelineFunction } from "../constructs/lakeline-function.js";
 import { parseCron } from "../cron.js";
@@ -48,22 +49,24 @@ export class PipelineStack extends Stack {
       : undefined;
 
     const common = {
-      environment: {
-        LAKELINE_RAW_BUCKET: data.buckets.raw.bucketName,
-        LAKELINE_WAREHOUSE_BUCKET: data.buckets.warehouse.bucketName,
-        LAKELINE_QUARANTINE_BUCKET: data.buckets.quarantine.bucketName,
-        LAKELINE_EXPORTS_BUCKET: data.buckets.exports.bucketName,
-        LAKELINE_LINEAGE_BUCKET: data.buckets.lineage.bucketName,
-        LAKELINE_FAILED_BUCKET: data.buckets.failed.bucketName,
+      environment: functionEnvironment({
+        buckets: {
+          raw: data.buckets.raw.bucketName,
+          warehouse: data.buckets.warehouse.bucketName,
+          quarantine: data.buckets.quarantine.bucketName,
+          exports: data.buckets.exports.bucketName,
+          lineage: data.buckets.lineage.bucketName,
+          failed: data.buckets.failed.bucketName,
+        },
         // LAMBDA_TASK_ROOT: bundling.ts copies schemas/ beside index.mjs.
-        LAKELINE_SCHEMAS: `/var/task/${BUNDLED_SCHEMAS_DIR}`,
-        LAKELINE_GLUE_DATABASE: data.glueDatabaseName,
-        LAKELINE_ATHENA_WORKGROUP: data.workgroupName,
-        LAKELINE_LINEAGE_BUS: data.lineageBusName,
-        LAKELINE_MAX_BLOB_BYTES: String(config.maxBlobBytes),
-        LAKELINE_MAX_DECOMPRESSED_BYTES: String(maxDecompressedBytes(config)),
-        LAKELINE_TMP: "/tmp",
-      },
+        schemasDir: `/var/task/${BUNDLED_SCHEMAS_DIR}`,
+        glueDatabase: data.glueDatabaseName,
+        athenaWorkgroup: data.workgroupName,
+        lineageBus: data.lineageBusName,
+        maxBlobBytes: config.maxBlobBytes,
+        maxDecompressedBytes: maxDecompressedBytes(config),
+        tmp: "/tmp",
+      }),
       projectRoot: props.projectRoot,
       schemasDir: props.schemasDir,
       architecture: config.architecture,

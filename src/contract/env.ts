@@ -1,9 +1,71 @@
 /**
- * The only module that reads process.env. Everything else receives configuration as values.
+ * The only module that reads process.env, and the one place environment variable names are spelled:
+ * the stack sets them (functionEnvironment), functions and the CLI parse them (awsConfig,
+ * localConfig). Everything else receives configuration as values.
  */
 import * as os from "node:os";
 import * as path from "node:path";
 import { UsageError } from "../core/errors.js";
+
+export const ENV = {
+  lake: "LAKELINE_LAKE",
+  schemas: "LAKELINE_SCHEMAS",
+  duckdbMemory: "LAKELINE_DUCKDB_MEMORY",
+  tmp: "LAKELINE_TMP",
+  debug: "LAKELINE_DEBUG",
+  rawBucket: "LAKELINE_RAW_BUCKET",
+  warehouseBucket: "LAKELINE_WAREHOUSE_BUCKET",
+  quarantineBucket: "LAKELINE_QUARANTINE_BUCKET",
+  exportsBucket: "LAKELINE_EXPORTS_BUCKET",
+  lineageBucket: "LAKELINE_LINEAGE_BUCKET",
+  failedBucket: "LAKELINE_FAILED_BUCKET",
+  glueDatabase: "LAKELINE_GLUE_DATABASE",
+  athenaWorkgroup: "LAKELINE_ATHENA_WORKGROUP",
+  lineageBus: "LAKELINE_LINEAGE_BUS",
+  maxBlobBytes: "LAKELINE_MAX_BLOB_BYTES",
+  maxDecompressedBytes: "LAKELINE_MAX_DECOMPRESSED_BYTES",
+  partBytes: "LAKELINE_PART_BYTES",
+} as const;
+
+const env = (name: keyof typeof ENV): string | undefined => process.env[ENV[name]];
+
+/** What a deployed function is told, as the stack sets it (values may be CDK tokens). */
+export interface FunctionEnvironment {
+  readonly buckets: Readonly<
+    Record<"raw" | "warehouse" | "quarantine" | "exports" | "lineage" | "failed", string>
+  >;
+  readonly schemasDir: string;
+  readonly glueDatabase: string;
+  readonly athenaWorkgroup: string;
+  readonly lineageBus: string;
+  readonly maxBlobBytes: number;
+  readonly maxDecompressedBytes: number;
+  readonly tmp: string;
+}
+
+/** The environment variables of a deployed function; awsConfig() reads them back. */
+export function functionEnvironment(f: FunctionEnvironment): Record<string, string> {
+  return {
+    [ENV.rawBucket]: f.buckets.raw,
+    [ENV.warehouseBucket]: f.buckets.warehouse,
+    [ENV.quarantineBucket]: f.buckets.quarantine,
+    [ENV.exportsBucket]: f.buckets.exports,
+    [ENV.lineageBucket]: f.buckets.lineage,
+    [ENV.failedBucket]: f.buckets.failed,
+    [ENV.schemas]: f.schemasDir,
+    [ENV.glueDatabase]: f.glueDatabase,
+    [ENV.athenaWorkgroup]: f.athenaWorkgroup,
+    [ENV.lineageBus]: f.lineageBus,
+    [ENV.maxBlobBytes]: String(f.maxBlobBytes),
+    [ENV.maxDecompressedBytes]: String(f.maxDecompressedBytes),
+    [ENV.tmp]: f.tmp,
+  };
+}
+
+/** Whether the CLI prints stack traces. */
+export function debugEnabled(): boolean {
+  return Boolean(env("debug"));
+}
 
 export interface LocalConfig {
   /** Root of the embedded lake (default ./.lakeline). */
@@ -18,8 +80,8 @@ export function localConfig(
   overrides: { lake?: string | undefined; schemas?: string | undefined } = {},
 ): LocalConfig {
   return {
-    lakeDir: path.resolve(overrides.lake ?? process.env.LAKELINE_LAKE ?? ".lakeline"),
-    schemasDir: path.resolve(overrides.schemas ?? process.env.LAKELINE_SCHEMAS ?? "schemas"),
+    lakeDir: path.resolve(overrides.lake ?? env("lake") ?? ".lakeline"),
+    schemasDir: path.resolve(overrides.schemas ?? env("schemas") ?? "schemas"),
     ...duckdbMemory((message) => new UsageError(message)),
   };
 }
@@ -32,17 +94,17 @@ const MIN_DUCKDB_MEMORY = "96MB";
 
 /** LAKELINE_DUCKDB_MEMORY, checked here so a typo is reported as such, before any work starts. */
 function duckdbMemory(fail: (message: string) => Error): { duckdbMemory?: string } {
-  const value = process.env.LAKELINE_DUCKDB_MEMORY;
+  const value = env("duckdbMemory");
   if (!value) return {};
   let bytes: number;
   try {
     bytes = memoryBytes(value);
   } catch (err) {
-    throw fail(`LAKELINE_DUCKDB_MEMORY: ${(err as Error).message}`);
+    throw fail(`${ENV.duckdbMemory}: ${(err as Error).message}`);
   }
   if (bytes < memoryBytes(MIN_DUCKDB_MEMORY))
     throw fail(
-      `LAKELINE_DUCKDB_MEMORY: ${value} is below the ${MIN_DUCKDB_MEMORY} DuckDB needs to read CSV (its reader holds a few 32 MiB buffers)`,
+      `${ENV.duckdbMemory}: ${value} is below the ${MIN_DUCKDB_MEMORY} DuckDB needs to read CSV (its reader holds a few 32 MiB buffers)`,
     );
   return { duckdbMemory: value };
 }
@@ -72,39 +134,38 @@ export interface AwsConfig {
   readonly maxDecompressedBytes?: number;
 }
 
-function required(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`missing environment variable ${name} (set by the lakeline stack)`);
+function required(name: keyof typeof ENV): string {
+  const v = env(name);
+  if (!v) throw new Error(`missing environment variable ${ENV[name]} (set by the lakeline stack)`);
   return v;
 }
 
 export function awsConfig(): AwsConfig {
-  const maxBlobBytes = Number(process.env.LAKELINE_MAX_BLOB_BYTES ?? 2 * 1024 ** 3);
+  const maxBlobBytes = Number(env("maxBlobBytes") ?? 2 * 1024 ** 3);
+  const maxDecompressedBytes = env("maxDecompressedBytes");
   return {
     buckets: {
-      raw: required("LAKELINE_RAW_BUCKET"),
-      warehouse: required("LAKELINE_WAREHOUSE_BUCKET"),
-      quarantine: required("LAKELINE_QUARANTINE_BUCKET"),
-      exports: required("LAKELINE_EXPORTS_BUCKET"),
-      lineage: required("LAKELINE_LINEAGE_BUCKET"),
-      failed: process.env.LAKELINE_FAILED_BUCKET ?? required("LAKELINE_QUARANTINE_BUCKET"),
+      raw: required("rawBucket"),
+      warehouse: required("warehouseBucket"),
+      quarantine: required("quarantineBucket"),
+      exports: required("exportsBucket"),
+      lineage: required("lineageBucket"),
+      failed: env("failedBucket") ?? required("quarantineBucket"),
     },
-    schemasDir: process.env.LAKELINE_SCHEMAS ?? path.resolve(import.meta.dirname ?? ".", "schemas"),
-    glueDatabase: process.env.LAKELINE_GLUE_DATABASE,
-    athenaWorkgroup: process.env.LAKELINE_ATHENA_WORKGROUP,
-    lineageBusName: process.env.LAKELINE_LINEAGE_BUS,
+    schemasDir: env("schemas") ?? path.resolve(import.meta.dirname ?? ".", "schemas"),
+    glueDatabase: env("glueDatabase"),
+    athenaWorkgroup: env("athenaWorkgroup"),
+    lineageBusName: env("lineageBus"),
     maxBlobBytes,
-    partBytes: Number(process.env.LAKELINE_PART_BYTES ?? Math.floor(maxBlobBytes / 2)),
-    ...(process.env.LAKELINE_MAX_DECOMPRESSED_BYTES
-      ? { maxDecompressedBytes: Number(process.env.LAKELINE_MAX_DECOMPRESSED_BYTES) }
-      : {}),
+    partBytes: Number(env("partBytes") ?? Math.floor(maxBlobBytes / 2)),
+    ...(maxDecompressedBytes ? { maxDecompressedBytes: Number(maxDecompressedBytes) } : {}),
     ...duckdbMemory((message) => new Error(message)),
   };
 }
 
 /** Scratch space: Lambda's /tmp in AWS, the OS temp dir locally. */
 export function scratchDir(): string {
-  return process.env.LAKELINE_TMP ?? os.tmpdir();
+  return env("tmp") ?? os.tmpdir();
 }
 
 const UNITS: Record<string, number> = {

@@ -7,7 +7,7 @@ import { type DatasetSchema, featureInEnvironment } from "../core/schema/types.j
 import type { SplitKeyColumn } from "../core/split/canonical.js";
 import { DEFAULT_SPLIT_SEED, parseSplitArg, type SplitSpec, splitSpec } from "../core/split/spec.js";
 import { type TableColumn, warehouseTable } from "../core/warehouse/table.js";
-import { assertDatasetName } from "./raw-key.js";
+import { assertDatasetName, DEFAULT_ENVIRONMENT } from "./raw-key.js";
 
 export const DEFAULT_SPLIT = "train=80,eval=10,test=10";
 
@@ -57,7 +57,7 @@ export function resolveExport(
   now: Date,
 ): ResolvedExport {
   const dataset = assertDatasetName(req.dataset);
-  const environment = (req.environment ?? "TRAINING").toUpperCase();
+  const environment = (req.environment ?? DEFAULT_ENVIRONMENT).toUpperCase();
   if (!ENVIRONMENT.test(environment))
     throw new UsageError(
       `environment must be an upper-case name such as TRAINING, not ${JSON.stringify(req.environment)}`,

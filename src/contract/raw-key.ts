@@ -1,4 +1,5 @@
 import { InvalidKeyError, UsageError } from "../core/errors.js";
+import { SERVING, TRAINING } from "../core/schema/types.js";
 
 const DATASET_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
@@ -41,7 +42,11 @@ export interface RawKey {
   readonly name: string;
 }
 
-const KNOWN_ENVIRONMENTS = new Set(["training", "serving"]);
+/** The environment segments a raw key may carry, lower-case as in keys (`<dataset>/training/…`). */
+export const KEY_ENVIRONMENTS: readonly string[] = [TRAINING.toLowerCase(), SERVING.toLowerCase()];
+/** The environment of data that names none. */
+export const DEFAULT_ENVIRONMENT = TRAINING;
+const KNOWN_ENVIRONMENTS = new Set(KEY_ENVIRONMENTS);
 
 /**
  * Raw zone keys follow `<dataset>/<environment>/<anything>`; a key without an environment
@@ -61,7 +66,7 @@ export function parseRawKey(key: string): RawKey {
   if (parts.length >= 3 && KNOWN_ENVIRONMENTS.has(second)) {
     return { dataset, environment: second.toUpperCase(), name: parts.slice(2).join("/") };
   }
-  return { dataset, environment: "TRAINING", name: parts.slice(1).join("/") };
+  return { dataset, environment: DEFAULT_ENVIRONMENT, name: parts.slice(1).join("/") };
 }
 
 /** A key, lower-cased, without its compression suffix (`.gz`, `.gzip`), and whether it had one. */

@@ -6,7 +6,7 @@
 
 import * as path from "node:path";
 import { INVALID_DATASET, markerKey, runKeys, unaddressableDir } from "../../contract/keys.js";
-import { parseRawKey } from "../../contract/raw-key.js";
+import { DEFAULT_ENVIRONMENT, parseRawKey } from "../../contract/raw-key.js";
 import type { IngestResult } from "../../contract/records.js";
 import { dispositionOf, errorMessage, InvalidKeyError, LakelineError } from "../../core/errors.js";
 import { deterministicUuid } from "../../core/hash/uuid.js";
@@ -59,7 +59,7 @@ export function resolveIdentity(
   options: IngestOptions,
 ): RunIdentity {
   let dataset = INVALID_DATASET;
-  let environment = (options.environment ?? "TRAINING").toUpperCase();
+  let environment = (options.environment ?? DEFAULT_ENVIRONMENT).toUpperCase();
   let loaded: RunIdentity["loaded"];
   let identityError: unknown;
   try {
@@ -101,7 +101,7 @@ export async function rejectUnaddressable(
   const rejectedDir = unaddressableDir(runId);
   const result: IngestResult = {
     dataset: INVALID_DATASET,
-    environment: "TRAINING",
+    environment: DEFAULT_ENVIRONMENT,
     schemaVersion: null,
     rawKey: ref.key,
     rawBucket: stores.raw.bucket,
