@@ -1,7 +1,5 @@
 /** Shared test data for the lineage tests: real penguins statistics and a raw → warehouse → export chain. */
 import { readFileSync } from "node:fs";
-import * as fs from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
 import { FsObjectStore } from "../../../src/adapters/local/fs-store.js";
 import { md5Hex } from "../../../src/core/hash/dvc.js";
@@ -87,9 +85,7 @@ export const PENGUIN_FIELDS = [
   { name: "sex", type: "VARCHAR" },
 ];
 
-export async function tempDir(prefix: string): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), `lakeline-${prefix}-`));
-}
+export { tempDir } from "../../support/temp.js";
 
 /** A lake folder whose zones live under `dir`, with the stores the pipeline would use. */
 export function zones(dir: string) {
