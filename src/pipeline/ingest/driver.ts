@@ -1,127 +1,28 @@
 /**
- * The ingest driver's first question: which run is this? Dataset, environment and schema come from
- * the key and the registry; the run id is deterministic from (bucket, key, version or etag,
- * pipeline version, schema version), so every delivery of one upload is the same run.
+ * The ingest driver: which run this is (identity.ts), whether its outcome is already known, and in
+ * scratch the blob made local and hashed while the engine stages it, the run's keys and lineage
+ * START, and the outcomes decided before execution.
  */
-
 import * as path from "node:path";
-import { INVALID_DATASET, markerKey, runKeys, unaddressableDir } from "../../contract/keys.js";
-import { DEFAULT_ENVIRONMENT, parseRawKey } from "../../contract/raw-key.js";
+import { markerKey, runKeys } from "../../contract/keys.js";
 import type { IngestResult } from "../../contract/records.js";
-import { dispositionOf, errorMessage, InvalidKeyError, LakelineError } from "../../core/errors.js";
-import { deterministicUuid } from "../../core/hash/uuid.js";
-import type { ObjectInfo } from "../../ports/object-store.js";
+import { errorMessage, InvalidKeyError, LakelineError } from "../../core/errors.js";
 import type { DatasetRef, RunStart } from "../lineage/recorder.js";
 import { md5File } from "../shared/hash-files.js";
-import { md5Stored, putOnce, readJson } from "../shared/publish.js";
+import { md5Stored, readJson } from "../shared/publish.js";
 import { claimContent } from "./claim.js";
-import {
-  type IngestContext,
-  type IngestMade,
-  type IngestPlan,
-  type RunIdentity,
-  rejectedUnread,
-} from "./context.js";
-
-export type { RunIdentity };
-
+import { type IngestContext, type IngestMade, type IngestPlan, rejectedUnread } from "./context.js";
 import type { IngestDeps, IngestOptions, ObjectRef } from "./deps.js";
+import { PIPELINE_VERSION, rejectUnaddressable, resolveIdentity } from "./identity.js";
 import { SpeculativeBatch } from "./speculative.js";
 
-export const PIPELINE_VERSION = "lakeline-ingest/1";
-
-/** Blob-level problems that reject the blob (recorded, not retried); anything else fails the run. */
-export function isRejection(err: unknown): err is LakelineError {
-  const disposition = dispositionOf(err);
-  return disposition === "reject" || disposition === "usage";
-}
-
-function runIdOf(
-  bucket: string,
-  ref: ObjectRef,
-  versionOrEtag: string,
-  schemaVersion: number | null,
-): string {
-  return deterministicUuid(
-    "ingest",
-    bucket,
-    ref.key,
-    versionOrEtag,
-    PIPELINE_VERSION,
-    String(schemaVersion ?? "none"),
-  );
-}
-
-export function resolveIdentity(
-  deps: IngestDeps,
-  ref: ObjectRef,
-  info: ObjectInfo,
-  options: IngestOptions,
-): RunIdentity {
-  let dataset = INVALID_DATASET;
-  let environment = (options.environment ?? DEFAULT_ENVIRONMENT).toUpperCase();
-  let loaded: RunIdentity["loaded"];
-  let identityError: unknown;
-  try {
-    const parsed = parseRawKey(ref.key);
-    dataset = parsed.dataset;
-    environment = (options.environment ?? parsed.environment).toUpperCase();
-    loaded = deps.schemas.load(dataset, options.schemaVersion);
-  } catch (err) {
-    if (!isRejection(err)) throw err;
-    identityError = err;
-  }
-  const schemaVersion = loaded?.schema.version ?? null;
-  const version = ref.versionId ?? ref.etag ?? info.versionId ?? info.etag ?? "";
-  return {
-    dataset,
-    environment,
-    ...(loaded ? { loaded } : {}),
-    ...(identityError ? { identityError } : {}),
-    schemaVersion,
-    runId: runIdOf(deps.stores.raw.bucket, ref, version, schemaVersion),
-  };
-}
-
-/**
- * A notification naming a key lakeline cannot address (`..`, absolute, NUL — S3 allows such keys)
- * would fail on every retry; it is recorded as rejected instead, with the reason in quarantine.
- * The blob itself stays untouched in the raw zone: it cannot be read without escaping a zone.
- */
-export async function rejectUnaddressable(
-  deps: IngestDeps,
-  ref: ObjectRef,
-  err: InvalidKeyError,
-): Promise<IngestResult> {
-  const { stores } = deps;
-  const runId = runIdOf(stores.raw.bucket, ref, ref.versionId ?? ref.etag ?? "", null);
-  const marker = markerKey(INVALID_DATASET, runId);
-  const committed = await readJson<IngestResult>(stores.warehouse, marker);
-  if (committed) return committed;
-  const rejectedDir = unaddressableDir(runId);
-  const result: IngestResult = {
-    dataset: INVALID_DATASET,
-    environment: DEFAULT_ENVIRONMENT,
-    schemaVersion: null,
-    rawKey: ref.key,
-    rawBucket: stores.raw.bucket,
-    sourceMd5: null,
-    sourceBytes: 0,
-    format: null,
-    rowsRead: 0,
-    rowsWritten: 0,
-    rowsQuarantined: 0,
-    anomalies: [],
-    outputs: { rejected: `${rejectedDir}/` },
-    runId,
-    status: "rejected",
-    reason: err.message,
-    ingestedAt: deps.clock.now().toISOString(),
-  };
-  await putOnce(stores.quarantine, `${rejectedDir}/reason.json`, JSON.stringify({ ...result, ref }, null, 2));
-  await putOnce(stores.warehouse, marker, JSON.stringify(result, null, 2));
-  return result;
-}
+export {
+  isRejection,
+  PIPELINE_VERSION,
+  type RunIdentity,
+  rejectUnaddressable,
+  resolveIdentity,
+} from "./identity.js";
 
 /**
  * The driver before any scratch work: the object's identity and run id, or the run's outcome when
