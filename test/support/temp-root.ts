@@ -14,5 +14,6 @@ const root = mkdtempSync(path.join(process.env.LAKELINE_TEST_TMP_BASE, "lakeline
 for (const name of ["TMPDIR", "TMP", "TEMP"]) process.env[name] = root;
 
 afterAll(() => {
-  rmSync(root, { recursive: true, force: true });
+  // Retries: a test that timed out may still have writes in flight (ENOTEMPTY while removing).
+  rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 });
