@@ -4,24 +4,37 @@ import { type CommittedRuns, DuckDbQueryEngine } from "../../src/adapters/duckdb
 import { localLakeStores } from "../../src/adapters/local/lake.js";
 import type { LocalConfig } from "../../src/contract/env.js";
 import { MARKER_PREFIX, markerKey } from "../../src/contract/keys.js";
+import type { IngestResult } from "../../src/contract/records.js";
+import { latestProcessings } from "../../src/core/warehouse/latest.js";
 import { readMarkers } from "../../src/pipeline/shared/markers.js";
 import type { Zone } from "../../src/ports/object-store.js";
 
 export type { CommittedRuns };
 
-/** Committed runs of a dataset, read from their markers (the only source of truth for readers). */
+/**
+ * Committed runs of a dataset, read from their markers (the only source of truth for readers): the
+ * files of each source blob's latest processing, and of every processing for the history views.
+ */
 export async function committedRuns(lakeDir: string, dataset: string, asOf?: Date): Promise<CommittedRuns> {
   const stores = localLakeStores(lakeDir);
-  const out: CommittedRuns = { warehouse: [], quarantine: [], markers: [] };
-  for (const marker of await readMarkers(stores.warehouse, dataset, asOf)) {
-    out.markers.push(stores.warehouse.localPath(markerKey(dataset, marker.runId)));
-    if (marker.outputs.warehouse) out.warehouse.push(stores.warehouse.localPath(marker.outputs.warehouse));
-    if (marker.outputs.quarantine)
-      out.quarantine.push(stores.quarantine.localPath(marker.outputs.quarantine));
-  }
-  out.warehouse.sort();
-  out.quarantine.sort();
-  return out;
+  const markers = await readMarkers(stores.warehouse, dataset, asOf);
+  const files = (runs: readonly IngestResult[]) => ({
+    warehouse: runs.flatMap((r) => (r.outputs.warehouse ? [r.outputs.warehouse] : [])).sort(),
+    quarantine: runs.flatMap((r) => (r.outputs.quarantine ? [r.outputs.quarantine] : [])).sort(),
+  });
+  const current = files(latestProcessings(markers));
+  const history = files(markers.filter((m) => m.status === "ok"));
+  const local = (zone: "warehouse" | "quarantine", keys: string[]) =>
+    keys.map((k) => stores[zone].localPath(k));
+  return {
+    warehouse: local("warehouse", current.warehouse),
+    quarantine: local("quarantine", current.quarantine),
+    history: {
+      warehouse: local("warehouse", history.warehouse),
+      quarantine: local("quarantine", history.quarantine),
+    },
+    markers: markers.map((m) => stores.warehouse.localPath(markerKey(dataset, m.runId))),
+  };
 }
 
 export function openLakeEngine(

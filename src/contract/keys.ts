@@ -1,16 +1,18 @@
 /**
  * Where everything a run writes lives. Keys are deterministic from the run's identity so a
- * re-delivered event lands on the same keys (and conditional puts make the second write a no-op).
+ * re-delivered event lands on the same keys (and conditional puts make the second write a no-op),
+ * and they name the run, so two processings of one blob (a re-processing under another schema
+ * version) never share a file.
  *
  * warehouse zone:
- *   <dataset>/ingest_date=YYYY-MM-DD/<ts>-<md5>.parquet   table data (Hive-style partition, append-only)
+ *   <dataset>/ingest_date=YYYY-MM-DD/<ts>-<runId>.parquet table data (Hive-style partition, append-only)
  *   _runs/<dataset>/<runId>.json                          commit marker: the run's result; written last
  *   _content/<dataset>/<md5>.json                         content claim (dedupe of byte-identical blobs)
  *   _stats/<dataset>/<env>/<ts>-<runId>.json              statistics of accepted batches (drift baseline)
  *   _reports/<dataset>/<ts>-<runId>/{statistics.json,anomalies.json,report.html}
  * quarantine zone:
- *   <dataset>/ingest_date=YYYY-MM-DD/<ts>-<md5>.parquet   rejected rows with reasons
- *   <dataset>/_rejected/<ts>-<md5>/{reason.json,<blob>}   blobs rejected whole
+ *   <dataset>/ingest_date=YYYY-MM-DD/<ts>-<runId>.parquet rejected rows with reasons
+ *   <dataset>/_rejected/<ts>-<runId>/{reason.json,<blob>} blobs rejected whole
  * failed zone:
  *   <dataset>/<runId>.json                                failed runs, for `lakeline replay`
  */
@@ -40,13 +42,13 @@ export function runKeys(dataset: string, environment: string, at: Date, md5: str
   const ts = compactTimestamp(at);
   const partition = `ingest_date=${ingestDate(at)}`;
   return {
-    warehouse: `${dataset}/${partition}/${ts}-${md5}.parquet`,
-    quarantine: `${dataset}/${partition}/${ts}-${md5}.parquet`,
+    warehouse: `${dataset}/${partition}/${ts}-${runId}.parquet`,
+    quarantine: `${dataset}/${partition}/${ts}-${runId}.parquet`,
     marker: markerKey(dataset, runId),
     content: `${CONTENT_PREFIX}${dataset}/${md5}.json`,
     stats: `${statsPrefix(dataset, environment)}${ts}-${runId}.json`,
     reportDir: `_reports/${dataset}/${ts}-${runId}`,
-    rejectedDir: `${dataset}/${REJECTED_FOLDER}/${ts}-${md5}`,
+    rejectedDir: `${dataset}/${REJECTED_FOLDER}/${ts}-${runId}`,
     failed: failedRunKey(dataset, runId),
   };
 }

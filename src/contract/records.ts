@@ -37,9 +37,29 @@ export interface IngestResult {
   /** Why the blob was rejected/routed/failed, or which upload it duplicates. */
   readonly reason?: string;
   readonly duplicateOf?: string;
+  /** When this processing's rows entered the lake: the upload, or the re-processing request. */
   readonly ingestedAt: string;
   /** A few quarantined rows with reasons, for people. */
   readonly sample?: readonly { row: number | null; reasons: string[] }[];
+  /** Set on a re-processing run: which one (see ReprocessRequest). */
+  readonly reprocess?: ReprocessRequest;
+  /**
+   * Set only on the result handed back for a run whose commit marker already existed (a
+   * re-delivered event, the same file ingested again): nothing was written; `at` is the commit time.
+   */
+  readonly alreadyCommitted?: { readonly at: string };
+}
+
+/**
+ * A re-processing of a stored raw object: a new run (its id includes the generation, so it differs
+ * from the upload's run and from earlier re-processings under the same schema version), whose rows
+ * count as of `requestedAt`. The same request delivered again is the same run.
+ */
+export interface ReprocessRequest {
+  /** 1 for the first re-processing of a blob under a schema version, 2 for the next … */
+  readonly generation: number;
+  /** ISO 8601: the run's `ingestedAt` (its rows' `_ingested_at` and key timestamp). */
+  readonly requestedAt: string;
 }
 
 /** The object an S3 notification names. */
@@ -53,6 +73,8 @@ export interface IngestOptions {
   /** Overrides the environment taken from the key. */
   readonly environment?: string;
   readonly schemaVersion?: number;
+  /** Re-process the object as a new run (`lakeline reprocess`), without the content dedupe. */
+  readonly reprocess?: ReprocessRequest;
 }
 
 /** The failed zone's record of an ingest run that threw (`<dataset>/<runId>.json`); replay reads it. */

@@ -1,7 +1,9 @@
 /**
  * `QueryEngine` on the embedded lake: DuckDB with one view per dataset (same names and types as the
  * Glue tables), `<dataset>_quarantine`, `lakeline_runs` (one row per committed run) and the lineage
- * views. Views list only files a committed run names, so a run that died mid-way is invisible.
+ * views. Views list only files a committed run names, so a run that died mid-way is invisible. The
+ * dataset and quarantine views hold each source blob's latest processing (core/warehouse/latest.ts);
+ * `<dataset>_history` and `<dataset>_quarantine_history` hold every processing, for audit.
  */
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs/promises";
@@ -10,6 +12,8 @@ import { scratchDir } from "../../contract/env.js";
 import { SchemaRegistry } from "../../contract/schema-registry.js";
 import { SchemaFormatError } from "../../core/errors.js";
 import { sqlString } from "../../core/sql.js";
+import type { DatasetSchema } from "../../core/schema/types.js";
+import { HISTORY_SUFFIX } from "../../core/warehouse/latest.js";
 import { QUARANTINE_COLUMNS, warehouseTable } from "../../core/warehouse/table.js";
 import { datasetViewSql } from "../../core/warehouse/views.js";
 import type { QueryEngine, QueryResult, QueryValue } from "../../ports/query-engine.js";
@@ -33,9 +37,11 @@ const RUN_COLUMNS: readonly [string, string][] = [
   ["ingestedAt", "TIMESTAMP"],
 ];
 
+/** Files of committed runs: each source blob's latest processing, and every processing (history). */
 export interface CommittedRuns {
   readonly warehouse: string[];
   readonly quarantine: string[];
+  readonly history: { readonly warehouse: string[]; readonly quarantine: string[] };
   readonly markers: string[];
 }
 
@@ -131,39 +137,47 @@ export class DuckDbQueryEngine implements QueryEngine {
     const versions = registry.loadAll(dataset).map((l) => l.schema);
     const table = warehouseTable(versions);
     const runs = await config.committedRuns(dataset, asOf);
-    const present = new Set<string>();
-    if (runs.warehouse.length > 0) {
-      const cols = await this.db.all(
-        `DESCRIBE SELECT * FROM read_parquet([${runs.warehouse.map(sqlString).join(", ")}], union_by_name = true)`,
-      );
-      for (const c of cols) present.add(String(c.column_name));
-    }
-    await this.db.exec(
-      datasetViewSql({
-        viewName: dataset,
-        table,
-        versions,
-        files: runs.warehouse,
-        presentColumns: present,
-        ...(asOf ? { asOf } : {}),
-      }),
-    );
     const qTable = {
       name: `${dataset}_quarantine`,
       columns: QUARANTINE_COLUMNS,
       partitionKeys: table.partitionKeys,
     };
     const qPresent = new Set(QUARANTINE_COLUMNS.map((c) => c.name));
-    await this.db.exec(
-      datasetViewSql({
-        viewName: `${dataset}_quarantine`,
-        table: qTable,
-        versions: [],
-        files: runs.quarantine,
-        presentColumns: qPresent,
-        ...(asOf ? { asOf } : {}),
-      }),
+    const views: [string, typeof table, readonly DatasetSchema[], string[], ReadonlySet<string>][] = [
+      [dataset, table, versions, runs.warehouse, await this.columnsIn(runs.warehouse)],
+      [
+        `${dataset}${HISTORY_SUFFIX}`,
+        table,
+        versions,
+        runs.history.warehouse,
+        await this.columnsIn(runs.history.warehouse),
+      ],
+      [`${dataset}_quarantine`, qTable, [], runs.quarantine, qPresent],
+      [`${dataset}_quarantine${HISTORY_SUFFIX}`, qTable, [], runs.history.quarantine, qPresent],
+    ];
+    for (const [viewName, t, v, files, presentColumns] of views) {
+      await this.db.exec(
+        datasetViewSql({
+          viewName,
+          table: t,
+          versions: v,
+          files,
+          presentColumns,
+          ...(asOf ? { asOf } : {}),
+        }),
+      );
+    }
+  }
+
+  /** Columns present in at least one of the files. */
+  private async columnsIn(files: readonly string[]): Promise<Set<string>> {
+    const present = new Set<string>();
+    if (files.length === 0) return present;
+    const cols = await this.db.all(
+      `DESCRIBE SELECT * FROM read_parquet([${files.map(sqlString).join(", ")}], union_by_name = true)`,
     );
+    for (const c of cols) present.add(String(c.column_name));
+    return present;
   }
 
   async query(sql: string): Promise<QueryResult> {

@@ -1,7 +1,7 @@
 /**
  * The snapshot query of an export, in the warehouse's SQL on either engine:
- *   rows of the given runs (committed, of the environment, at or before the snapshot instant, and
- *   the earliest run per source blob — see earliestRunPerSource)
+ *   rows of the given runs (committed, of the environment, at or before the snapshot instant: the
+ *   latest processing of each source blob, chosen from the commit markers — core/warehouse/latest.ts)
  *   → the caller's predicate → the chosen features + a bucket + the split name.
  * Rows keep `_source_md5` and `_source_row`, which together order them stably (and are dropped on write).
  */
@@ -20,7 +20,7 @@ export interface SnapshotPlan {
   readonly environment: string;
   /** Latest `_ingested_at` of the runs taken: the snapshot instant. */
   readonly snapshotAt: Date;
-  /** The ingest runs whose rows are taken: one per source blob (see earliestRunPerSource). */
+  /** The ingest runs whose rows are taken: one per source blob (its latest processing). */
   readonly runIds: readonly string[];
   readonly where?: string;
 }
@@ -31,28 +31,6 @@ export const SPLIT_COLUMN = "_split";
 function timestampLiteral(at: Date, dialect: SqlDialect): string {
   const iso = sqlString(at.toISOString());
   return dialect === "duckdb" ? `TIMESTAMPTZ ${iso}` : `from_iso8601_timestamp(${iso})`;
-}
-
-/**
- * Of runs that ingested the same bytes (a schema without content dedupe), only the earliest —
- * by (ingestedAt, runId) — contributes rows, so re-uploading a file never duplicates its rows in an
- * export. Chosen here from the commit markers: as a window over every row (rank() per
- * _source_md5) it cost 0.8 s per 3M rows, on one thread.
- */
-export function earliestRunPerSource<
-  R extends { runId: string; ingestedAt: string; sourceMd5: string | null },
->(runs: readonly R[]): R[] {
-  const first = new Map<string, R>();
-  for (const r of runs) {
-    const source = r.sourceMd5 ?? `run:${r.runId}`;
-    const seen = first.get(source);
-    const t = Date.parse(r.ingestedAt);
-    const earlier =
-      !seen || t < Date.parse(seen.ingestedAt) || (t === Date.parse(seen.ingestedAt) && r.runId < seen.runId);
-    if (earlier) first.set(source, r);
-  }
-  const keep = new Set(first.values());
-  return runs.filter((r) => keep.has(r));
 }
 
 /** SELECT <columns>, _source_md5, _source_row, _split FROM … */

@@ -10,6 +10,7 @@ import { DATA_DIR, EXPORT_PIPELINE_VERSION } from "../../contract/export-keys.js
 import { type ExportRequest, type ResolvedExport, resolveExport } from "../../contract/export-request.js";
 import type { IngestResult } from "../../contract/records.js";
 import { deterministicUuid } from "../../core/hash/uuid.js";
+import { latestProcessings } from "../../core/warehouse/latest.js";
 import { formatSplitSpec } from "../../core/split/spec.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { DatasetRef, RunStart } from "../lineage/recorder.js";
@@ -21,16 +22,20 @@ export type { SourceFile };
 
 import type { ExportDeps, ExportResult } from "./deps.js";
 
-/** Runs of `dataset` committed with warehouse rows, ingested at or before `asOf`, in the environment. */
+/**
+ * Runs of `dataset` in the environment that an export reads: of each source blob, its latest
+ * processing at or before `asOf` (core/warehouse/latest.ts), when that processing wrote rows.
+ */
 export async function committedSourceRuns(
   store: ObjectStore,
   dataset: string,
   environment: string,
   asOf: Date,
 ): Promise<IngestResult[]> {
-  const runs = (await readMarkers(store, dataset, asOf)).filter(
-    (m) => m.status === "ok" && m.outputs.warehouse && m.environment.toUpperCase() === environment,
+  const landed = (await readMarkers(store, dataset, asOf)).filter(
+    (m) => m.environment.toUpperCase() === environment,
   );
+  const runs = latestProcessings(landed).filter((m) => m.outputs.warehouse);
   return runs.sort((a, b) =>
     a.outputs.warehouse! < b.outputs.warehouse! ? -1 : a.outputs.warehouse! > b.outputs.warehouse! ? 1 : 0,
   );

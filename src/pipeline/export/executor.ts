@@ -17,7 +17,6 @@ import { exportStagingPrefix, partRelpath } from "../../contract/export-keys.js"
 import { QueryError } from "../../core/errors.js";
 import {
   copyPartSql,
-  earliestRunPerSource,
   orderedSnapshotSql,
   snapshotSql,
   splitCountsSql,
@@ -163,7 +162,7 @@ export async function executeExport(ctx: ExportContext): Promise<ExportMade> {
         spec: x.spec,
         environment: x.environment,
         snapshotAt,
-        runIds: earliestRunPerSource(plan.runs).map((r) => r.runId),
+        runIds: plan.runs.map((r) => r.runId),
         ...(x.where ? { where: x.where } : {}),
       },
       engine.name,

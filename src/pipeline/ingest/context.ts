@@ -45,6 +45,7 @@ export type RunCommon = Pick<
   | "schemaVersion"
   | "sourceMd5"
   | "runId"
+  | "reprocess"
 >;
 
 /** The driver's answer before any scratch work: which run this is, for which object. */

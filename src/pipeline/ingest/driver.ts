@@ -10,7 +10,7 @@ import { errorMessage, InvalidKeyError, LakelineError } from "../../core/errors.
 import type { DatasetRef, RunStart } from "../lineage/recorder.js";
 import { md5File } from "../shared/hash-files.js";
 import { md5Stored, readJson } from "../shared/publish.js";
-import { claimContent } from "./claim.js";
+import { committedTwin } from "./claim.js";
 import { type IngestContext, type IngestMade, type IngestPlan, rejectedUnread } from "./context.js";
 import type { IngestDeps, IngestOptions, ObjectRef } from "./deps.js";
 import { PIPELINE_VERSION, rejectUnaddressable, resolveIdentity } from "./identity.js";
@@ -40,12 +40,11 @@ export async function driveIngest(
   });
   if (info instanceof InvalidKeyError) return { done: await rejectUnaddressable(deps, ref, info) };
   if (!info) throw new LakelineError(`raw object not found: ${raw.bucket}/${ref.key}`, { key: ref.key });
-  const ingestedAt = info.lastModified ?? deps.clock.now();
+  const ingestedAt = options.reprocess
+    ? new Date(options.reprocess.requestedAt)
+    : (info.lastModified ?? deps.clock.now());
   const identity = resolveIdentity(deps, ref, info, options);
-  const committed = await readJson<IngestResult>(
-    deps.stores.warehouse,
-    markerKey(identity.dataset, identity.runId),
-  );
+  const committed = await alreadyCommitted(deps, markerKey(identity.dataset, identity.runId));
   if (committed) return { done: committed };
   const base = {
     rawKey: ref.key,
@@ -56,6 +55,14 @@ export async function driveIngest(
   return {
     plan: { deps, ref, options, info, identity, ingestedAt, base, speculative: new SpeculativeBatch() },
   };
+}
+
+/** The result of a run whose commit marker exists, marked as such: this delivery wrote nothing. */
+async function alreadyCommitted(deps: IngestDeps, marker: string): Promise<IngestResult | undefined> {
+  const committed = await readJson<IngestResult>(deps.stores.warehouse, marker);
+  if (!committed) return undefined;
+  const at = (await deps.stores.warehouse.head(marker))?.lastModified ?? new Date(committed.ingestedAt);
+  return { ...committed, alreadyCommitted: { at: at.toISOString() } };
 }
 
 /**
@@ -87,6 +94,7 @@ export async function prepareIngest(
       schemaVersion: identity.schemaVersion,
       sourceMd5: md5,
       runId,
+      ...(plan.options.reprocess ? { reprocess: plan.options.reprocess } : {}),
     },
   };
   const early = tooLarge ? ({ kind: "routed", size: info.size } as const) : await earlyOutcome(context);
@@ -130,12 +138,15 @@ async function localCopy(
   return { local, md5: (await hashing).md5 };
 }
 
-/** Outcomes decided before execution: no usable schema rejects the blob; dedupe may find a twin. */
+/**
+ * Outcomes decided before execution: no usable schema rejects the blob; dedupe may find the same
+ * bytes already committed by another run (a re-processing is asked for: it never is a duplicate).
+ */
 async function earlyOutcome(context: IngestContext): Promise<IngestMade | undefined> {
-  const { identity } = context.plan;
+  const { identity, options } = context.plan;
   if (identity.identityError || !identity.loaded) return rejectedUnread(errorMessage(identity.identityError));
-  if (!identity.loaded.schema.policy.dedupeByContent) return undefined;
-  const duplicate = await claimContent(context);
+  if (!identity.loaded.schema.policy.dedupeByContent || options.reprocess) return undefined;
+  const duplicate = await committedTwin(context);
   return duplicate ? { kind: "duplicate", result: duplicate } : undefined;
 }
 

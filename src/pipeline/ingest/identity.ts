@@ -1,6 +1,6 @@
 import { INVALID_DATASET, markerKey, unaddressableDir } from "../../contract/keys.js";
 import { DEFAULT_ENVIRONMENT, parseRawKey } from "../../contract/raw-key.js";
-import type { IngestResult } from "../../contract/records.js";
+import type { IngestResult, ReprocessRequest } from "../../contract/records.js";
 import { dispositionOf, type InvalidKeyError, type LakelineError } from "../../core/errors.js";
 import { deterministicUuid } from "../../core/hash/uuid.js";
 import type { ObjectInfo } from "../../ports/object-store.js";
@@ -24,15 +24,13 @@ function runIdOf(
   ref: ObjectRef,
   versionOrEtag: string,
   schemaVersion: number | null,
+  reprocess?: ReprocessRequest,
 ): string {
-  return deterministicUuid(
-    "ingest",
-    bucket,
-    ref.key,
-    versionOrEtag,
-    PIPELINE_VERSION,
-    String(schemaVersion ?? "none"),
-  );
+  const parts = [bucket, ref.key, versionOrEtag, PIPELINE_VERSION, String(schemaVersion ?? "none")];
+  // A re-processing is a run of its own: the upload's run id stays the upload's.
+  return reprocess
+    ? deterministicUuid("reprocess", ...parts, String(reprocess.generation))
+    : deterministicUuid("ingest", ...parts);
 }
 
 export function resolveIdentity(
@@ -62,7 +60,7 @@ export function resolveIdentity(
     ...(loaded ? { loaded } : {}),
     ...(identityError ? { identityError } : {}),
     schemaVersion,
-    runId: runIdOf(deps.stores.raw.bucket, ref, version, schemaVersion),
+    runId: runIdOf(deps.stores.raw.bucket, ref, version, schemaVersion, options.reprocess),
   };
 }
 

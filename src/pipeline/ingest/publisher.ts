@@ -13,6 +13,7 @@ import { canSplit, splitIntoParts } from "../scale-out/route.js";
 import { publishFile, putFileOnce, putOnce } from "../shared/publish.js";
 import type { Published } from "../shared/run-step.js";
 import { type IngestContext, type IngestMade, type IngestPlan, noRows, type RunContext } from "./context.js";
+import { claimContent } from "./claim.js";
 import { publishReports } from "./reports.js";
 
 type Outputs = { -readonly [K in keyof IngestResult["outputs"]]: IngestResult["outputs"][K] };
@@ -134,6 +135,8 @@ async function publishBatch(
   const { statistics, anomalies } = made.made;
   ctx.deps.onPhase?.("publish", ctx.ref.key);
   const { outputs, produced } = await publishTables(ctx, made);
+  // Only a run that wrote table rows claims its bytes; the claim precedes the commit marker.
+  if (outputs.warehouse && made.schema.policy.dedupeByContent) await claimContent(ctx);
   const result: IngestResult = {
     ...ctx.common,
     format: made.made.format,

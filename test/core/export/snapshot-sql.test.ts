@@ -1,7 +1,6 @@
 /** The export's snapshot and UNLOAD statements in Athena's dialect, as documented (Athena cannot run here). */
 import { describe, expect, it } from "vitest";
 import {
-  earliestRunPerSource,
   type SnapshotPlan,
   snapshotSql,
   unloadSplitSql,
@@ -52,23 +51,5 @@ describe("export SQL for Athena", () => {
         "H($1)",
       ),
     );
-  });
-
-  it("reads one run per source blob: the earliest by (ingestedAt, runId)", () => {
-    const run = (runId: string, ingestedAt: string, sourceMd5: string | null) => ({
-      runId,
-      ingestedAt,
-      sourceMd5,
-    });
-    const runs = [
-      run("b", "2024-05-01T10:00:00.000Z", "m1"),
-      run("a", "2024-05-01T10:00:00.000Z", "m1"), // same instant: the smaller run id wins
-      run("c", "2024-05-01T09:00:00.000Z", "m2"),
-      run("d", "2024-05-01T08:00:00.000Z", "m2"), // earlier
-      run("e", "2024-05-01T11:00:00.000Z", "m3"),
-      run("f", "2024-05-01T11:00:00.000Z", null),
-      run("g", "2024-05-01T11:00:00.000Z", null),
-    ];
-    expect(earliestRunPerSource(runs).map((r) => r.runId)).toEqual(["a", "d", "e", "f", "g"]);
   });
 });
