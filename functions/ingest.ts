@@ -2,6 +2,9 @@
  * Ingest Lambda: S3 ObjectCreated on the raw bucket → validate → warehouse/quarantine → lineage.
  * Thin by design: decode the event, call the use case, return what happened. A thrown error makes
  * the invocation fail so async retries and the on-failure destination take over.
+ *
+ * Invoked directly with `{ "reprocess": { "dataset", "key" | "run" | "all", "schemaVersion"?,
+ * "generation"?, "requestedAt"? } }` it re-processes stored raw objects instead (README: re-processing).
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
@@ -9,7 +12,9 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, S3Event } from "aws-lambda";
 import type { IngestResult } from "../src/contract/records.js";
+import { parseReprocessTarget } from "../src/contract/reprocess-request.js";
 import { type IngestDeps, ingestObject } from "../src/pipeline/ingest/ingest.js";
+import { reprocess } from "../src/pipeline/ingest/reprocess.js";
 import { recordIngestMetrics } from "./shared/metrics.js";
 import { invocationLogging } from "./shared/middleware.js";
 import { decodeS3Key } from "./shared/s3-event.js";
@@ -18,31 +23,44 @@ export interface IngestResponse {
   readonly results: IngestResult[];
 }
 
+/** A direct invocation that re-processes stored raw objects (see parseReprocessTarget). */
+export interface ReprocessEvent {
+  readonly reprocess: Record<string, unknown>;
+}
+
+async function ingestRecords(d: IngestDeps, event: S3Event, metrics?: Metrics): Promise<IngestResponse> {
+  const results: IngestResult[] = [];
+  for (const record of event.Records ?? []) {
+    if (record.s3.bucket.name !== d.stores.raw.bucket) {
+      throw new Error(
+        `event for bucket ${record.s3.bucket.name}, but this function ingests ${d.stores.raw.bucket}`,
+      );
+    }
+    const key = decodeS3Key(record.s3.object.key);
+    const result = await ingestObject(d, {
+      key,
+      ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
+      ...(record.s3.object.eTag ? { etag: record.s3.object.eTag } : {}),
+    });
+    if (metrics) recordIngestMetrics(metrics, result);
+    results.push(result);
+  }
+  return { results };
+}
+
 export function createIngestHandler(
   deps: () => Promise<IngestDeps>,
   logger = new Logger({ serviceName: "lakeline-ingest" }),
   /** CloudWatch metrics (AWS only: locally they would print EMF JSON into the CLI's output). */
   metrics?: Metrics,
 ) {
-  const ingest = async (event: S3Event, _context: Context): Promise<IngestResponse> => {
+  const ingest = async (event: S3Event | ReprocessEvent, _context: Context): Promise<IngestResponse> => {
     const d = await deps();
-    const results: IngestResult[] = [];
-    for (const record of event.Records ?? []) {
-      if (record.s3.bucket.name !== d.stores.raw.bucket) {
-        throw new Error(
-          `event for bucket ${record.s3.bucket.name}, but this function ingests ${d.stores.raw.bucket}`,
-        );
-      }
-      const key = decodeS3Key(record.s3.object.key);
-      const result = await ingestObject(d, {
-        key,
-        ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
-        ...(record.s3.object.eTag ? { etag: record.s3.object.eTag } : {}),
-      });
+    if (!("reprocess" in event)) return ingestRecords(d, event, metrics);
+    const report = await reprocess(d, parseReprocessTarget(event.reprocess), (result) => {
       if (metrics) recordIngestMetrics(metrics, result);
-      results.push(result);
-    }
-    return { results };
+    });
+    return { results: report.results };
   };
   const handler = middy(ingest).use(invocationLogging(logger));
   return metrics ? handler.use(logMetrics(metrics)) : handler;

@@ -79,16 +79,31 @@ export function exitCodeFor(outcomes: readonly FileOutcome[]): number {
   return 0;
 }
 
-function describe(o: FileOutcome): string {
-  const mark = { ok: "✓", duplicate: "=", rejected: "✗", routed: "→", failed: "!" }[o.status];
+/**
+ * What happened to one blob, in words that do not pass an old result off as new: a run whose
+ * commit marker already existed wrote nothing now, and a duplicate names the upload it duplicates.
+ */
+export function outcomeLabel(o: Partial<IngestResult> & Pick<IngestResult, "status">): string {
+  if (o.alreadyCommitted)
+    return `[already committed] run ${o.runId} at ${o.alreadyCommitted.at}; nothing written`;
+  if (o.status === "duplicate" && o.duplicateOf) return `[duplicate of raw/${o.duplicateOf}]`;
+  return `[${o.status}]`;
+}
+
+export function describe(o: FileOutcome): string {
+  const mark = o.alreadyCommitted
+    ? "="
+    : { ok: "✓", duplicate: "=", rejected: "✗", routed: "→", failed: "!" }[o.status];
   const lines: string[] = [];
   if (o.status === "failed") {
     lines.push(`${mark} ${o.file}: failed: ${o.error}`);
     return lines.join("\n");
   }
+  const counts = `read ${o.rowsRead}, written ${o.rowsWritten}, quarantined ${o.rowsQuarantined}`;
   lines.push(
-    `${mark} ${o.file} → ${o.dataset} v${o.schemaVersion ?? "?"} ${o.environment} [${o.status}]  read ${o.rowsRead}, written ${o.rowsWritten}, quarantined ${o.rowsQuarantined}`,
+    `${mark} ${o.file} → ${o.dataset} v${o.schemaVersion ?? "?"} ${o.environment} ${outcomeLabel(o)}${o.alreadyCommitted ? "" : `  ${counts}`}`,
   );
+  if (o.alreadyCommitted) lines.push(`    that run: [${o.status}] ${counts}`);
   if (o.reason) lines.push(`    reason: ${o.reason}`);
   lines.push(`    raw: ${o.rawKey}  md5 ${o.sourceMd5}  run ${o.runId}`);
   if (o.outputs?.warehouse) lines.push(`    warehouse: ${o.outputs.warehouse}`);

@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Context, S3Event } from "aws-lambda";
-import { createIngestHandler, type IngestResponse } from "../../functions/ingest.js";
+import { createIngestHandler, type IngestResponse, type ReprocessEvent } from "../../functions/ingest.js";
 import { objectCreatedEvent } from "../../functions/shared/s3-event.js";
 import { ObjectExistsError } from "../../src/core/errors.js";
 import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
@@ -74,7 +74,9 @@ const localContext = (name: string): Context =>
   }) as unknown as Context;
 
 /** The deployed ingest handler, invoked in-process with local dependencies. */
-export function localIngestInvoker(deps: IngestDeps): (event: S3Event) => Promise<IngestResponse> {
+export function localIngestInvoker(
+  deps: IngestDeps,
+): (event: S3Event | ReprocessEvent) => Promise<IngestResponse> {
   const handler = createIngestHandler(
     async () => deps,
     new Logger({ serviceName: "lakeline-ingest", logLevel: "SILENT" }),

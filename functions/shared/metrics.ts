@@ -14,6 +14,11 @@ const OUTCOME: Record<IngestResult["status"], string> = {
 };
 
 export function recordIngestMetrics(metrics: Metrics, result: IngestResult): void {
+  // A re-delivered event of a committed run wrote nothing: its rows were counted when it ran.
+  if (result.alreadyCommitted) {
+    metrics.addMetric("BlobsAlreadyCommitted", MetricUnit.Count, 1);
+    return;
+  }
   metrics.addMetric("RowsRead", MetricUnit.Count, result.rowsRead);
   metrics.addMetric("RowsWritten", MetricUnit.Count, result.rowsWritten);
   metrics.addMetric("RowsQuarantined", MetricUnit.Count, result.rowsQuarantined);

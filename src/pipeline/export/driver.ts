@@ -10,8 +10,8 @@ import { DATA_DIR, EXPORT_PIPELINE_VERSION } from "../../contract/export-keys.js
 import { type ExportRequest, type ResolvedExport, resolveExport } from "../../contract/export-request.js";
 import type { IngestResult } from "../../contract/records.js";
 import { deterministicUuid } from "../../core/hash/uuid.js";
-import { latestProcessings } from "../../core/warehouse/latest.js";
 import { formatSplitSpec } from "../../core/split/spec.js";
+import { latestProcessings } from "../../core/warehouse/latest.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { DatasetRef, RunStart } from "../lineage/recorder.js";
 import { readMarkers } from "../shared/markers.js";

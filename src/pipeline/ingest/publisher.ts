@@ -12,8 +12,8 @@ import type { DatasetRef } from "../lineage/recorder.js";
 import { canSplit, splitIntoParts } from "../scale-out/route.js";
 import { publishFile, putFileOnce, putOnce } from "../shared/publish.js";
 import type { Published } from "../shared/run-step.js";
-import { type IngestContext, type IngestMade, type IngestPlan, noRows, type RunContext } from "./context.js";
 import { claimContent } from "./claim.js";
+import { type IngestContext, type IngestMade, type IngestPlan, noRows, type RunContext } from "./context.js";
 import { publishReports } from "./reports.js";
 
 type Outputs = { -readonly [K in keyof IngestResult["outputs"]]: IngestResult["outputs"][K] };

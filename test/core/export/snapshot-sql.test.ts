@@ -1,10 +1,6 @@
 /** The export's snapshot and UNLOAD statements in Athena's dialect, as documented (Athena cannot run here). */
 import { describe, expect, it } from "vitest";
-import {
-  type SnapshotPlan,
-  snapshotSql,
-  unloadSplitSql,
-} from "../../../src/core/export/snapshot-sql.js";
+import { type SnapshotPlan, snapshotSql, unloadSplitSql } from "../../../src/core/export/snapshot-sql.js";
 import { parseSplitArg } from "../../../src/core/split/spec.js";
 
 const PLAN: SnapshotPlan = {
