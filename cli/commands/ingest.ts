@@ -103,7 +103,7 @@ export function describe(o: FileOutcome): string {
   lines.push(
     `${mark} ${o.file} → ${o.dataset} v${o.schemaVersion ?? "?"} ${o.environment} ${outcomeLabel(o)}${o.alreadyCommitted ? "" : `  ${counts}`}`,
   );
-  if (o.alreadyCommitted) lines.push(`    that run: [${o.status}] ${counts}`);
+  if (o.alreadyCommitted) lines.push(`    committed then: ${o.status}, ${counts}`);
   if (o.reason) lines.push(`    reason: ${o.reason}`);
   lines.push(`    raw: ${o.rawKey}  md5 ${o.sourceMd5}  run ${o.runId}`);
   if (o.outputs?.warehouse) lines.push(`    warehouse: ${o.outputs.warehouse}`);

@@ -13,9 +13,16 @@ export async function exportJson(...args: string[]): Promise<ExportResult> {
   return JSON.parse(r.stdout) as ExportResult;
 }
 
-export async function ingest(lake: string, file: string, dataset: string, ...extra: string[]): Promise<void> {
+/** Ingest one file; its result (run id …). */
+export async function ingest(
+  lake: string,
+  file: string,
+  dataset: string,
+  ...extra: string[]
+): Promise<{ runId: string }> {
   const r = await runCli("ingest", file, "--dataset", dataset, "--lake", lake, "--json", ...extra);
   if (r.code !== 0) throw new Error(`ingest failed (${r.code}): ${r.stderr}${r.stdout}`);
+  return JSON.parse(r.stdout.trim().split("\n")[0]!);
 }
 
 export function md5(bytes: Uint8Array | string): string {

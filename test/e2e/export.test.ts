@@ -172,7 +172,7 @@ describe("lakeline export (penguins)", () => {
     expect(code).toBe(2);
   });
 
-  it("keeps the rows of the earliest run when the same blob was ingested twice (schema without content dedupe)", async () => {
+  it("keeps the rows of the latest processing when the same bytes were ingested twice (schema without content dedupe)", async () => {
     // Prepare
     const dir = tempDir();
     const lake = path.join(dir, "lake");
@@ -188,11 +188,11 @@ describe("lakeline export (penguins)", () => {
     fs.copyFileSync(file, copy);
     await ingest(lake, file, "penguins", "--schemas", schemas);
     await sleep(25);
-    await ingest(lake, copy, "penguins", "--schemas", schemas);
+    const second = await ingest(lake, copy, "penguins", "--schemas", schemas);
     // Act
     const warehouse = await runCli(
       "query",
-      "SELECT count(*) AS n, count(DISTINCT _run_id) AS runs FROM penguins",
+      "SELECT count(*) AS n, count(DISTINCT _run_id) AS runs, (SELECT count(*) FROM penguins_history) AS history, (SELECT max(_run_id) FROM penguins) AS current FROM penguins",
       "--lake",
       lake,
       "--schemas",
@@ -202,8 +202,8 @@ describe("lakeline export (penguins)", () => {
     );
     const result = await exportJson("penguins", "--lake", lake, "--schemas", schemas);
     // Assess
-    expect(JSON.parse(warehouse.stdout)).toEqual([{ n: 200, runs: 2 }]);
-    expect(result.sources).toBe(2);
+    expect(JSON.parse(warehouse.stdout)).toEqual([{ n: 100, runs: 1, history: 200, current: second.runId }]);
+    expect(result.sources).toBe(1);
     expect(result.totalRows).toBe(100);
   });
 

@@ -93,7 +93,7 @@ describe("ingest through the CLI", () => {
   it("writes timestamped Parquet under the dataset's Hive partition and keeps the raw blob byte-identical", () => {
     const [flights] = ingested as { outputs: { warehouse: string }; rawKey: string; sourceMd5: string }[];
     expect(flights!.outputs.warehouse).toMatch(
-      /^flights\/ingest_date=\d{4}-\d{2}-\d{2}\/\d{8}T\d{9}Z-[0-9a-f]{32}\.parquet$/,
+      /^flights\/ingest_date=\d{4}-\d{2}-\d{2}\/\d{8}T\d{9}Z-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\.parquet$/,
     );
     expect(fs.existsSync(path.join(lake, "warehouse", flights!.outputs.warehouse))).toBe(true);
     expect(
