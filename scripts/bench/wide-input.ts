@@ -61,19 +61,20 @@ function optional(col: number): boolean {
 
 /** The schema the generated file satisfies, except for its bad cells. */
 export function wideSchema(columns: number): Record<string, unknown> {
+  const domains: Record<WideKind, [string, Record<string, unknown> | undefined]> = {
+    int: ["INT", { min: 0, max: INT_MAX }],
+    float: ["FLOAT", { min: -FLOAT_BOUND, max: FLOAT_BOUND }],
+    text: ["STRING", undefined],
+    category: ["STRING", { values: [...CATEGORIES] }],
+  };
   const features = Array.from({ length: columns }, (_, col) => {
-    const name = wideColumn(col);
-    const presence = optional(col) ? {} : { presence: { minFraction: 1 } };
-    switch (wideKind(col)) {
-      case "int":
-        return { name, type: "INT", ...presence, domain: { min: 0, max: INT_MAX } };
-      case "float":
-        return { name, type: "FLOAT", ...presence, domain: { min: -FLOAT_BOUND, max: FLOAT_BOUND } };
-      case "text":
-        return { name, type: "STRING", ...presence };
-      case "category":
-        return { name, type: "STRING", ...presence, domain: { values: [...CATEGORIES] } };
-    }
+    const [type, domain] = domains[wideKind(col)];
+    return {
+      name: wideColumn(col),
+      type,
+      ...(optional(col) ? {} : { presence: { minFraction: 1 } }),
+      ...(domain ? { domain } : {}),
+    };
   });
   return {
     dataset: wideDataset(columns),
