@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { StagedBatch, stagesOnDisk } from "../../src/engine/duckdb/batch.js";
+import { StagedBatch, stagedRowBytes, stagesOnDisk } from "../../src/engine/duckdb/batch.js";
 import { Database } from "../../src/engine/duckdb/database.js";
 import { DEFAULT_LIMITS } from "../../src/engine/duckdb/reader.js";
 import { SchemaRegistry } from "../../src/schema/registry.js";
@@ -63,12 +63,17 @@ async function outputs(file: string, dataset: string, staging: "memory" | "disk"
 }
 
 describe("staging on disk", () => {
-  it("is chosen when the blob exceeds half of DuckDB's memory limit", () => {
-    expect(stagesOnDisk(100e6)).toBe(false);
-    expect(stagesOnDisk(130e6)).toBe(true);
-    expect(stagesOnDisk(130e6, { memoryLimit: "1GB" })).toBe(false);
-    expect(stagesOnDisk(600e6, { memoryLimit: "1GiB" })).toBe(true);
-    expect(() => stagesOnDisk(1, { memoryLimit: "lots" })).toThrow(/not a memory size: "lots"/);
+  it("is chosen by cells: when the staged table would not fit in 90% of DuckDB's memory limit", () => {
+    const flights = stagedRowBytes(registry.load("flights").schema);
+    expect(flights).toBe(8 + 8 + 8 + 16 + 16 + 1 + 16);
+    const table = (records: number, rowBytes: number, columns: number) => ({ records, rowBytes, columns });
+    expect(stagesOnDisk(table(3e6, flights, 7))).toBe(false);
+    expect(stagesOnDisk(table(9e6, flights, 7))).toBe(true);
+    // 100 columns × 200k rows: about 230 MB of values, but every column costs blocks of its own.
+    expect(stagesOnDisk(table(200e3, 1100, 102))).toBe(true);
+    expect(stagesOnDisk(table(200e3, 1100, 102), { memoryLimit: "1GB" })).toBe(false);
+    expect(stagesOnDisk(table(9e6, flights, 7), { memoryLimit: "1GiB" })).toBe(false);
+    expect(() => stagesOnDisk(table(1, 1, 1), { memoryLimit: "lots" })).toThrow(/not a memory size: "lots"/);
   });
 
   it("gives the same outputs as memory for CSV with damaged rows (weather)", async () => {

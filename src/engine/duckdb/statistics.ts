@@ -45,26 +45,22 @@ export async function stagedStatistics(
   // Value statistics describe valid rows: one scan with plain aggregates. Presence and row-level
   // error codes of rejected rows come from a second query over the (usually few) rows that failed.
   // For a valid row a NULL typed value can only mean "absent", so count(column) is its presence.
-  const bad: string[] = ["count(*) AS n_bad", `count(*) FILTER (WHERE ${badRecord}) AS n_bad_record`];
+  const values = await validAggregates(db, table, plans);
+  const failed = await failedCounts(db, table, badRecord);
+  const counts: Row = {
+    n: num(values.n_ok) + failed.rows,
+    n_ok: values.n_ok,
+    n_bad_record: failed.badRecords,
+  };
   for (const p of plans) {
-    const i = p.index;
-    const e = BAD_ROW.error(i);
-    bad.push(
-      `count(*) FILTER (WHERE ${e} IS DISTINCT FROM '' AND ${e} IS DISTINCT FROM 'FEATURE_TYPE_NOT_PRESENT' AND NOT ${badRecord}) AS bp${i}`,
-    );
+    // A rejected row has the feature unless its code says it is absent ('' or FEATURE_TYPE_NOT_PRESENT).
+    const byCode = failed.codes.get(p.index);
+    const absent = (byCode?.get("") ?? 0) + (byCode?.get("FEATURE_TYPE_NOT_PRESENT") ?? 0);
+    counts[`p${p.index}`] = num(values[`vp${p.index}`]) + failed.records - absent;
     p.codes.forEach((code, k) => {
-      bad.push(`count(*) FILTER (WHERE ${e} = '${code}' AND NOT ${badRecord}) AS c${i}_${k}`);
+      counts[`c${p.index}_${k}`] = byCode?.get(code) ?? 0;
     });
   }
-  const values = await validAggregates(db, table, plans);
-  const [failed] = await db.all(`SELECT ${bad.join(",\n  ")} FROM ${table} WHERE NOT __ok`);
-  const counts: Row = {
-    n: num(values.n_ok) + num(failed?.n_bad),
-    n_ok: values.n_ok,
-    n_bad_record: failed?.n_bad_record,
-  };
-  for (const p of plans) counts[`p${p.index}`] = num(values[`vp${p.index}`]) + num(failed?.[`bp${p.index}`]);
-  for (const [k, v] of Object.entries(failed ?? {})) if (/^c\d+_\d+$/.test(k)) counts[k] = v;
   const r = { ...values, ...(counts as Row) };
   const histograms = await histogramsOf(db, table, plans, r);
   const tops = await topValuesOf(db, table, plans);
@@ -121,6 +117,45 @@ export async function stagedStatistics(
     }
   }
   return { rows, rowsValid: num(r.n_ok), badRecords: num(r.n_bad_record), features, codeCounts };
+}
+
+interface FailedCounts {
+  /** Rejected rows. */
+  readonly rows: number;
+  /** Rejected rows that were not records at all. */
+  readonly badRecords: number;
+  /** Rejected rows that were records (rows − badRecords). */
+  readonly records: number;
+  /** Feature index → error code ('' = absent but optional) → rows. */
+  readonly codes: Map<number, Map<string, number>>;
+}
+
+/**
+ * Rows per (feature, error code) among rejected records: one grouped pass over the rejected rows,
+ * each row's code list unnested with its positions, so the cost follows the cells of rejected rows
+ * (one filtered aggregate per code per feature, each parsing the row's JSON, cost seconds on wide
+ * tables with no bad row at all).
+ */
+async function failedCounts(db: Database, table: string, badRecord: string): Promise<FailedCounts> {
+  const [totals] = await db.all(
+    `SELECT count(*) AS n, count(*) FILTER (WHERE ${badRecord}) AS n_bad_record FROM ${table} WHERE NOT __ok`,
+  );
+  const rows = num(totals?.n);
+  const badRecords = num(totals?.n_bad_record);
+  const codes = new Map<number, Map<string, number>>();
+  if (rows > badRecords) {
+    const errors = BAD_ROW.errors;
+    const grouped = await db.all(
+      `SELECT f, e, count(*) AS n FROM (SELECT unnest(range(len(${errors}))) AS f, unnest(${errors}) AS e FROM ${table} WHERE NOT __ok AND NOT ${badRecord}) WHERE e IS NOT NULL GROUP BY f, e`,
+    );
+    for (const g of grouped) {
+      const f = Number(g.f);
+      const m = codes.get(f) ?? new Map<string, number>();
+      m.set(String(g.e), num(g.n));
+      codes.set(f, m);
+    }
+  }
+  return { rows, badRecords, records: rows - badRecords, codes };
 }
 
 /**
