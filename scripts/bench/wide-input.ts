@@ -158,7 +158,7 @@ export function goodCell(spec: WideSpec, row: number, col: number): string {
     case "int":
       return String(h % (INT_MAX + 1));
     case "float":
-      return ((h % (20 * FLOAT_BOUND)) / 10 - FLOAT_BOUND + 0.5).toFixed(1);
+      return ((h % (20 * FLOAT_BOUND)) / 10 - FLOAT_BOUND).toFixed(1);
     case "text":
       return `u${(h % 1_000_003).toString(36)}`;
     case "category":

@@ -35,7 +35,7 @@ async function outputs(file: string, dataset: string, staging: "memory" | "disk"
     staging,
   });
   try {
-    const onDisk = fs.existsSync(path.join(scratch, "staged.duckdb"));
+    const onDisk = fs.existsSync(path.join(scratch, "staged.parquet"));
     const valid = path.join(scratch, "valid.parquet");
     const quarantine = path.join(scratch, "quarantine.parquet");
     const [written, statistics] = await Promise.all([batch.writeValid(valid, LINEAGE), batch.statistics()]);

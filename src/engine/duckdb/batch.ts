@@ -55,8 +55,12 @@ export class StagedBatch {
     /** Fields found in the blob: the CSV header, or keys seen in the first JSON records. */
     readonly sourceFields: readonly string[],
     readonly malformedCount: number,
-    /** Whether the staged table numbers records in `__row` (JSON arrays) rather than by rowid. */
-    private readonly rowColumn: boolean,
+    /**
+     * The record's 1-based position in the blob: its line for CSV and JSON lines, staged in file order
+     * without a window (which would serialise the scan), so the staged table's rowid (or the staged
+     * Parquet file's row number) is the position; its element for a JSON array, numbered in SQL.
+     */
+    readonly rowExpr: string,
   ) {}
 
   static async stage(args: {
@@ -76,13 +80,8 @@ export class StagedBatch {
       rowBytes: stagedRowBytes(args.schema),
       columns: args.schema.features.length + 2,
     };
-    const db = await Database.open({
-      tempDirectory: `${args.scratch}/duckdb`,
-      ...args.database,
-      ...((args.staging ?? (stagesOnDisk(staged, args.database) ? "disk" : "memory")) === "disk"
-        ? { path: path.join(args.scratch, "staged.duckdb") }
-        : {}),
-    });
+    const onDisk = (args.staging ?? (stagesOnDisk(staged, args.database) ? "disk" : "memory")) === "disk";
+    const db = await Database.open({ tempDirectory: `${args.scratch}/duckdb`, ...args.database });
     try {
       const suffix = randomBytes(4).toString("hex");
       const names = args.schema.features.map((f) => f.name);
@@ -98,9 +97,13 @@ export class StagedBatch {
         ...(source.malformed ? { malformed: source.malformed } : {}),
         ...(source.skip ? { skip: source.skip } : {}),
       });
-      await db.exec(`CREATE TABLE staged AS ${plan.sql}`).catch((err: unknown) => {
-        throw unreadableBlob(args.key, blob, err);
-      });
+      const statements = onDisk
+        ? stageInParquet(plan.sql, args.scratch, staged.columns)
+        : [`CREATE TABLE staged AS ${plan.sql}`];
+      for (const sql of statements)
+        await db.exec(sql).catch((err: unknown) => {
+          throw unreadableBlob(args.key, blob, err);
+        });
       const malformed = source.rejectsTable
         ? Number((await db.all(`SELECT count(DISTINCT line) AS n FROM ${source.rejectsTable}`))[0]?.n ?? 0)
         : 0;
@@ -113,21 +116,12 @@ export class StagedBatch {
         source.rejectsTable,
         sourceFields,
         malformed,
-        source.rowColumn === true,
+        source.rowColumn === true ? "__row" : onDisk ? "(file_row_number + 1)" : "(rowid + 1)",
       );
     } catch (err) {
       db.close();
       throw err;
     }
-  }
-
-  /**
-   * The record's 1-based position in the blob: its line for CSV and JSON lines, staged in file order
-   * without a window (which would serialise the scan), so the staged table's rowid is the position;
-   * its element for a JSON array, numbered in SQL.
-   */
-  get rowExpr(): string {
-    return this.rowColumn ? "__row" : "(rowid + 1)";
   }
 
   statistics(): Promise<StagedStatistics> {
@@ -213,6 +207,21 @@ export class StagedBatch {
     this.closed = true;
     this.db.close();
   }
+}
+
+/**
+ * Staging on disk: the checked rows in file order (insertion order is preserved, so the file's row
+ * number is the record's position) in a Parquet file in scratch, read back through a view. Not a
+ * DuckDB database file: its table storage keeps a block per column per thread being filled, so 300
+ * columns ran out of memory at 256 MB before a row was written, while Parquet row groups sized by
+ * cells keep the writer's buffers small at any width.
+ */
+function stageInParquet(planSql: string, scratch: string, columns: number): string[] {
+  const file = sqlString(path.join(scratch, "staged.parquet"));
+  return [
+    `COPY (${planSql}) TO ${file} (${parquet(columns)})`,
+    `CREATE VIEW staged AS SELECT * FROM read_parquet(${file}, file_row_number = true)`,
+  ];
 }
 
 /**
