@@ -10,6 +10,7 @@
 import { createWriteStream, existsSync, statSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import type { BenchInput } from "./inputs.js";
 
 export type WideKind = "int" | "float" | "text" | "category";
 
@@ -241,4 +242,27 @@ export async function ensureWideInput(
     );
   }
   return { dataset, file, schemasDir, rows: spec.rows, columns: spec.columns, bytes: statSync(file).size };
+}
+
+/** The wide CSV as a bench input (ingested with its own schema; its bad rows counted). */
+export async function wideBenchInput(
+  dir: string,
+  columns: number,
+  rows: number,
+  log: (msg: string) => void,
+): Promise<BenchInput> {
+  const spec: WideSpec = { columns, rows, seed: DEFAULT_SEED };
+  const w = await ensureWideInput(dir, spec, log);
+  const badRows = new Set(badCells(spec).map((b) => b.row)).size;
+  return {
+    name: path.basename(w.file),
+    path: w.file,
+    format: "csv",
+    rows,
+    bytes: w.bytes,
+    dataset: w.dataset,
+    schemasDir: w.schemasDir,
+    columns,
+    badRows,
+  };
 }
