@@ -24,6 +24,9 @@ export interface WideSpec {
 
 export const DEFAULT_SEED = 17;
 
+/** Bumped whenever the cells generated change, so files built by an older generator are rebuilt. */
+const GENERATOR_VERSION = 2;
+
 /** The rotation of kinds over columns: three INT, three FLOAT, one free text, three categorical. */
 const ROTATION: readonly WideKind[] = [
   "int",
@@ -225,7 +228,7 @@ export async function ensureWideInput(
     path.join(schemasDir, dataset, "v1.json"),
     `${JSON.stringify(wideSchema(spec.columns), null, 2)}\n`,
   );
-  const want = JSON.stringify(spec);
+  const want = JSON.stringify({ ...spec, generator: GENERATOR_VERSION });
   const recorded = await fs.readFile(manifest, "utf8").catch(() => "");
   const fresh =
     existsSync(file) &&

@@ -164,6 +164,9 @@ async function failedCounts(db: Database, table: string, badRecord: string): Pro
  * a plain stddev_pop, with the overflow guard only as a retry (the guard cost 50 ms on every batch).
  */
 async function validAggregates(db: Database, table: string, plans: readonly FeaturePlan[]): Promise<Row> {
+  // Each numeric view (a cast, or a CASE dropping non-finite floats) is computed once per row in a
+  // projection below the aggregates, not once per aggregate using it.
+  const views = plans.filter(isNumeric).map((p) => `${numericExpr(p)} AS __x${p.index}`);
   const select = (guarded: boolean): string => {
     const valid: string[] = ["count(*) AS n_ok"];
     for (const p of plans) {
@@ -171,7 +174,7 @@ async function validAggregates(db: Database, table: string, plans: readonly Feat
       const c = sqlIdent(p.feature.column);
       valid.push(`count(${c}) AS vp${i}`);
       if (isNumeric(p)) {
-        const x = numericExpr(p);
+        const x = `__x${i}`;
         const exact = p.feature.type !== "FLOAT";
         const typed =
           p.feature.type === "TIMESTAMP"
@@ -195,14 +198,14 @@ async function validAggregates(db: Database, table: string, plans: readonly Feat
           `sum(${x} * ${x}) AS ss${i}`,
           // Quantiles from an 8192-value reservoir: ~10× cheaper than t-digest, same use (reports, drift context).
           `reservoir_quantile(${x}, [${QUANTILES.join(", ")}], 8192) AS q${i}`,
-          exact ? `count(*) FILTER (WHERE ${zero(p)}) AS z${i}` : `count(*) FILTER (WHERE ${x} = 0) AS z${i}`,
-          p.feature.type === "FLOAT" ? `count(*) FILTER (WHERE NOT isfinite(${c})) AS nf${i}` : `0 AS nf${i}`,
+          exact ? `count_if(${zero(p)}) AS z${i}` : `count_if(${x} = 0) AS z${i}`,
+          p.feature.type === "FLOAT" ? `count_if(NOT isfinite(${c})) AS nf${i}` : `0 AS nf${i}`,
         );
       } else if (isList(p.feature)) {
         valid.push(`min(len(${c})) AS lmin${i}`, `max(len(${c})) AS lmax${i}`, `avg(len(${c})) AS lavg${i}`);
       }
     }
-    return `SELECT ${valid.join(",\n  ")} FROM ${table} WHERE __ok`;
+    return `SELECT ${valid.join(",\n  ")} FROM (SELECT *${views.map((v) => `, ${v}`).join("")} FROM ${table} WHERE __ok)`;
   };
   try {
     return (await db.all(select(false)))[0] ?? {};
