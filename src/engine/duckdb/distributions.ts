@@ -154,14 +154,30 @@ export async function topValuesOf(
           )
           .join(" UNION ALL ")
       : `SELECT f::INTEGER AS f, v FROM (UNPIVOT (SELECT ${categorical.map((p) => `${sqlIdent(p.feature.column)}::VARCHAR AS "${p.index}"`).join(", ")} FROM ${table} WHERE __ok) ON ${categorical.map((p) => `"${p.index}"`).join(", ")} INTO NAME f VALUE v)`;
+  if (categorical.length <= ONE_SCAN_PER_FEATURE_UP_TO) {
+    const rows = await db.all(
+      `SELECT f, v, c, n, len FROM (SELECT f, v, count(*) AS c, row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, v) AS rk, count(*) OVER (PARTITION BY f) AS n, sum(length(v) * count(*)) OVER (PARTITION BY f) / sum(count(*)) OVER (PARTITION BY f) AS len FROM (${union}) GROUP BY f, v) WHERE rk <= ${TOP_K} ORDER BY f, rk`,
+    );
+    for (const row of rows) {
+      const f = Number(row.f);
+      const entry = out.get(f) ?? { values: [], distinct: Number(row.n), avgLength: Number(row.len) };
+      entry.values.push({ value: String(row.v), count: Number(row.c) });
+      out.set(f, entry);
+    }
+    return out;
+  }
+  // Wide: the top K of each feature kept by min_by's bounded heap on (−count, value) — the same order
+  // as the window's — instead of ranking every distinct value of every feature in a sort.
   const rows = await db.all(
-    `SELECT f, v, c, n, len FROM (SELECT f, v, count(*) AS c, row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, v) AS rk, count(*) OVER (PARTITION BY f) AS n, sum(length(v) * count(*)) OVER (PARTITION BY f) / sum(count(*)) OVER (PARTITION BY f) AS len FROM (${union}) GROUP BY f, v) WHERE rk <= ${TOP_K} ORDER BY f, rk`,
+    `SELECT f, count(*) AS n, sum(length(v) * c) / sum(c) AS len, min_by({'v': v, 'c': c}, {'nc': -c, 'v': v}, ${TOP_K}) AS top FROM (SELECT f, v, count(*) AS c FROM (${union}) GROUP BY f, v) GROUP BY f`,
   );
   for (const row of rows) {
-    const f = Number(row.f);
-    const entry = out.get(f) ?? { values: [], distinct: Number(row.n), avgLength: Number(row.len) };
-    entry.values.push({ value: String(row.v), count: Number(row.c) });
-    out.set(f, entry);
+    const top = (row.top as { v: unknown; c: unknown }[] | null) ?? [];
+    out.set(Number(row.f), {
+      values: top.map((t) => ({ value: String(t.v), count: Number(t.c) })),
+      distinct: Number(row.n),
+      avgLength: Number(row.len),
+    });
   }
   return out;
 }
