@@ -1,0 +1,301 @@
+/**
+ * One blob, staged once in DuckDB: parsed, typed and checked row by row in a single pass; then
+ * statistics, the warehouse Parquet (valid rows) and the quarantine Parquet (everything else,
+ * with reasons) are each one scan of the staged table.
+ */
+import { randomBytes } from "node:crypto";
+import * as path from "node:path";
+import { BlobFormatError, QueryError } from "../../core/errors.js";
+import type { DatasetSchema } from "../../core/schema/types.js";
+import { sqlString } from "../../core/sql.js";
+import { BAD_ROW, type FeaturePlan, rowValidationPlan } from "../../core/validate/row-sql.js";
+import type {
+  BlobFormat,
+  IngestEngine,
+  LineageValues,
+  MeasuredBatch,
+  StagedRecords,
+} from "../../ports/ingest-engine.js";
+import { Database, type DatabaseOptions } from "./database.js";
+import {
+  DEFAULT_LIMITS,
+  estimateRecords,
+  type PreparedBlob,
+  prepareBlob,
+  type ReadLimits,
+  sourceRelation,
+} from "./reader.js";
+import { rowGroupRows, stagedRowBytes, stagesOnDisk, wideForThreads, widthMemoryLimit } from "./sizing.js";
+import { type StagedStatistics, stagedStatistics, toDatasetStatistics } from "./statistics.js";
+
+export type { LineageValues };
+
+export interface MalformedRecord {
+  readonly line: number;
+  readonly reason: string;
+}
+
+/**
+ * Parquet settings: snappy (what Athena and every reader handle fastest; zstd measured 25% slower to
+ * write), DuckDB's default row groups (larger groups measured 2.5× slower to write and hold more
+ * memory), dictionary encoding and column statistics (DuckDB defaults).
+ */
+const PARQUET = "FORMAT parquet, COMPRESSION snappy";
+const parquet = (columns: number) => `${PARQUET}, ROW_GROUP_SIZE ${rowGroupRows(columns)}`;
+
+/** Columns lineageSelect adds to every output row. */
+const LINEAGE_COLUMNS = 7;
+
+export class StagedBatch implements StagedRecords {
+  private closed = false;
+
+  get format(): BlobFormat {
+    return this.blob.format;
+  }
+
+  /** Statistics of the staged rows; fields of JSON records come from a sample, and a feature seen anywhere is present. */
+  async measure(args: {
+    dataset: string;
+    schemaVersion: number;
+    environment: string;
+  }): Promise<MeasuredBatch> {
+    const staged = await this.statistics();
+    const seen = new Set(this.sourceFields);
+    for (const f of staged.features) if (f.present > 0) seen.add(f.name);
+    const sourceFields = this.blob.header ?? [...seen];
+    const statistics = toDatasetStatistics({ ...args, staged, malformed: this.malformedCount, sourceFields });
+    return {
+      statistics,
+      malformed: this.malformedCount + staged.badRecords,
+      codeCounts: staged.codeCounts,
+      sourceFields,
+      duplicateFields: this.blob.duplicateFields,
+    };
+  }
+
+  private constructor(
+    private readonly db: Database,
+    readonly blob: PreparedBlob,
+    readonly plans: readonly FeaturePlan[],
+    private readonly rejectsTable: string,
+    /** Fields found in the blob: the CSV header, or keys seen in the first JSON records. */
+    readonly sourceFields: readonly string[],
+    readonly malformedCount: number,
+    /**
+     * The record's 1-based position in the blob: its line for CSV and JSON lines, staged in file order
+     * without a window (which would serialise the scan), so the staged table's rowid (or the staged
+     * Parquet file's row number) is the position; its element for a JSON array, numbered in SQL.
+     */
+    readonly rowExpr: string,
+  ) {}
+
+  static async stage(args: {
+    key: string;
+    localPath: string;
+    scratch: string;
+    schema: DatasetSchema;
+    environment: string;
+    limits: ReadLimits;
+    database?: DatabaseOptions;
+    /** Where to keep the staged table; by default chosen from the blob's size (see stagesOnDisk). */
+    staging?: "memory" | "disk";
+  }): Promise<StagedBatch> {
+    const blob = await prepareBlob(args.key, args.localPath, args.scratch, args.limits);
+    const staged = {
+      records: await estimateRecords(blob.path),
+      rowBytes: stagedRowBytes(args.schema),
+      columns: args.schema.features.length + 2,
+    };
+    const columns = Math.max(staged.columns, blob.header?.length ?? 0);
+    const memoryLimit = widthMemoryLimit(columns, args.database);
+    const database: DatabaseOptions = {
+      ...args.database,
+      memoryLimit,
+      ...(wideForThreads(columns, memoryLimit) ? { threads: 1 } : {}),
+    };
+    const onDisk = (args.staging ?? (stagesOnDisk(staged, database) ? "disk" : "memory")) === "disk";
+    const db = await Database.open({ tempDirectory: `${args.scratch}/duckdb`, ...database });
+    try {
+      const suffix = randomBytes(4).toString("hex");
+      const names = args.schema.features.map((f) => f.name);
+      const source = sourceRelation(blob, names, suffix, args.limits);
+      const plan = rowValidationPlan({
+        schema: args.schema,
+        environment: args.environment,
+        rawExpr: (f) => source.rawExpr(f.name),
+        source: source.sql,
+        rowColumn: source.rowColumn === true,
+        json: blob.format !== "csv",
+        recordExpr: source.recordExpr,
+        ...(source.malformed ? { malformed: source.malformed } : {}),
+        ...(source.skip ? { skip: source.skip } : {}),
+      });
+      const statements = onDisk
+        ? stageInParquet(plan.sql, args.scratch, staged.columns)
+        : [`CREATE TABLE staged AS ${plan.sql}`];
+      for (const sql of statements)
+        await db.exec(sql).catch((err: unknown) => {
+          throw unreadableBlob(args.key, blob, err);
+        });
+      const malformed = source.rejectsTable
+        ? Number((await db.all(`SELECT count(DISTINCT line) AS n FROM ${source.rejectsTable}`))[0]?.n ?? 0)
+        : 0;
+      const sourceFields =
+        blob.header ?? (source.fieldsSql ? (await db.all(source.fieldsSql)).map((r) => String(r.k)) : []);
+      return new StagedBatch(
+        db,
+        blob,
+        plan.features,
+        source.rejectsTable,
+        sourceFields,
+        malformed,
+        source.rowColumn === true ? "__row" : onDisk ? "(file_row_number + 1)" : "(rowid + 1)",
+      );
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  statistics(): Promise<StagedStatistics> {
+    return stagedStatistics(
+      this.db,
+      "staged",
+      this.plans,
+      this.blob.format === "csv" ? "false" : "__bad_record",
+    );
+  }
+
+  private lineageSelect(l: LineageValues, row: string): string {
+    return [
+      `TIMESTAMP ${sqlString(l.ingestedAt.toISOString().replace("Z", ""))} AS _ingested_at`,
+      `${constantText(l.sourceKey)} AS _source_key`,
+      `${constantText(l.sourceMd5)} AS _source_md5`,
+      `${row} AS _source_row`,
+      `${l.schemaVersion}::INTEGER AS _schema_version`,
+      `${constantText(l.environment)} AS _environment`,
+      `${constantText(l.runId)} AS _run_id`,
+    ].join(", ");
+  }
+
+  /**
+   * Staging needed insertion order (rowid = position); the outputs do not (rows carry _source_row,
+   * exports sort), and writing without it measured ~100 MB less peak memory.
+   */
+  private async unordered(): Promise<void> {
+    await this.db.exec("SET preserve_insertion_order = false");
+  }
+
+  /**
+   * Valid rows → Parquet at `path`; returns the row count. It runs on its own connection (the staged
+   * table is a plain table of the in-memory database), so statistics can be computed meanwhile.
+   */
+  async writeValid(path: string, lineage: LineageValues): Promise<number> {
+    const cols = this.plans.map((p) => `"${p.feature.column.replaceAll('"', '""')}"`).join(", ");
+    const writer = await this.db.fork();
+    try {
+      await writer.exec("SET preserve_insertion_order = false");
+      const rows = await writer.all(
+        `COPY (SELECT ${cols}, ${this.lineageSelect(lineage, this.rowExpr)} FROM staged WHERE __ok) TO ${sqlString(path)} (${parquet(this.plans.length + LINEAGE_COLUMNS)})`,
+      );
+      return Number(rows[0]?.Count ?? 0);
+    } finally {
+      writer.close();
+    }
+  }
+
+  /** Rejected rows and malformed records → Parquet at `path`; returns the row count. */
+  async writeQuarantine(path: string, lineage: LineageValues): Promise<number> {
+    await this.unordered();
+    const parts = [
+      `SELECT ${BAD_ROW.reasons(this.rowExpr)} AS _reasons, ${BAD_ROW.record} AS _record, ${this.lineageSelect(lineage, this.rowExpr)} FROM staged WHERE NOT __ok`,
+    ];
+    if (this.rejectsTable)
+      parts.push(
+        `SELECT reasons AS _reasons, csv_line AS _record, ${this.lineageSelect(lineage, "NULL::BIGINT")} FROM ${rejectedLines(this.rejectsTable)}`,
+      );
+    const rows = await this.db.all(
+      `COPY (${parts.join(" UNION ALL ")}) TO ${sqlString(path)} (${parquet(2 + LINEAGE_COLUMNS)})`,
+    );
+    return Number(rows[0]?.Count ?? 0);
+  }
+
+  /** A few rejected rows with their reasons, for people reading CLI output. */
+  async sampleRejected(limit = 5): Promise<{ row: number | null; reasons: string[] }[]> {
+    const parts = [
+      `SELECT ${this.rowExpr} AS row, ${BAD_ROW.reasons(this.rowExpr)} AS reasons FROM staged WHERE NOT __ok`,
+    ];
+    if (this.rejectsTable)
+      parts.push(`SELECT NULL::BIGINT, reasons FROM ${rejectedLines(this.rejectsTable)}`);
+    const rows = await this.db.all(`SELECT * FROM (${parts.join(" UNION ALL ")}) LIMIT ${limit}`);
+    return rows.map((r) => ({
+      row: r.row === null ? null : Number(r.row),
+      reasons: (r.reasons as string[]) ?? [],
+    }));
+  }
+
+  /** Frees the database; later calls do nothing. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+/**
+ * Staging on disk: the checked rows in file order (insertion order is preserved, so the file's row
+ * number is the record's position) in a Parquet file in scratch, read back through a view. Not a
+ * DuckDB database file: its table storage keeps a block per column per thread being filled, so 300
+ * columns ran out of memory at 256 MB before a row was written, while Parquet row groups sized by
+ * cells keep the writer's buffers small at any width.
+ */
+function stageInParquet(planSql: string, scratch: string, columns: number): string[] {
+  const file = sqlString(path.join(scratch, "staged.parquet"));
+  return [
+    `COPY (${planSql}) TO ${file} (${parquet(columns)})`,
+    `CREATE VIEW staged AS SELECT * FROM read_parquet(${file}, file_row_number = true)`,
+  ];
+}
+
+/**
+ * DuckDB raises "Invalid Input Error" when the bytes themselves cannot be read as the format (a JSON
+ * array cut short, an object over the size limit): a property of the blob, so retrying cannot cure
+ * it — the blob is rejected whole with DuckDB's position, rather than the run failing forever.
+ */
+function unreadableBlob(key: string, blob: PreparedBlob, err: unknown): unknown {
+  const detail =
+    err instanceof QueryError ? /Invalid Input Error: ([\s\S]*)/.exec(err.message)?.[1] : undefined;
+  if (detail === undefined) return err;
+  return new BlobFormatError(key, `malformed ${blob.format}: ${detail.replaceAll(blob.path, key).trim()}`, {
+    cause: err,
+  });
+}
+
+/**
+ * A text value repeated on every row, as a one-value ENUM: DuckDB writes it straight into the Parquet
+ * dictionary instead of hashing it row by row (measured: 0.59 s → 0.23 s for four such columns over
+ * 3M rows). The file holds the same plain UTF8 strings (BYTE_ARRAY, dictionary-encoded) either way.
+ */
+function constantText(value: string): string {
+  const literal = sqlString(value);
+  return `${literal}::ENUM(${literal})`;
+}
+
+/** DuckDB may log several errors for one bad line; a line is one record, with all its reasons. */
+function rejectedLines(table: string): string {
+  return `(SELECT line, list(DISTINCT 'RECORD_MALFORMED line ' || line || ': ' || lower(error_type::VARCHAR) || ': ' || error_message) AS reasons, any_value(csv_line) AS csv_line FROM ${table} GROUP BY line ORDER BY line)`;
+}
+
+/** The ingest engine on DuckDB: each blob staged in a database of its own, in the run's scratch. */
+export const duckdbIngestEngine: IngestEngine = {
+  stage: (request) =>
+    StagedBatch.stage({
+      key: request.key,
+      localPath: request.localPath,
+      scratch: request.scratch,
+      schema: request.schema,
+      environment: request.environment,
+      limits: request.limits ?? DEFAULT_LIMITS,
+      ...(request.options ? { database: request.options } : {}),
+    }),
+};
