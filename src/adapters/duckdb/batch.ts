@@ -87,6 +87,8 @@ export class StagedBatch implements StagedRecords {
      * Parquet file's row number) is the position; its element for a JSON array, numbered in SQL.
      */
     readonly rowExpr: string,
+    /** Whether the staged rows are in a Parquet file (scanning it once per feature re-reads its metadata). */
+    private readonly stagedInFile: boolean,
   ) {}
 
   static async stage(args: {
@@ -150,6 +152,7 @@ export class StagedBatch implements StagedRecords {
         sourceFields,
         malformed,
         source.rowColumn === true ? "__row" : onDisk ? "(file_row_number + 1)" : "(rowid + 1)",
+        onDisk,
       );
     } catch (err) {
       db.close();
@@ -163,6 +166,7 @@ export class StagedBatch implements StagedRecords {
       "staged",
       this.plans,
       this.blob.format === "csv" ? "false" : "__bad_record",
+      this.stagedInFile,
     );
   }
 

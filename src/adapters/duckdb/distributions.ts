@@ -60,12 +60,12 @@ function bucketExpr(p: FeaturePlan, min: number, max: number, r: Row): string {
 }
 
 /**
- * Up to this many features, each is grouped in its own scan within one statement (a grouped count
- * measured 3× cheaper than the histogram() aggregate on flights). Beyond it, one scan serves every
- * feature: on 300 columns staged in Parquet, 180 scans took 22 s and 1.9 GB (every scan reads the
- * file's metadata for every column, and every branch holds its own hash table).
+ * Each feature grouped in its own scan (a grouped count measured 3× cheaper than the histogram()
+ * aggregate on flights), unless the caller asks for one scan serving every feature or there are more
+ * than this many features: on 300 columns staged in Parquet, 180 scans took 22 s and 1.9 GB (every
+ * scan re-reads the file's metadata for every column, and every branch holds its own hash table).
  */
-const ONE_SCAN_PER_FEATURE_UP_TO = 8;
+const ONE_SCAN_PER_FEATURE_UP_TO = 64;
 
 /** Equal-width histograms of every numeric feature, in one statement. */
 export async function histogramsOf(
@@ -73,6 +73,7 @@ export async function histogramsOf(
   table: string,
   plans: readonly FeaturePlan[],
   r: Row,
+  oneScan = false,
 ): Promise<Map<number, HistogramBucket[]>> {
   const specs = plans
     .filter(isNumeric)
@@ -82,7 +83,7 @@ export async function histogramsOf(
   const out = new Map<number, HistogramBucket[]>();
   if (specs.length === 0) return out;
   const counts = new Map<number, Map<number, number>>();
-  if (specs.length <= ONE_SCAN_PER_FEATURE_UP_TO) {
+  if (!oneScan && specs.length <= ONE_SCAN_PER_FEATURE_UP_TO) {
     const parts = specs.map(
       ({ p, min, max }) =>
         `SELECT ${p.index} AS f, ${bucketExpr(p, min, max, r)}::INTEGER AS b, count(*) AS n FROM ${table} WHERE __ok AND ${numericExpr(p)} IS NOT NULL GROUP BY b`,
@@ -139,22 +140,23 @@ export async function topValuesOf(
   db: Database,
   table: string,
   plans: readonly FeaturePlan[],
+  oneScan = false,
 ): Promise<Map<number, TopValues>> {
   const out = new Map<number, TopValues>();
   const categorical = plans.filter(isCategorical);
   if (categorical.length === 0) return out;
   // Every categorical column as (feature index, value), ranked within each feature: a branch per
-  // feature when few, one UNPIVOT scan when many (see ONE_SCAN_PER_FEATURE_UP_TO).
-  const union =
-    categorical.length <= ONE_SCAN_PER_FEATURE_UP_TO
-      ? categorical
-          .map(
-            (p) =>
-              `SELECT ${p.index} AS f, ${sqlIdent(p.feature.column)}::VARCHAR AS v FROM ${table} WHERE __ok AND ${sqlIdent(p.feature.column)} IS NOT NULL`,
-          )
-          .join(" UNION ALL ")
-      : `SELECT f::INTEGER AS f, v FROM (UNPIVOT (SELECT ${categorical.map((p) => `${sqlIdent(p.feature.column)}::VARCHAR AS "${p.index}"`).join(", ")} FROM ${table} WHERE __ok) ON ${categorical.map((p) => `"${p.index}"`).join(", ")} INTO NAME f VALUE v)`;
-  if (categorical.length <= ONE_SCAN_PER_FEATURE_UP_TO) {
+  // feature, or one UNPIVOT scan (see ONE_SCAN_PER_FEATURE_UP_TO).
+  const perFeature = !oneScan && categorical.length <= ONE_SCAN_PER_FEATURE_UP_TO;
+  const union = perFeature
+    ? categorical
+        .map(
+          (p) =>
+            `SELECT ${p.index} AS f, ${sqlIdent(p.feature.column)}::VARCHAR AS v FROM ${table} WHERE __ok AND ${sqlIdent(p.feature.column)} IS NOT NULL`,
+        )
+        .join(" UNION ALL ")
+    : `SELECT f::INTEGER AS f, v FROM (UNPIVOT (SELECT ${categorical.map((p) => `${sqlIdent(p.feature.column)}::VARCHAR AS "${p.index}"`).join(", ")} FROM ${table} WHERE __ok) ON ${categorical.map((p) => `"${p.index}"`).join(", ")} INTO NAME f VALUE v)`;
+  if (perFeature) {
     const rows = await db.all(
       `SELECT f, v, c, n, len FROM (SELECT f, v, count(*) AS c, row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, v) AS rk, count(*) OVER (PARTITION BY f) AS n, sum(length(v) * count(*)) OVER (PARTITION BY f) / sum(count(*)) OVER (PARTITION BY f) AS len FROM (${union}) GROUP BY f, v) WHERE rk <= ${TOP_K} ORDER BY f, rk`,
     );

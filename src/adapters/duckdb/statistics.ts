@@ -41,6 +41,8 @@ export async function stagedStatistics(
   table: string,
   plans: readonly FeaturePlan[],
   badRecord = "false",
+  /** Distributions in one scan for all features (see distributions.ts), e.g. for a staged file. */
+  oneScan = false,
 ): Promise<StagedStatistics> {
   // Value statistics describe valid rows: one scan with plain aggregates. Presence and row-level
   // error codes of rejected rows come from a second query over the (usually few) rows that failed.
@@ -62,8 +64,8 @@ export async function stagedStatistics(
     });
   }
   const r = { ...values, ...(counts as Row) };
-  const histograms = await histogramsOf(db, table, plans, r);
-  const tops = await topValuesOf(db, table, plans);
+  const histograms = await histogramsOf(db, table, plans, r, oneScan);
+  const tops = await topValuesOf(db, table, plans, oneScan);
   const features: FeatureStatistics[] = [];
   const codeCounts: RowCodeCount[] = [];
   const rows = num(r.n);
