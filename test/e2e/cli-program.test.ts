@@ -19,6 +19,7 @@ const NAMES = [
   "schema",
   "report",
   "replay",
+  "reprocess",
 ];
 
 describe("the lakeline program", () => {
