@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { IngestResult } from "../../src/contract/records.js";
+import { latestRunIdsSql } from "../../src/core/warehouse/latest.js";
 import { type CliRun, runCli, tempDir, VEGA } from "../support/cli.js";
 
 interface Car {
@@ -103,6 +104,14 @@ describe("re-processing cars under a fixed schema", () => {
     );
     expect(rows).toEqual([{ n: CARS.length, distinct_rows: CARS.length, runs: 2 }]);
     expect(await query("SELECT count(*) AS n FROM cars_quarantine")).toEqual([{ n: 0 }]);
+  });
+
+  it("chooses the same runs in SQL (the form for Athena's views) as the views do from the markers", async () => {
+    const runs = `(SELECT * FROM lakeline_runs WHERE dataset = 'cars')`;
+    const bySql = await query(
+      `SELECT count(*) AS n FROM cars_history WHERE _run_id IN (${latestRunIdsSql(runs)})`,
+    );
+    expect(bySql).toEqual([{ n: CARS.length }]);
   });
 
   it("keeps the earlier processing queryable in the history views", async () => {

@@ -51,3 +51,19 @@ export function replacedProcessings<R extends Processing>(runs: readonly R[]): R
   const current = new Set(latestProcessings(runs));
   return runs.filter((r) => r.status === "ok" && !current.has(r));
 }
+
+/**
+ * The same rule in SQL (DuckDB and Athena/Trino alike), over a relation with one row per commit
+ * marker (`runId`, `status`, `environment`, `sourceMd5`, `ingestedAt`): the run ids of the current
+ * state. `ingestedAt` may be a TIMESTAMP or the marker's ISO 8601 string (fixed width, UTC, so it
+ * sorts as time). For a view over a runs table built from the markers (e.g. a Glue table over
+ * `_runs/<dataset>/`): `SELECT * FROM <dataset> WHERE "_run_id" IN (<this>)`.
+ */
+export function latestRunIdsSql(runs: string): string {
+  const source = `upper("environment"), coalesce("sourceMd5", 'run:' || "runId")`;
+  return (
+    `SELECT "runId" FROM (SELECT "runId", row_number() OVER (PARTITION BY ${source} ` +
+    `ORDER BY "ingestedAt" DESC, "runId" DESC) AS "_rank" FROM ${runs} WHERE "status" = 'ok') AS "ranked" ` +
+    `WHERE "_rank" = 1`
+  );
+}

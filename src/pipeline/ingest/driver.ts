@@ -153,6 +153,7 @@ async function earlyOutcome(context: IngestContext): Promise<IngestMade | undefi
 function lineageStart(context: IngestContext): Omit<RunStart, "eventTime"> {
   const { identity, info } = context.plan;
   const { dataset, environment, runId, loaded, schemaVersion } = identity;
+  const { reprocess } = context.plan.options;
   const raw = context.deps.stores.raw;
   const inputs: DatasetRef[] = [
     {
@@ -177,7 +178,14 @@ function lineageStart(context: IngestContext): Omit<RunStart, "eventTime"> {
     jobName: `ingest.${dataset}`,
     executionType: "Ingest",
     inputs,
-    parameters: { environment, schemaVersion: schemaVersion ?? "none", pipelineVersion: PIPELINE_VERSION },
+    parameters: {
+      environment,
+      schemaVersion: schemaVersion ?? "none",
+      pipelineVersion: PIPELINE_VERSION,
+      ...(reprocess
+        ? { reprocessGeneration: reprocess.generation, reprocessRequestedAt: reprocess.requestedAt }
+        : {}),
+    },
     contexts: [{ type: "Dataset", name: dataset }],
   };
 }
