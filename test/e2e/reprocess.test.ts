@@ -106,6 +106,27 @@ describe("re-processing cars under a fixed schema", () => {
     expect(await query("SELECT count(*) AS n FROM cars_quarantine")).toEqual([{ n: 0 }]);
   });
 
+  it("reads the earlier processing as of a time before the re-processing", async () => {
+    const [result] = jsonLines(reprocessed);
+    const asOf = new Date(Date.parse(result!.ingestedAt) - 1).toISOString();
+    const r = await cli(
+      "query",
+      "SELECT count(*) AS n, max(_schema_version) AS v FROM cars",
+      "--as-of",
+      asOf,
+    );
+    const q = await cli(
+      "query",
+      "SELECT count(*) AS n FROM cars_quarantine",
+      "--as-of",
+      asOf,
+      "--format",
+      "json",
+    );
+    expect(r.stdout).toMatch(new RegExp(`\\b${EARLY.length + 63}\\s+1\\b`));
+    expect(JSON.parse(q.stdout)).toEqual([{ n: 154 }]);
+  });
+
   it("chooses the same runs in SQL (the form for Athena's views) as the views do from the markers", async () => {
     const runs = `(SELECT * FROM lakeline_runs WHERE dataset = 'cars')`;
     const bySql = await query(
