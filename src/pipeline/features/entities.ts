@@ -1,0 +1,121 @@
+/**
+ * The entity file of a training set (CSV, optionally gzipped, or Parquet): the entity key columns,
+ * an event timestamp and optionally a label. Loaded once into a DuckDB temp table in file order,
+ * with `_row` (1-based record number), keys cast to the views' key types and the timestamp as UTC.
+ * A file that does not fit gets an error naming the file, the line (or row) and the reason.
+ */
+import * as path from "node:path";
+import { LakelineError } from "../../core/errors.js";
+import { ROW_COLUMN } from "../../core/features/history-sql.js";
+import { sqlIdent, sqlString } from "../../core/sql.js";
+import type { ColumnType } from "../../core/warehouse/table.js";
+import type { ExportEngine } from "../export-writers.js";
+
+export const ENTITIES_TABLE = sqlIdent("_lakeline_entities");
+const RAW_TABLE = sqlIdent("_lakeline_entities_raw");
+
+export interface EntityColumns {
+  /** Key columns with the warehouse type each must have. */
+  readonly keys: readonly { readonly name: string; readonly type: ColumnType }[];
+  readonly timestamp: string;
+  readonly label?: string;
+}
+
+/** The entity file does not fit: a usage error (exit 64) naming the file, line and reason. */
+export class EntityFileError extends LakelineError {
+  override readonly name = "EntityFileError";
+  override readonly exitCode = 64;
+  constructor(file: string, reason: string, line?: number) {
+    super(`entity file ${file}${line !== undefined ? ` line ${line}` : ""}: ${reason}`, {
+      file,
+      line,
+      reason,
+    });
+  }
+}
+
+function isCsv(file: string): boolean {
+  return /\.(csv|tsv)(\.gz)?$/i.test(file);
+}
+
+function reader(file: string): string {
+  if (/\.parquet$/i.test(file)) return `read_parquet(${sqlString(file)})`;
+  if (isCsv(file)) return `read_csv(${sqlString(file)}, header = true, all_varchar = true)`;
+  throw new EntityFileError(file, "not CSV (.csv, .tsv, .gz) or Parquet (.parquet)");
+}
+
+const DUCK: Record<string, string> = {
+  bigint: "BIGINT",
+  int: "INTEGER",
+  double: "DOUBLE",
+  string: "VARCHAR",
+  boolean: "BOOLEAN",
+  timestamp: "TIMESTAMP",
+  date: "DATE",
+};
+
+/** How a file position reads to a person: CSV line (header is line 1) or Parquet row. */
+function where(file: string, row: number): number {
+  return isCsv(file) ? row + 1 : row;
+}
+
+/**
+ * Create the entity table; returns its row count. Timestamps are read as ISO 8601 (an offset is
+ * applied; none means UTC) and stored as UTC TIMESTAMP, as warehouse timestamps are.
+ */
+export async function loadEntities(engine: ExportEngine, file: string, cols: EntityColumns): Promise<number> {
+  const exec = (sql: string) => (engine.execute ? engine.execute(sql) : engine.query(sql).then(() => {}));
+  const name = path.basename(file);
+  try {
+    await exec(`CREATE OR REPLACE TEMP TABLE ${RAW_TABLE} AS SELECT * FROM ${reader(file)}`);
+  } catch (err) {
+    if (err instanceof EntityFileError) throw err;
+    throw new EntityFileError(name, `cannot be read: ${(err as Error).message.split("\n")[0]}`);
+  }
+  const present = new Set(
+    (await engine.query(`DESCRIBE ${RAW_TABLE}`)).rows.map((r) => String(r.column_name)),
+  );
+  const wanted = [...cols.keys.map((k) => k.name), cols.timestamp, ...(cols.label ? [cols.label] : [])];
+  const missing = wanted.filter((c) => !present.has(c));
+  if (missing.length > 0)
+    throw new EntityFileError(
+      name,
+      `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (has: ${[...present].join(", ")})`,
+    );
+  const q = sqlIdent;
+  const ts = `CAST(TRY_CAST(CAST(${q(cols.timestamp)} AS VARCHAR) AS TIMESTAMPTZ) AS TIMESTAMP)`;
+  const keyCast = (k: EntityColumns["keys"][number]) =>
+    `TRY_CAST(${q(k.name)} AS ${DUCK[k.type.kind] ?? "VARCHAR"})`;
+  // Problems, first by file position: an unreadable timestamp or key is an error, not a NULL feature.
+  const checks = [
+    `CASE WHEN ${q(cols.timestamp)} IS NULL THEN 'no ${cols.timestamp} (every entity row needs a timestamp)' ` +
+      `WHEN ${ts} IS NULL THEN ${q(cols.timestamp)}::VARCHAR || ' in ${cols.timestamp} is not an ISO 8601 timestamp' END`,
+    ...cols.keys.map(
+      (k) =>
+        `CASE WHEN ${q(k.name)} IS NOT NULL AND ${keyCast(k)} IS NULL THEN ${q(k.name)}::VARCHAR || ' in ${k.name} is not ${DUCK[k.type.kind] ?? k.type.kind}' END`,
+    ),
+  ];
+  const bad = await engine.query(
+    `SELECT "_r", "_why" FROM (SELECT rowid + 1 AS "_r", coalesce(${checks.join(", ")}) AS "_why" FROM ${RAW_TABLE}) WHERE "_why" IS NOT NULL ORDER BY "_r" LIMIT 1`,
+  );
+  const first = bad.rows[0];
+  if (first) throw new EntityFileError(name, String(first._why), where(file, Number(first._r)));
+  const select = [
+    ...cols.keys.map((k) => `${keyCast(k)} AS ${q(k.name)}`),
+    `${ts} AS ${q(cols.timestamp)}`,
+    ...(cols.label ? [q(cols.label)] : []),
+    `rowid + 1 AS ${q(ROW_COLUMN)}`,
+  ];
+  await exec(
+    `CREATE OR REPLACE TEMP TABLE ${ENTITIES_TABLE} AS SELECT ${select.join(", ")} FROM ${RAW_TABLE} ORDER BY rowid`,
+  );
+  await exec(`DROP TABLE ${RAW_TABLE}`);
+  const n = await engine.query(`SELECT count(*) AS "n" FROM ${ENTITIES_TABLE}`);
+  return Number(n.rows[0]?.n ?? 0);
+}
+
+/** Column types of the entity table (for the split key and the manifest). */
+export async function entityColumnTypes(engine: ExportEngine): Promise<Map<string, string>> {
+  const d = await engine.query(`DESCRIBE ${ENTITIES_TABLE}`);
+  return new Map(d.rows.map((r) => [String(r.column_name), String(r.column_type)]));
+}
