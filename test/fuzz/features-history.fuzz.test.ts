@@ -36,7 +36,10 @@ afterAll(() => db.close());
 const ts = (ms: number) => `TIMESTAMP '${new Date(ms).toISOString().replace("T", " ").replace("Z", "")}'`;
 const str = (s: string | null) => (s === null ? "NULL" : `'${s}'`);
 
-async function load(rows: readonly (HistoryRow & { serving: boolean })[], lookups: readonly { key: string | null; t: number }[]) {
+async function load(
+  rows: readonly (HistoryRow & { serving: boolean })[],
+  lookups: readonly { key: string | null; t: number }[],
+) {
   await db.exec(
     'CREATE OR REPLACE TABLE "hist" (k VARCHAR, ev TIMESTAMP, "_ingested_at" TIMESTAMP, "_run_id" VARCHAR, "_source_row" BIGINT, "_environment" VARCHAR, v DOUBLE)',
   );
@@ -50,7 +53,9 @@ async function load(rows: readonly (HistoryRow & { serving: boolean })[], lookup
         .join(", ")}`,
     );
   await db.exec('CREATE OR REPLACE TABLE "ents" (k VARCHAR, ts TIMESTAMP, "_row" BIGINT)');
-  await db.exec(`INSERT INTO "ents" VALUES ${lookups.map((l, i) => `(${str(l.key)}, ${ts(l.t)}, ${i + 1})`).join(", ")}`);
+  await db.exec(
+    `INSERT INTO "ents" VALUES ${lookups.map((l, i) => `(${str(l.key)}, ${ts(l.t)}, ${i + 1})`).join(", ")}`,
+  );
 }
 
 describe("point-in-time SQL against the row-by-row reference", () => {
@@ -106,8 +111,12 @@ describe("point-in-time SQL against the row-by-row reference", () => {
           });
 
           // Act
-          const asof = await db.all(`SELECT "_row", "v__v" FROM (${historySql(plan, "duckdb", "asof")}) ORDER BY "_row"`);
-          const window = await db.all(`SELECT "_row", "v__v" FROM (${historySql(plan, "duckdb", "window")}) ORDER BY "_row"`);
+          const asof = await db.all(
+            `SELECT "_row", "v__v" FROM (${historySql(plan, "duckdb", "asof")}) ORDER BY "_row"`,
+          );
+          const window = await db.all(
+            `SELECT "_row", "v__v" FROM (${historySql(plan, "duckdb", "window")}) ORDER BY "_row"`,
+          );
 
           // Assess
           expect(asof.map((r) => r.v__v)).toEqual(expected);
