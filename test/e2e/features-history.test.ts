@@ -128,7 +128,7 @@ beforeAll(async () => {
     expect(result.status, out.stdout).toBe("ok");
     expect(result.rowsWritten).toBe(b.rows.length);
     expect(Date.parse(result.ingestedAt)).toBe(b.uploadedAt);
-    b.rows.forEach((r, i) =>
+    for (const [i, r] of b.rows.entries())
       history.push({
         key: r.symbol,
         ev: r.ev,
@@ -136,8 +136,7 @@ beforeAll(async () => {
         run: result.runId,
         srow: i + 1,
         values: [r.price],
-      }),
-    );
+      });
   }
   // Entity rows: random instants over the decade for every symbol and one never ingested, plus the
   // instants around each special case.
