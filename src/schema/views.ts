@@ -89,7 +89,14 @@ export class ViewRegistry {
 
   /** Latest views fed by a dataset. */
   forDataset(dataset: string): LoadedView[] {
-    return this.loadAll().filter((l) => l.view.dataset === dataset);
+    const names = [
+      ...new Set(
+        this.files()
+          .filter((f) => f.dataset === dataset)
+          .map((f) => f.view),
+      ),
+    ];
+    return names.map((n) => this.load(n));
   }
 }
 
