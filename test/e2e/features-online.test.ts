@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localMaterializer } from "../../src/adapters/local/features-deps.js";
 import { localConfig } from "../../src/config.js";
+import type { MaterializeResult } from "../../src/pipeline/features/materialize.js";
 import type { OnlineLookup } from "../../src/pipeline/features/online-read.js";
 import { runCli, tempDir, VEGA } from "../support/cli.js";
 
@@ -114,9 +115,9 @@ describe("online features", () => {
     const materialize = localMaterializer(localConfig({ lake }));
     fs.rmSync(path.join(lake, "online"), { recursive: true, force: true });
     // Act: newest-first, then everything again.
-    const reversed = [];
+    const reversed: MaterializeResult[] = [];
     for (const r of [...runs].reverse()) reversed.push(...(await materialize(r.dataset, r.runId)).results);
-    const again = [];
+    const again: MaterializeResult[] = [];
     for (const r of runs) again.push(...(await materialize(r.dataset, r.runId)).results);
     const checked = await check();
     // Assess
