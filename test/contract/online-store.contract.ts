@@ -78,7 +78,7 @@ export function onlineStoreContract(fresh: () => Promise<OnlineStore>): void {
     // Prepare
     const store = await fresh();
     const writes = Array.from({ length: 12 }, (_, i) =>
-      item("prices", i % 2 ? "AAPL" : "IBM", (i % 6) + 1, i),
+      item("prices", i % 2 ? "AAPL" : "IBM", (i % 6) + 1, i, "run-a", i + 1),
     );
     // Act
     await Promise.all(writes.map((w) => store.putIfNewer(w)));
