@@ -37,8 +37,16 @@ export interface LakelineApp {
 export function defaultEntries(projectRoot: string): PipelineEntries {
   const entry = (name: string) => path.join(projectRoot, "functions", `${name}.ts`);
   if (!existsSync(entry("ingest"))) throw new Error(`lakeline infra: ${entry("ingest")} does not exist`);
-  const optional = (name: "export" | "replay") => (existsSync(entry(name)) ? { [name]: entry(name) } : {});
-  return { ingest: entry("ingest"), ...optional("export"), ...optional("replay") };
+  const optional = (name: "export" | "replay" | "materialize") =>
+    existsSync(entry(name)) ? { [name]: entry(name) } : {};
+  const featuresGet = existsSync(entry("features-get")) ? { featuresGet: entry("features-get") } : {};
+  return {
+    ingest: entry("ingest"),
+    ...optional("export"),
+    ...optional("replay"),
+    ...optional("materialize"),
+    ...featuresGet,
+  };
 }
 
 export function createLakelineApp(options: LakelineAppOptions = {}): LakelineApp {
