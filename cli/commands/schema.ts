@@ -97,7 +97,7 @@ export function register(program: Command): void {
               : `${d.problems.length} problem${d.problems.length === 1 ? "" : "s"}`,
         }));
         process.stdout.write(
-          `schemas in ${dir} (compatibility ${mode})\n${formatTable(rows, ["dataset", "versions", "features", "views", "status"])}`,
+          `schemas in ${dir} (compatibility ${mode})\n${formatTable(rows, ["dataset", "versions", "features", "status", "views"])}`,
         );
         const problems = result.datasets.flatMap((d) => d.problems);
         if (problems.length > 0)

@@ -8,7 +8,8 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { md5File } from "../adapters/local/hash-fs.js";
 import { BlobFormatError, errorMessage, InvalidKeyError, LakelineError } from "../core/errors.js";
-import type { DatasetSchema } from "../core/schema/types.js";
+import { type DatasetSchema, SERVING } from "../core/schema/types.js";
+import { skewAnomalies } from "../core/validate/skew.js";
 import { StagedBatch } from "../engine/duckdb/batch.js";
 import { DEFAULT_LIMITS } from "../engine/duckdb/reader.js";
 import type { DatasetRef, RunHandle } from "../lineage/recorder.js";
@@ -21,6 +22,7 @@ import { markerKey, runKeys, statsPrefix } from "./layout.js";
 import { md5Stored, publishFile, putOnce, readJson } from "./put-once.js";
 import { previousStatistics, publishReports } from "./reports.js";
 import type { IngestResult } from "./result.js";
+import { trainingBaseline } from "./skew-baseline.js";
 
 export type { IngestDeps, IngestOptions, IngestPhase, ObjectRef } from "./ingest-deps.js";
 export { PIPELINE_VERSION };
@@ -218,7 +220,22 @@ async function validateAndPublish(
       runId,
     },
   );
-  const { statistics, anomalies, rejectReason } = made;
+  const { statistics, rejectReason } = made;
+  // SERVING batches are also compared with the TRAINING baseline (training–serving skew).
+  const baseline =
+    environment === SERVING ? await trainingBaseline(stores.warehouse, dataset, keys.stats) : undefined;
+  const anomalies = baseline
+    ? [
+        ...made.anomalies,
+        ...skewAnomalies({
+          schema,
+          serving: statistics,
+          training: baseline.statistics,
+          servingLabel: ctx.ref.key,
+          trainingLabel: baseline.key,
+        }),
+      ]
+    : made.anomalies;
   if (rejectReason) {
     return commitRejected(ctx, rejectReason, {
       rowsRead: statistics.rowsRead,
