@@ -12,9 +12,9 @@
  * values come from one row, never mixed across rows. In "as-of" knowledge mode every row ingested at
  * or before the as-of instant counts as known at any t (history loaded after the fact).
  *
- * DuckDB ("duckdb"): a timeline per entity — at each instant a row becomes visible
- * (greatest(event_time, _ingested_at)), the best row visible so far (arg_max over a running window)
- * — then one ASOF join of the entity rows onto it. This is exact: visibility only grows with t, so
+ * DuckDB ("duckdb"): a timeline per entity — at each instant rows become visible
+ * (greatest(event_time, _ingested_at)), the best row visible so far (the best of the instant, then
+ * arg_max over a running window) — then one ASOF join of the entity rows onto it. This is exact: visibility only grows with t, so
  * the best visible row at t is the timeline's entry at the last visibility instant ≤ t; and if that
  * row is older than the TTL every other visible row is too. A plain ASOF join on event time alone
  * could not express the second condition.
@@ -106,15 +106,23 @@ function sourceSql(
   return `${q(`v${i}_src`)} AS (SELECT ${cols.join(", ")} FROM ${q(v.table)} WHERE ${where.join(" AND ")})`;
 }
 
-function timelineSql(v: HistoryView, i: number): string {
+function timelineSql(v: HistoryView, i: number, knowledge: KnowledgeMode): string[] {
   const keys = v.entities.map(q).join(", ");
   const value = `{${["'ev': \"_ev\"", ...v.features.map((_, j) => `'f${j}': ${q(`f${j}`)}`)].join(", ")}}`;
   const order = `{'ev': "_ev", 'ing': "_ing", 'run': "_run", 'srow': "_srow"}`;
-  return (
-    `${q(`v${i}_tl`)} AS (SELECT ${keys}, "_vis", arg_max(${value}, ${order}) OVER ` +
-    `(PARTITION BY ${keys} ORDER BY "_vis" RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_best" ` +
-    `FROM ${q(`v${i}_src`)} QUALIFY row_number() OVER (PARTITION BY ${keys}, "_vis") = 1)`
-  );
+  // Rows becoming visible at the same instant collapse to the best of them (a hash aggregate); a
+  // run's rows usually share one instant, so this is what keeps the running window small.
+  const grouped =
+    `${q(`v${i}_vis`)} AS (SELECT ${keys}, "_vis", arg_max(${value}, ${order}) AS "_best", max(${order}) AS "_ord" ` +
+    `FROM ${q(`v${i}_src`)} GROUP BY ${keys}, "_vis")`;
+  // As-of knowledge: visibility is the event time, the order's first field, so the best row visible
+  // at an instant is the best of the latest instant — the grouped rows already are the timeline.
+  if (knowledge === "as-of") return [grouped, `${q(`v${i}_tl`)} AS (SELECT * FROM ${q(`v${i}_vis`)})`];
+  return [
+    grouped,
+    `${q(`v${i}_tl`)} AS (SELECT ${keys}, "_vis", arg_max("_best", "_ord") OVER ` +
+      `(PARTITION BY ${keys} ORDER BY "_vis" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_best" FROM ${q(`v${i}_vis`)})`,
+  ];
 }
 
 function pickSql(v: HistoryView, i: number, plan: HistoryPlan, dialect: HistoryDialect): string {
@@ -149,7 +157,7 @@ export function historySql(plan: HistoryPlan, dialect: HistoryDialect, form?: Hi
     ctes.push(sourceSql(v, i, plan, dialect, shape === "asof"));
     const alias = q(`t${i}`);
     if (shape === "asof") {
-      ctes.push(timelineSql(v, i));
+      ctes.push(...timelineSql(v, i, plan.knowledge));
       const on = [
         ...v.entities.map((k) => `${e(k)} = ${alias}.${q(k)}`),
         `${e(plan.timestamp)} >= ${alias}."_vis"`,
