@@ -83,33 +83,41 @@ export async function loadEntities(engine: ExportEngine, file: string, cols: Ent
       `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (has: ${[...present].join(", ")})`,
     );
   const q = sqlIdent;
-  const ts = `CAST(TRY_CAST(CAST(${q(cols.timestamp)} AS VARCHAR) AS TIMESTAMPTZ) AS TIMESTAMP)`;
+  const text = `CAST(${q(cols.timestamp)} AS VARCHAR)`;
+  // A plain TIMESTAMP cast reads "…Z" as UTC but drops any other offset, so values with one go
+  // through TIMESTAMPTZ (ICU, much slower: only those rows).
+  const offset = `(length(${text}) > 19 AND (contains(substr(${text}, 20), '+') OR contains(substr(${text}, 20), '-')))`;
+  const ts = `CASE WHEN ${offset} THEN CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST(${text} AS TIMESTAMP) END`;
   const keyCast = (k: EntityColumns["keys"][number]) =>
     `TRY_CAST(${q(k.name)} AS ${DUCK[k.type.kind] ?? "VARCHAR"})`;
-  // Problems, first by file position: an unreadable timestamp or key is an error, not a NULL feature.
-  const checks = [
+  // An unreadable timestamp or key is an error naming its line, not a NULL feature.
+  const why = `coalesce(${[
     `CASE WHEN ${q(cols.timestamp)} IS NULL THEN 'no ${cols.timestamp} (every entity row needs a timestamp)' ` +
-      `WHEN ${ts} IS NULL THEN ${q(cols.timestamp)}::VARCHAR || ' in ${cols.timestamp} is not an ISO 8601 timestamp' END`,
+      `WHEN ${q("_ts")} IS NULL THEN ${text} || ' in ${cols.timestamp} is not an ISO 8601 timestamp' END`,
     ...cols.keys.map(
       (k) =>
-        `CASE WHEN ${q(k.name)} IS NOT NULL AND ${keyCast(k)} IS NULL THEN ${q(k.name)}::VARCHAR || ' in ${k.name} is not ${DUCK[k.type.kind] ?? k.type.kind}' END`,
+        `CASE WHEN ${q(k.name)} IS NOT NULL AND ${q(`_k_${k.name}`)} IS NULL THEN CAST(${q(k.name)} AS VARCHAR) || ' in ${k.name} is not ${DUCK[k.type.kind] ?? k.type.kind}' END`,
     ),
+  ].join(", ")})`;
+  const casts = [...cols.keys.map((k) => `${keyCast(k)} AS ${q(`_k_${k.name}`)}`), `${ts} AS "_ts"`];
+  const select = [
+    ...cols.keys.map((k) => `${q(`_k_${k.name}`)} AS ${q(k.name)}`),
+    `"_ts" AS ${q(cols.timestamp)}`,
+    ...(cols.label ? [q(cols.label)] : []),
+    `"_r" AS ${q(ROW_COLUMN)}`,
+    `${why} AS "_why"`,
   ];
+  await exec(
+    `CREATE OR REPLACE TEMP TABLE ${ENTITIES_TABLE} AS SELECT ${select.join(", ")} FROM ` +
+      `(SELECT *, ${casts.join(", ")}, rowid + 1 AS "_r" FROM ${RAW_TABLE}) AS "cast" ORDER BY "_r"`,
+  );
+  await exec(`DROP TABLE ${RAW_TABLE}`);
   const bad = await engine.query(
-    `SELECT "_r", "_why" FROM (SELECT rowid + 1 AS "_r", coalesce(${checks.join(", ")}) AS "_why" FROM ${RAW_TABLE}) WHERE "_why" IS NOT NULL ORDER BY "_r" LIMIT 1`,
+    `SELECT ${q(ROW_COLUMN)} AS "_r", "_why" FROM ${ENTITIES_TABLE} WHERE "_why" IS NOT NULL ORDER BY ${q(ROW_COLUMN)} LIMIT 1`,
   );
   const first = bad.rows[0];
   if (first) throw new EntityFileError(name, String(first._why), where(file, Number(first._r)));
-  const select = [
-    ...cols.keys.map((k) => `${keyCast(k)} AS ${q(k.name)}`),
-    `${ts} AS ${q(cols.timestamp)}`,
-    ...(cols.label ? [q(cols.label)] : []),
-    `rowid + 1 AS ${q(ROW_COLUMN)}`,
-  ];
-  await exec(
-    `CREATE OR REPLACE TEMP TABLE ${ENTITIES_TABLE} AS SELECT ${select.join(", ")} FROM ${RAW_TABLE} ORDER BY rowid`,
-  );
-  await exec(`DROP TABLE ${RAW_TABLE}`);
+  await exec(`ALTER TABLE ${ENTITIES_TABLE} DROP COLUMN "_why"`);
   const n = await engine.query(`SELECT count(*) AS "n" FROM ${ENTITIES_TABLE}`);
   return Number(n.rows[0]?.n ?? 0);
 }

@@ -9,7 +9,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { hashPath, md5File } from "../../adapters/local/hash-fs.js";
-import { UsageError } from "../../core/errors.js";
+import { LakelineError, UsageError } from "../../core/errors.js";
 import { historySql, type KnowledgeMode, ROW_COLUMN, TIE_BREAK } from "../../core/features/history-sql.js";
 import { parseFeatureRefs } from "../../core/features/view.js";
 import { deterministicUuid } from "../../core/hash/uuid.js";
@@ -224,7 +224,15 @@ export async function trainingSetHistory(deps: HistoryDeps, req: HistoryRequest)
         engine,
         { snapshot: query, columns: outColumns, splits: spec.parts.map((p) => p.name), dataDir },
         deps.rowsPerPart ?? DEFAULT_ROWS_PER_PART,
-      );
+      ).catch((err: unknown) => {
+        if (/out of memory/i.test(String((err as Error)?.message)))
+          throw new LakelineError(
+            `features history: DuckDB ran out of memory joining ${totalRows} entity rows with ${resolved.views.length} view(s); raise LAKELINE_DUCKDB_MEMORY (e.g. 512MB)`,
+            { entities: totalRows },
+            { cause: err },
+          );
+        throw err;
+      });
       rows = written.rows;
       const featureCols = resolved.views.flatMap((v) => v.features.map((f) => f.as));
       const glob = sqlString(path.join(dataDir, "**", "*.parquet"));
