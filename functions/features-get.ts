@@ -21,6 +21,6 @@ export function createFeaturesGetHandler(
 
 let cached: Promise<OnlineReadDeps> | undefined;
 export const handler = createFeaturesGetHandler(() => {
-  cached ??= import("../src/adapters/aws/features-deps.js").then((m) => m.awsOnlineReadDeps());
+  cached ??= import("./shared/features-deps.js").then((m) => m.awsOnlineReadDeps());
   return cached;
 });

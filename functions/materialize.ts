@@ -7,12 +7,12 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import middy from "@middy/core";
 import type { Context, S3Event } from "aws-lambda";
+import type { IngestResult } from "../src/contract/records.js";
 import {
   type MaterializeDeps,
   type MaterializeResult,
   materializeRun,
 } from "../src/pipeline/features/materialize.js";
-import type { IngestResult } from "../src/pipeline/result.js";
 import { invocationLogging } from "./shared/middleware.js";
 import { decodeS3Key } from "./shared/s3-event.js";
 
@@ -52,6 +52,6 @@ export function createMaterializeHandler(
 let cached: Promise<MaterializeDeps> | undefined;
 /** Built once per container, on first use; AWS modules load only in AWS. */
 export const handler = createMaterializeHandler(() => {
-  cached ??= import("../src/adapters/aws/features-deps.js").then((m) => m.awsMaterializeDeps());
+  cached ??= import("./shared/features-deps.js").then((m) => m.awsMaterializeDeps());
   return cached;
 });

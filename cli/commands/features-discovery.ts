@@ -2,14 +2,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import { DuckDbQueryEngine } from "../../src/adapters/local/duckdb-engine.js";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
 import { localOnlineStore } from "../../src/adapters/local/online-store.js";
-import { type LocalConfig, localConfig } from "../../src/config.js";
+import { ENV, type LocalConfig, localConfig } from "../../src/contract/env.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
+import { ViewRegistry } from "../../src/contract/view-registry.js";
+import { renderFeatureCatalog } from "../../src/core/report/feature-catalog.js";
 import { type CatalogView, featureCatalog } from "../../src/pipeline/features/catalog.js";
-import { renderFeatureCatalog } from "../../src/report/feature-catalog.js";
-import { SchemaRegistry } from "../../src/schema/registry.js";
-import { ViewRegistry } from "../../src/schema/views.js";
+import { openLakeEngine } from "../deps/lake-engine.js";
 import { formatTable, toJson } from "../output.js";
 
 interface Opts {
@@ -21,7 +21,7 @@ interface Opts {
 
 async function catalog(config: LocalConfig, only?: string): Promise<CatalogView[]> {
   const stores = localLakeStores(config.lakeDir);
-  const engine = await DuckDbQueryEngine.open(config);
+  const engine = await openLakeEngine(config);
   try {
     return await featureCatalog(
       {
@@ -63,7 +63,7 @@ function describeView(v: CatalogView): string {
 export function registerDiscovery(features: Command): void {
   const common = (c: Command) =>
     c
-      .option("--lake <dir>", "lake directory (default ./.lakeline or $LAKELINE_LAKE)")
+      .option("--lake <dir>", `lake directory (default ./.lakeline or $${ENV.lake})`)
       .option("--schemas <dir>", "schemas directory (default ./schemas)");
 
   common(

@@ -1,16 +1,16 @@
 /** `lakeline features get | materialize | check`: the online store on the embedded lake. */
 import type { Command } from "commander";
-import { DuckDbQueryEngine } from "../../src/adapters/local/duckdb-engine.js";
-import { localMaterializeDeps } from "../../src/adapters/local/features-deps.js";
 import { localOnlineStore } from "../../src/adapters/local/online-store.js";
-import { localConfig } from "../../src/config.js";
+import { ENV, localConfig } from "../../src/contract/env.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
+import { ViewRegistry } from "../../src/contract/view-registry.js";
 import { LakelineError } from "../../src/core/errors.js";
 import { checkOnline } from "../../src/pipeline/features/check.js";
 import { materializeAll } from "../../src/pipeline/features/materialize.js";
 import { readOnline } from "../../src/pipeline/features/online-read.js";
 import { systemClock } from "../../src/ports/clock.js";
-import { SchemaRegistry } from "../../src/schema/registry.js";
-import { ViewRegistry } from "../../src/schema/views.js";
+import { localMaterializeDeps } from "../deps/features.js";
+import { openLakeEngine } from "../deps/lake-engine.js";
 import { formatTable, toJson } from "../output.js";
 
 interface LakeOpts {
@@ -25,7 +25,7 @@ export function registerOnline(features: Command): void {
     .description("the online values of one entity in a view, with their freshness and their raw blob")
     .requiredOption("--view <view>", "feature view")
     .requiredOption("--entity <key>", "the key: a value for a one-column key, or col=value,col=value")
-    .option("--lake <dir>", "lake directory (default ./.lakeline or $LAKELINE_LAKE)")
+    .option("--lake <dir>", `lake directory (default ./.lakeline or $${ENV.lake})`)
     .option("--schemas <dir>", "schemas directory (default ./schemas)")
     .option("--json", "print one JSON object")
     .addHelpText(
@@ -65,7 +65,7 @@ export function registerOnline(features: Command): void {
       "write the latest value per entity of every committed run into the online store (idempotent)",
     )
     .option("--view <view>", "only the datasets this view reads")
-    .option("--lake <dir>", "lake directory (default ./.lakeline or $LAKELINE_LAKE)")
+    .option("--lake <dir>", `lake directory (default ./.lakeline or $${ENV.lake})`)
     .option("--schemas <dir>", "schemas directory (default ./schemas)")
     .option("--json", "one JSON object per run")
     .action(async (opts: LakeOpts & { view?: string }) => {
@@ -92,14 +92,14 @@ export function registerOnline(features: Command): void {
     .command("check")
     .description("prove the online store equals the latest warehouse row for every entity of every view")
     .option("--view <view>", "check one view")
-    .option("--lake <dir>", "lake directory (default ./.lakeline or $LAKELINE_LAKE)")
+    .option("--lake <dir>", `lake directory (default ./.lakeline or $${ENV.lake})`)
     .option("--schemas <dir>", "schemas directory (default ./schemas)")
     .option("--json", "print the result as one JSON object")
     .addHelpText("after", "\nExit status: 0 every entity matches, 1 a mismatch (each is listed).")
     .action(async (opts: LakeOpts & { view?: string }) => {
       const config = localConfig({ lake: opts.lake, schemas: opts.schemas });
       const asOf = systemClock.now();
-      const engine = await DuckDbQueryEngine.open(config, { asOf });
+      const engine = await openLakeEngine(config, { asOf });
       let result: Awaited<ReturnType<typeof checkOnline>>;
       try {
         result = await checkOnline(

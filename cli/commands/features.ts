@@ -3,13 +3,13 @@
  * values (get, materialize, check) and discovery (list, describe, catalog).
  */
 import type { Command } from "commander";
-import { localExportDeps } from "../../src/adapters/local/export-deps.js";
-import { localConfig } from "../../src/config.js";
+import { ENV, localConfig } from "../../src/contract/env.js";
+import { DEFAULT_SPLIT } from "../../src/contract/export-request.js";
+import { ViewRegistry } from "../../src/contract/view-registry.js";
 import { UsageError } from "../../src/core/errors.js";
 import type { KnowledgeMode } from "../../src/core/features/history-sql.js";
-import { DEFAULT_SPLIT } from "../../src/pipeline/export-request.js";
 import { type HistoryResult, trainingSetHistory } from "../../src/pipeline/features/history.js";
-import { ViewRegistry } from "../../src/schema/views.js";
+import { localExportDeps } from "../deps/export.js";
 import { toJson } from "../output.js";
 import { registerDiscovery } from "./features-discovery.js";
 import { registerOnline } from "./features-online.js";
@@ -75,7 +75,7 @@ export function register(program: Command): void {
     )
     .option("--seed <text>", "salt of the split hash (default: lakeline)")
     .option("--name <name>", "training set name (snake_case)", "training_set")
-    .option("--lake <dir>", "lake directory (default ./.lakeline or $LAKELINE_LAKE)")
+    .option("--lake <dir>", `lake directory (default ./.lakeline or $${ENV.lake})`)
     .option("--schemas <dir>", "schemas directory (default ./schemas)")
     .option("--json", "print the result as one JSON object")
     .addHelpText(

@@ -9,6 +9,7 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import * as s3n from "aws-cdk-lib/aws-s3-notifications";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
+import { ENV } from "../../src/contract/env.js";
 import type { FunctionSettings } from "../config.js";
 import { COMMIT_MARKER_PREFIX } from "../layout.js";
 import { grantPrefixes } from "./access.js";
@@ -47,7 +48,7 @@ export class FeatureFunctions extends Construct {
   constructor(scope: Construct, id: string, props: FeatureFunctionsProps) {
     super(scope, id);
     const common = {
-      environment: { ...props.environment, LAKELINE_ONLINE_TABLE: props.tableName },
+      environment: { ...props.environment, [ENV.onlineTable]: props.tableName },
       projectRoot: props.projectRoot,
       schemasDir: props.schemasDir,
       settings: props.settings ?? FEATURE_FUNCTION_SETTINGS,

@@ -9,8 +9,8 @@
 import { execFileSync } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import * as fs from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
+import { scratchDir } from "../../src/contract/env.js";
 import { expectRows, type Job, LAKELINE } from "./contenders.js";
 import type { BenchInput } from "./inputs.js";
 
@@ -106,9 +106,7 @@ export async function featureBench(args: {
   entityRows: number;
   log: (msg: string) => void;
 }): Promise<FeatureBench> {
-  const root = await fs.mkdtemp(
-    path.join(process.env.LAKELINE_TMP ?? os.tmpdir(), "lakeline-bench-features-"),
-  );
+  const root = await fs.mkdtemp(path.join(scratchDir(), "lakeline-bench-features-"));
   const lake = path.join(root, "lake");
   const cli = (...argv: string[]) =>
     execFileSync(process.execPath, [...LAKELINE, ...argv], { encoding: "utf8", maxBuffer: 64 << 20 });

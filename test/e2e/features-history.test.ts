@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Database } from "../../src/engine/duckdb/database.js";
+import { Database } from "../../src/adapters/duckdb/database.js";
 import { runCli, tempDir, VEGA } from "../support/cli.js";
 import { type HistoryRow, pointInTime } from "../support/point-in-time.js";
 

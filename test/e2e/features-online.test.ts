@@ -7,8 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localMaterializer } from "../../src/adapters/local/features-deps.js";
-import { localConfig } from "../../src/config.js";
+import { localMaterializer } from "../../cli/deps/features.js";
+import { localConfig } from "../../src/contract/env.js";
 import type { MaterializeResult } from "../../src/pipeline/features/materialize.js";
 import type { OnlineLookup } from "../../src/pipeline/features/online-read.js";
 import { runCli, tempDir, VEGA } from "../support/cli.js";

@@ -5,8 +5,8 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Database } from "../../src/adapters/duckdb/database.js";
 import { type HistoryPlan, historySql, type KnowledgeMode } from "../../src/core/features/history-sql.js";
-import { Database } from "../../src/engine/duckdb/database.js";
 import { type HistoryRow, pointInTime } from "../support/point-in-time.js";
 import { RUNS, SEED } from "./support.js";
 

@@ -3,13 +3,14 @@
  * row of the warehouse (same row by event time, ingest time, run id and record number, same values)
  * — and no entity the warehouse does not have. Computed offline by the same ordering in SQL.
  */
+
+import type { SchemaRegistry } from "../../contract/schema-registry.js";
+import type { ViewRegistry } from "../../contract/view-registry.js";
 import { latestPerEntitySql } from "../../core/features/history-sql.js";
 import { entityKeyText, ORDER_TIME_FORMAT, orderOf } from "../../core/features/online.js";
 import { sqlIdent, sqlString } from "../../core/sql.js";
 import type { OnlineStore } from "../../ports/online-store.js";
 import type { QueryEngine } from "../../ports/query-engine.js";
-import type { SchemaRegistry } from "../../schema/registry.js";
-import type { ViewRegistry } from "../../schema/views.js";
 import { onlineValue } from "./materialize.js";
 import { type ResolvedView, resolveView } from "./resolve.js";
 

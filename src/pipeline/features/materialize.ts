@@ -7,6 +7,9 @@
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import type { IngestResult } from "../../contract/records.js";
+import type { SchemaRegistry } from "../../contract/schema-registry.js";
+import type { ViewRegistry } from "../../contract/view-registry.js";
 import {
   entityKeyText,
   type OnlineItem,
@@ -15,13 +18,10 @@ import {
   orderOf,
 } from "../../core/features/online.js";
 import { sqlIdent, sqlString } from "../../core/sql.js";
-import { Database, type DatabaseOptions } from "../../engine/duckdb/database.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { OnlineStore, PutOutcome } from "../../ports/online-store.js";
-import type { SchemaRegistry } from "../../schema/registry.js";
-import type { ViewRegistry } from "../../schema/views.js";
-import { readMarkers } from "../markers.js";
-import type { IngestResult } from "../result.js";
+import type { QueryEngine } from "../../ports/query-engine.js";
+import { readMarkers } from "../shared/markers.js";
 import { type ResolvedView, resolveView } from "./resolve.js";
 
 export interface MaterializeDeps {
@@ -30,7 +30,8 @@ export interface MaterializeDeps {
   readonly views: ViewRegistry;
   readonly online: OnlineStore;
   readonly scratchDir: string;
-  readonly database?: DatabaseOptions;
+  /** An engine able to read a Parquet file by path (DuckDB's read_parquet), opened per run. */
+  openReader(): Promise<QueryEngine>;
 }
 
 export interface ViewMaterialized {
@@ -98,6 +99,43 @@ export function itemOf(v: ResolvedView, row: Record<string, unknown>): OnlineIte
   };
 }
 
+/** The views a committed run feeds (its dataset, its environment). */
+function viewsFed(deps: MaterializeDeps, marker: IngestResult): ResolvedView[] {
+  return deps.views
+    .forDataset(marker.dataset)
+    .map((l) => resolveView(deps.views, deps.schemas, l.view.view))
+    .filter((v) => v.environment === marker.environment.toUpperCase());
+}
+
+/** The latest row per entity of each view in one Parquet file, written to the online store if newer. */
+async function materializeFile(
+  deps: MaterializeDeps,
+  views: readonly ResolvedView[],
+  file: string,
+): Promise<ViewMaterialized[]> {
+  const db = await deps.openReader();
+  try {
+    const described = await db.query(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`);
+    const present = new Set<string>(described.rows.map((r) => String(r.column_name)));
+    const out: ViewMaterialized[] = [];
+    for (const v of views) {
+      const rows = (await db.query(latestInFileSql(v, file, present))).rows;
+      const outcomes: PutOutcome[] = await deps.online.putAll(rows.map((r) => itemOf(v, r)));
+      const count = (o: PutOutcome) => outcomes.filter((x) => x === o).length;
+      out.push({
+        view: v.name,
+        entities: rows.length,
+        written: count("written"),
+        unchanged: count("unchanged"),
+        older: count("older"),
+      });
+    }
+    return out;
+  } finally {
+    await db.close();
+  }
+}
+
 export async function materializeRun(
   deps: MaterializeDeps,
   marker: IngestResult,
@@ -106,10 +144,7 @@ export async function materializeRun(
   const key = marker.outputs?.warehouse;
   if (marker.status !== "ok" || !key)
     return { ...base, views: [], skipped: `run ${marker.runId} wrote no warehouse rows` };
-  const views = deps.views
-    .forDataset(marker.dataset)
-    .map((l) => resolveView(deps.views, deps.schemas, l.view.view))
-    .filter((v) => v.environment === marker.environment.toUpperCase());
+  const views = viewsFed(deps, marker);
   if (views.length === 0)
     return {
       ...base,
@@ -117,32 +152,14 @@ export async function materializeRun(
       skipped: `no feature view reads ${marker.environment} rows of ${marker.dataset}`,
     };
   const inPlace = deps.warehouse.localPath?.(key);
-  const scratch = inPlace ? undefined : await fs.mkdtemp(path.join(deps.scratchDir, "lakeline-materialize-"));
-  const db = await Database.open({ threads: 1, ...deps.database });
+  if (inPlace) return { ...base, views: await materializeFile(deps, views, inPlace) };
+  const scratch = await fs.mkdtemp(path.join(deps.scratchDir, "lakeline-materialize-"));
   try {
-    const file = inPlace ?? path.join(scratch!, "run.parquet");
-    if (!inPlace) await deps.warehouse.download(key, file);
-    const present = new Set(
-      (await db.all(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`)).map((r) =>
-        String(r.column_name),
-      ),
-    );
-    const out: ViewMaterialized[] = [];
-    for (const v of views) {
-      const rows = await db.all(latestInFileSql(v, file, present));
-      const outcomes: PutOutcome[] = await deps.online.putAll(rows.map((r) => itemOf(v, r)));
-      out.push({
-        view: v.name,
-        entities: rows.length,
-        written: outcomes.filter((o) => o === "written").length,
-        unchanged: outcomes.filter((o) => o === "unchanged").length,
-        older: outcomes.filter((o) => o === "older").length,
-      });
-    }
-    return { ...base, views: out };
+    const file = path.join(scratch, "run.parquet");
+    await deps.warehouse.download(key, file);
+    return { ...base, views: await materializeFile(deps, views, file) };
   } finally {
-    db.close();
-    if (scratch) await fs.rm(scratch, { recursive: true, force: true });
+    await fs.rm(scratch, { recursive: true, force: true });
   }
 }
 

@@ -1,9 +1,10 @@
 /** Reading one entity's online values: the request checked against the view, the item, its freshness. */
+
+import type { ViewRegistry } from "../../contract/view-registry.js";
 import { UsageError } from "../../core/errors.js";
 import { entityKeyText, freshness, type OnlineItem } from "../../core/features/online.js";
 import type { Clock } from "../../ports/clock.js";
 import type { OnlineStore } from "../../ports/online-store.js";
-import type { ViewRegistry } from "../../schema/views.js";
 
 export interface OnlineReadDeps {
   readonly views: ViewRegistry;

@@ -1,12 +1,13 @@
 /** Requested `view:feature` references resolved against the view registry and the dataset schemas. */
+
+import type { SchemaRegistry } from "../../contract/schema-registry.js";
+import type { ViewRegistry } from "../../contract/view-registry.js";
 import { UsageError } from "../../core/errors.js";
 import type { HistoryView } from "../../core/features/history-sql.js";
 import { type FeatureRef, type FeatureView, outputColumn } from "../../core/features/view.js";
 import { viewProblems } from "../../core/features/view-check.js";
 import type { FeatureType } from "../../core/schema/types.js";
 import { type ColumnType, featureColumnType } from "../../core/warehouse/table.js";
-import type { SchemaRegistry } from "../../schema/registry.js";
-import type { ViewRegistry } from "../../schema/views.js";
 
 export interface ResolvedView extends HistoryView {
   readonly viewVersion: number;

@@ -7,9 +7,10 @@
  *   training-sets/<name>/<version>/<name>.dvc        written last: its presence commits the training set
  *   files/md5/<2>/<30>                               DVC objects (shared with dataset exports)
  */
+
+import { DATA_DIR, type ManifestFile, type ManifestSource } from "../../contract/export-keys.js";
 import type { KnowledgeMode } from "../../core/features/history-sql.js";
 import type { SplitRange } from "../../core/split/spec.js";
-import { DATA_DIR, type ManifestFile, type ManifestSource } from "../export-layout.js";
 
 export const TRAINING_SETS_PREFIX = "training-sets";
 export const TRAINING_SET_PIPELINE_VERSION = "lakeline-features/1";
