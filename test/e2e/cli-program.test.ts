@@ -20,6 +20,7 @@ const NAMES = [
   "report",
   "replay",
   "reprocess",
+  "features",
 ];
 
 describe("the lakeline program", () => {
