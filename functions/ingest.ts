@@ -8,14 +8,35 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, S3Event } from "aws-lambda";
+import { isRawUpload } from "../src/contract/raw-uploads.js";
 import { type IngestDeps, ingestObject } from "../src/pipeline/ingest.js";
 import type { IngestResult } from "../src/pipeline/result.js";
+import type { ObjectStore } from "../src/ports/object-store.js";
 import { recordIngestMetrics } from "./shared/metrics.js";
 import { invocationLogging } from "./shared/middleware.js";
 import { decodeS3Key } from "./shared/s3-event.js";
 
 export interface IngestResponse {
   readonly results: IngestResult[];
+  /** Keys notified but not in a format ingest reads (see src/contract/raw-uploads.ts), logged. */
+  readonly skipped: string[];
+}
+
+/** A store that can pin reads of one key to one object version (S3ObjectStore.atVersion). */
+interface VersionPinning {
+  atVersion(key: string, versionId: string): ObjectStore;
+}
+const pinsVersions = (s: ObjectStore): s is ObjectStore & VersionPinning =>
+  typeof (s as Partial<VersionPinning>).atVersion === "function";
+
+/**
+ * The deps with raw reads of `key` pinned to the event's version: a second upload to the same key
+ * before this one is read must not be ingested (and named in lineage) in its place.
+ */
+function atEventVersion(d: IngestDeps, key: string, versionId: string | undefined): IngestDeps {
+  const raw = d.stores.raw;
+  if (!versionId || !pinsVersions(raw)) return d;
+  return { ...d, stores: { ...d.stores, raw: raw.atVersion(key, versionId) } };
 }
 
 export function createIngestHandler(
@@ -27,6 +48,7 @@ export function createIngestHandler(
   const ingest = async (event: S3Event, _context: Context): Promise<IngestResponse> => {
     const d = await deps();
     const results: IngestResult[] = [];
+    const skipped: string[] = [];
     for (const record of event.Records ?? []) {
       if (record.s3.bucket.name !== d.stores.raw.bucket) {
         throw new Error(
@@ -34,15 +56,21 @@ export function createIngestHandler(
         );
       }
       const key = decodeS3Key(record.s3.object.key);
-      const result = await ingestObject(d, {
+      if (!isRawUpload(key)) {
+        logger.warn("not a format lakeline ingests; skipped", { key });
+        skipped.push(key);
+        continue;
+      }
+      const versionId = record.s3.object.versionId;
+      const result = await ingestObject(atEventVersion(d, key, versionId), {
         key,
-        ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
+        ...(versionId ? { versionId } : {}),
         ...(record.s3.object.eTag ? { etag: record.s3.object.eTag } : {}),
       });
       if (metrics) recordIngestMetrics(metrics, result);
       results.push(result);
     }
-    return { results };
+    return { results, skipped };
   };
   const handler = middy(ingest).use(invocationLogging(logger));
   return metrics ? handler.use(logMetrics(metrics)) : handler;

@@ -11,9 +11,10 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { type DeployConfig, exportRequest, maxDecompressedBytes } from "../config.js";
 import { grantPrefixes } from "../constructs/access.js";
+import { AlarmTopic } from "../constructs/alarm-topic.js";
 import { LakelineFunction } from "../constructs/lakeline-function.js";
 import { parseCron } from "../cron.js";
-import { BUNDLED_SCHEMAS_DIR, RAW_SUFFIXES } from "../layout.js";
+import { BUNDLED_SCHEMAS_DIR } from "../layout.js";
 import { type DataRefs, ZONE_BUCKETS } from "./data-refs.js";
 import { grantExportAccess, grantIngestAccess, type ZoneBuckets } from "./pipeline-grants.js";
 
@@ -49,7 +50,11 @@ export class PipelineStack extends Stack {
     ) as ZoneBuckets;
     const alarmTopic = config.alarmTopicArn
       ? sns.Topic.fromTopicArn(this, "AlarmTopic", config.alarmTopicArn)
-      : undefined;
+      : new AlarmTopic(this, "Alarms").topic;
+    new CfnOutput(this, "AlarmTopicArn", {
+      value: alarmTopic.topicArn,
+      description: "the topic every lakeline alarm notifies (subscribe to it)",
+    });
 
     const common = {
       environment: {
@@ -72,7 +77,7 @@ export class PipelineStack extends Stack {
       schemasDir: props.schemasDir,
       architecture: config.architecture,
       logRetentionDays: config.logRetentionDays,
-      ...(alarmTopic ? { alarmTopic } : {}),
+      alarmTopic,
     };
 
     this.ingest = new LakelineFunction(this, "Ingest", {
@@ -94,10 +99,12 @@ export class PipelineStack extends Stack {
     });
     // Only the raw bucket notifies, and no function can write to it: outputs never re-trigger ingest.
     // The bucket is imported, so its notification configuration lives in this stack.
-    const destination = new s3n.LambdaDestination(this.ingest.function);
-    for (const suffix of RAW_SUFFIXES) {
-      buckets.raw.addEventNotification(s3.EventType.OBJECT_CREATED, destination, { suffix });
-    }
+    // Every ObjectCreated, unfiltered: S3 suffix filters are case-sensitive, so `data.CSV` or
+    // `x.csv.GZIP` would never arrive; the function picks the keys it reads (src/contract/raw-uploads.ts).
+    buckets.raw.addEventNotification(
+      s3.EventType.OBJECT_CREATED,
+      new s3n.LambdaDestination(this.ingest.function),
+    );
 
     if (props.entries.replay) {
       this.replay = new LakelineFunction(this, "Replay", {
