@@ -121,6 +121,18 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * This store with reads of `key` pinned to one object version (the version an S3 event names):
+   * a second upload to the same key before the first is ingested must not be read in its place.
+   */
+  atVersion(key: string, versionId: string): S3ObjectStore {
+    const pinned = new S3ObjectStore(this.client, this.bucket, this.options);
+    pinned.pins = new Map([...this.pins, [key, versionId]]);
+    return pinned;
+  }
+
+  private pins = new Map<string, string>();
+
   async get(key: string): Promise<Uint8Array> {
     assertSafeKey(key);
     return this.withBodyRetries("get", key, async () => {
@@ -160,7 +172,9 @@ export class S3ObjectStore implements ObjectStore {
   async head(key: string): Promise<ObjectInfo | undefined> {
     assertSafeKey(key);
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const out = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: key, VersionId: this.pins.get(key) }),
+      );
       return objectInfo(key, out);
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -233,7 +247,9 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   private getObject(key: string): Promise<GetObjectCommandOutput> {
-    return this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    return this.client.send(
+      new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: this.pins.get(key) }),
+    );
   }
 
   /** Retry reads whose body broke mid-way: the SDK's retry ends once the headers arrived. */
