@@ -125,7 +125,6 @@ export async function startTrino(o: TrinoOptions): Promise<Server> {
       "coordinator=true",
       "node-scheduler.include-coordinator=true",
       `http-server.http.port=${port}`,
-      "http-server.http.host=127.0.0.1",
       `discovery.uri=http://127.0.0.1:${port}`,
       "query.max-memory=512MB",
       "query.max-memory-per-node=512MB",
@@ -140,6 +139,8 @@ export async function startTrino(o: TrinoOptions): Promise<Server> {
       "hive.metastore=file",
       `hive.metastore.catalog.dir=s3://${o.metastoreBucket}/`,
       "hive.non-managed-table-writes-enabled=true",
+      // UNLOAD ... WITH (compression = 'SNAPPY') as the export function asks.
+      "hive.compression-codec=SNAPPY",
       "fs.native-s3.enabled=true",
       `s3.endpoint=${o.s3Endpoint}`,
       `s3.region=${AWS_REGION}`,

@@ -1,0 +1,191 @@
+/**
+ * The shipped export asset on its schedule's input, with Trino as Athena: the Glue tables of the
+ * synthesized template as Hive tables over the warehouse Parquet on moto; the function's own SQL
+ * (counts, each UNLOAD) run there; rows and splits checked against DuckDB and `splitOf`. Then DVC:
+ * `dvc pull` of the export from the exports zone (a local copy, and S3 on moto), `dvc add` of it.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { IngestResponse } from "../../functions/ingest.js";
+import { keyValuesOf } from "../../src/core/split/canonical.js";
+import { splitOf } from "../../src/core/split/split.js";
+import { Database } from "../../src/engine/duckdb/database.js";
+import type { ExportResult } from "../../src/pipeline/export.js";
+import { type ExportRequest, resolveExport } from "../../src/pipeline/export-request.js";
+import { snapshotSql } from "../../src/pipeline/export-sql.js";
+import { SchemaRegistry } from "../../src/schema/registry.js";
+import { type AthenaOnTrino, startAthenaOnTrino } from "./support/athena-on-trino.js";
+import { deploy, harness, type Lambda, lambda, upload } from "./support/context.js";
+import { deployOnMoto, type MotoDeployment } from "./support/deployment.js";
+import { s3ObjectCreated, scheduledExport } from "./support/events.js";
+import { createTrinoTables, glueParquetTables } from "./support/glue-tables.js";
+import { downloadPrefix, getText } from "./support/lake.js";
+import { AWS_CREDENTIALS, type Server, startTrino } from "./support/servers.js";
+import { readSynthesized } from "./support/shipped.js";
+import { trinoQuery } from "./support/trino.js";
+
+const PENGUINS = JSON.parse(
+  readFileSync(
+    path.resolve(import.meta.dirname, "../../node_modules/vega-datasets/data/penguins.json"),
+    "utf8",
+  ),
+) as Record<string, unknown>[];
+const COLUMNS = [
+  "species",
+  "island",
+  "beak_length_mm",
+  "beak_depth_mm",
+  "flipper_length_mm",
+  "body_mass_g",
+  "sex",
+];
+
+let d: MotoDeployment;
+let trino: Server;
+let athena: AthenaOnTrino;
+let ingest: Lambda;
+let exporter: Lambda;
+let work: string;
+let db: Database;
+let exported: ExportResult;
+let manifest: {
+  query: string;
+  md5: string;
+  asOf: string;
+  environment: string;
+  split: { parts: unknown; seed: string; key: { name: string; type: string }[] };
+  sources: { runId: string }[];
+  rows: Record<string, number>;
+};
+
+/** The schedule rule's constant input, as the synthesized template has it. */
+function scheduleInput(): Record<string, unknown> {
+  const app = readSynthesized(harness().cdkOut);
+  const rule = Object.values(app.pipeline.Resources).find((r) => r.Type === "AWS::Events::Rule");
+  const target = (rule!.Properties.Targets as { Input: string }[])[0]!;
+  return JSON.parse(target.Input) as Record<string, unknown>;
+}
+
+beforeAll(async () => {
+  const h = harness();
+  work = mkdtempSync(path.join(h.workDir, "export-"));
+  const base = await deploy();
+  trino = await startTrino({
+    home: h.tools.TRINO_HOME,
+    javaHome: h.tools.TRINO_JAVA_HOME,
+    workDir: path.join(work, "trino"),
+    s3Endpoint: h.moto,
+    metastoreBucket: base.buckets.AthenaResults,
+  });
+  base.close();
+  const app = readSynthesized(h.cdkOut);
+  const tables = glueParquetTables(app.data);
+  athena = await startAthenaOnTrino(
+    trino.endpoint,
+    tables.filter((t) => t.partitionKeys.length > 0).map((t) => t.name),
+  );
+  // The same deployment, now with Athena's endpoint: the metastore bucket is the results bucket
+  d = await deployOnMoto(h.moto, { athena: athena.endpoint });
+  await createTrinoTables(trino.endpoint, tables, (ref) => {
+    const zone = (["Warehouse", "Quarantine"] as const).find((z) => ref.startsWith(`${z}Bucket`));
+    if (!zone) throw new Error(`table over unknown bucket ${ref}`);
+    return d.buckets[zone];
+  });
+  ingest = lambda("ingest", d);
+  exporter = lambda("export", d);
+  // Two uploads: two committed runs
+  const events = [];
+  for (const [i, rows] of [PENGUINS.slice(0, 200), PENGUINS.slice(200)].entries()) {
+    const key = `penguins/TRAINING/part ${i}.json`;
+    events.push(
+      s3ObjectCreated({ bucket: d.buckets.Raw, key, ...(await upload(d, key, JSON.stringify(rows))) }),
+    );
+  }
+  const ingested = await ingest.invoke<IngestResponse>(events);
+  for (const r of ingested.results) if (!r.ok) throw new Error(JSON.stringify(r.error));
+  const out = await exporter.invoke<ExportResult>([scheduledExport(scheduleInput())]);
+  const first = out.results[0]!;
+  if (!first.ok) throw new Error(`export failed: ${JSON.stringify(first.error)}\n${out.stdout.slice(-3000)}`);
+  exported = first.value;
+  manifest = JSON.parse(await getText(d.s3, d.buckets.Exports, exported.keys!.manifest));
+  db = await Database.open();
+}, 900_000);
+
+afterAll(async () => {
+  db?.close();
+  await athena?.stop();
+  await trino?.stop();
+  d?.close();
+});
+
+const splitRows = async (dir: string) =>
+  db.all(
+    `SELECT regexp_extract(filename, '/([a-z]+)/[^/]+$', 1) AS "_split", ${COLUMNS.map((c) => `"${c}"`).join(", ")} FROM read_parquet('${dir}/*/*', filename = true)`,
+  );
+const canonical = (rows: Record<string, unknown>[]) =>
+  rows
+    .map((r) =>
+      JSON.stringify([r._split, ...COLUMNS.map((c) => (typeof r[c] === "bigint" ? Number(r[c]) : r[c]))]),
+    )
+    .sort();
+
+describe("shipped export with Trino as Athena", () => {
+  it("exports every committed row, through the counts query and one UNLOAD per non-empty split", () => {
+    // Assess
+    expect(exported.status).toBe("exported");
+    expect(exported.totalRows).toBeGreaterThan(300);
+    expect(exported.totalRows).toBeLessThanOrEqual(PENGUINS.length);
+    const unloads = athena.statements.filter((s) => s.startsWith("UNLOAD"));
+    const nonEmpty = Object.values(exported.rows).filter((n) => n > 0).length;
+    expect(unloads).toHaveLength(nonEmpty);
+    expect(athena.statements.some((s) => /count\(\*\)/.test(s) && !s.startsWith("UNLOAD"))).toBe(true);
+  });
+
+  it("gives each row the split DuckDB and TypeScript's splitOf give it", async () => {
+    // Prepare: the exported files, and the warehouse as DuckDB reads it locally
+    const exportedDir = path.join(work, "exported");
+    await downloadPrefix(d.s3, d.buckets.Exports, `${exported.keys!.data}/`, exportedDir);
+    const warehouse = path.join(work, "warehouse");
+    await downloadPrefix(d.s3, d.buckets.Warehouse, "penguins/", warehouse);
+    await db.exec(
+      `CREATE OR REPLACE VIEW penguins AS SELECT * FROM read_parquet('${warehouse}/**/*.parquet', hive_partitioning = true)`,
+    );
+    const request = scheduleInput() as unknown as ExportRequest;
+    const schemas = new SchemaRegistry(path.resolve(import.meta.dirname, "../../schemas"));
+    const x = resolveExport(
+      request,
+      schemas.loadAll("penguins").map((l) => l.schema),
+      new Date(),
+    );
+    const spec = x.spec;
+    const duckSql = snapshotSql(
+      {
+        table: "penguins",
+        columns: COLUMNS,
+        keyColumns: x.keyColumns,
+        spec,
+        environment: manifest.environment,
+        snapshotAt: new Date(manifest.asOf),
+        runIds: [...new Set(manifest.sources.map((s) => s.runId))],
+      },
+      "duckdb",
+    );
+    // Act
+    const shipped = await splitRows(exportedDir);
+    const duck = await db.all(duckSql);
+    const onTrino = await trinoQuery(trino.endpoint, manifest.query);
+    // Assess
+    expect(shipped).toHaveLength(exported.totalRows);
+    expect(canonical(shipped)).toEqual(canonical(duck));
+    const trinoRows = onTrino.rows.map((r) =>
+      Object.fromEntries(onTrino.columns.map((c, i) => [c.name, r[i]])),
+    );
+    expect(canonical(trinoRows)).toEqual(canonical(duck));
+    expect(manifest.split.key.map((k) => k.name)).toEqual(x.keyColumns.map((k) => k.name));
+    const disagreeing = shipped.filter((r) => splitOf(keyValuesOf(r, x.keyColumns), spec) !== r._split);
+    expect(disagreeing).toEqual([]);
+  });
+});

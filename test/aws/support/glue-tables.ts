@@ -1,0 +1,65 @@
+/**
+ * The Glue tables of the synthesized data stack, recreated as Hive tables in Trino over the
+ * warehouse bucket on moto: same names, columns, types and partition keys.
+ */
+import type { CfnTemplate } from "./shipped.js";
+import { trinoQuery, trinoType } from "./trino.js";
+
+interface GlueTableInput {
+  Name: string;
+  Parameters?: Record<string, unknown>;
+  PartitionKeys?: { Name: string; Type: string }[];
+  StorageDescriptor: { Columns: { Name: string; Type: string }[]; Location?: unknown };
+}
+
+export interface GlueTable {
+  readonly name: string;
+  readonly columns: readonly { name: string; type: string }[];
+  readonly partitionKeys: readonly { name: string; type: string }[];
+  /** Logical id of the bucket the table's data lives in (from storage.location.template). */
+  readonly bucketRef: string;
+  /** Key prefix of the table's data. */
+  readonly prefix: string;
+}
+
+/** Parquet tables of the data stack (the JSON lineage table is not the export's concern). */
+export function glueParquetTables(data: CfnTemplate): GlueTable[] {
+  const out: GlueTable[] = [];
+  for (const r of Object.values(data.Resources)) {
+    if (r.Type !== "AWS::Glue::Table") continue;
+    const t = r.Properties.TableInput as GlueTableInput;
+    if (t.Parameters?.classification !== "parquet") continue;
+    const template = t.Parameters["storage.location.template"] as { "Fn::Join": [string, unknown[]] };
+    const parts = template["Fn::Join"][1];
+    const bucketRef = (parts[1] as { Ref: string }).Ref;
+    const prefix = String(parts[2])
+      .replace(/^\//, "")
+      .replace(/[^/]*\$\{[^}]+\}\/?$/, "");
+    out.push({
+      name: t.Name,
+      columns: t.StorageDescriptor.Columns.map((c) => ({ name: c.Name, type: c.Type })),
+      partitionKeys: (t.PartitionKeys ?? []).map((c) => ({ name: c.Name, type: c.Type })),
+      bucketRef,
+      prefix,
+    });
+  }
+  return out;
+}
+
+export async function createTrinoTables(
+  trino: string,
+  tables: readonly GlueTable[],
+  bucketOf: (logicalId: string) => string,
+): Promise<void> {
+  await trinoQuery(trino, "CREATE SCHEMA IF NOT EXISTS lakeline", "default");
+  for (const t of tables) {
+    const cols = [...t.columns, ...t.partitionKeys].map((c) => `"${c.name}" ${trinoType(c.type)}`).join(", ");
+    const partitioned = t.partitionKeys.map((k) => `'${k.name}'`).join(", ");
+    await trinoQuery(
+      trino,
+      `CREATE TABLE "${t.name}" (${cols}) WITH (format = 'PARQUET', external_location = 's3://${bucketOf(t.bucketRef)}/${t.prefix}'${
+        partitioned ? `, partitioned_by = ARRAY[${partitioned}]` : ""
+      })`,
+    );
+  }
+}
