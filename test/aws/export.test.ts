@@ -189,3 +189,93 @@ describe("shipped export with Trino as Athena", () => {
     expect(disagreeing).toEqual([]);
   });
 });
+
+/** DVC in a fresh project folder, isolated from the machine's config and caches. */
+function dvc(cwd: string, ...args: string[]): string {
+  const home = path.join(work, "dvc-home");
+  return execFileSync(harness().tools.DVC, args, {
+    cwd,
+    encoding: "utf8",
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: home,
+      XDG_CONFIG_HOME: path.join(home, "config"),
+      XDG_CACHE_HOME: path.join(home, "cache"),
+      DVC_SITE_CACHE_DIR: path.join(home, "site-cache"),
+      DVC_NO_ANALYTICS: "1",
+      AWS_ACCESS_KEY_ID: AWS_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: AWS_CREDENTIALS.secretAccessKey,
+    },
+  });
+}
+
+async function dvcProject(name: string): Promise<string> {
+  const dir = path.join(work, name);
+  await fs.mkdir(dir, { recursive: true });
+  dvc(dir, "init", "--no-scm", "-q");
+  return dir;
+}
+
+/** relpath → bytes of every file under `dir`. */
+async function filesOf(dir: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const e of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const file = path.join(e.parentPath, e.name);
+    out.set(path.relative(dir, file), await fs.readFile(file));
+  }
+  return out;
+}
+
+describe("DVC over the exports zone", () => {
+  const dvcFileName = () => path.basename(exported.keys!.dvcFile);
+  const exportedFiles = async () => {
+    const dir = path.join(work, "exported-for-dvc");
+    await downloadPrefix(d.s3, d.buckets.Exports, `${exported.keys!.data}/`, dir);
+    return filesOf(dir);
+  };
+
+  it("dvc pull from the exports zone as a local remote gives the exported files, byte-identical", async () => {
+    // Prepare: the zone copied to a folder (DVC's local remote layout is the bucket's)
+    const remote = path.join(work, "local-remote");
+    await downloadPrefix(d.s3, d.buckets.Exports, "files/", path.join(remote, "files"));
+    const project = await dvcProject("pull-local");
+    await fs.writeFile(
+      path.join(project, dvcFileName()),
+      await getText(d.s3, d.buckets.Exports, exported.keys!.dvcFile),
+    );
+    dvc(project, "remote", "add", "-d", "zone", remote);
+    // Act
+    dvc(project, "pull", "-q");
+    // Assess
+    const pulled = await filesOf(path.join(project, "data"));
+    const expected = await exportedFiles();
+    expect([...pulled.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [rel, bytes] of expected) expect(pulled.get(rel)?.equals(bytes), rel).toBe(true);
+  });
+
+  it("dvc pull from the exports bucket as an S3 remote on moto gives the same files; dvc add of them gives the export's md5", async () => {
+    // Prepare
+    const project = await dvcProject("pull-s3");
+    await fs.writeFile(
+      path.join(project, dvcFileName()),
+      await getText(d.s3, d.buckets.Exports, exported.keys!.dvcFile),
+    );
+    dvc(project, "remote", "add", "-d", "zone", `s3://${d.buckets.Exports}`);
+    dvc(project, "remote", "modify", "zone", "endpointurl", harness().moto);
+    dvc(project, "remote", "modify", "zone", "region", "us-east-1");
+    // Act
+    dvc(project, "pull", "-q");
+    const again = await dvcProject("add-pulled");
+    await fs.cp(path.join(project, "data"), path.join(again, "data"), { recursive: true });
+    dvc(again, "add", "-q", "data");
+    // Assess
+    const pulled = await filesOf(path.join(project, "data"));
+    const expected = await exportedFiles();
+    expect([...pulled.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [rel, bytes] of expected) expect(pulled.get(rel)?.equals(bytes), rel).toBe(true);
+    const added = await fs.readFile(path.join(again, "data.dvc"), "utf8");
+    expect(added).toContain(`md5: ${exported.md5}`);
+    expect(exported.md5).toBe(manifest.md5);
+  });
+});

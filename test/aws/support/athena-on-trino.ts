@@ -136,14 +136,12 @@ export async function startAthenaOnTrino(
         const out = handler(JSON.parse(body || "{}") as Record<string, unknown>);
         res.writeHead(200, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify(out));
       } catch (err) {
-        res
-          .writeHead(400, { "content-type": "application/x-amz-json-1.1" })
-          .end(
-            JSON.stringify({
-              __type: (err as { code?: string }).code ?? "InternalServerException",
-              message: (err as Error).message,
-            }),
-          );
+        res.writeHead(400, { "content-type": "application/x-amz-json-1.1" }).end(
+          JSON.stringify({
+            __type: (err as { code?: string }).code ?? "InternalServerException",
+            message: (err as Error).message,
+          }),
+        );
       }
     });
   });
