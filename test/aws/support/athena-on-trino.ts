@@ -102,7 +102,7 @@ export async function startAthenaOnTrino(
     },
     GetQueryResults(body) {
       const e = executions.get(String(body.QueryExecutionId));
-      if (!e || e.state !== "SUCCEEDED")
+      if (e?.state !== "SUCCEEDED")
         throw Object.assign(new Error("query not succeeded"), { code: "InvalidRequestException" });
       const max = Number(body.MaxResults ?? 1000);
       const offset = body.NextToken ? Number(body.NextToken) : 0;
