@@ -1,6 +1,7 @@
 /** Wiring for the deployed functions: S3 buckets per zone, EventBridge lineage, /tmp scratch. */
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { awsConfig, scratchDir } from "../../config.js";
+import { LINEAGE_KEYS } from "../../core/lineage/ids.js";
 import { DEFAULT_LIMITS } from "../../engine/duckdb/reader.js";
 import { createLineageRecorder } from "../../lineage/recorder.js";
 import type { IngestDeps } from "../../pipeline/ingest.js";
@@ -26,8 +27,19 @@ export function awsLakeStores(): LakeStores {
 }
 
 export function awsLineageSinks() {
-  const bus = awsConfig().lineageBusName;
-  return bus ? [new EventBridgeLineageSink(new EventBridgeClient({}), { eventBusName: bus })] : [];
+  const config = awsConfig();
+  const bus = config.lineageBusName;
+  const lineage = config.buckets.lineage;
+  return bus
+    ? [
+        new EventBridgeLineageSink(new EventBridgeClient({}), {
+          eventBusName: bus,
+          // The recorder stores every event there, right after the sinks have it.
+          fullEventUri: (e) =>
+            `s3://${lineage}/${LINEAGE_KEYS.openLineageEvent(e.job.name, e.run.runId, e.eventType)}`,
+        }),
+      ]
+    : [];
 }
 
 /** What every deployed use case shares: the buckets, schemas, lineage (+ EventBridge), time, /tmp. */
