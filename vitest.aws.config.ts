@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // (installed by scripts/aws-tools.sh, started by the tests). Not part of `npm test`.
 export default defineConfig({
   test: {
-    include: ["test/aws/**/*.test.ts"],
+    include: ["test/aws/**/*.test.ts", "test/**/*.moto.test.ts"],
     globalSetup: ["test/aws/support/global-setup.ts"],
     // One file at a time: the servers and the machine's two cores are shared.
     fileParallelism: false,

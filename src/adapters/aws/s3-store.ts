@@ -50,13 +50,6 @@ export interface S3ObjectStoreOptions {
   readonly maxAttempts?: number;
   /** Objects per ListObjectsV2 page. @default 1000 (the S3 maximum) */
   readonly listPageSize?: number;
-  /**
-   * `"head"`: emulate `If-None-Match: *` with HEAD then PUT, for servers that ignore the header
-   * (s3rver 3 does: it only honours If-None-Match on GET). Racy — two writers can both see
-   * "absent" — so never use it against real S3, which has honoured conditional writes since
-   * August 2024. The real header is still sent.
-   */
-  readonly conditionalPutFallback?: "head";
   readonly sleep?: Sleep;
 }
 
@@ -216,7 +209,6 @@ export class S3ObjectStore implements ObjectStore {
     body: Uint8Array,
     options: PutOptions,
   ): Promise<PutResult> {
-    if (options.ifNoneMatch && this.options.conditionalPutFallback === "head") await this.assertAbsent(key);
     try {
       const out = await this.client.send(
         new PutObjectCommand({
