@@ -31,7 +31,9 @@ describe("shipped ingest at scale", () => {
     const put = await upload(d, key, readFileSync(file));
     const ingest = lambda("ingest", d);
     // Act
-    const out = await ingest.invoke<IngestResponse>([s3ObjectCreated({ bucket: d.buckets.Raw, key, ...put })]);
+    const out = await ingest.invoke<IngestResponse>([
+      s3ObjectCreated({ bucket: d.buckets.Raw, key, ...put }),
+    ]);
     // Assess
     const first = out.results[0]!;
     if (!first.ok) throw new Error(JSON.stringify(first.error));
