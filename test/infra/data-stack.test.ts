@@ -1,5 +1,6 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXPORT_STAGING_EXPIRATION_DAYS, EXPORT_STAGING_PREFIX } from "../../src/contract/export-staging.js";
 import {
   glueType,
   QUARANTINE_COLUMNS,
@@ -187,6 +188,29 @@ describe("buckets", () => {
         }),
       );
     }
+  });
+
+  it("expire the exports bucket's Athena staging (_staging/) after a day, and nothing else of it", () => {
+    // Prepare: the exports bucket is the one the pipeline stack imports as LakelineData-ExportsBucketName
+    const exports = Object.entries(buckets()).filter(([, b]) =>
+      (b.Properties.LifecycleConfiguration as { Rules: { Prefix?: string }[] }).Rules.some(
+        (r) => r.Prefix === EXPORT_STAGING_PREFIX,
+      ),
+    );
+    // Act
+    const rules = (exports[0]?.[1].Properties.LifecycleConfiguration as { Rules: Record<string, unknown>[] })
+      ?.Rules;
+    // Assess
+    expect(exports.map(([id]) => id)).toEqual([expect.stringMatching(/^ExportsBucket/)]);
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        Prefix: "_staging/",
+        ExpirationInDays: EXPORT_STAGING_EXPIRATION_DAYS,
+        Status: "Enabled",
+      }),
+    );
+    const whole = rules.filter((r) => r.Prefix === undefined);
+    for (const r of whole) expect(r.ExpirationInDays).toBeUndefined();
   });
 
   it("log access to the access-log bucket (all but the log bucket itself)", () => {
