@@ -38,3 +38,6 @@ export function quarantineTableName(dataset: string): string {
 
 /** Every function reads its schemas from here, inside the deployment package. */
 export const BUNDLED_SCHEMAS_DIR = "schemas";
+
+/** Commit markers of a dataset's runs in the warehouse bucket (`_runs/<dataset>/<runId>.json`). */
+export const markerPrefix = (dataset: string) => `${MARKER_PREFIX}${dataset}/`;

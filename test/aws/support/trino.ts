@@ -40,5 +40,14 @@ export function trinoType(glue: string): string {
   if (t === "float") return "real";
   const array = /^array<(.*)>$/.exec(t);
   if (array) return `array(${trinoType(array[1]!)})`;
+  const struct = /^struct<(.*)>$/.exec(t);
+  if (struct)
+    return `row(${struct[1]!
+      .split(",")
+      .map((f) => {
+        const [name, type] = f.split(":");
+        return `"${name}" ${trinoType(type!)}`;
+      })
+      .join(", ")})`;
   return t;
 }
