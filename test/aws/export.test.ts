@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import type { S3Event } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IngestResponse } from "../../functions/ingest.js";
 import { keyValuesOf } from "../../src/core/split/canonical.js";
@@ -19,9 +20,9 @@ import { snapshotSql } from "../../src/pipeline/export-sql.js";
 import { SchemaRegistry } from "../../src/schema/registry.js";
 import { type AthenaOnTrino, startAthenaOnTrino } from "./support/athena-on-trino.js";
 import { deploy, harness, type Lambda, lambda, upload } from "./support/context.js";
-import { deployOnMoto, type MotoDeployment } from "./support/deployment.js";
+import { deployOnMoto, listKeys, type MotoDeployment } from "./support/deployment.js";
 import { s3ObjectCreated, scheduledExport } from "./support/events.js";
-import { createTrinoTables, glueParquetTables } from "./support/glue-tables.js";
+import { createTrinoTables, type GlueTable, glueParquetTables } from "./support/glue-tables.js";
 import { downloadPrefix, getText } from "./support/lake.js";
 import { AWS_CREDENTIALS, type Server, startTrino } from "./support/servers.js";
 import { readSynthesized } from "./support/shipped.js";
@@ -44,6 +45,7 @@ const COLUMNS = [
 ];
 
 let d: MotoDeployment;
+let tables: GlueTable[];
 let trino: Server;
 let athena: AthenaOnTrino;
 let ingest: Lambda;
@@ -60,6 +62,15 @@ let manifest: {
   sources: { runId: string }[];
   rows: Record<string, number>;
 };
+
+/** The Glue tables over `deployment`'s warehouse and quarantine buckets. */
+async function attachCatalog(deployment: MotoDeployment): Promise<void> {
+  await createTrinoTables(trino.endpoint, tables, (ref) => {
+    const zone = (["Warehouse", "Quarantine"] as const).find((z) => ref.startsWith(`${z}Bucket`));
+    if (!zone) throw new Error(`table over unknown bucket ${ref}`);
+    return deployment.buckets[zone];
+  });
+}
 
 /** The schedule rule's constant input, as the synthesized template has it. */
 function scheduleInput(): Record<string, unknown> {
@@ -82,18 +93,14 @@ beforeAll(async () => {
   });
   base.close();
   const app = readSynthesized(h.cdkOut);
-  const tables = glueParquetTables(app.data);
+  tables = glueParquetTables(app.data);
   athena = await startAthenaOnTrino(
     trino.endpoint,
     tables.filter((t) => t.partitionKeys.length > 0).map((t) => t.name),
   );
   // The same deployment, now with Athena's endpoint: the metastore bucket is the results bucket
   d = await deployOnMoto(h.moto, { athena: athena.endpoint });
-  await createTrinoTables(trino.endpoint, tables, (ref) => {
-    const zone = (["Warehouse", "Quarantine"] as const).find((z) => ref.startsWith(`${z}Bucket`));
-    if (!zone) throw new Error(`table over unknown bucket ${ref}`);
-    return d.buckets[zone];
-  });
+  await attachCatalog(d);
   ingest = lambda("ingest", d);
   exporter = lambda("export", d);
   // Two uploads: two committed runs
@@ -277,5 +284,87 @@ describe("DVC over the exports zone", () => {
     const added = await fs.readFile(path.join(again, "data.dvc"), "utf8");
     expect(added).toContain(`md5: ${exported.md5}`);
     expect(exported.md5).toBe(manifest.md5);
+  });
+});
+
+describe("an export over 1,000 committed runs", () => {
+  const RUNS = 1000;
+  let history: MotoDeployment;
+  let result: ExportResult;
+  let exportMillis: number;
+  let exportRss: number;
+  let largestEntry: number;
+
+  beforeAll(async () => {
+    history = await deployOnMoto(harness().moto, { athena: athena.endpoint, captureJobPrefix: "export." });
+    await attachCatalog(history);
+    // Prepare: 1,000 uploads of 3 penguins each (distinct bytes), ingested by four containers at
+    // once, as S3 notifications fan out to concurrent Lambdas
+    const keys = Array.from(
+      { length: RUNS },
+      (_, i) => `penguins/TRAINING/history/upload ${String(i).padStart(4, "0")}.json`,
+    );
+    const events: S3Event[] = new Array(RUNS);
+    for (let from = 0; from < RUNS; from += 20) {
+      await Promise.all(
+        keys.slice(from, from + 20).map(async (key, j) => {
+          const i = from + j;
+          const rows = [0, 1, 2].map((k) => ({
+            ...PENGUINS[(i * 3 + k) % PENGUINS.length],
+            "Body Mass (g)": 3000 + i,
+          }));
+          events[i] = s3ObjectCreated({
+            bucket: history.buckets.Raw,
+            key,
+            ...(await upload(history, key, JSON.stringify(rows))),
+          });
+        }),
+      );
+    }
+    const started = Date.now();
+    const containers = 4;
+    const ingested = await Promise.all(
+      Array.from({ length: containers }, (_, c) =>
+        lambda("ingest", history).invoke<IngestResponse>(events.filter((_, i) => i % containers === c)),
+      ),
+    );
+    const failed = ingested.flatMap((r) => r.results).filter((r) => !r.ok);
+    if (failed.length > 0) throw new Error(`${failed.length} ingests failed: ${JSON.stringify(failed[0])}`);
+    console.log(
+      `${RUNS} ingests in ${containers} concurrent containers: ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    // Act
+    const out = await lambda("export", history).invoke<ExportResult>([scheduledExport(scheduleInput())]);
+    const first = out.results[0]!;
+    if (!first.ok) throw new Error(`export failed: ${JSON.stringify(first.error)}`);
+    result = first.value;
+    exportMillis = out.millis;
+    exportRss = out.maxRssBytes;
+    const exportEvents = await history.busEvents();
+    expect(exportEvents.map((e) => (e.detail as { eventType: string }).eventType)).toEqual([
+      "START",
+      "COMPLETE",
+    ]);
+    largestEntry = Math.max(...exportEvents.map((e) => e.bytes));
+    console.log(
+      `export over ${RUNS} runs: ${(exportMillis / 1000).toFixed(1)} s, peak RSS ${(exportRss / 2 ** 20).toFixed(0)} MiB, ` +
+        `largest EventBridge entry of the export ${(largestEntry / 1024).toFixed(1)} KiB`,
+    );
+  }, 1_800_000);
+  afterAll(() => history?.close());
+
+  it("exports every row of every run, within the function's memory and timeout", async () => {
+    // Assess
+    expect(result.status).toBe("exported");
+    expect(result.sources).toBe(RUNS);
+    const committed = await listKeys(history.s3, history.buckets.Warehouse, "_runs/penguins/");
+    expect(committed).toHaveLength(RUNS);
+    expect(result.totalRows).toBeGreaterThan(RUNS * 3 * 0.9);
+    expect(exportRss).toBeLessThan(exporter.fn.memoryMb * 2 ** 20);
+    expect(exportMillis).toBeLessThan(exporter.fn.timeoutSeconds * 1000);
+  });
+
+  it("sends EventBridge entries under its 256 KiB limit", () => {
+    expect(largestEntry).toBeLessThanOrEqual(256 * 1024);
   });
 });

@@ -35,10 +35,14 @@ export function clientConfig(endpoint: string) {
   return { endpoint, region: AWS_REGION, credentials: AWS_CREDENTIALS, forcePathStyle: true };
 }
 
-export async function deployOnMoto(
-  moto: string,
-  extraEndpoints: { athena?: string } = {},
-): Promise<MotoDeployment> {
+export interface DeployOptions {
+  readonly athena?: string;
+  /** Capture only events of jobs whose name starts with this (moto's SQS slows down with thousands queued). */
+  readonly captureJobPrefix?: string;
+}
+
+export async function deployOnMoto(moto: string, options: DeployOptions = {}): Promise<MotoDeployment> {
+  const { captureJobPrefix, ...extraEndpoints } = options;
   const id = randomUUID().slice(0, 8);
   const s3 = new S3Client(clientConfig(moto));
   const events = new EventBridgeClient(clientConfig(moto));
@@ -65,7 +69,11 @@ export async function deployOnMoto(
     new PutRuleCommand({
       Name: "capture",
       EventBusName: busName,
-      EventPattern: JSON.stringify({ source: [{ prefix: "" }] }),
+      EventPattern: JSON.stringify(
+        captureJobPrefix
+          ? { source: [{ prefix: "" }], detail: { job: { name: [{ prefix: captureJobPrefix }] } } }
+          : { source: [{ prefix: "" }] },
+      ),
     }),
   );
   await events.send(
