@@ -5,9 +5,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import { localConfig } from "../../src/config.js";
+import { inferSchemaFromFile } from "../../src/adapters/duckdb/infer-file.js";
+import { checkSchemasDir } from "../../src/adapters/node/schemas-dir.js";
+import { ENV, localConfig } from "../../src/contract/env.js";
+import { assertDatasetName } from "../../src/contract/raw-key.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import { LakelineError, SchemaFormatError, UsageError } from "../../src/core/errors.js";
-import { assertDatasetName } from "../../src/core/keys.js";
 import {
   COMPATIBILITY_MODES,
   type CompatibilityMode,
@@ -15,9 +18,6 @@ import {
 } from "../../src/core/schema/compat.js";
 import { parseSchema, schemaFileJsonSchema } from "../../src/core/schema/format.js";
 import { schemaFileText } from "../../src/core/schema/infer.js";
-import { checkSchemasDir } from "../../src/schema/check.js";
-import { inferSchemaFromFile } from "../../src/schema/infer-file.js";
-import { SchemaRegistry } from "../../src/schema/registry.js";
 import { formatTable, toJson } from "../output.js";
 
 export const JSON_SCHEMA_FILE = "schema-file.schema.json";
@@ -34,7 +34,7 @@ export function register(program: Command): void {
     )
     .argument("<file>", "data file to read")
     .requiredOption("--dataset <name>", "dataset the draft belongs to")
-    .option("--schemas <dir>", "schemas folder (default ./schemas or $LAKELINE_SCHEMAS)")
+    .option("--schemas <dir>", `schemas folder (default ./schemas or $${ENV.schemas})`)
     .option("--stdout", "print the draft instead of writing schemas/<dataset>/v<N+1>.json")
     .option("--json", "machine-readable output")
     .action(
@@ -71,7 +71,7 @@ export function register(program: Command): void {
     .command("check")
     .description("Validate every schema file and each version's compatibility with the previous one")
     .argument("[dataset]", "check only this dataset")
-    .option("--schemas <dir>", "schemas folder (default ./schemas or $LAKELINE_SCHEMAS)")
+    .option("--schemas <dir>", `schemas folder (default ./schemas or $${ENV.schemas})`)
     .option("--mode <mode>", "BACKWARD | FORWARD | FULL", "BACKWARD")
     .option("--json", "machine-readable output")
     .action((dataset: string | undefined, opts: { schemas?: string; mode: string; json?: boolean }) => {
@@ -118,7 +118,7 @@ export function register(program: Command): void {
     .description(
       `Print the JSON Schema of the schema file format (--write: update <schemas>/${JSON_SCHEMA_FILE})`,
     )
-    .option("--schemas <dir>", "schemas folder (default ./schemas or $LAKELINE_SCHEMAS)")
+    .option("--schemas <dir>", `schemas folder (default ./schemas or $${ENV.schemas})`)
     .option("--write", "write the file instead of printing it")
     .action((opts: { schemas?: string; write?: boolean }) => {
       const text = jsonSchemaText();

@@ -15,14 +15,14 @@ import {
   RUNS_TABLE_COLUMNS,
   runsTableName,
 } from "../../src/contract/committed-view.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import {
   glueType,
   PARTITION_KEYS,
   QUARANTINE_COLUMNS,
   type TableColumn,
   warehouseTable,
-} from "../../src/core/warehouse/table.js";
-import { SchemaRegistry } from "../../src/schema/registry.js";
+} from "../../src/contract/warehouse.js";
 import { LINEAGE_EVENTS_PREFIX, LINEAGE_TABLE, markerPrefix, quarantineTableName } from "../layout.js";
 
 export interface WarehouseCatalogProps {

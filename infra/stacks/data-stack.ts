@@ -8,7 +8,7 @@ import * as athena from "aws-cdk-lib/aws-athena";
 import * as events from "aws-cdk-lib/aws-events";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type { Construct } from "constructs";
-import { EXPORT_STAGING_EXPIRATION_DAYS, EXPORT_STAGING_PREFIX } from "../../src/contract/export-staging.js";
+import { EXPORT_STAGING_EXPIRATION_DAYS, EXPORT_STAGING_PREFIX } from "../../src/contract/export-keys.js";
 import type { DeployConfig } from "../config.js";
 import { LakeBucket, type LakeBucketProps } from "../constructs/lake-bucket.js";
 import { WarehouseCatalog } from "../constructs/warehouse-catalog.js";

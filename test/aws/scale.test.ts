@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IngestResponse } from "../../functions/ingest.js";
-import { Database } from "../../src/engine/duckdb/database.js";
+import { Database } from "../../src/adapters/duckdb/database.js";
 import { deploy, harness, lambda, upload } from "./support/context.js";
 import { listKeys, type MotoDeployment } from "./support/deployment.js";
 import { s3ObjectCreated } from "./support/events.js";

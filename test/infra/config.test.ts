@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { exportRequest, loadDeployConfig, validateDeployConfig } from "../../infra/config.js";
 import { parseCron } from "../../infra/cron.js";
-import { SchemaRegistry } from "../../src/schema/registry.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const DATASETS = new SchemaRegistry(path.join(ROOT, "schemas")).datasets();
