@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ["test/aws/**/*.test.ts", "test/**/*.moto.test.ts"],
     globalSetup: ["test/aws/support/global-setup.ts"],
+    setupFiles: ["test/support/temp-root.ts"],
     // One file at a time: the servers and the machine's two cores are shared.
     fileParallelism: false,
     testTimeout: 600_000,
