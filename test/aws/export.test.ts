@@ -22,7 +22,14 @@ import { type AthenaOnTrino, startAthenaOnTrino } from "./support/athena-on-trin
 import { deploy, harness, type Lambda, lambda, upload } from "./support/context.js";
 import { deployOnMoto, listKeys, type MotoDeployment } from "./support/deployment.js";
 import { s3ObjectCreated, scheduledExport } from "./support/events.js";
-import { createTrinoTables, type GlueTable, glueParquetTables } from "./support/glue-tables.js";
+import {
+  createTrinoJsonTablesAndViews,
+  createTrinoTables,
+  type GlueTable,
+  glueParquetTables,
+  glueRunsTables,
+  glueViews,
+} from "./support/glue-tables.js";
 import { downloadPrefix, getText } from "./support/lake.js";
 import { AWS_CREDENTIALS, type Server, startTrino } from "./support/servers.js";
 import { readSynthesized } from "./support/shipped.js";
@@ -194,6 +201,55 @@ describe("shipped export with Trino as Athena", () => {
     expect(manifest.split.key.map((k) => k.name)).toEqual(x.keyColumns.map((k) => k.name));
     const disagreeing = shipped.filter((r) => splitOf(keyValuesOf(r, x.keyColumns), spec) !== r._split);
     expect(disagreeing).toEqual([]);
+  });
+});
+
+describe("Athena readers and uncommitted files", () => {
+  it("a crashed run's Parquet is in the table, but not in <dataset>_committed, which counts exactly the committed rows", async () => {
+    // Prepare: the runs tables and committed views of the template, in Trino
+    const app = readSynthesized(harness().cdkOut);
+    await createTrinoJsonTablesAndViews(
+      trino.endpoint,
+      glueRunsTables(app.data),
+      glueViews(app.data),
+      (ref) => {
+        if (!ref.startsWith("WarehouseBucket")) throw new Error(`runs table over unknown bucket ${ref}`);
+        return d.buckets.Warehouse;
+      },
+    );
+    const parquet = async () =>
+      (await listKeys(d.s3, d.buckets.Warehouse, "penguins/")).filter((k) => k.endsWith(".parquet"));
+    const before = (await parquet()).length;
+    const key = "penguins/TRAINING/crashed before commit.json";
+    const event = s3ObjectCreated({
+      bucket: d.buckets.Raw,
+      key,
+      ...(await upload(d, key, JSON.stringify(PENGUINS.slice(10, 40)))),
+    });
+    // Act: the container dies once the run's Parquet is in the warehouse, before its marker
+    const crashed = await ingest.invoke(
+      [event],
+      {},
+      { killWhen: async () => (await parquet()).length > before },
+    );
+    const count = async (relation: string) =>
+      Number((await trinoQuery(trino.endpoint, `SELECT count(*) FROM "${relation}"`)).rows[0]![0]);
+    const table = await count("penguins");
+    const committed = await count("penguins_committed");
+    // Assess
+    expect(crashed.killed).toBe(true);
+    const markers: { status: string; rowsWritten: number }[] = [];
+    for (const k of await listKeys(d.s3, d.buckets.Warehouse, "_runs/penguins/"))
+      markers.push(JSON.parse(await getText(d.s3, d.buckets.Warehouse, k)));
+    const committedRows = markers.filter((m) => m.status === "ok").reduce((n, m) => n + m.rowsWritten, 0);
+    expect(markers.some((m) => (m as unknown as { rawKey: string }).rawKey === key)).toBe(false);
+    expect(committed).toBe(committedRows);
+    const orphan = Number(
+      (await trinoQuery(trino.endpoint, `SELECT count(*) FROM "penguins" WHERE "_source_key" = '${key}'`))
+        .rows[0]![0],
+    );
+    expect(orphan).toBeGreaterThan(0);
+    expect(table).toBe(committedRows + orphan);
   });
 });
 
