@@ -1,5 +1,7 @@
 /**
  * Ingest Lambda: S3 ObjectCreated on the raw bucket → validate → warehouse/quarantine → lineage.
+ * The bucket notifies on every upload (S3 suffix filters are case-sensitive): whatever the key's
+ * extension or letter case, the reader decides, and a blob it cannot read is rejected with its reason.
  * Thin by design: decode the event, call the use case, return what happened. A thrown error makes
  * the invocation fail so async retries and the on-failure destination take over.
  */
@@ -8,7 +10,6 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, S3Event } from "aws-lambda";
-import { isRawUpload } from "../src/contract/raw-uploads.js";
 import type { IngestResult } from "../src/contract/records.js";
 import { type IngestDeps, ingestObject } from "../src/pipeline/ingest/ingest.js";
 import type { ObjectStore } from "../src/ports/object-store.js";
@@ -18,8 +19,6 @@ import { decodeS3Key } from "./shared/s3-event.js";
 
 export interface IngestResponse {
   readonly results: IngestResult[];
-  /** Keys notified but not in a format ingest reads (see src/contract/raw-uploads.ts), logged. */
-  readonly skipped: string[];
 }
 
 /** A store that can pin reads of one key to one object version (S3ObjectStore.atVersion). */
@@ -48,7 +47,6 @@ export function createIngestHandler(
   const ingest = async (event: S3Event, _context: Context): Promise<IngestResponse> => {
     const d = await deps();
     const results: IngestResult[] = [];
-    const skipped: string[] = [];
     for (const record of event.Records ?? []) {
       if (record.s3.bucket.name !== d.stores.raw.bucket) {
         throw new Error(
@@ -56,11 +54,6 @@ export function createIngestHandler(
         );
       }
       const key = decodeS3Key(record.s3.object.key);
-      if (!isRawUpload(key)) {
-        logger.warn("not a format lakeline ingests; skipped", { key });
-        skipped.push(key);
-        continue;
-      }
       const versionId = record.s3.object.versionId;
       const result = await ingestObject(atEventVersion(d, key, versionId), {
         key,
@@ -70,7 +63,7 @@ export function createIngestHandler(
       if (metrics) recordIngestMetrics(metrics, result);
       results.push(result);
     }
-    return { results, skipped };
+    return { results };
   };
   const handler = middy(ingest).use(invocationLogging(logger));
   return metrics ? handler.use(logMetrics(metrics)) : handler;

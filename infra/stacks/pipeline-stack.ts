@@ -99,7 +99,7 @@ export class PipelineStack extends Stack {
     // Only the raw bucket notifies, and no function can write to it: outputs never re-trigger ingest.
     // The bucket is imported, so its notification configuration lives in this stack.
     // Every ObjectCreated, unfiltered: S3 suffix filters are case-sensitive, so `data.CSV` or
-    // `x.csv.GZIP` would never arrive; the function picks the keys it reads (src/contract/raw-uploads.ts).
+    // `x.csv.GZIP` would never arrive; the reader decides, and rejects what it cannot read with a reason.
     buckets.raw.addEventNotification(
       s3.EventType.OBJECT_CREATED,
       new s3n.LambdaDestination(this.ingest.function),

@@ -101,7 +101,7 @@ describe("shipped ingest on moto", () => {
     expect(JSON.stringify(starts[0]?.inputs)).toContain(r1!.results[0]!.sourceMd5!);
   });
 
-  it("ingests upper-case and .gzip extensions and skips keys that name no record format", async () => {
+  it("ingests upper-case and .gzip extensions, and rejects a blob in no record format with its reason", async () => {
     // Prepare
     const csv =
       "Species,Island,Beak Length (mm),Beak Depth (mm),Flipper Length (mm),Body Mass (g),Sex\n" +
@@ -118,7 +118,8 @@ describe("shipped ingest on moto", () => {
     // Assess
     expect(a!.results[0]).toMatchObject({ status: "ok", rowsWritten: 1 });
     expect(b!.results[0]).toMatchObject({ status: "ok", rowsWritten: 1 });
-    expect(c).toEqual({ results: [], skipped: ["penguins/TRAINING/notes.txt"] });
+    expect(c!.results[0]).toMatchObject({ status: "rejected", rawKey: "penguins/TRAINING/notes.txt" });
+    expect(c!.results[0]!.reason).toBeTruthy();
   });
 
   it("a run killed after it started is completed by the retry, with one set of outputs", async () => {
