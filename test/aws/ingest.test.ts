@@ -112,14 +112,17 @@ describe("shipped ingest on moto", () => {
       "penguins/TRAINING/more.csv.GZIP",
       gzipSync(csv.replace("39.1", "40.2")),
     );
-    const notes = await uploadAndEvent("penguins/TRAINING/notes.txt", "not data");
+    const binary = await uploadAndEvent(
+      "penguins/TRAINING/model.bin",
+      Buffer.from([0x50, 0x41, 0x52, 0x31, 0, 0, 1]),
+    );
     // Act
-    const [a, b, c] = ok(await ingest.invoke<IngestResponse>([upper, gzip, notes]));
+    const [a, b, c] = ok(await ingest.invoke<IngestResponse>([upper, gzip, binary]));
     // Assess
     expect(a!.results[0]).toMatchObject({ status: "ok", rowsWritten: 1 });
     expect(b!.results[0]).toMatchObject({ status: "ok", rowsWritten: 1 });
-    expect(c!.results[0]).toMatchObject({ status: "rejected", rawKey: "penguins/TRAINING/notes.txt" });
-    expect(c!.results[0]!.reason).toBeTruthy();
+    expect(c!.results[0]).toMatchObject({ status: "rejected", rawKey: "penguins/TRAINING/model.bin" });
+    expect(c!.results[0]!.reason).toMatch(/binary/);
   });
 
   it("a run killed after it started is completed by the retry, with one set of outputs", async () => {
