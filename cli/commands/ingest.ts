@@ -9,6 +9,7 @@ import { assertDatasetName, KEY_ENVIRONMENTS } from "../../src/contract/raw-key.
 import type { IngestResult } from "../../src/contract/records.js";
 import { errorMessage, UsageError } from "../../src/core/errors.js";
 import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
+import { localMaterializer } from "../deps/features.js";
 import { localIngestDeps } from "../deps/ingest.js";
 import { localIngestInvoker, notificationFor, uploadRaw } from "../deps/upload.js";
 import { phaseLine, progress, toJson } from "../output.js";
@@ -26,6 +27,9 @@ export interface FileOutcome extends Partial<IngestResult> {
   readonly file: string;
   readonly status: IngestResult["status"];
   readonly error?: string;
+  /** Online feature values written after the commit (views fed by the dataset), or why not. */
+  readonly online?: { view: string; entities: number; written: number }[];
+  readonly onlineError?: string;
 }
 
 const ENVS = new Set(KEY_ENVIRONMENTS);
@@ -44,6 +48,8 @@ export async function ingestFiles(
   const config = localConfig({ lake: opts.lake, schemas: opts.schemas });
   const deps = localIngestDeps(config, onPhase ? { onPhase } : {});
   const invoke = localIngestInvoker(deps);
+  // After each commit, the marker's notification goes to the materializer, as in AWS.
+  const materialize = localMaterializer(config);
   const concurrency = Math.max(1, Number.parseInt(opts.concurrency, 10) || 1);
   const outcomes: FileOutcome[] = new Array(files.length);
   let next = 0;
@@ -56,7 +62,7 @@ export async function ingestFiles(
         const key = await uploadRaw(deps.stores.raw, file, opts.dataset, env);
         const response = await invoke(await notificationFor(deps.stores.raw, key));
         const result = response.results[0]!;
-        outcomes[i] = { file, ...result };
+        outcomes[i] = { file, ...result, ...(await onlineAfterCommit(materialize, result)) };
       } catch (err) {
         outcomes[i] = {
           file,
@@ -73,8 +79,25 @@ export async function ingestFiles(
   return outcomes;
 }
 
+async function onlineAfterCommit(
+  materialize: ReturnType<typeof localMaterializer>,
+  result: IngestResult,
+): Promise<Pick<FileOutcome, "online" | "onlineError">> {
+  if (result.status !== "ok" || !result.outputs.warehouse) return {};
+  try {
+    const views = (await materialize(result.dataset, result.runId)).results.flatMap((r) => r.views);
+    return views.length > 0
+      ? { online: views.map(({ view, entities, written }) => ({ view, entities, written })) }
+      : {};
+  } catch (err) {
+    return {
+      onlineError: `${errorMessage(err)} (the run is committed; \`lakeline features materialize\` retries)`,
+    };
+  }
+}
+
 export function exitCodeFor(outcomes: readonly FileOutcome[]): number {
-  if (outcomes.some((o) => o.status === "failed")) return 1;
+  if (outcomes.some((o) => o.status === "failed" || o.onlineError)) return 1;
   if (outcomes.some((o) => o.status === "rejected" || o.status === "routed")) return 2;
   return 0;
 }
@@ -93,6 +116,9 @@ function describe(o: FileOutcome): string {
   lines.push(`    raw: ${o.rawKey}  md5 ${o.sourceMd5}  run ${o.runId}`);
   if (o.outputs?.warehouse) lines.push(`    warehouse: ${o.outputs.warehouse}`);
   if (o.outputs?.quarantine) lines.push(`    quarantine: ${o.outputs.quarantine}`);
+  for (const v of o.online ?? [])
+    lines.push(`    online: ${v.view}: ${v.written} of ${v.entities} entities updated`);
+  if (o.onlineError) lines.push(`    online: failed: ${o.onlineError}`);
   for (const a of o.anomalies ?? [])
     lines.push(
       `    ${a.severity.padEnd(7)} ${a.type}${a.feature ? ` (${a.feature})` : ""}: ${a.shortDescription}`,
