@@ -16,7 +16,7 @@ import { prepareSamples } from "../../src/demo/samples.js";
 import { queryLineage } from "../../src/lineage/query.js";
 import { exportDataset } from "../../src/pipeline/export.js";
 import { formatTable } from "../output.js";
-import { exitCodeFor, ingestFiles } from "./ingest.js";
+import { ingestFiles } from "./ingest.js";
 
 const DEMO_MARK = ".lakeline-demo";
 
@@ -84,7 +84,8 @@ export function register(program: Command): void {
           concurrency: "1",
         });
         if (!o) continue;
-        failures += exitCodeFor([o]) === 0 ? 0 : 1;
+        // The demo's data is damaged on purpose: quarantined rows are the point, not a failure.
+        failures += o.status === "ok" ? 0 : 1;
         out(
           `   ${o.status === "ok" ? "✓" : "✗"} ${o.rawKey ?? s.file}: read ${o.rowsRead}, written ${o.rowsWritten}, quarantined ${o.rowsQuarantined}${o.reason ? ` — ${o.reason}` : ""}`,
         );

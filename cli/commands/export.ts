@@ -8,6 +8,7 @@ import { localConfig } from "../../src/config.js";
 import { UsageError } from "../../src/core/errors.js";
 import { type ExportResult, exportDataset } from "../../src/pipeline/export.js";
 import { DEFAULT_SPLIT } from "../../src/pipeline/export-request.js";
+import { EXIT } from "../exit-codes.js";
 import { toJson } from "../output.js";
 
 interface ExportOpts {
@@ -84,6 +85,6 @@ export function register(program: Command): void {
         ...(opts.where !== undefined ? { where: opts.where } : {}),
       });
       process.stdout.write(opts.json ? `${toJson(result)}\n` : describe(result, config.lakeDir));
-      process.exitCode = result.status === "empty" ? 2 : 0;
+      process.exitCode = result.status === "empty" ? EXIT.refused : EXIT.ok;
     });
 }

@@ -9,8 +9,10 @@ import { localIngestInvoker, notificationFor, uploadRaw } from "../../src/adapte
 import { localConfig } from "../../src/config.js";
 import { errorMessage, UsageError } from "../../src/core/errors.js";
 import { assertDatasetName } from "../../src/core/keys.js";
+import type { Anomaly } from "../../src/core/validate/anomaly.js";
 import type { IngestDeps } from "../../src/pipeline/ingest.js";
 import type { IngestResult } from "../../src/pipeline/result.js";
+import { EXIT_HELP, ingestExitCode } from "../exit-codes.js";
 import { phaseLine, progress, toJson } from "../output.js";
 
 interface IngestOpts {
@@ -73,11 +75,19 @@ export async function ingestFiles(
   return outcomes;
 }
 
-export function exitCodeFor(outcomes: readonly FileOutcome[]): number {
-  if (outcomes.some((o) => o.status === "failed")) return 1;
-  if (outcomes.some((o) => o.status === "rejected" || o.status === "routed")) return 2;
-  return 0;
+export const exitCodeFor = ingestExitCode;
+
+/** An anomaly line; a measured one says its value, its threshold and what it was compared with. */
+export function anomalyLine(a: Anomaly): string {
+  const measured =
+    a.value !== undefined && a.threshold !== undefined
+      ? ` (${fmt(a.value)} > threshold ${fmt(a.threshold)})`
+      : "";
+  const baseline = a.baseline ? `; baseline: ${a.baseline}` : "";
+  return `${a.severity.padEnd(7)} ${a.type}${a.feature ? ` (${a.feature})` : ""}: ${a.shortDescription}${measured}${baseline}`;
 }
+
+const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toPrecision(3));
 
 function describe(o: FileOutcome): string {
   const mark = { ok: "✓", duplicate: "=", rejected: "✗", routed: "→", failed: "!" }[o.status];
@@ -93,10 +103,7 @@ function describe(o: FileOutcome): string {
   lines.push(`    raw: ${o.rawKey}  md5 ${o.sourceMd5}  run ${o.runId}`);
   if (o.outputs?.warehouse) lines.push(`    warehouse: ${o.outputs.warehouse}`);
   if (o.outputs?.quarantine) lines.push(`    quarantine: ${o.outputs.quarantine}`);
-  for (const a of o.anomalies ?? [])
-    lines.push(
-      `    ${a.severity.padEnd(7)} ${a.type}${a.feature ? ` (${a.feature})` : ""}: ${a.shortDescription}`,
-    );
+  for (const a of o.anomalies ?? []) lines.push(`    ${anomalyLine(a)}`);
   for (const s of o.sample ?? []) lines.push(`    row ${s.row ?? "-"}: ${s.reasons.join("; ")}`);
   return lines.join("\n");
 }
@@ -116,8 +123,7 @@ export function register(program: Command): void {
     .option("--json", "one JSON object per file, one per line")
     .addHelpText(
       "after",
-      "\nExit status: 0 every file processed, 2 some file rejected whole (reason recorded), 1 some run failed.\n" +
-        "Example:\n  lakeline ingest penguins.json --dataset penguins\n  lakeline ingest serving.jsonl --dataset penguins --env serving --json",
+      `${EXIT_HELP}Example:\n  lakeline ingest penguins.json --dataset penguins\n  lakeline ingest serving.jsonl --dataset penguins --env serving --json`,
     )
     .action(async (files: string[], opts: IngestOpts) => {
       // One file: its phases as they pass (a large blob takes a while); several: a bar of files.

@@ -35,7 +35,7 @@ export async function validateFile(args: {
   previous?: DatasetStatistics;
   database?: DatabaseOptions;
 }): Promise<ValidationReport> {
-  const { schema } = args.schemas.load(args.dataset, args.schemaVersion);
+  const { schema } = args.schemas.loadChecked(args.dataset, args.schemaVersion);
   const environment = args.environment.toUpperCase();
   const scratch = await fs.mkdtemp(path.join(scratchDir(), "lakeline-validate-"));
   try {

@@ -49,4 +49,6 @@ export interface Anomaly {
   /** Measured value (fraction, distance …) and threshold, where one applies. */
   readonly value?: number;
   readonly threshold?: number;
+  /** The batch a drift or skew anomaly compared against (its run, rows, environment, schema). */
+  readonly baseline?: string;
 }

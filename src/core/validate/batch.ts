@@ -202,11 +202,12 @@ function driftAnomaly(
       `drift.${linf ? "lInfinity" : "jensenShannon"} ${fmt(threshold)}.`,
     value: drift.value,
     threshold,
+    baseline: prior,
   };
 }
 
 function describeBatch(s: DatasetStatistics, label: string): string {
-  return `${label} (${s.rowsRead} rows read, ${s.environment}, schema v${s.schemaVersion})`;
+  return `${label} (${s.runId ? `run ${s.runId}, ` : ""}${s.rowsRead} rows read, ${s.environment}, schema v${s.schemaVersion})`;
 }
 
 function byName(s: DatasetStatistics): Map<string, FeatureStatistics> {

@@ -1,0 +1,52 @@
+/**
+ * Text encodings lakeline does not read, recognised from a file's first bytes so a person gets the
+ * conversion command instead of a parser's error. Everything lakeline reads is UTF-8 (with or
+ * without a byte-order mark).
+ */
+export type ForeignEncoding = "UTF-16LE" | "UTF-16BE" | "UTF-32LE" | "UTF-32BE" | "ISO-8859-1";
+
+/** The encoding the bytes are in when it is not UTF-8; undefined for UTF-8 (or plain ASCII). */
+export function foreignEncoding(head: Uint8Array, complete: boolean): ForeignEncoding | undefined {
+  if (head[0] === 0xff && head[1] === 0xfe) return head[2] === 0 && head[3] === 0 ? "UTF-32LE" : "UTF-16LE";
+  if (head[0] === 0 && head[1] === 0 && head[2] === 0xfe && head[3] === 0xff) return "UTF-32BE";
+  if (head[0] === 0xfe && head[1] === 0xff) return "UTF-16BE";
+  // UTF-16 without a byte-order mark: ASCII text with every other byte NUL.
+  if (head.length >= 4 && head[0] !== 0 && head[1] === 0 && head[2] !== 0 && head[3] === 0) return "UTF-16LE";
+  if (head.length >= 4 && head[0] === 0 && head[1] !== 0 && head[2] === 0 && head[3] !== 0) return "UTF-16BE";
+  return validUtf8(head, complete) ? undefined : "ISO-8859-1";
+}
+
+/** Whether `bytes` is UTF-8; a sequence cut by the end of an incomplete head is not held against it. */
+export function validUtf8(bytes: Uint8Array, complete: boolean): boolean {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const need =
+      b < 0x80
+        ? 0
+        : b >= 0xc2 && b <= 0xdf
+          ? 1
+          : b >= 0xe0 && b <= 0xef
+            ? 2
+            : b >= 0xf0 && b <= 0xf4
+              ? 3
+              : -1;
+    if (need < 0) return false;
+    if (i + need >= bytes.length) return !complete || i + need < bytes.length;
+    for (let k = 1; k <= need; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return false;
+    i += need + 1;
+  }
+  return true;
+}
+
+/** What to tell a person whose file is in `encoding`. */
+export function encodingAdvice(file: string, encoding: ForeignEncoding): string {
+  const from = encoding === "ISO-8859-1" ? "LATIN1" : encoding;
+  const base = file.split("/").at(-1) ?? file;
+  const dot = base.lastIndexOf(".");
+  const out = dot > 0 ? `${base.slice(0, dot)}.utf8${base.slice(dot)}` : `${base}.utf8`;
+  return (
+    `the file is ${encoding === "ISO-8859-1" ? "not UTF-8 (Latin-1 or another 8-bit encoding?)" : `${encoding} text`}; ` +
+    `lakeline reads UTF-8: convert it with \`iconv -f ${from} -t UTF-8 ${base} > ${out}\``
+  );
+}
