@@ -120,7 +120,10 @@ describe.each(CORPUS)("bad input: $name", (c) => {
       return;
     }
     const e = c.expect;
-    expect(code).toBe(0);
+    // The exit status says whether any ERROR anomaly was raised (quarantined rows are one).
+    const errors = (result.anomalies ?? []).some((a) => a.severity === "ERROR");
+    expect(code).toBe(c.limits ? 0 : errors ? 1 : 0);
+    if (result.rowsQuarantined > 0) expect(errors).toBe(true);
     expect([result.rowsRead, result.rowsWritten]).toEqual([e.rowsRead, e.rowsWritten]);
     if (result.rowsQuarantined > 0) {
       const quarantined = await parquetRows(

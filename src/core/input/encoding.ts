@@ -13,30 +13,37 @@ export function foreignEncoding(head: Uint8Array, complete: boolean): ForeignEnc
   // UTF-16 without a byte-order mark: ASCII text with every other byte NUL.
   if (head.length >= 4 && head[0] !== 0 && head[1] === 0 && head[2] !== 0 && head[3] === 0) return "UTF-16LE";
   if (head.length >= 4 && head[0] === 0 && head[1] !== 0 && head[2] === 0 && head[3] !== 0) return "UTF-16BE";
-  return validUtf8(head, complete) ? undefined : "ISO-8859-1";
+  return latin1(head, complete) ? "ISO-8859-1" : undefined;
 }
 
-/** Whether `bytes` is UTF-8; a sequence cut by the end of an incomplete head is not held against it. */
-export function validUtf8(bytes: Uint8Array, complete: boolean): boolean {
+/**
+ * 8-bit text (Latin-1, Windows-1252): bytes above 0x7F that never form a UTF-8 sequence. A file
+ * with well-formed UTF-8 sequences and a few broken ones is damaged UTF-8 instead: its bad records
+ * are quarantined one by one, not the whole file refused.
+ */
+function latin1(bytes: Uint8Array, complete: boolean): boolean {
+  let valid = 0;
+  let invalid = 0;
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;
-    const need =
-      b < 0x80
-        ? 0
-        : b >= 0xc2 && b <= 0xdf
-          ? 1
-          : b >= 0xe0 && b <= 0xef
-            ? 2
-            : b >= 0xf0 && b <= 0xf4
-              ? 3
-              : -1;
-    if (need < 0) return false;
-    if (i + need >= bytes.length) return !complete || i + need < bytes.length;
-    for (let k = 1; k <= need; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return false;
-    i += need + 1;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (need > 0 && i + need >= bytes.length && !complete) break;
+    let ok = need > 0 && i + need < bytes.length;
+    for (let k = 1; ok && k <= need; k++) ok = (bytes[i + k]! & 0xc0) === 0x80;
+    if (ok) {
+      valid++;
+      i += need + 1;
+    } else {
+      invalid++;
+      i++;
+    }
   }
-  return true;
+  return invalid > 0 && valid === 0;
 }
 
 /** What to tell a person whose file is in `encoding`. */

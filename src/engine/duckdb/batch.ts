@@ -61,7 +61,7 @@ export class StagedBatch {
     /** Where to keep the staged table; by default chosen from the blob's size (see stagesOnDisk). */
     staging?: "memory" | "disk";
   }): Promise<StagedBatch> {
-    const blob = await prepareBlob(args.key, args.localPath, args.scratch, args.limits);
+    const blob = await prepareBlob(args.key, args.localPath, args.scratch, args.limits, args.schema.csv);
     const { size } = await fs.stat(blob.path);
     const db = await Database.open({
       tempDirectory: `${args.scratch}/duckdb`,
@@ -218,7 +218,9 @@ export function stagesOnDisk(blobBytes: number, database: DatabaseOptions = {}):
  */
 function unreadableBlob(key: string, blob: PreparedBlob, err: unknown): unknown {
   const detail =
-    err instanceof QueryError ? /Invalid Input Error: ([\s\S]*)/.exec(err.message)?.[1] : undefined;
+    err instanceof QueryError
+      ? /Invalid Input Error: ([\s\S]*)/.exec(String(err.data.engine ?? ""))?.[1]
+      : undefined;
   if (detail === undefined) return err;
   return new BlobFormatError(key, `malformed ${blob.format}: ${detail.replaceAll(blob.path, key).trim()}`, {
     cause: err,
@@ -235,7 +237,7 @@ function constantText(value: string): string {
   return `${literal}::ENUM(${literal})`;
 }
 
-/** DuckDB may log several errors for one bad line; a line is one record, with all its reasons. */
+/** DuckDB may log several errors for one bad line; a line is one record with one reason: its first error. */
 function rejectedLines(table: string): string {
-  return `(SELECT line, list(DISTINCT 'RECORD_MALFORMED line ' || line || ': ' || lower(error_type::VARCHAR) || ': ' || error_message) AS reasons, any_value(csv_line) AS csv_line FROM ${table} GROUP BY line ORDER BY line)`;
+  return `(SELECT line, [arg_min('RECORD_MALFORMED line ' || line || ': ' || lower(error_type::VARCHAR) || ': ' || error_message, coalesce(column_idx, 0))] AS reasons, any_value(csv_line) AS csv_line FROM ${table} GROUP BY line ORDER BY line)`;
 }
