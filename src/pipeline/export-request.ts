@@ -7,6 +7,8 @@ import { assertDatasetName } from "../core/keys.js";
 import { type DatasetSchema, featureInEnvironment } from "../core/schema/types.js";
 import type { SplitKeyColumn } from "../core/split/canonical.js";
 import { DEFAULT_SPLIT_SEED, parseSplitArg, type SplitSpec, splitSpec } from "../core/split/spec.js";
+import { parseWhere } from "../core/sql/where.js";
+import { parseInstant } from "../core/time/iso8601.js";
 import { type TableColumn, warehouseTable } from "../core/warehouse/table.js";
 
 export const DEFAULT_SPLIT = "train=80,eval=10,test=10";
@@ -45,10 +47,11 @@ const ENVIRONMENT = /^[A-Z][A-Z0-9_]*$/;
 
 export function parseAsOf(value: Date | string | undefined, now: Date): Date {
   if (value === undefined) return now;
-  const d = value instanceof Date ? value : new Date(value);
-  if (Number.isNaN(d.getTime()))
-    throw new UsageError(`as-of must be an ISO 8601 timestamp, not ${JSON.stringify(value)}`);
-  return d;
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new UsageError("as-of is an invalid date");
+    return value;
+  }
+  return parseInstant(value);
 }
 
 export function resolveExport(
@@ -107,8 +110,13 @@ export function resolveExport(
       return c;
     });
   }
-  const where = req.where?.trim() ? req.where.trim() : null;
-  if (where?.includes(";")) throw new UsageError("--where takes one predicate, not statements (no ';')");
+  // Parsed, never pasted: one boolean expression over the table's columns, re-emitted normalised.
+  const where = req.where?.trim()
+    ? parseWhere(
+        req.where.trim(),
+        table.columns.map((c) => c.name),
+      ).sql
+    : null;
   return {
     dataset,
     environment,

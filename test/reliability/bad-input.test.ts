@@ -153,7 +153,7 @@ describe.each(CORPUS)("bad input: $name", (c) => {
       expect(e.quarantine ?? []).toEqual([]);
     }
     if (result.rowsWritten > 0) {
-      const [count] = await queryLake(config, "SELECT count(*) AS n FROM items");
+      const [count] = await queryLake(config, `SELECT count(*) AS n FROM ${result.dataset}`);
       expect(Number(count!.n)).toBe(result.rowsWritten);
     }
     if (e.rows) {

@@ -393,9 +393,13 @@ export const CORPUS: readonly BadCase[] = [
   {
     name: "a ;-separated file under a schema whose csv.delimiter is ;",
     file: "semi.csv",
-    dataset: "semi",
+    dataset: "items_semi",
     schemaFiles: [
-      ["semi", "v1.json", JSON.stringify({ ...ITEMS_SCHEMA, dataset: "semi", csv: { delimiter: ";" } })],
+      [
+        "items_semi",
+        "v1.json",
+        JSON.stringify({ ...ITEMS_SCHEMA, dataset: "items_semi", csv: { delimiter: ";" } }),
+      ],
     ],
     bytes: () => b('id;name;score;note\n1;"a;b";1.5;x\n2;b;2;y\n'),
     expect: {
