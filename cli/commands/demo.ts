@@ -1,16 +1,9 @@
-/**
- * `lakeline demo`: the whole journey on a fresh embedded lake with real sample data — upload,
- * notification, validation, Parquet, quarantine, SQL, lineage — in well under a minute.
- */
-import { existsSync, readdirSync } from "node:fs";
-import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { DuckDbQueryEngine } from "../../src/adapters/local/duckdb-engine.js";
 import { localExportDeps } from "../../src/adapters/local/export-deps.js";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
 import { localConfig } from "../../src/config.js";
-import { UsageError } from "../../src/core/errors.js";
 import { renderLineage } from "../../src/core/lineage/render.js";
 import { prepareSamples } from "../../src/demo/samples.js";
 import { queryLineage } from "../../src/lineage/query.js";

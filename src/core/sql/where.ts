@@ -279,7 +279,7 @@ class Parser {
     if (t.kind === "op" && t.value === "(") {
       this.i++;
       const inner = this.or();
-      if (!this.acceptOp(")")) this.expected("')' to close the '(' at position " + (t.at + 1));
+      if (!this.acceptOp(")")) this.expected(`')' to close the '(' at position ${t.at + 1}`);
       return inner;
     }
     const next = this.tokens[this.i + 1]!;
