@@ -39,6 +39,8 @@ export interface ResolvedExport {
   readonly schema: DatasetSchema;
   readonly columns: readonly TableColumn[];
   readonly keyColumns: readonly SplitKeyColumn[];
+  /** Whether the request named the key (the default key, every feature, cannot isolate a label). */
+  readonly keyNamed: boolean;
   readonly where: string | null;
   readonly format: "parquet";
 }
@@ -125,6 +127,7 @@ export function resolveExport(
     schema,
     columns,
     keyColumns: keyColumns.map((c) => ({ name: c.name, type: c.type })),
+    keyNamed: keyNames !== undefined,
     where,
     format: "parquet",
   };

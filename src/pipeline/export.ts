@@ -11,6 +11,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { hashPath } from "../adapters/local/hash-fs.js";
 import { deterministicUuid } from "../core/hash/uuid.js";
+import { splitWarnings } from "../core/split/hygiene.js";
 import { formatSplitSpec, SPLIT_BUCKETS, splitRanges } from "../core/split/spec.js";
 import { glueType } from "../core/warehouse/table.js";
 import type { DatasetRef, RunHandle } from "../lineage/recorder.js";
@@ -177,6 +178,15 @@ export async function exportDataset(deps: ExportDeps, request: ExportRequest): P
       };
     }
 
+    const labelFeature = x.schema.label
+      ? x.schema.features.find((f) => f.name === x.schema.label)
+      : undefined;
+    const warnings = splitWarnings({
+      spec: x.spec,
+      rows,
+      keyColumns: x.keyColumns.map((c) => c.name),
+      ...(labelFeature && x.keyNamed ? { labelColumn: labelFeature.column } : {}),
+    });
     // Publisher: the folder's DVC hash names the version; the `.dvc` file, written last, commits it.
     const hashed = await hashPath(dataDir);
     if (hashed.kind !== "dir") throw new Error("export data folder is not a directory");
@@ -227,6 +237,7 @@ export async function exportDataset(deps: ExportDeps, request: ExportRequest): P
         where: x.where,
         rows,
         totalRows,
+        warnings,
         files: hashed.entries.map((e) => ({ relpath: e.relpath, md5: e.md5, size: e.size })),
         sources: sources.map((s) => ({
           key: s.key,
@@ -263,6 +274,7 @@ export async function exportDataset(deps: ExportDeps, request: ExportRequest): P
       sources: sources.length,
       keys,
       runId,
+      warnings,
     };
   } catch (err) {
     if (run)
