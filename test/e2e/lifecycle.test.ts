@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IngestResult } from "../../src/pipeline/result.js";
+import { ITEMS_SCHEMA } from "../reliability/corpus.js";
 import { runCli, tempDir, VEGA } from "../support/cli.js";
 
 let dir: string;
@@ -263,5 +264,47 @@ describe("exports and queries take inputs a person understands", () => {
       lake,
     );
     expect(bare.code).toBe(64);
+  });
+});
+
+describe("_source_row is the record's ordinal in the file, for CSV and JSON lines alike", () => {
+  it("counts malformed records too, so it maps to the line a person opens", async () => {
+    // Prepare: items (id, name, score, note); a CSV whose 2nd record is ragged and 1st spans two
+    // lines, and JSON lines with a blank line and a line that is not an object.
+    fs.mkdirSync(path.join(schemas, "items"), { recursive: true });
+    fs.writeFileSync(path.join(schemas, "items", "v1.json"), JSON.stringify(ITEMS_SCHEMA));
+    const csv = path.join(dir, "items.csv");
+    fs.writeFileSync(csv, 'id,name,score,note\n1,"a\nb",1,x\n2,b\n3,c,3,z\n4,d,4,w,extra\n5,e,5,v\n');
+    const jsonl = path.join(dir, "items.jsonl");
+    fs.writeFileSync(jsonl, '{"id":11,"name":"k"}\n\nnot json\n{"id":14,"name":"n"}\n');
+    // Act
+    const fromCsv = await ingest(csv, "items");
+    const fromJsonl = await ingest(jsonl, "items");
+    const rows = async (table: string) =>
+      JSON.parse(
+        (
+          await runCli(
+            "query",
+            `SELECT _source_key AS k, _source_row AS r FROM ${table} ORDER BY 1, 2`,
+            "--lake",
+            lake,
+            "--schemas",
+            schemas,
+            "--format",
+            "json",
+          )
+        ).stdout,
+      ).map((x: { k: string; r: number }) => `${path.basename(x.k)}:${x.r}`);
+    // Assess: records 1, 3, 5 written and 2, 4 quarantined (CSV); lines 1 and 4 written, 3 quarantined
+    expect(fromCsv.result).toMatchObject({ rowsRead: 5, rowsWritten: 3, rowsQuarantined: 2 });
+    expect(fromJsonl.result).toMatchObject({ rowsWritten: 2, rowsQuarantined: 1 });
+    expect(await rows("items")).toEqual([
+      "items.csv:1",
+      "items.csv:3",
+      "items.csv:5",
+      "items.jsonl:1",
+      "items.jsonl:4",
+    ]);
+    expect(await rows("items_quarantine")).toEqual(["items.csv:2", "items.csv:4", "items.jsonl:3"]);
   });
 });

@@ -48,6 +48,8 @@ export class StagedBatch {
     readonly malformedCount: number,
     /** Whether the staged table numbers records in `__row` (JSON arrays) rather than by rowid. */
     private readonly rowColumn: boolean,
+    /** Ordinals of the malformed CSV records DuckDB diverted (absent from the staged table). */
+    private readonly malformedOrdinals: readonly number[] = [],
   ) {}
 
   static async stage(args: {
@@ -93,6 +95,13 @@ export class StagedBatch {
         : 0;
       const sourceFields =
         blob.header ?? (source.fieldsSql ? (await db.all(source.fieldsSql)).map((r) => String(r.k)) : []);
+      // DuckDB numbers a rejected CSV record's `line` as its record number, the header being line 1.
+      const ordinals =
+        malformed > 0 && blob.format === "csv"
+          ? (await db.all(`SELECT DISTINCT line FROM ${source.rejectsTable} ORDER BY line`)).map(
+              (r) => Number(r.line) - (blob.hasHeader === false ? 0 : 1),
+            )
+          : [];
       return new StagedBatch(
         db,
         blob,
@@ -101,6 +110,7 @@ export class StagedBatch {
         sourceFields,
         malformed,
         source.rowColumn === true,
+        ordinals,
       );
     } catch (err) {
       db.close();
@@ -114,7 +124,14 @@ export class StagedBatch {
    * its element for a JSON array, numbered in SQL.
    */
   get rowExpr(): string {
-    return this.rowColumn ? "__row" : "(rowid + 1)";
+    if (this.rowColumn) return "__row";
+    if (this.malformedOrdinals.length === 0) return "(rowid + 1)";
+    return `(rowid + 1 + ${recordsBefore(this.malformedOrdinals)})`;
+  }
+
+  /** A malformed CSV record's ordinal, from the rejects table's `line`. */
+  private get malformedRowExpr(): string {
+    return `(line - ${this.blob.hasHeader === false ? 0 : 1})::BIGINT`;
   }
 
   statistics(): Promise<StagedStatistics> {
@@ -172,7 +189,7 @@ export class StagedBatch {
     ];
     if (this.rejectsTable)
       parts.push(
-        `SELECT reasons AS _reasons, csv_line AS _record, ${this.lineageSelect(lineage, "NULL::BIGINT")} FROM ${rejectedLines(this.rejectsTable)}`,
+        `SELECT reasons AS _reasons, csv_line AS _record, ${this.lineageSelect(lineage, this.malformedRowExpr)} FROM ${rejectedLines(this.rejectsTable)}`,
       );
     const rows = await this.db.all(`COPY (${parts.join(" UNION ALL ")}) TO ${sqlString(path)} (${PARQUET})`);
     return Number(rows[0]?.Count ?? 0);
@@ -184,7 +201,7 @@ export class StagedBatch {
       `SELECT ${this.rowExpr} AS row, ${BAD_ROW.reasons(this.rowExpr)} AS reasons FROM staged WHERE NOT __ok`,
     ];
     if (this.rejectsTable)
-      parts.push(`SELECT NULL::BIGINT, reasons FROM ${rejectedLines(this.rejectsTable)}`);
+      parts.push(`SELECT ${this.malformedRowExpr}, reasons FROM ${rejectedLines(this.rejectsTable)}`);
     const rows = await this.db.all(`SELECT * FROM (${parts.join(" UNION ALL ")}) LIMIT ${limit}`);
     return rows.map((r) => ({
       row: r.row === null ? null : Number(r.row),
@@ -240,4 +257,22 @@ function constantText(value: string): string {
 /** DuckDB may log several errors for one bad line; a line is one record with one reason: its first error. */
 function rejectedLines(table: string): string {
   return `(SELECT line, [arg_min('RECORD_MALFORMED line ' || line || ': ' || lower(error_type::VARCHAR) || ': ' || error_message, coalesce(column_idx, 0))] AS reasons, any_value(csv_line) AS csv_line FROM ${table} GROUP BY line ORDER BY line)`;
+}
+
+/**
+ * `_source_row` counts every record of the file, malformed ones included, the same rule as JSON
+ * lines. The staged table holds only the well-formed CSV records (rowid = position among them), so
+ * a record's ordinal is rowid + 1 plus the malformed records before it: the i-th malformed record
+ * (ordinal b_i) precedes good record k exactly when b_i - i < k. Those thresholds are sorted, so
+ * the count is a binary search, spelled out as nested CASEs (log2 of the malformed count deep).
+ */
+export function recordsBefore(malformedOrdinals: readonly number[]): string {
+  // threshold t_i = b_i - i (1-based i): how many good records precede the i-th malformed one.
+  const thresholds = malformedOrdinals.map((b, i) => b - (i + 1));
+  const node = (lo: number, hi: number): string => {
+    if (lo === hi) return String(lo);
+    const mid = (lo + hi + 1) >> 1;
+    return `CASE WHEN rowid >= ${thresholds[mid - 1]} THEN ${node(mid, hi)} ELSE ${node(lo, mid - 1)} END`;
+  };
+  return node(0, thresholds.length);
 }
