@@ -10,7 +10,8 @@
  */
 import * as path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { UsageError } from "../core/errors.js";
+import { engineMessage } from "../core/engine-errors.js";
+import { errorMessage, LakelineError, UsageError } from "../core/errors.js";
 import { defaultColumnName } from "../core/schema/format.js";
 import {
   type InferenceFeatureStatistics,
@@ -626,7 +627,17 @@ export async function inferSchemaFromFile(
   file: string,
   options: InferFileOptions,
 ): Promise<{ schema: DatasetSchema; statistics: FileInferenceStatistics }> {
-  const statistics = await inferenceStatistics(file);
+  const statistics = await inferenceStatistics(file).catch((err: unknown) => {
+    if (err instanceof LakelineError) throw err;
+    // The engine's text names DuckDB internals; the person needs the file and the problem.
+    throw new UsageError(
+      `cannot infer a schema from ${file}: ${engineMessage(errorMessage(err), "80% of RAM")}`,
+      {
+        file,
+        engine: errorMessage(err),
+      },
+    );
+  });
   if (statistics.rowsRead === 0)
     throw new UsageError(`cannot infer a schema from ${file}: it holds no records`, { file });
   const schema = inferSchema(statistics, {

@@ -308,3 +308,42 @@ describe("_source_row is the record's ordinal in the file, for CSV and JSON line
     expect(await rows("items_quarantine")).toEqual(["items.csv:2", "items.csv:4", "items.jsonl:3"]);
   });
 });
+
+describe("engine failures speak lakeline", () => {
+  it("a 20 MB JSON record that exhausts the engine's memory names LAKELINE_DUCKDB_MEMORY, not DuckDB's SET", async () => {
+    fs.mkdirSync(path.join(schemas, "items"), { recursive: true });
+    fs.writeFileSync(path.join(schemas, "items", "v1.json"), JSON.stringify(ITEMS_SCHEMA));
+    const big = path.join(dir, "big.json");
+    fs.writeFileSync(
+      big,
+      JSON.stringify([
+        { id: 1, name: "x".repeat(20 * 1024 * 1024) },
+        { id: 2, name: "b" },
+      ]),
+    );
+    const r = await runCli("ingest", big, "--dataset", "items", "--schemas", schemas, "--lake", lake);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /failed: the query engine ran out of memory under its limit of 256MB; raise LAKELINE_DUCKDB_MEMORY/,
+    );
+    expect(r.stdout + r.stderr).not.toMatch(/memory_limit|Error:/);
+  });
+
+  it("schema infer on a file DuckDB cannot parse is a usage error naming the file, without engine internals", async () => {
+    const broken = path.join(dir, "broken.json");
+    fs.writeFileSync(broken, '[{"a": 1}, {"a": ');
+    const r = await runCli(
+      "schema",
+      "infer",
+      broken,
+      "--dataset",
+      "broken",
+      "--schemas",
+      schemas,
+      "--stdout",
+    );
+    expect(r.code).toBe(64);
+    expect(r.stderr).toMatch(/^lakeline: cannot infer a schema from .*broken\.json: /);
+    expect(r.stderr).not.toMatch(/Invalid Input Error|INTERNAL|\n\s+at /);
+  });
+});
