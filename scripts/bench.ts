@@ -7,6 +7,8 @@
  *   npm run bench -- --quick            1m rows, fewer contenders (a couple of minutes)
  *   npm run bench -- --sizes 1m,3m      choose sizes (multiples of 3m above 3m)
  *   npm run bench -- --reps 5 --json
+ *   npm run bench -- --wide 200k        schema infer at 20/100/300 columns (default in a full run;
+ *                                       --wide 0 skips it; --only-wide measures nothing else)
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs/promises";
@@ -28,6 +30,7 @@ import { ensureInputs, type InputFormat } from "./bench/inputs.js";
 import { exportJob, queryJob } from "./bench/lake-jobs.js";
 import { measure, measureMethod, type Sample } from "./bench/measure.js";
 import { type BenchReport, evaluateTargets, machine, renderText, summarise } from "./bench/report.js";
+import { inferJob, wideBenchInput, wideScanJob } from "./bench/wide-jobs.js";
 
 const RSS_LIMIT_MB = 512;
 const INGEST_RATIO = 0.5;
@@ -44,6 +47,8 @@ const { values: opts } = parseArgs({
     quick: { type: "boolean", default: false },
     sizes: { type: "string" },
     reps: { type: "string" },
+    wide: { type: "string" },
+    "only-wide": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -71,7 +76,7 @@ const started = performance.now();
 
 // Inputs: CSV at every size; JSON lines up to 3m; gzip at 3m (the size a real upload would compress).
 const wanted: { rows: number; format: InputFormat }[] = [];
-for (const rows of sizes) {
+for (const rows of opts["only-wide"] ? [] : sizes) {
   wanted.push({ rows, format: "csv" });
   if (!opts.quick && rows <= 3_000_000) wanted.push({ rows, format: "jsonl" });
   if (!opts.quick && rows === 3_000_000) wanted.push({ rows, format: "csv.gz" });
@@ -96,9 +101,18 @@ const keepLake = async (lake: string) => {
   keptLake = lake;
 };
 
-const jobs: Job[] = [startupJob(inputs[0]!)];
+const jobs: Job[] = opts["only-wide"] ? [] : [startupJob(inputs[0]!)];
 const digests = new Map<string, string>();
-for (const rows of sizes) {
+// schema infer on wide files: 20, 100 and 300 columns, each against DuckDB scanning it once.
+const wideRows = parseSize(opts.wide ?? (opts.quick ? "0" : "200k"));
+if (wideRows > 0) {
+  for (const columns of [20, 100, 300]) {
+    const input = await wideBenchInput(path.join(root, ".bench"), wideRows, columns);
+    const scan = wideScanJob(input);
+    jobs.push(scan, inferJob(input, columns, scan.id));
+  }
+}
+for (const rows of opts["only-wide"] ? [] : sizes) {
   const csv = find(rows, "csv")!;
   const anchor = anchorJob(csv);
   jobs.push(anchor, ingestJob(csv, anchor.id, csv === queryInput ? keepLake : undefined));
@@ -119,8 +133,8 @@ for (const rows of sizes) {
   }
 }
 // Hashing is measured on the largest file, where start-up weighs least.
-const largest = inputs.filter((i) => i.format === "csv").sort((a, b) => b.bytes - a.bytes)[0]!;
-jobs.push(...hashJobs(largest, digests));
+const largest = inputs.filter((i) => i.format === "csv").sort((a, b) => b.bytes - a.bytes)[0];
+if (largest) jobs.push(...hashJobs(largest, digests));
 
 const samples = new Map<string, Sample[]>();
 const failed = new Map<string, string>();
@@ -157,19 +171,21 @@ if (queryInput && keptLake) {
 } else if (queryInput) notes.push("query and export not measured: no successful ingest left a lake to read");
 if (keptLake) await fs.rm(keptLake, { recursive: true, force: true });
 
-const md5 = digests.get(`md5sum:${largest.name}`);
-const ours = digests.get(`hash:${largest.name}`);
-if (md5 && ours && md5 !== ours)
+const md5 = largest && digests.get(`md5sum:${largest.name}`);
+const ours = largest && digests.get(`hash:${largest.name}`);
+if (largest && md5 && ours && md5 !== ours)
   failed.set(`hash:${largest.name}`, `digest ${ours} differs from md5sum's ${md5}`);
 for (const [id, message] of failed) notes.push(`FAILED ${id}: ${message.split("\n")[0]}`);
 
-log("cold start: bundling functions/ingest.ts with esbuild");
-const coldStart = await measureColdStart(path.join(root, ".bench", "coldstart"), COLD_START_RUNS, log).catch(
-  (err: Error) => {
-    notes.push(`cold start not measured: ${err.message}`);
-    return [];
-  },
-);
+if (!opts["only-wide"]) log("cold start: bundling functions/ingest.ts with esbuild");
+const coldStart = opts["only-wide"]
+  ? []
+  : await measureColdStart(path.join(root, ".bench", "coldstart"), COLD_START_RUNS, log).catch(
+      (err: Error) => {
+        notes.push(`cold start not measured: ${err.message}`);
+        return [];
+      },
+    );
 
 const rows = summarise([...jobs, ...after], samples).filter((r) => !failed.has(r.id));
 const report: BenchReport = {
