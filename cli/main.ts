@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { debugEnabled } from "../src/contract/env.js";
 import { errorMessage, LakelineError } from "../src/core/errors.js";
 import { commandsFor } from "./commands/index.js";
 import { EXIT, EXIT_HELP } from "./exit-codes.js";
@@ -33,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     process.stderr.write(`lakeline: unexpected error: ${errorMessage(err)}\n`);
-    if (process.env.LAKELINE_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ""}\n`);
+    if (debugEnabled()) process.stderr.write(`${(err as Error)?.stack ?? ""}\n`);
     return EXIT.internal;
   }
 }

@@ -14,7 +14,7 @@ import {
   type ExportRequest,
   type ExportResult,
   exportDataset,
-} from "../src/pipeline/export.js";
+} from "../src/pipeline/export/export.js";
 import { invocationLogging } from "./shared/middleware.js";
 
 export interface ExportEvent {
@@ -72,6 +72,6 @@ export function createExportHandler(
 let cached: Promise<ExportDeps> | undefined;
 /** Built once per container, on first use; AWS modules load only in AWS. */
 export const handler = createExportHandler(() => {
-  cached ??= import("../src/adapters/aws/export-deps.js").then((m) => m.awsExportDeps());
+  cached ??= import("./shared/export-deps.js").then((m) => m.awsExportDeps());
   return cached;
 });

@@ -8,8 +8,8 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, S3Event } from "aws-lambda";
-import { type IngestDeps, ingestObject } from "../src/pipeline/ingest.js";
-import type { IngestResult } from "../src/pipeline/result.js";
+import type { IngestResult } from "../src/contract/records.js";
+import { type IngestDeps, ingestObject } from "../src/pipeline/ingest/ingest.js";
 import { recordIngestMetrics } from "./shared/metrics.js";
 import { invocationLogging } from "./shared/middleware.js";
 import { decodeS3Key } from "./shared/s3-event.js";
@@ -52,7 +52,7 @@ let cached: Promise<IngestDeps> | undefined;
 /** Built once per container, on first use; AWS modules load only in AWS. */
 export const handler = createIngestHandler(
   () => {
-    cached ??= import("../src/adapters/aws/deps.js").then((m) => m.awsIngestDeps());
+    cached ??= import("./shared/deps.js").then((m) => m.awsIngestDeps());
     return cached;
   },
   new Logger({ serviceName: "lakeline-ingest" }),

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { App, type AppProps, type Environment, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { SchemaRegistry } from "../src/schema/registry.js";
+import { SchemaRegistry } from "../src/contract/schema-registry.js";
 import { type DeployConfig, loadDeployConfig } from "./config.js";
 import { acknowledgeFrameworkFindings } from "./nag.js";
 import { DataStack } from "./stacks/data-stack.js";
@@ -21,7 +21,7 @@ export interface LakelineAppOptions {
   readonly config?: DeployConfig;
   /** @default <projectRoot>/schemas */
   readonly schemasDir?: string;
-  /** @default functions/{ingest,export,replay}.ts, each wired only if it exists (ingest must) */
+  /** @default functions/{ingest,export}.ts; export is wired only if it exists (ingest must) */
   readonly entries?: PipelineEntries;
   readonly env?: Environment;
   readonly appProps?: AppProps;
@@ -37,8 +37,7 @@ export interface LakelineApp {
 export function defaultEntries(projectRoot: string): PipelineEntries {
   const entry = (name: string) => path.join(projectRoot, "functions", `${name}.ts`);
   if (!existsSync(entry("ingest"))) throw new Error(`lakeline infra: ${entry("ingest")} does not exist`);
-  const optional = (name: "export" | "replay") => (existsSync(entry(name)) ? { [name]: entry(name) } : {});
-  return { ingest: entry("ingest"), ...optional("export"), ...optional("replay") };
+  return { ingest: entry("ingest"), ...(existsSync(entry("export")) ? { export: entry("export") } : {}) };
 }
 
 export function createLakelineApp(options: LakelineAppOptions = {}): LakelineApp {

@@ -1,7 +1,7 @@
 /**
  * Where each zone's objects live inside its bucket, as far as the infrastructure must know it.
  * IAM statements and Glue table locations are scoped by these prefixes, so they come from the
- * same constants the pipeline writes with (src/pipeline/layout.ts, src/core/lineage/ids.ts).
+ * same constants the pipeline writes with (src/contract/keys.ts).
  *
  * - raw: the whole bucket is input (`<dataset>/[<environment>/]<file>`)
  * - warehouse: `<dataset>/ingest_date=…/` table data, plus run markers, content claims,
@@ -11,11 +11,15 @@
  * - failed: `<dataset>/<runId>.json`
  * - exports: the whole bucket is the export function's DVC remote
  */
-import { MLMD_PREFIX, OPENLINEAGE_PREFIX } from "../src/core/lineage/ids.js";
-import { MARKER_PREFIX, REPORTS_PREFIX, STATS_PREFIX } from "../src/pipeline/layout.js";
 
-/** Content claims (`_content/<dataset>/<md5>.json`, see src/pipeline/layout.ts). */
-const CONTENT_PREFIX = "_content/";
+import {
+  CONTENT_PREFIX,
+  MARKER_PREFIX,
+  MLMD_PREFIX,
+  OPENLINEAGE_PREFIX,
+  REPORTS_PREFIX,
+  STATS_PREFIX,
+} from "../src/contract/keys.js";
 
 /** Warehouse prefixes holding ingest's bookkeeping rather than table data. */
 export const WAREHOUSE_META_PREFIXES: readonly string[] = [

@@ -15,6 +15,7 @@ import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { ENV } from "../src/contract/env.js";
 import { measureColdStart } from "./bench/coldstart.js";
 import {
   anchorJob,
@@ -37,7 +38,7 @@ const INGEST_RATIO = 0.5;
 const HASH_RATIO = 0.8;
 const COLD_START_RUNS = 5;
 const LAMBDA_SETTINGS = {
-  label: "DuckDB memory_limit 512MB (LAKELINE_DUCKDB_MEMORY)",
+  label: `DuckDB memory_limit 512MB (${ENV.duckdbMemory})`,
   args: ["--memory-limit", "512MB"],
 };
 

@@ -1,13 +1,13 @@
 import * as path from "node:path";
 import type { Command } from "commander";
-import { DuckDbQueryEngine } from "../../src/adapters/local/duckdb-engine.js";
-import { localExportDeps } from "../../src/adapters/local/export-deps.js";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
-import { localConfig } from "../../src/config.js";
+import { localConfig } from "../../src/contract/env.js";
 import { renderLineage } from "../../src/core/lineage/render.js";
-import { prepareSamples } from "../../src/demo/samples.js";
-import { queryLineage } from "../../src/lineage/query.js";
-import { exportDataset } from "../../src/pipeline/export.js";
+import { exportDataset } from "../../src/pipeline/export/export.js";
+import { queryLineage } from "../../src/pipeline/lineage/query.js";
+import { prepareSamples } from "../demo/samples.js";
+import { localExportDeps } from "../deps/export.js";
+import { openLakeEngine } from "../deps/lake-engine.js";
 import { formatTable } from "../output.js";
 import { claimDemoLake, sealDemoLake } from "./demo-lake.js";
 import { ingestFiles } from "./ingest.js";
@@ -87,7 +87,7 @@ export function register(program: Command): void {
           out(`       ${a.severity} ${a.type}${a.feature ? ` (${a.feature})` : ""}: ${a.shortDescription}`);
       }
       out("\n3. SQL over the warehouse (DuckDB here; the same table names on Athena):");
-      const engine = await DuckDbQueryEngine.open(config);
+      const engine = await openLakeEngine(config);
       try {
         for (const q of DEMO_QUERIES) {
           out(`\n   -- ${q.title}\n   ${q.sql}`);

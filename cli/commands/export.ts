@@ -3,11 +3,12 @@
  * publish it to the exports zone as Parquet + manifest + `.dvc` file, laid out as a DVC remote.
  */
 import type { Command } from "commander";
-import { localExportDeps } from "../../src/adapters/local/export-deps.js";
-import { localConfig } from "../../src/config.js";
+import { ENV, localConfig } from "../../src/contract/env.js";
+import { DEFAULT_SPLIT } from "../../src/contract/export-request.js";
+import { KEY_ENVIRONMENTS } from "../../src/contract/raw-key.js";
 import { UsageError } from "../../src/core/errors.js";
-import { type ExportResult, exportDataset } from "../../src/pipeline/export.js";
-import { DEFAULT_SPLIT } from "../../src/pipeline/export-request.js";
+import { type ExportResult, exportDataset } from "../../src/pipeline/export/export.js";
+import { localExportDeps } from "../deps/export.js";
 import { EXIT, EXIT_HELP } from "../exit-codes.js";
 import { toJson } from "../output.js";
 
@@ -24,7 +25,7 @@ interface ExportOpts {
   json?: boolean;
 }
 
-const ENVS = new Set(["training", "serving"]);
+const ENVS = new Set(KEY_ENVIRONMENTS);
 
 function describe(r: ExportResult, lakeDir: string): string {
   if (r.status === "empty") return `∅ ${r.dataset} ${r.environment}: nothing exported — ${r.reason}\n`;
@@ -62,7 +63,7 @@ export function register(program: Command): void {
       "SQL predicate over the dataset's warehouse columns, e.g. \"origin = 'SFO'\"",
     )
     .option("--format <format>", "output format (parquet)", "parquet")
-    .option("--lake <dir>", "lake directory (default ./.lakeline or $LAKELINE_LAKE)")
+    .option("--lake <dir>", `lake directory (default ./.lakeline or $${ENV.lake})`)
     .option("--schemas <dir>", "schemas directory (default ./schemas)")
     .option("--json", "print the result as one JSON object")
     .addHelpText(

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { hashPath } from "../../src/adapters/local/hash-fs.js";
 import { UsageError } from "../../src/core/errors.js";
+import { hashPath } from "../../src/pipeline/shared/hash-files.js";
 import { toJson } from "../output.js";
 
 /** `lakeline hash <path>`: the DVC 3 version of a file (`md5`) or directory (`md5.dir size nfiles`). */

@@ -4,14 +4,14 @@
  */
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { localIngestDeps } from "../../src/adapters/local/deps.js";
-import { localIngestInvoker, notificationFor, uploadRaw } from "../../src/adapters/local/upload.js";
-import { localConfig } from "../../src/config.js";
+import { ENV, localConfig } from "../../src/contract/env.js";
+import { assertDatasetName, KEY_ENVIRONMENTS } from "../../src/contract/raw-key.js";
+import type { IngestResult } from "../../src/contract/records.js";
 import { errorMessage, UsageError } from "../../src/core/errors.js";
-import { assertDatasetName } from "../../src/core/keys.js";
 import type { Anomaly } from "../../src/core/validate/anomaly.js";
-import type { IngestDeps } from "../../src/pipeline/ingest.js";
-import type { IngestResult } from "../../src/pipeline/result.js";
+import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
+import { localIngestDeps } from "../deps/ingest.js";
+import { localIngestInvoker, notificationFor, uploadRaw } from "../deps/upload.js";
 import { EXIT_HELP, ingestExitCode } from "../exit-codes.js";
 import { phaseLine, progress, toJson } from "../output.js";
 
@@ -30,7 +30,7 @@ export interface FileOutcome extends Partial<IngestResult> {
   readonly error?: string;
 }
 
-const ENVS = new Set(["training", "serving"]);
+const ENVS = new Set(KEY_ENVIRONMENTS);
 
 export async function ingestFiles(
   files: string[],
@@ -117,7 +117,7 @@ export function register(program: Command): void {
     .argument("<file...>", "CSV, TSV, JSON lines or JSON array files, optionally .gz")
     .requiredOption("-d, --dataset <name>", "dataset (schemas/<name>/vN.json must exist)")
     .option("-e, --env <environment>", "training or serving", "training")
-    .option("--lake <dir>", "lake directory (default ./.lakeline or $LAKELINE_LAKE)")
+    .option("--lake <dir>", `lake directory (default ./.lakeline or $${ENV.lake})`)
     .option("--schemas <dir>", "schemas directory (default ./schemas)")
     .option("--concurrency <n>", "files processed at once, like parallel Lambda invocations", "2")
     .option("--json", "one JSON object per file, one per line")

@@ -2,9 +2,8 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Command, Option } from "commander";
-import { hashPath } from "../../src/adapters/local/hash-fs.js";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
-import { localConfig } from "../../src/config.js";
+import { ENV, localConfig } from "../../src/contract/env.js";
 import { LineageNotFoundError, UsageError } from "../../src/core/errors.js";
 import type { Direction } from "../../src/core/lineage/graph.js";
 import { type LineageFormat, renderLineage } from "../../src/core/lineage/render.js";
@@ -15,8 +14,14 @@ import {
   type ExecutionTypeName,
   type Properties,
 } from "../../src/core/lineage/types.js";
-import { findArtifacts, lineageOf, loadSnapshot, readOpenLineageEvents } from "../../src/lineage/query.js";
-import { type ExternalOutput, recordExecution } from "../../src/lineage/record-execution.js";
+import {
+  findArtifacts,
+  lineageOf,
+  loadSnapshot,
+  readOpenLineageEvents,
+} from "../../src/pipeline/lineage/query.js";
+import { type ExternalOutput, recordExecution } from "../../src/pipeline/lineage/record-execution.js";
+import { hashPath } from "../../src/pipeline/shared/hash-files.js";
 import { systemClock } from "../../src/ports/clock.js";
 import { toJson } from "../output.js";
 
@@ -85,7 +90,7 @@ export function register(program: Command): void {
         .default("tree"),
     )
     .option("--json", "same as --format json")
-    .option("--lake <dir>", "local lake folder (default ./.lakeline or $LAKELINE_LAKE)")
+    .option("--lake <dir>", `local lake folder (default ./.lakeline or $${ENV.lake})`)
     .action(
       async (
         target: string | undefined,
@@ -137,7 +142,7 @@ export function register(program: Command): void {
     .option("--property <key=value>", "execution parameter; repeatable", collect, [])
     .option("--job <name>", "OpenLineage job name (default: <execution>.<output name>)")
     .option("--experiment <name>", "group the run under an Experiment context")
-    .option("--lake <dir>", "local lake folder (default ./.lakeline or $LAKELINE_LAKE)")
+    .option("--lake <dir>", `local lake folder (default ./.lakeline or $${ENV.lake})`)
     .option("--json", "print the recorded run as JSON")
     .action(async (_opts: unknown, cmd: Command) => {
       // `--lake` and `--json` also exist on `lineage`, which claims them wherever they appear.

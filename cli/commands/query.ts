@@ -1,10 +1,10 @@
 /** `lakeline query "<SQL>"`: SQL over the warehouse, on DuckDB locally or Athena in AWS. */
 import type { Command } from "commander";
-import { DuckDbQueryEngine } from "../../src/adapters/local/duckdb-engine.js";
-import { localConfig } from "../../src/config.js";
+import { ENV, localConfig } from "../../src/contract/env.js";
 import { UsageError } from "../../src/core/errors.js";
 import { parseInstant } from "../../src/core/time/iso8601.js";
 import type { QueryEngine, QueryResult } from "../../src/ports/query-engine.js";
+import { openLakeEngine } from "../deps/lake-engine.js";
 import { formatTable, toJson } from "../output.js";
 
 interface QueryOpts {
@@ -25,10 +25,7 @@ export function parseAsOf(value: string | undefined): Date | undefined {
 async function openEngine(opts: QueryOpts): Promise<QueryEngine> {
   const asOf = parseAsOf(opts.asOf);
   if (opts.engine === "duckdb")
-    return DuckDbQueryEngine.open(
-      localConfig({ lake: opts.lake, schemas: opts.schemas }),
-      asOf ? { asOf } : {},
-    );
+    return openLakeEngine(localConfig({ lake: opts.lake, schemas: opts.schemas }), asOf ? { asOf } : {});
   if (opts.engine === "athena") {
     if (asOf)
       throw new UsageError(
@@ -75,7 +72,7 @@ export function register(program: Command): void {
       "--as-of <iso>",
       "read the warehouse as it was known at this instant (rows with _ingested_at <= it)",
     )
-    .option("--lake <dir>", "lake directory (default ./.lakeline or $LAKELINE_LAKE)")
+    .option("--lake <dir>", `lake directory (default ./.lakeline or $${ENV.lake})`)
     .option("--schemas <dir>", "schemas directory (default ./schemas)")
     .option("--workgroup <name>", "Athena workgroup (with --engine athena)")
     .option("--database <name>", "Glue database (with --engine athena)")

@@ -4,9 +4,9 @@
  * to the keys its failed attempt used.
  */
 import type { Command } from "commander";
-import { localIngestDeps } from "../../src/adapters/local/deps.js";
-import { localConfig } from "../../src/config.js";
-import { type ReplayItem, type ReplayReport, replayFailed } from "../../src/pipeline/replay.js";
+import { ENV, localConfig } from "../../src/contract/env.js";
+import { type ReplayItem, type ReplayReport, replayFailed } from "../../src/pipeline/ingest/replay.js";
+import { localIngestDeps } from "../deps/ingest.js";
 import { toJson } from "../output.js";
 
 interface ReplayOpts {
@@ -49,7 +49,7 @@ export function register(program: Command): void {
     .description(
       "re-run failed ingest runs recorded in the failed zone; committed runs are skipped (idempotent)",
     )
-    .option("--lake <dir>", "lake directory (default ./.lakeline or $LAKELINE_LAKE)")
+    .option("--lake <dir>", `lake directory (default ./.lakeline or $${ENV.lake})`)
     .option("--schemas <dir>", "schemas directory (default ./schemas)")
     .option("-d, --dataset <name>", "only this dataset's failed runs")
     .option("--dry-run", "list what would be replayed; write nothing")

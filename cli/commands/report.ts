@@ -6,12 +6,12 @@
  */
 import type { Command } from "commander";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
-import { localConfig } from "../../src/config.js";
+import { ENV, localConfig } from "../../src/contract/env.js";
+import { REPORTS_PREFIX } from "../../src/contract/keys.js";
 import { LakelineError } from "../../src/core/errors.js";
 import type { ObjectStore } from "../../src/ports/object-store.js";
 import { toJson } from "../output.js";
 
-export const REPORTS_PREFIX = "_reports/";
 const DATASET_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 
 export interface ReportLocation {
@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .command("report")
     .description("Print the path of the latest batch report of a dataset, or of one run's report")
     .argument("<dataset|runId>", "dataset name (latest report) or ingest run id")
-    .option("--lake <dir>", "embedded lake folder (default ./.lakeline or $LAKELINE_LAKE)")
+    .option("--lake <dir>", `embedded lake folder (default ./.lakeline or $${ENV.lake})`)
     .option("--json", "machine-readable output (paths of the report, statistics and anomalies)")
     .action(async (target: string, opts: { lake?: string; json?: boolean }) => {
       const { lakeDir } = localConfig({ lake: opts.lake });

@@ -5,9 +5,13 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import { localConfig } from "../../src/config.js";
+import { inferSchemaFromFile } from "../../src/adapters/duckdb/infer-file.js";
+import { releaseDraft, writeDraft } from "../../src/adapters/node/schema-release.js";
+import { checkSchemasDir } from "../../src/adapters/node/schemas-dir.js";
+import { ENV, localConfig } from "../../src/contract/env.js";
+import { assertDatasetName } from "../../src/contract/raw-key.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import { LakelineError, UsageError } from "../../src/core/errors.js";
-import { assertDatasetName } from "../../src/core/keys.js";
 import {
   COMPATIBILITY_MODES,
   type CompatibilityMode,
@@ -15,10 +19,6 @@ import {
 } from "../../src/core/schema/compat.js";
 import { schemaFileJsonSchema } from "../../src/core/schema/format.js";
 import { schemaFileText } from "../../src/core/schema/infer.js";
-import { checkSchemasDir } from "../../src/schema/check.js";
-import { inferSchemaFromFile } from "../../src/schema/infer-file.js";
-import { SchemaRegistry } from "../../src/schema/registry.js";
-import { releaseDraft, writeDraft } from "../../src/schema/release.js";
 import { formatTable, toJson } from "../output.js";
 
 export const JSON_SCHEMA_FILE = "schema-file.schema.json";
@@ -36,7 +36,7 @@ export function register(program: Command): void {
     )
     .argument("<file>", "data file to read")
     .requiredOption("--dataset <name>", "dataset the draft belongs to")
-    .option("--schemas <dir>", "schemas folder (default ./schemas or $LAKELINE_SCHEMAS)")
+    .option("--schemas <dir>", `schemas folder (default ./schemas or $${ENV.schemas})`)
     .option(
       "--numeric-ranges",
       "copy the observed min/max of numbers into the draft (off: a sample's range is not the feature's)",
@@ -114,7 +114,7 @@ export function register(program: Command): void {
     )
     .argument("<dataset>", "dataset whose draft to release")
     .argument("[version]", "draft version, e.g. v2 (default: the latest draft)")
-    .option("--schemas <dir>", "schemas folder (default ./schemas or $LAKELINE_SCHEMAS)")
+    .option("--schemas <dir>", `schemas folder (default ./schemas or $${ENV.schemas})`)
     .option("--mode <mode>", "BACKWARD | FORWARD | FULL", "BACKWARD")
     .option("--json", "machine-readable output")
     .action(
@@ -147,7 +147,7 @@ export function register(program: Command): void {
     .command("check")
     .description("Validate every schema file and each version's compatibility with the previous one")
     .argument("[dataset]", "check only this dataset")
-    .option("--schemas <dir>", "schemas folder (default ./schemas or $LAKELINE_SCHEMAS)")
+    .option("--schemas <dir>", `schemas folder (default ./schemas or $${ENV.schemas})`)
     .option("--mode <mode>", "BACKWARD | FORWARD | FULL", "BACKWARD")
     .option("--json", "machine-readable output")
     .action((dataset: string | undefined, opts: { schemas?: string; mode: string; json?: boolean }) => {
@@ -189,7 +189,7 @@ export function register(program: Command): void {
     .description(
       `Print the JSON Schema of the schema file format (--write: update <schemas>/${JSON_SCHEMA_FILE})`,
     )
-    .option("--schemas <dir>", "schemas folder (default ./schemas or $LAKELINE_SCHEMAS)")
+    .option("--schemas <dir>", `schemas folder (default ./schemas or $${ENV.schemas})`)
     .option("--write", "write the file instead of printing it")
     .action((opts: { schemas?: string; write?: boolean }) => {
       const text = jsonSchemaText();

@@ -1,10 +1,11 @@
 /** `lakeline validate <file>`: check a file against a dataset schema without writing anything. */
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { localConfig } from "../../src/config.js";
+import { duckdbIngestEngine } from "../../src/adapters/duckdb/batch.js";
+import { localConfig } from "../../src/contract/env.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import { UsageError } from "../../src/core/errors.js";
-import { validateFile } from "../../src/pipeline/validate.js";
-import { SchemaRegistry } from "../../src/schema/registry.js";
+import { validateFile } from "../../src/pipeline/ingest/validate.js";
 import { EXIT, EXIT_HELP } from "../exit-codes.js";
 import { formatTable, toJson } from "../output.js";
 
@@ -41,6 +42,7 @@ export function register(program: Command): void {
           throw new UsageError(`--schema-version must be a positive integer`);
         const config = localConfig({ schemas: opts.schemas });
         const report = await validateFile({
+          engine: duckdbIngestEngine,
           file,
           dataset: opts.dataset,
           environment: opts.env,

@@ -3,7 +3,7 @@
  * quarantined, and one count per outcome, so alarms and dashboards see data quality, not just errors.
  */
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { IngestResult } from "../../src/pipeline/result.js";
+import type { IngestResult } from "../../src/contract/records.js";
 
 const OUTCOME: Record<IngestResult["status"], string> = {
   ok: "BlobsIngested",

@@ -9,14 +9,14 @@ import { type CfnResource, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as glue from "aws-cdk-lib/aws-glue";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import {
   glueType,
   PARTITION_KEYS,
   QUARANTINE_COLUMNS,
   type TableColumn,
   warehouseTable,
-} from "../../src/core/warehouse/table.js";
-import { SchemaRegistry } from "../../src/schema/registry.js";
+} from "../../src/contract/warehouse.js";
 import { LINEAGE_EVENTS_PREFIX, LINEAGE_TABLE, quarantineTableName } from "../layout.js";
 
 export interface WarehouseCatalogProps {

@@ -5,7 +5,7 @@
 import { Arn, type Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as s3 from "aws-cdk-lib/aws-s3";
-import { INVALID_DATASET, PARTS_FOLDER, REJECTED_FOLDER, ROUTED_PREFIX } from "../../src/pipeline/layout.js";
+import { INVALID_DATASET, PARTS_FOLDER, REJECTED_FOLDER, ROUTED_PREFIX } from "../../src/contract/keys.js";
 import { grantPrefixes } from "../constructs/access.js";
 import type { LakelineFunction } from "../constructs/lakeline-function.js";
 import { ATHENA_RESULTS_PREFIX, LINEAGE_PREFIXES, WAREHOUSE_META_PREFIXES } from "../layout.js";
@@ -28,7 +28,7 @@ function grantLineage(fn: LakelineFunction, buckets: ZoneBuckets, refs: DataRefs
   );
 }
 
-/** Ingest (and replay): read raw, write the dataset's warehouse, quarantine and failed records. */
+/** Ingest: read raw, write the dataset's warehouse, quarantine and failed records. */
 export function grantIngestAccess(fn: LakelineFunction, buckets: ZoneBuckets, refs: DataRefs): void {
   const datasets = datasetPrefixes(refs);
   const warehouse = warehousePrefixes(refs);

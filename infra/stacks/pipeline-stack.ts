@@ -9,8 +9,8 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import * as s3n from "aws-cdk-lib/aws-s3-notifications";
 import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
+import { functionEnvironment } from "../../src/contract/env.js";
 import { type DeployConfig, exportRequest, maxDecompressedBytes } from "../config.js";
-import { grantPrefixes } from "../constructs/access.js";
 import { LakelineFunction } from "../constructs/lakeline-function.js";
 import { parseCron } from "../cron.js";
 import { BUNDLED_SCHEMAS_DIR, RAW_SUFFIXES } from "../layout.js";
@@ -21,8 +21,6 @@ export interface PipelineEntries {
   readonly ingest: string;
   /** Wired when the export function exists. */
   readonly export?: string;
-  /** Wired when the replay function exists (invoked on demand, no trigger). */
-  readonly replay?: string;
 }
 
 export interface PipelineStackProps extends StackProps {
@@ -36,7 +34,6 @@ export interface PipelineStackProps extends StackProps {
 export class PipelineStack extends Stack {
   readonly ingest: LakelineFunction;
   readonly export?: LakelineFunction;
-  readonly replay?: LakelineFunction;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -52,22 +49,24 @@ export class PipelineStack extends Stack {
       : undefined;
 
     const common = {
-      environment: {
-        LAKELINE_RAW_BUCKET: data.buckets.raw.bucketName,
-        LAKELINE_WAREHOUSE_BUCKET: data.buckets.warehouse.bucketName,
-        LAKELINE_QUARANTINE_BUCKET: data.buckets.quarantine.bucketName,
-        LAKELINE_EXPORTS_BUCKET: data.buckets.exports.bucketName,
-        LAKELINE_LINEAGE_BUCKET: data.buckets.lineage.bucketName,
-        LAKELINE_FAILED_BUCKET: data.buckets.failed.bucketName,
+      environment: functionEnvironment({
+        buckets: {
+          raw: data.buckets.raw.bucketName,
+          warehouse: data.buckets.warehouse.bucketName,
+          quarantine: data.buckets.quarantine.bucketName,
+          exports: data.buckets.exports.bucketName,
+          lineage: data.buckets.lineage.bucketName,
+          failed: data.buckets.failed.bucketName,
+        },
         // LAMBDA_TASK_ROOT: bundling.ts copies schemas/ beside index.mjs.
-        LAKELINE_SCHEMAS: `/var/task/${BUNDLED_SCHEMAS_DIR}`,
-        LAKELINE_GLUE_DATABASE: data.glueDatabaseName,
-        LAKELINE_ATHENA_WORKGROUP: data.workgroupName,
-        LAKELINE_LINEAGE_BUS: data.lineageBusName,
-        LAKELINE_MAX_BLOB_BYTES: String(config.maxBlobBytes),
-        LAKELINE_MAX_DECOMPRESSED_BYTES: String(maxDecompressedBytes(config)),
-        LAKELINE_TMP: "/tmp",
-      },
+        schemasDir: `/var/task/${BUNDLED_SCHEMAS_DIR}`,
+        glueDatabase: data.glueDatabaseName,
+        athenaWorkgroup: data.workgroupName,
+        lineageBus: data.lineageBusName,
+        maxBlobBytes: config.maxBlobBytes,
+        maxDecompressedBytes: maxDecompressedBytes(config),
+        tmp: "/tmp",
+      }),
       projectRoot: props.projectRoot,
       schemasDir: props.schemasDir,
       architecture: config.architecture,
@@ -97,23 +96,6 @@ export class PipelineStack extends Stack {
     const destination = new s3n.LambdaDestination(this.ingest.function);
     for (const suffix of RAW_SUFFIXES) {
       buckets.raw.addEventNotification(s3.EventType.OBJECT_CREATED, destination, { suffix });
-    }
-
-    if (props.entries.replay) {
-      this.replay = new LakelineFunction(this, "Replay", {
-        ...common,
-        entry: props.entries.replay,
-        service: "replay",
-        description: "lakeline replay: re-run ingest over raw objects already in the lake",
-        settings: config.ingest,
-      });
-      grantIngestAccess(this.replay, buckets, data);
-      grantPrefixes(
-        this.replay.role,
-        buckets.failed,
-        { read: [""] },
-        "replay without a dataset lists every failed-run record; read-only",
-      );
     }
 
     if (props.entries.export) {

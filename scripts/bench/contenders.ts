@@ -4,8 +4,8 @@
  * compared with. Jobs needing a lake get a fresh one per run.
  */
 import * as fs from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
+import { scratchDir } from "../../src/contract/env.js";
 import type { BenchInput } from "./inputs.js";
 import type { Command } from "./measure.js";
 
@@ -40,7 +40,7 @@ function anchorScript(input: BenchInput, out: string): string {
 }
 
 async function scratch(prefix: string): Promise<string> {
-  return fs.mkdtemp(path.join(process.env.LAKELINE_TMP ?? os.tmpdir(), `lakeline-bench-${prefix}-`));
+  return fs.mkdtemp(path.join(scratchDir(), `lakeline-bench-${prefix}-`));
 }
 
 const rm = (dir: string) => () => fs.rm(dir, { recursive: true, force: true });

@@ -4,10 +4,10 @@
  * those settings change. Usage:
  *   node --import tsx scripts/bench/ingest-with.ts <file> --lake <dir> [--memory-limit 512MB] [--threads n]
  */
-import { localIngestDeps } from "../../src/adapters/local/deps.js";
-import { localIngestInvoker, notificationFor, uploadRaw } from "../../src/adapters/local/upload.js";
-import { localConfig } from "../../src/config.js";
-import type { DatabaseOptions } from "../../src/engine/duckdb/database.js";
+import { localIngestDeps } from "../../cli/deps/ingest.js";
+import { localIngestInvoker, notificationFor, uploadRaw } from "../../cli/deps/upload.js";
+import type { DatabaseOptions } from "../../src/adapters/duckdb/database.js";
+import { localConfig } from "../../src/contract/env.js";
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);

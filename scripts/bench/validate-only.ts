@@ -6,9 +6,9 @@
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { StagedBatch } from "../../src/engine/duckdb/batch.js";
-import { DEFAULT_LIMITS } from "../../src/engine/duckdb/reader.js";
-import { SchemaRegistry } from "../../src/schema/registry.js";
+import { StagedBatch } from "../../src/adapters/duckdb/batch.js";
+import { DEFAULT_LIMITS } from "../../src/adapters/duckdb/reader.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 
 const file = process.argv[2];
 if (!file) throw new Error("usage: validate-only.ts <file> [--statistics]");

@@ -1,4 +1,11 @@
 /**
+ * What a step does with an error: `reject` records the input as rejected with the reason (retrying
+ * cannot help), `usage` is a bad request from the caller (a rejection too when it names the input),
+ * `fail` fails the run so it is retried and replayed.
+ */
+export type Disposition = "reject" | "usage" | "fail";
+
+/**
  * Every error lakeline raises on purpose. Messages name the domain and the bad value; `data`
  * carries what a caller needs to act (file, row, reason) without parsing the message.
  */
@@ -6,6 +13,7 @@ export class LakelineError extends Error {
   override readonly name: string = "LakelineError";
   /** Process exit code the CLI uses when this error ends a command. */
   readonly exitCode: number = 1;
+  readonly disposition: Disposition = "fail";
   constructor(
     message: string,
     readonly data: Record<string, unknown> = {},
@@ -19,10 +27,12 @@ export class LakelineError extends Error {
 export class UsageError extends LakelineError {
   override readonly name = "UsageError";
   override readonly exitCode = 64;
+  override readonly disposition = "usage";
 }
 
 export class SchemaNotFoundError extends LakelineError {
   override readonly name = "SchemaNotFoundError";
+  override readonly disposition = "reject";
   constructor(dataset: string, version?: number, dir?: string) {
     super(
       `schema not found: ${dataset}${version === undefined ? "" : `@v${version}`}${dir ? ` (looked in ${dir})` : ""}`,
@@ -34,6 +44,7 @@ export class SchemaNotFoundError extends LakelineError {
 /** A schema file exists but does not describe a valid schema. */
 export class SchemaFormatError extends LakelineError {
   override readonly name = "SchemaFormatError";
+  override readonly disposition = "reject";
   constructor(
     readonly file: string,
     readonly problems: string[],
@@ -56,6 +67,7 @@ export class SchemaCompatibilityError extends LakelineError {
 /** A blob could not be read as records at all (not a row-level problem). */
 export class BlobFormatError extends LakelineError {
   override readonly name = "BlobFormatError";
+  override readonly disposition = "reject";
   constructor(
     readonly key: string,
     readonly reason: string,
@@ -72,6 +84,7 @@ export class BlobFormatError extends LakelineError {
 /** A key or dataset name that could escape its zone or is otherwise unsafe. */
 export class InvalidKeyError extends LakelineError {
   override readonly name = "InvalidKeyError";
+  override readonly disposition = "reject";
   constructor(
     readonly key: string,
     readonly reason: string,
@@ -114,6 +127,11 @@ export class QueryError extends LakelineError {
 /** An input is larger than one invocation may process; it is routed, not crashed on. */
 export class BlobTooLargeError extends LakelineError {
   override readonly name = "BlobTooLargeError";
+}
+
+/** The disposition of any thrown value: only lakeline's own errors say anything but `fail`. */
+export function dispositionOf(err: unknown): Disposition {
+  return err instanceof LakelineError ? err.disposition : "fail";
 }
 
 export function errorMessage(err: unknown): string {

@@ -27,3 +27,8 @@ export interface QueryEngine {
   query(sql: string): Promise<QueryResult>;
   close(): Promise<void>;
 }
+
+/** A QueryEngine, optionally able to run a statement without fetching results (DuckDB: no double run). */
+export interface ExportEngine extends QueryEngine {
+  execute?(sql: string): Promise<void>;
+}

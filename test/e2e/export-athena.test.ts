@@ -7,12 +7,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { localExportDeps } from "../../src/adapters/local/export-deps.js";
+import { localExportDeps } from "../../cli/deps/export.js";
+import { Database } from "../../src/adapters/duckdb/database.js";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
-import { localConfig } from "../../src/config.js";
-import { Database } from "../../src/engine/duckdb/database.js";
-import { exportDataset } from "../../src/pipeline/export.js";
-import type { ExportEngine } from "../../src/pipeline/export-writers.js";
+import { localConfig } from "../../src/contract/env.js";
+import type { ExportEngine } from "../../src/pipeline/export/executor.js";
+import { exportDataset } from "../../src/pipeline/export/export.js";
 import type { QueryResult } from "../../src/ports/query-engine.js";
 import { tempDir, VEGA } from "../support/cli.js";
 import { dvcPull, folderDigest, ingest, md5 } from "./export-support.js";

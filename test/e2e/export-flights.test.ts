@@ -5,13 +5,13 @@
  */
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localExportDeps } from "../../src/adapters/local/export-deps.js";
-import { localConfig } from "../../src/config.js";
+import { localExportDeps } from "../../cli/deps/export.js";
+import { Database } from "../../src/adapters/duckdb/database.js";
+import { localConfig } from "../../src/contract/env.js";
 import { keyValuesOf, type SplitKeyColumn } from "../../src/core/split/canonical.js";
 import { parseSplitArg } from "../../src/core/split/spec.js";
 import { splitOf } from "../../src/core/split/split.js";
-import { Database } from "../../src/engine/duckdb/database.js";
-import { type ExportResult, exportDataset } from "../../src/pipeline/export.js";
+import { type ExportResult, exportDataset } from "../../src/pipeline/export/export.js";
 import { tempDir, VEGA } from "../support/cli.js";
 import { exportJson, ingest } from "./export-support.js";
 

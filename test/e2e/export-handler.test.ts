@@ -6,9 +6,9 @@ import * as path from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
+import { localExportDeps } from "../../cli/deps/export.js";
 import { createExportHandler, exportRequestOf } from "../../functions/export.js";
-import { localExportDeps } from "../../src/adapters/local/export-deps.js";
-import { localConfig } from "../../src/config.js";
+import { localConfig } from "../../src/contract/env.js";
 import { tempDir, VEGA } from "../support/cli.js";
 import { ingest } from "./export-support.js";
 

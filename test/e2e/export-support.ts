@@ -2,8 +2,8 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Database } from "../../src/engine/duckdb/database.js";
-import type { ExportResult } from "../../src/pipeline/export.js";
+import { Database } from "../../src/adapters/duckdb/database.js";
+import type { ExportResult } from "../../src/pipeline/export/export.js";
 import { runCli } from "../support/cli.js";
 
 export async function exportJson(...args: string[]): Promise<ExportResult> {

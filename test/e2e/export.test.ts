@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli, tempDir, VEGA } from "../support/cli.js";
-import { runEventErrors } from "../unit/openlineage-validator.js";
+import { runEventErrors } from "../support/openlineage-validator.js";
 import { dvcPull, exportJson, exportRows, folderDigest, ingest, rowId } from "./export-support.js";
 
 const FEATURES = [

@@ -7,10 +7,10 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
+import { localIngestDeps } from "../../cli/deps/ingest.js";
+import { notificationFor, uploadRaw } from "../../cli/deps/upload.js";
 import { createIngestHandler } from "../../functions/ingest.js";
-import { localIngestDeps } from "../../src/adapters/local/deps.js";
-import { notificationFor, uploadRaw } from "../../src/adapters/local/upload.js";
-import { localConfig } from "../../src/config.js";
+import { localConfig } from "../../src/contract/env.js";
 import { tempDir, VEGA } from "../support/cli.js";
 
 describe("ingest metrics", () => {

@@ -4,9 +4,9 @@
  */
 import * as fs from "node:fs/promises";
 import { afterAll, describe, expect, it } from "vitest";
-import { localIngestDeps } from "../../src/adapters/local/deps.js";
-import { localIngestInvoker, notificationFor, uploadRaw } from "../../src/adapters/local/upload.js";
-import type { IngestPhase } from "../../src/pipeline/ingest.js";
+import { localIngestDeps } from "../../cli/deps/ingest.js";
+import { localIngestInvoker, notificationFor, uploadRaw } from "../../cli/deps/upload.js";
+import type { IngestPhase } from "../../src/pipeline/ingest/ingest.js";
 import { PENGUINS_FILE, tempLake } from "../reliability/support.js";
 
 const roots: string[] = [];

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Database } from "../../src/engine/duckdb/database.js";
+import { Database } from "../../src/adapters/duckdb/database.js";
 import { runCli, tempDir, VEGA } from "../support/cli.js";
 
 const ROWS = 60_000;

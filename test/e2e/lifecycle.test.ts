@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { IngestResult } from "../../src/pipeline/result.js";
+import type { IngestResult } from "../../src/contract/records.js";
 import { ITEMS_SCHEMA } from "../reliability/corpus.js";
 import { runCli, tempDir, VEGA } from "../support/cli.js";
 

@@ -11,10 +11,10 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { fileStatistics } from "../../src/adapters/duckdb/infer-file.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
+import { renderReport } from "../../src/core/report/html.js";
 import { batchAnomalies } from "../../src/core/validate/batch.js";
-import { renderReport } from "../../src/report/html.js";
-import { fileStatistics } from "../../src/schema/infer-file.js";
-import { SchemaRegistry } from "../../src/schema/registry.js";
 
 // Overridable so the skip path itself can be exercised: LAKELINE_CHROMIUM=/nonexistent.
 const CHROMIUM = process.env.LAKELINE_CHROMIUM ?? "/usr/bin/chromium";

@@ -15,12 +15,13 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIngestHandler, type IngestResponse } from "../../functions/ingest.js";
 import { objectCreatedEvent } from "../../functions/shared/s3-event.js";
-import { createLineageRecorder } from "../../src/lineage/recorder.js";
-import type { IngestDeps } from "../../src/pipeline/ingest.js";
-import type { IngestResult } from "../../src/pipeline/result.js";
+import { duckdbIngestEngine } from "../../src/adapters/duckdb/batch.js";
+import type { IngestResult } from "../../src/contract/records.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
+import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
+import { createLineageRecorder } from "../../src/pipeline/lineage/recorder.js";
 import { systemClock } from "../../src/ports/clock.js";
 import type { LakeStores, ObjectStore } from "../../src/ports/object-store.js";
-import { SchemaRegistry } from "../../src/schema/registry.js";
 import {
   lineageEventTypes,
   listKeys,
@@ -75,6 +76,7 @@ async function deliver(key: string, partBytes?: number): Promise<IngestResult> {
     lineage: createLineageRecorder(stores.lineage),
     clock: systemClock,
     scratchDir: scratch,
+    engine: duckdbIngestEngine,
     database: { threads: 1 },
     maxBlobBytes: LIMIT,
     ...(partBytes ? { partBytes } : {}),

@@ -11,13 +11,14 @@ import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { S3Event } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIngestHandler, type IngestResponse } from "../../functions/ingest.js";
-import { Database } from "../../src/engine/duckdb/database.js";
-import { createLineageRecorder } from "../../src/lineage/recorder.js";
-import type { IngestDeps } from "../../src/pipeline/ingest.js";
-import type { IngestResult } from "../../src/pipeline/result.js";
+import { duckdbIngestEngine } from "../../src/adapters/duckdb/batch.js";
+import { Database } from "../../src/adapters/duckdb/database.js";
+import type { IngestResult } from "../../src/contract/records.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
+import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
+import { createLineageRecorder } from "../../src/pipeline/lineage/recorder.js";
 import { systemClock } from "../../src/ports/clock.js";
 import type { LakeStores } from "../../src/ports/object-store.js";
-import { SchemaRegistry } from "../../src/schema/registry.js";
 import { ITEMS_SCHEMA } from "../reliability/corpus.js";
 import {
   lineageEventTypes,
@@ -55,6 +56,7 @@ beforeAll(async () => {
     lineage: createLineageRecorder(stores.lineage),
     clock: systemClock,
     scratchDir: scratch,
+    engine: duckdbIngestEngine,
     database: { threads: 1 },
   };
   const ingest = createIngestHandler(

@@ -6,9 +6,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import parquet from "parquetjs";
 import { describe, expect, it } from "vitest";
+import { Database } from "../../src/adapters/duckdb/database.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import { type ColumnType, duckdbType, glueType, warehouseTable } from "../../src/core/warehouse/table.js";
-import { Database } from "../../src/engine/duckdb/database.js";
-import { SchemaRegistry } from "../../src/schema/registry.js";
 import { runCli, tempDir, VEGA } from "../support/cli.js";
 
 const ALL_TYPES = {

@@ -5,12 +5,12 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Database } from "../../src/adapters/duckdb/database.js";
 import { dvcDirHash, dvcDirJson, md5Hex } from "../../src/core/hash/dvc.js";
 import { canonicalKey, type KeyValue, type SplitKeyColumn } from "../../src/core/split/canonical.js";
 import { splitSpec } from "../../src/core/split/spec.js";
 import { splitBucket, splitOf } from "../../src/core/split/split.js";
 import { splitBucketSql, splitSqlDuckdb } from "../../src/core/split/sql.js";
-import { Database } from "../../src/engine/duckdb/database.js";
 import { RUNS, SEED } from "./support.js";
 
 const relpath = fc

@@ -2,10 +2,10 @@
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
+import { StagedBatch } from "../../src/adapters/duckdb/batch.js";
+import { Database } from "../../src/adapters/duckdb/database.js";
+import { DEFAULT_LIMITS } from "../../src/adapters/duckdb/reader.js";
 import type { DatasetSchema } from "../../src/core/schema/types.js";
-import { StagedBatch } from "../../src/engine/duckdb/batch.js";
-import { Database } from "../../src/engine/duckdb/database.js";
-import { DEFAULT_LIMITS } from "../../src/engine/duckdb/reader.js";
 
 /** Runs per property: enough to find the shapes that break a reader, small enough to keep each file to seconds. */
 export const RUNS = Number(process.env.LAKELINE_FUZZ_RUNS ?? 40);

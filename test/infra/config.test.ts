@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { exportRequest, loadDeployConfig, validateDeployConfig } from "../../infra/config.js";
 import { parseCron } from "../../infra/cron.js";
 import { RAW_SUFFIXES } from "../../infra/layout.js";
-import { SchemaRegistry } from "../../src/schema/registry.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const DATASETS = new SchemaRegistry(path.join(ROOT, "schemas")).datasets();

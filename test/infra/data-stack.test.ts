@@ -1,12 +1,12 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import {
   glueType,
   QUARANTINE_COLUMNS,
   type TableColumn,
   warehouseTable,
 } from "../../src/core/warehouse/table.js";
-import { SchemaRegistry } from "../../src/schema/registry.js";
 import { flatten, resourcesOf, SCHEMAS, type Synthesized, synthLakeline } from "./synth.js";
 
 // Templates only: the functions are not bundled here (pipeline-stack.test.ts bundles them).

@@ -6,14 +6,14 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { localIngestDeps } from "../../src/adapters/local/deps.js";
+import { localIngestDeps } from "../../cli/deps/ingest.js";
+import { localIngestInvoker, notificationFor, uploadRaw } from "../../cli/deps/upload.js";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
-import { localIngestInvoker, notificationFor, uploadRaw } from "../../src/adapters/local/upload.js";
+import type { IngestResult } from "../../src/contract/records.js";
 import { BackendError } from "../../src/core/errors.js";
-import type { IngestDeps } from "../../src/pipeline/ingest.js";
-import type { ReplayReport } from "../../src/pipeline/replay.js";
-import { replayFailed } from "../../src/pipeline/replay.js";
-import type { IngestResult } from "../../src/pipeline/result.js";
+import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
+import type { ReplayReport } from "../../src/pipeline/ingest/replay.js";
+import { replayFailed } from "../../src/pipeline/ingest/replay.js";
 import type { LakeStores, ObjectStore, Zone } from "../../src/ports/object-store.js";
 import {
   hookWrites,

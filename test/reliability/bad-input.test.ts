@@ -7,13 +7,13 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { localIngestDeps } from "../../cli/deps/ingest.js";
+import { localIngestInvoker, notificationFor, uploadRaw } from "../../cli/deps/upload.js";
 import { objectCreatedEvent } from "../../functions/shared/s3-event.js";
-import { localIngestDeps } from "../../src/adapters/local/deps.js";
+import { Database } from "../../src/adapters/duckdb/database.js";
+import { DEFAULT_LIMITS } from "../../src/adapters/duckdb/reader.js";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
-import { localIngestInvoker, notificationFor, uploadRaw } from "../../src/adapters/local/upload.js";
-import { Database } from "../../src/engine/duckdb/database.js";
-import { DEFAULT_LIMITS } from "../../src/engine/duckdb/reader.js";
-import type { IngestResult } from "../../src/pipeline/result.js";
+import type { IngestResult } from "../../src/contract/records.js";
 import { type BadCase, CORPUS, ITEMS_SCHEMA, type Row } from "./corpus.js";
 import {
   lineageEventTypes,

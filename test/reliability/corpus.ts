@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
-import type { ReadLimits } from "../../src/engine/duckdb/reader.js";
+import type { ReadLimits } from "../../src/adapters/duckdb/reader.js";
 
 /** `items`: a required INT, a STRING, a FLOAT and an optional STRING; never rejects on the bad-row fraction. */
 export const ITEMS_SCHEMA = {

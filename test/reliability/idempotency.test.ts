@@ -6,12 +6,12 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { S3Event } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localIngestDeps } from "../../cli/deps/ingest.js";
+import { localIngestInvoker, notificationFor, uploadRaw } from "../../cli/deps/upload.js";
 import type { IngestResponse } from "../../functions/ingest.js";
-import { localIngestDeps } from "../../src/adapters/local/deps.js";
-import { localIngestInvoker, notificationFor, uploadRaw } from "../../src/adapters/local/upload.js";
-import type { LocalConfig } from "../../src/config.js";
-import type { IngestDeps } from "../../src/pipeline/ingest.js";
-import type { IngestResult } from "../../src/pipeline/result.js";
+import type { LocalConfig } from "../../src/contract/env.js";
+import type { IngestResult } from "../../src/contract/records.js";
+import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
 import {
   hookWrites,
   lineageEventTypes,

@@ -7,8 +7,8 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ingestFiles } from "../../cli/commands/ingest.js";
-import { localIngestDeps } from "../../src/adapters/local/deps.js";
-import { localIngestInvoker, notificationFor } from "../../src/adapters/local/upload.js";
+import { localIngestDeps } from "../../cli/deps/ingest.js";
+import { localIngestInvoker, notificationFor } from "../../cli/deps/upload.js";
 import { ITEMS_SCHEMA } from "./corpus.js";
 import { listKeys, queryLake, tempLake, writeSchema } from "./support.js";
 

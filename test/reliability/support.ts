@@ -1,30 +1,17 @@
 /** Shared helpers of the reliability tests: throwaway lakes and schema folders, the CLI in-process, fingerprints. */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
-import { DuckDbQueryEngine } from "../../src/adapters/local/duckdb-engine.js";
-import type { LocalConfig } from "../../src/config.js";
+import { openLakeEngine } from "../../cli/deps/lake-engine.js";
+import type { LocalConfig } from "../../src/contract/env.js";
 import type { ObjectStore } from "../../src/ports/object-store.js";
 import { runCli as runSharedCli } from "../support/cli.js";
 
 export const PENGUINS_FILE = path.resolve("node_modules/vega-datasets/data/penguins.json");
-export const SCHEMAS_DIR = path.resolve("schemas");
 
-export async function tempDir(label: string): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), `lakeline-rel-${label}-`));
-}
+import { SCHEMAS_DIR } from "../support/temp.js";
 
-/**
- * A fresh lake plus a private copy of `schemas/` that a test may extend with variants
- * (`writeSchema`) without touching the repository's schemas.
- */
-export async function tempLake(label: string): Promise<LocalConfig & { root: string }> {
-  const root = await tempDir(label);
-  const schemasDir = path.join(root, "schemas");
-  await fs.cp(SCHEMAS_DIR, schemasDir, { recursive: true });
-  return { root, lakeDir: path.join(root, "lake"), schemasDir };
-}
+export { SCHEMAS_DIR, tempDir, tempLake } from "../support/temp.js";
 
 export async function writeSchema(
   schemasDir: string,
@@ -88,7 +75,7 @@ export const STACK_FRAME = /^\s+at .+[:(]/m;
 
 /** One SQL answer from the local warehouse, through the same engine `lakeline query` uses. */
 export async function queryLake(config: LocalConfig, sql: string): Promise<Record<string, unknown>[]> {
-  const engine = await DuckDbQueryEngine.open(config, { threads: 1 });
+  const engine = await openLakeEngine(config, { threads: 1 });
   try {
     return (await engine.query(sql)).rows as Record<string, unknown>[];
   } finally {

@@ -5,7 +5,7 @@ import {
   type PutEventsRequestEntry,
 } from "@aws-sdk/client-eventbridge";
 import { BackendError } from "../../core/errors.js";
-import type { OpenLineageSink } from "../../lineage/recorder.js";
+import type { OpenLineageSink } from "../../ports/lineage-sink.js";
 
 export const LINEAGE_EVENT_SOURCE = "lakeline";
 export const LINEAGE_DETAIL_TYPE = "OpenLineage RunEvent";

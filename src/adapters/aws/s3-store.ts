@@ -12,8 +12,9 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { assertSafeKey } from "../../contract/raw-key.js";
 import { ObjectExistsError } from "../../core/errors.js";
-import { assertSafeKey } from "../../core/keys.js";
+import { createMd5Tap } from "../../core/hash/md5-tap.js";
 import type {
   DownloadedObject,
   ObjectInfo,
@@ -21,7 +22,6 @@ import type {
   PutOptions,
   PutResult,
 } from "../../ports/object-store.js";
-import { createMd5Tap } from "../local/hash-fs.js";
 import { type Sleep, withBackoff } from "./retry.js";
 import {
   backendError,

@@ -4,8 +4,9 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { assertSafeKey } from "../../contract/raw-key.js";
 import { ObjectExistsError, ObjectNotFoundError } from "../../core/errors.js";
-import { assertSafeKey } from "../../core/keys.js";
+import { createMd5Tap } from "../../core/hash/md5-tap.js";
 import type {
   DownloadedObject,
   ObjectInfo,
@@ -13,7 +14,6 @@ import type {
   PutOptions,
   PutResult,
 } from "../../ports/object-store.js";
-import { createMd5Tap } from "./hash-fs.js";
 
 /** Temporary files live beside their target so the final rename is atomic (same filesystem). */
 const TMP_DIR = ".tmp";

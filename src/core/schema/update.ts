@@ -18,7 +18,7 @@ import {
   type InferOptions,
   inferFeature,
   uniqueColumn,
-} from "./infer.js";
+} from "./infer-feature.js";
 import type { DatasetSchema, Feature, FloatDomain, StringDomain } from "./types.js";
 
 export function updateSchema(

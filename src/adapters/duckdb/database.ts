@@ -1,0 +1,104 @@
+/**
+ * DuckDB, embedded: one small wrapper so the rest of the engine runs SQL and gets plain JS rows.
+ * Settings keep it a good Lambda citizen: bounded memory with spilling to scratch, UTC time.
+ */
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { ENV, memoryBytes } from "../../contract/env.js";
+import { engineMessage } from "../../core/engine-errors.js";
+import { QueryError } from "../../core/errors.js";
+import type { EngineOptions } from "../../ports/ingest-engine.js";
+
+export { memoryBytes };
+
+/** DuckDB's settings are the ingest engine's options (memory_limit is `memoryLimit`). */
+export type DatabaseOptions = EngineOptions;
+
+export type Row = Record<string, unknown>;
+
+/**
+ * DuckDB defaults to 80% of RAM; lakeline runs beside Node in a Lambda-sized budget, so operators
+ * spill to the temp directory beyond this instead.
+ */
+export const DEFAULT_MEMORY_LIMIT = "256MB";
+
+export class Database {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    /** A fork shares its parent's instance and closes only its own connection. */
+    private readonly ownsInstance = true,
+    private readonly memoryLimit = DEFAULT_MEMORY_LIMIT,
+  ) {}
+
+  /** The engine's error as a QueryError a person can act on; the raw text stays in `data.engine`. */
+  private failure(sql: string, err: unknown): QueryError {
+    const raw = (err as Error)?.message ?? String(err);
+    return new QueryError(
+      engineMessage(raw, {
+        memoryLimit: this.memoryLimit,
+        memoryVariable: ENV.duckdbMemory,
+        debugVariable: ENV.debug,
+      }),
+      { sql: sql.slice(0, 2000), engine: raw },
+      { cause: err },
+    );
+  }
+
+  /** A second connection to the same database, so two queries can run at once. */
+  async fork(): Promise<Database> {
+    const connection = await this.instance.connect();
+    await connection.run("SET TimeZone = 'UTC'");
+    return new Database(this.instance, connection, false, this.memoryLimit);
+  }
+
+  static async open(options: DatabaseOptions = {}): Promise<Database> {
+    const config: Record<string, string> = {};
+    if (options.threads) config.threads = String(options.threads);
+    config.memory_limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+    if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+    // Loaded on first use: the native module costs ~0.25 s, which commands like `hash` never need.
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const instance = await DuckDBInstance.create(options.path ?? ":memory:", config);
+    const connection = await instance.connect();
+    // ICU is statically linked but only loaded after the first connection exists.
+    await connection.run("SET TimeZone = 'UTC'");
+    return new Database(instance, connection, true, config.memory_limit);
+  }
+
+  /** Run statements for their effect. */
+  async exec(sql: string): Promise<void> {
+    try {
+      await this.connection.run(sql);
+    } catch (err) {
+      throw this.failure(sql, err);
+    }
+  }
+
+  /** Rows as plain objects; BIGINT arrives as bigint, TIMESTAMPTZ as Date, lists as arrays. */
+  async all(sql: string): Promise<Row[]> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      return reader.getRowObjectsJS() as Row[];
+    } catch (err) {
+      throw this.failure(sql, err);
+    }
+  }
+
+  /** Rows and column types from one execution of the statement. */
+  async query(sql: string): Promise<{ columns: { name: string; type: string }[]; rows: Row[] }> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      const columns = reader
+        .columnNames()
+        .map((name, i) => ({ name, type: reader.columnType(i).toString() }));
+      return { columns, rows: reader.getRowObjectsJS() as Row[] };
+    } catch (err) {
+      throw this.failure(sql, err);
+    }
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
+  }
+}

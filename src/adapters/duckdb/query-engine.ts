@@ -1,0 +1,183 @@
+/**
+ * `QueryEngine` on the embedded lake: DuckDB with one view per dataset (same names and types as the
+ * Glue tables), `<dataset>_quarantine`, `lakeline_runs` (one row per committed run) and the lineage
+ * views. Views list only files a committed run names, so a run that died mid-way is invisible.
+ */
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import { scratchDir } from "../../contract/env.js";
+import { SchemaRegistry } from "../../contract/schema-registry.js";
+import { SchemaFormatError } from "../../core/errors.js";
+import { sqlString } from "../../core/sql.js";
+import { QUARANTINE_COLUMNS, warehouseTable } from "../../core/warehouse/table.js";
+import { datasetViewSql } from "../../core/warehouse/views.js";
+import type { QueryEngine, QueryResult, QueryValue } from "../../ports/query-engine.js";
+import { Database } from "./database.js";
+import { lineageViewsSql } from "./lineage-views.js";
+
+const RUN_COLUMNS: readonly [string, string][] = [
+  ["runId", "VARCHAR"],
+  ["dataset", "VARCHAR"],
+  ["environment", "VARCHAR"],
+  ["status", "VARCHAR"],
+  ["schemaVersion", "INTEGER"],
+  ["rawKey", "VARCHAR"],
+  ["sourceMd5", "VARCHAR"],
+  ["format", "VARCHAR"],
+  ["rowsRead", "BIGINT"],
+  ["rowsWritten", "BIGINT"],
+  ["rowsQuarantined", "BIGINT"],
+  ["reason", "VARCHAR"],
+  ["duplicateOf", "VARCHAR"],
+  ["ingestedAt", "TIMESTAMP"],
+];
+
+export interface CommittedRuns {
+  readonly warehouse: string[];
+  readonly quarantine: string[];
+  readonly markers: string[];
+}
+
+/**
+ * What the views are built over, as local paths: the schemas, the files of each dataset's committed
+ * runs (commit markers are the readers' only source of truth), the markers and the lineage records.
+ */
+export interface LakeSource {
+  readonly schemasDir: string;
+  readonly duckdbMemory?: string;
+  /** Folder of the commit markers, `<dataset>/<runId>.json`. */
+  readonly markersDir: string;
+  /** Folder of the lineage zone. */
+  readonly lineageDir: string;
+  committedRuns(dataset: string, asOf?: Date): Promise<CommittedRuns>;
+}
+
+function plain(value: unknown): QueryValue {
+  if (typeof value === "bigint")
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : value;
+  if (Array.isArray(value)) return value.map(plain);
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), plain(v)]));
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
+  if (value && typeof value === "object" && !(value instanceof Date))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  return value as QueryValue;
+}
+
+export class DuckDbQueryEngine implements QueryEngine {
+  readonly name = "duckdb" as const;
+  /** Datasets whose table could not be created (e.g. a malformed schema file), for the caller to report. */
+  readonly warnings: string[] = [];
+  private constructor(readonly db: Database) {}
+
+  static async open(
+    config: LakeSource,
+    options: { asOf?: Date; threads?: number } = {},
+  ): Promise<DuckDbQueryEngine> {
+    const db = await Database.open({
+      ...(options.threads ? { threads: options.threads } : {}),
+      ...(config.duckdbMemory ? { memoryLimit: config.duckdbMemory } : {}),
+      // Spills go to scratch (DuckDB's default is ./.tmp in the working directory); DuckDB creates
+      // this folder when it first spills and removes it on close.
+      tempDirectory: path.join(
+        scratchDir(),
+        `lakeline-duckdb-${process.pid}-${randomBytes(4).toString("hex")}`,
+      ),
+    });
+    const engine = new DuckDbQueryEngine(db);
+    try {
+      await engine.registerViews(config, options.asOf);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return engine;
+  }
+
+  private async registerViews(config: LakeSource, asOf?: Date): Promise<void> {
+    const registry = new SchemaRegistry(config.schemasDir);
+    for (const dataset of registry.datasets()) {
+      try {
+        await this.registerDataset(config, registry, dataset, asOf);
+      } catch (err) {
+        // One unreadable schema must not take every other dataset's table down with it.
+        if (!(err instanceof SchemaFormatError)) throw err;
+        this.warnings.push(`no table for ${dataset}: ${err.message}`);
+      }
+    }
+    const runsGlob = path.join(config.markersDir, "*", "*.json");
+    const hasRuns = await fs
+      .readdir(config.markersDir)
+      .then((d) => d.length > 0)
+      .catch(() => false);
+    // Declared columns: the view has the same shape whatever the markers hold (a rejected run has no sample).
+    const columns = `{${RUN_COLUMNS.map(([n, t]) => `'${n}': '${t}'`).join(", ")}}`;
+    await this.db.exec(
+      hasRuns
+        ? `CREATE OR REPLACE VIEW lakeline_runs AS SELECT * FROM read_json(${sqlString(runsGlob)}, columns = ${columns}, format = 'auto')`
+        : `CREATE OR REPLACE VIEW lakeline_runs AS SELECT ${RUN_COLUMNS.map(([n, t]) => `NULL::${t} AS "${n}"`).join(", ")} WHERE false`,
+    );
+    for (const sql of lineageViewsSql(config.lineageDir)) await this.db.exec(sql);
+  }
+
+  private async registerDataset(
+    config: LakeSource,
+    registry: SchemaRegistry,
+    dataset: string,
+    asOf?: Date,
+  ): Promise<void> {
+    const versions = registry.loadAll(dataset).map((l) => l.schema);
+    const table = warehouseTable(versions);
+    const runs = await config.committedRuns(dataset, asOf);
+    const present = new Set<string>();
+    if (runs.warehouse.length > 0) {
+      const cols = await this.db.all(
+        `DESCRIBE SELECT * FROM read_parquet([${runs.warehouse.map(sqlString).join(", ")}], union_by_name = true)`,
+      );
+      for (const c of cols) present.add(String(c.column_name));
+    }
+    await this.db.exec(
+      datasetViewSql({
+        viewName: dataset,
+        table,
+        versions,
+        files: runs.warehouse,
+        presentColumns: present,
+        ...(asOf ? { asOf } : {}),
+      }),
+    );
+    const qTable = {
+      name: `${dataset}_quarantine`,
+      columns: QUARANTINE_COLUMNS,
+      partitionKeys: table.partitionKeys,
+    };
+    const qPresent = new Set(QUARANTINE_COLUMNS.map((c) => c.name));
+    await this.db.exec(
+      datasetViewSql({
+        viewName: `${dataset}_quarantine`,
+        table: qTable,
+        versions: [],
+        files: runs.quarantine,
+        presentColumns: qPresent,
+        ...(asOf ? { asOf } : {}),
+      }),
+    );
+  }
+
+  async query(sql: string): Promise<QueryResult> {
+    const { columns, rows } = await this.db.query(sql);
+    const dates = new Set(columns.filter((c) => c.type === "DATE").map((c) => c.name));
+    const cell = (k: string, v: unknown) =>
+      dates.has(k) && v instanceof Date ? v.toISOString().slice(0, 10) : plain(v);
+    return {
+      columns,
+      rows: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cell(k, v)]))),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Where everything a run writes lives. Keys are deterministic from the run's identity so a
+ * re-delivered event lands on the same keys (and conditional puts make the second write a no-op).
+ *
+ * warehouse zone:
+ *   <dataset>/ingest_date=YYYY-MM-DD/<ts>-<md5>.parquet   table data (Hive-style partition, append-only)
+ *   _runs/<dataset>/<runId>.json                          commit marker: the run's result; written last
+ *   _content/<dataset>/<md5>.json                         content claim (dedupe of byte-identical blobs)
+ *   _stats/<dataset>/<env>/<ts>-<runId>.json              statistics of accepted batches (drift baseline)
+ *   _reports/<dataset>/<ts>-<runId>/{statistics.json,anomalies.json,report.html}
+ * quarantine zone:
+ *   <dataset>/ingest_date=YYYY-MM-DD/<ts>-<md5>.parquet   rejected rows with reasons
+ *   <dataset>/_rejected/<ts>-<md5>/{reason.json,<blob>}   blobs rejected whole
+ * failed zone:
+ *   <dataset>/<runId>.json                                failed runs, for `lakeline replay`
+ */
+export function compactTimestamp(d: Date): string {
+  return d
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.(\d{3})Z$/, "$1Z");
+}
+
+export function ingestDate(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+export interface RunKeys {
+  readonly warehouse: string;
+  readonly quarantine: string;
+  readonly marker: string;
+  readonly content: string;
+  readonly stats: string;
+  readonly reportDir: string;
+  readonly rejectedDir: string;
+  readonly failed: string;
+}
+
+export function runKeys(dataset: string, environment: string, at: Date, md5: string, runId: string): RunKeys {
+  const ts = compactTimestamp(at);
+  const partition = `ingest_date=${ingestDate(at)}`;
+  return {
+    warehouse: `${dataset}/${partition}/${ts}-${md5}.parquet`,
+    quarantine: `${dataset}/${partition}/${ts}-${md5}.parquet`,
+    marker: markerKey(dataset, runId),
+    content: `${CONTENT_PREFIX}${dataset}/${md5}.json`,
+    stats: `${statsPrefix(dataset, environment)}${ts}-${runId}.json`,
+    reportDir: `_reports/${dataset}/${ts}-${runId}`,
+    rejectedDir: `${dataset}/${REJECTED_FOLDER}/${ts}-${md5}`,
+    failed: failedRunKey(dataset, runId),
+  };
+}
+
+/** Failed zone: the record of a run that threw, which `lakeline replay` re-drives. */
+export function failedRunKey(dataset: string, runId: string): string {
+  return `${dataset}/${runId}.json`;
+}
+
+/** Failed zone: the record of a blob routed past one invocation. */
+export function routedKey(dataset: string, runId: string): string {
+  return `${ROUTED_PREFIX}${dataset}/${runId}.json`;
+}
+
+/** Quarantine: where a blob whose key cannot be addressed has its reason recorded. */
+export function unaddressableDir(runId: string): string {
+  return `${INVALID_DATASET}/${REJECTED_FOLDER}/${runId}`;
+}
+
+/** Raw zone: the folder of the parts a routed blob was cut into. */
+export function partsPrefix(dataset: string, environment: string, runId: string): string {
+  return `${dataset}/${environment}/${PARTS_FOLDER}/${runId}/`;
+}
+
+/** Drift compares a batch with the previous accepted batch of the same dataset and environment. */
+export function statsPrefix(dataset: string, environment: string): string {
+  return `_stats/${dataset}/${environment.toLowerCase()}/`;
+}
+
+export function markerKey(dataset: string, runId: string): string {
+  return `_runs/${dataset}/${runId}.json`;
+}
+
+/** Failed zone: records of blobs routed past one invocation (`_routed/<dataset>/<runId>.json`). */
+export const ROUTED_PREFIX = "_routed/";
+/**
+ * Raw zone: parts of a blob split for scale-out, `<dataset>/<environment>/_parts/<runId>/…`. They are
+ * raw blobs like any other, written once by the run that split the original (which stays as it was).
+ */
+export const PARTS_FOLDER = "_parts";
+
+/** The pseudo-dataset of raw keys that name no valid dataset (rejected before any schema is read). */
+export const INVALID_DATASET = "_invalid";
+/** Quarantine: blobs rejected whole sit under `<dataset>/_rejected/`, whatever dataset the key named. */
+export const REJECTED_FOLDER = "_rejected";
+
+export const MARKER_PREFIX = "_runs/";
+/** Warehouse: content claims, `_content/<dataset>/<md5>.json`. */
+export const CONTENT_PREFIX = "_content/";
+/** Lineage zone: OpenLineage RunEvents and ML-Metadata records (their layout is core/lineage/ids.ts). */
+export { MLMD_PREFIX, OPENLINEAGE_PREFIX } from "../core/lineage/ids.js";
+export const STATS_PREFIX = "_stats/";
+export const REPORTS_PREFIX = "_reports/";

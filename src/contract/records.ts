@@ -1,0 +1,73 @@
+import type { Anomaly } from "../core/validate/anomaly.js";
+
+export type IngestStatus = "ok" | "rejected" | "duplicate" | "routed" | "failed";
+
+/** What one ingest run did; also the commit marker's content. Counts always add up: rowsRead = rowsWritten + rowsQuarantined. */
+export interface IngestResult {
+  readonly dataset: string;
+  readonly environment: string;
+  readonly schemaVersion: number | null;
+  readonly rawKey: string;
+  readonly rawBucket: string;
+  readonly sourceMd5: string | null;
+  readonly sourceBytes: number;
+  readonly format: string | null;
+  readonly rowsRead: number;
+  readonly rowsWritten: number;
+  readonly rowsQuarantined: number;
+  readonly anomalies: readonly Anomaly[];
+  /** Keys written, by zone. */
+  readonly outputs: {
+    readonly warehouse?: string;
+    readonly quarantine?: string;
+    readonly rejected?: string;
+    readonly report?: string;
+    readonly statistics?: string;
+    /**
+     * The warehouse file's md5 and size, as hashed before upload: exports read them here instead of
+     * streaming every warehouse file again (markers written before this field was added lack it).
+     */
+    readonly warehouseMd5?: string;
+    readonly warehouseBytes?: number;
+    /** Raw keys of the parts a routed blob was split into, each ingested as its own run. */
+    readonly parts?: readonly string[];
+  };
+  readonly runId: string;
+  readonly status: IngestStatus;
+  /** Why the blob was rejected/routed/failed, or which upload it duplicates. */
+  readonly reason?: string;
+  readonly duplicateOf?: string;
+  readonly ingestedAt: string;
+  /** A few quarantined rows with reasons, for people. */
+  readonly sample?: readonly { row: number | null; reasons: string[] }[];
+}
+
+/** The object an S3 notification names. */
+export interface ObjectRef {
+  readonly key: string;
+  readonly versionId?: string;
+  readonly etag?: string;
+}
+
+export interface IngestOptions {
+  /** Overrides the environment taken from the key. */
+  readonly environment?: string;
+  readonly schemaVersion?: number;
+}
+
+/** The failed zone's record of an ingest run that threw (`<dataset>/<runId>.json`); replay reads it. */
+export interface FailedRunRecord {
+  readonly dataset: string;
+  readonly runId: string;
+  readonly rawKey: string;
+  readonly rawBucket?: string;
+  readonly sourceBytes?: number;
+  readonly ingestedAt?: string;
+  readonly environment?: string;
+  readonly ref: ObjectRef;
+  readonly options?: IngestOptions;
+  readonly schemaVersion?: number | null;
+  readonly error: string;
+  readonly errorName?: string;
+  readonly failedAt: string;
+}

@@ -1,0 +1,45 @@
+/** What the three parts of an export run hand each other. */
+import type { ManifestSource } from "../../contract/export-keys.js";
+import type { ResolvedExport } from "../../contract/export-request.js";
+import type { IngestResult } from "../../contract/records.js";
+import type { QueryEngine } from "../../ports/query-engine.js";
+import type { DatasetRef } from "../lineage/recorder.js";
+import type { ExportDeps, ExportResult } from "./deps.js";
+
+/** A warehouse file an export reads: what the manifest lists, plus the raw blob it came from. */
+export interface SourceFile extends ManifestSource {
+  readonly sourceMd5: string | null;
+}
+
+/** The driver's answer: what this snapshot reads and which run it is. */
+export interface ExportPlan {
+  readonly deps: ExportDeps;
+  readonly x: ResolvedExport;
+  /** Result fields every outcome shares. */
+  readonly base: Pick<
+    ExportResult,
+    "dataset" | "environment" | "name" | "requestedAsOf" | "split" | "splitKey" | "remote"
+  >;
+  readonly splitText: string;
+  readonly keyNames: readonly string[];
+  readonly runs: readonly IngestResult[];
+  readonly sources: readonly SourceFile[];
+  readonly inputs: DatasetRef[];
+  /** The snapshot instant: the latest ingest read. */
+  readonly snapshotAt: Date;
+  readonly runId: string;
+}
+
+/** The run in scratch: the plan and the folder the executor writes `<split>/part-<n>.parquet` into. */
+export interface ExportContext {
+  readonly plan: ExportPlan;
+  readonly dataDir: string;
+}
+
+/** What the executor made: rows per split in `dataDir`, and the query that selected them. */
+export interface ExportMade {
+  readonly rows: Record<string, number>;
+  readonly totalRows: number;
+  readonly query: string;
+  readonly engine: QueryEngine["name"];
+}

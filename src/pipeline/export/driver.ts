@@ -1,0 +1,190 @@
+/**
+ * The driver's view of the warehouse: which committed ingest runs an export may read, and the
+ * DVC md5 of each warehouse file they wrote. Read from the commit markers through the ObjectStore
+ * port, so the same code runs on the local lake and on S3.
+ */
+
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import { DATA_DIR, EXPORT_PIPELINE_VERSION } from "../../contract/export-keys.js";
+import { type ExportRequest, type ResolvedExport, resolveExport } from "../../contract/export-request.js";
+import type { IngestResult } from "../../contract/records.js";
+import { deterministicUuid } from "../../core/hash/uuid.js";
+import { formatSplitSpec } from "../../core/split/spec.js";
+import type { ObjectStore } from "../../ports/object-store.js";
+import type { DatasetRef, RunStart } from "../lineage/recorder.js";
+import { readMarkers } from "../shared/markers.js";
+import { md5Stored } from "../shared/publish.js";
+import type { ExportContext, ExportPlan, SourceFile } from "./context.js";
+
+export type { SourceFile };
+
+import type { ExportDeps, ExportResult } from "./deps.js";
+
+/** Runs of `dataset` committed with warehouse rows, ingested at or before `asOf`, in the environment. */
+export async function committedSourceRuns(
+  store: ObjectStore,
+  dataset: string,
+  environment: string,
+  asOf: Date,
+): Promise<IngestResult[]> {
+  const runs = (await readMarkers(store, dataset, asOf)).filter(
+    (m) => m.status === "ok" && m.outputs.warehouse && m.environment.toUpperCase() === environment,
+  );
+  return runs.sort((a, b) =>
+    a.outputs.warehouse! < b.outputs.warehouse! ? -1 : a.outputs.warehouse! > b.outputs.warehouse! ? 1 : 0,
+  );
+}
+
+const HASH_CONCURRENCY = 8;
+
+/**
+ * The warehouse files of the runs, with their md5s, in key order: from the commit marker, or for a
+ * marker without them (written by an older version) by hashing the file.
+ */
+export async function sourceFiles(store: ObjectStore, runs: readonly IngestResult[]): Promise<SourceFile[]> {
+  const out: SourceFile[] = new Array(runs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < runs.length) {
+      const i = next++;
+      const run = runs[i]!;
+      const key = run.outputs.warehouse!;
+      const { warehouseMd5, warehouseBytes } = run.outputs;
+      const digest =
+        warehouseMd5 !== undefined && warehouseBytes !== undefined
+          ? { md5: warehouseMd5, size: warehouseBytes }
+          : await md5Stored(store, key);
+      out[i] = {
+        key,
+        ...digest,
+        runId: run.runId,
+        ingestedAt: run.ingestedAt,
+        rows: run.rowsWritten,
+        sourceMd5: run.sourceMd5,
+      };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, runs.length) }, worker));
+  return out;
+}
+
+/**
+ * The export driver: the request resolved against the schema, the committed runs the snapshot reads
+ * and their files, and the deterministic run id; or the empty result when there is nothing to read.
+ */
+export async function driveExport(
+  deps: ExportDeps,
+  request: ExportRequest,
+): Promise<{ done: ExportResult } | { plan: ExportPlan }> {
+  const { stores } = deps;
+  const versions = deps.schemas.loadAll(request.dataset).map((l) => l.schema);
+  const x = resolveExport(request, versions, deps.clock.now());
+  const splitText = formatSplitSpec(x.spec);
+  const keyNames = x.keyColumns.map((c) => c.name);
+  const base = {
+    dataset: x.dataset,
+    environment: x.environment,
+    ...(request.name ? { name: request.name } : {}),
+    requestedAsOf: x.requestedAsOf.toISOString(),
+    split: splitText,
+    splitKey: keyNames,
+    remote: stores.exports.namespace,
+  };
+  const runs = await committedSourceRuns(stores.warehouse, x.dataset, x.environment, x.requestedAsOf);
+  if (runs.length === 0) {
+    const reason = `no committed ${x.environment} runs of ${x.dataset} at or before ${base.requestedAsOf}`;
+    return { done: emptyExport(base, { asOf: null, rows: {}, sources: 0, runId: null, reason }) };
+  }
+  const sources = await sourceFiles(stores.warehouse, runs);
+  const snapshotAt = new Date(Math.max(...runs.map((r) => new Date(r.ingestedAt).getTime())));
+  const runId = exportRunId(x, splitText, keyNames, sources);
+  const inputs = sources.map((s) => sourceRef(stores.warehouse.namespace, s));
+  return { plan: { deps, x, base, splitText, keyNames, runs, sources, inputs, snapshotAt, runId } };
+}
+
+/** An export that wrote nothing: no committed runs, or a snapshot without rows. */
+export function emptyExport(
+  base: ExportPlan["base"],
+  what: Pick<ExportResult, "asOf" | "rows" | "sources" | "runId" | "reason">,
+): ExportResult {
+  const totalRows = Object.values(what.rows).reduce((a, b) => a + b, 0);
+  const { asOf, rows, sources, runId, reason } = what;
+  return {
+    ...base,
+    status: "empty",
+    asOf,
+    version: null,
+    md5: null,
+    rows,
+    totalRows,
+    nfiles: 0,
+    size: 0,
+    sources,
+    keys: null,
+    runId,
+    ...(reason !== undefined ? { reason } : {}),
+  };
+}
+
+function exportRunId(
+  x: ResolvedExport,
+  splitText: string,
+  keyNames: readonly string[],
+  sources: readonly SourceFile[],
+): string {
+  return deterministicUuid(
+    "export",
+    EXPORT_PIPELINE_VERSION,
+    x.dataset,
+    x.environment,
+    splitText,
+    x.spec.seed,
+    keyNames.join(","),
+    x.where ?? "",
+    x.format,
+    String(x.schema.version),
+    ...sources.map((s) => `${s.key}@${s.md5}`),
+  );
+}
+
+function sourceRef(namespace: string, s: SourceFile): DatasetRef {
+  return {
+    namespace,
+    name: s.key,
+    version: s.md5,
+    artifactType: "WarehouseFile",
+    size: s.size,
+    rowCount: s.rows,
+    properties: { runId: s.runId, ingestedAt: s.ingestedAt },
+  };
+}
+
+/** The driver in scratch: the data folder the executor fills, and the run's lineage START. */
+export async function prepareExport(
+  plan: ExportPlan,
+  scratch: string,
+): Promise<{ context: ExportContext; start: Omit<RunStart, "eventTime"> }> {
+  const { x, splitText, keyNames } = plan;
+  const dataDir = path.join(scratch, DATA_DIR);
+  await fs.mkdir(dataDir);
+  const start = {
+    runId: plan.runId,
+    jobName: `export.${x.dataset}`,
+    executionType: "Export" as const,
+    inputs: plan.inputs,
+    parameters: {
+      environment: x.environment,
+      asOf: plan.snapshotAt.toISOString(),
+      split: splitText,
+      seed: x.spec.seed,
+      splitKey: keyNames.join(","),
+      where: x.where ?? "",
+      format: x.format,
+      schemaVersion: x.schema.version,
+      pipelineVersion: EXPORT_PIPELINE_VERSION,
+    },
+    contexts: [{ type: "Dataset" as const, name: x.dataset }],
+  };
+  return { context: { plan, dataDir }, start };
+}

@@ -1,0 +1,107 @@
+/**
+ * The ingest executor: everything the staged DuckDB batch has to give — the valid rows as Parquet,
+ * statistics and the policy's verdict, the quarantined rows, a sample of reasons — made in scratch,
+ * after which the batch is closed so its memory is returned before anything is published.
+ */
+import * as path from "node:path";
+import { statsPrefix } from "../../contract/keys.js";
+import { BlobFormatError } from "../../core/errors.js";
+import type { DatasetSchema } from "../../core/schema/types.js";
+import type { DatasetStatistics } from "../../core/stats/types.js";
+import type { LineageValues, StagedRecords } from "../../ports/ingest-engine.js";
+import { type BatchOutputs, type IngestContext, type IngestMade, rejectedUnread } from "./context.js";
+
+export type { BatchOutputs };
+
+import { decideBatch } from "./decide.js";
+import { previousStatistics } from "./reports.js";
+
+/**
+ * The valid rows are written while statistics are computed (two connections, both cores); rejected
+ * rows are written only once policy accepts the blob. The batch is closed on every path.
+ */
+export async function executeBatch(
+  args: {
+    batch: StagedRecords;
+    schema: DatasetSchema;
+    environment: string;
+    previous: DatasetStatistics | undefined;
+    scratch: string;
+  },
+  lineage: LineageValues,
+): Promise<BatchOutputs> {
+  const { batch, schema, environment, previous, scratch } = args;
+  try {
+    const validFile = path.join(scratch, "valid.parquet");
+    const [written, decided] = await Promise.allSettled([
+      batch.writeValid(validFile, lineage),
+      decideBatch({ batch, schema, environment, ...(previous ? { previous } : {}) }),
+    ]);
+    if (decided.status === "rejected") throw decided.reason;
+    if (written.status === "rejected") throw written.reason;
+    const { statistics, anomalies, rejectReason } = decided.value;
+    const format = batch.format;
+    if (rejectReason !== undefined) return { format, statistics, anomalies, rejectReason, sample: [] };
+    const quarantineFile = path.join(scratch, "quarantine.parquet");
+    const quarantined =
+      statistics.rowsQuarantined > 0 ? await batch.writeQuarantine(quarantineFile, lineage) : 0;
+    return {
+      format,
+      statistics,
+      anomalies,
+      ...(statistics.rowsValid > 0 ? { valid: { file: validFile, rows: written.value } } : {}),
+      ...(quarantined > 0 ? { quarantine: { file: quarantineFile, rows: quarantined } } : {}),
+      sample: await batch.sampleRejected(),
+    };
+  } finally {
+    batch.close();
+  }
+}
+
+/**
+ * The executor of one run: unless the driver already decided the outcome, take the staged batch,
+ * measure it against the drift baseline and make every output in scratch. A blob the engine cannot
+ * read at all is rejected whole; any other staging error fails the run.
+ */
+export async function executeIngest(ctx: IngestContext): Promise<IngestMade> {
+  if (ctx.early) return ctx.early;
+  const staged = await ctx.plan.speculative.take();
+  if (!staged) throw new Error(`ingest: no staged batch for ${ctx.ref.key}`);
+  if ("error" in staged) {
+    if (staged.error instanceof BlobFormatError) return rejectedUnread(staged.error.reason);
+    throw staged.error;
+  }
+  const { batch } = staged;
+  try {
+    const schema = ctx.plan.identity.loaded!.schema;
+    const { dataset, environment, runId } = ctx.common;
+    const previous = await previousStatistics(
+      ctx.deps.stores.warehouse,
+      statsPrefix(dataset, environment),
+      ctx.keys.stats,
+    );
+    ctx.deps.onPhase?.("write", ctx.ref.key);
+    const made = await executeBatch(
+      { batch, schema, environment, previous, scratch: ctx.scratch },
+      {
+        ingestedAt: ctx.plan.ingestedAt,
+        sourceKey: ctx.ref.key,
+        sourceMd5: ctx.md5,
+        schemaVersion: schema.version,
+        environment,
+        runId,
+      },
+    );
+    if (made.rejectReason === undefined) return { kind: "batch", made, schema, previous };
+    const { statistics, anomalies } = made;
+    return {
+      kind: "rejected",
+      reason: made.rejectReason,
+      rowsRead: statistics.rowsRead,
+      format: made.format,
+      anomalies,
+    };
+  } finally {
+    batch.close();
+  }
+}

@@ -1,0 +1,75 @@
+import { MLMD_FOLDERS, OPENLINEAGE_PREFIX } from "../../core/lineage/ids.js";
+import type { RunEvent } from "../../core/lineage/openlineage.js";
+import type {
+  ArtifactRecord,
+  AssociationRecord,
+  AttributionRecord,
+  ContextRecord,
+  EventRecord,
+  ExecutionRecord,
+  ExecutionStateRecord,
+  LineageSnapshot,
+} from "../../core/lineage/types.js";
+import { putOnce as putOnceRaw } from "../../ports/conditional-put.js";
+import type { ObjectStore } from "../../ports/object-store.js";
+
+/** Parallel reads when loading a snapshot: enough to hide S3 latency without exhausting sockets. */
+const READ_CONCURRENCY = 16;
+
+/**
+ * Create-only put. Returns false when the record already exists, which for content-keyed records
+ * means "already recorded" — by an earlier attempt or by a concurrent one.
+ */
+export function putOnce(store: ObjectStore, key: string, value: unknown): Promise<boolean> {
+  return putOnceRaw(store, key, `${JSON.stringify(value)}\n`, "application/json");
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Every JSON record under a prefix, in key order. */
+export async function readRecords<T>(store: ObjectStore, prefix: string): Promise<T[]> {
+  const keys: string[] = [];
+  for await (const info of store.list(prefix)) if (info.key.endsWith(".json")) keys.push(info.key);
+  return mapLimit(
+    keys,
+    READ_CONCURRENCY,
+    async (key) => JSON.parse(Buffer.from(await store.get(key)).toString("utf8")) as T,
+  );
+}
+
+export async function loadSnapshot(store: ObjectStore): Promise<LineageSnapshot> {
+  const [artifacts, executions, executionStates, events, contexts, attributions, associations] =
+    await Promise.all([
+      readRecords<ArtifactRecord>(store, MLMD_FOLDERS.artifacts),
+      readRecords<ExecutionRecord>(store, MLMD_FOLDERS.executions),
+      readRecords<ExecutionStateRecord>(store, MLMD_FOLDERS.executionStates),
+      readRecords<EventRecord>(store, MLMD_FOLDERS.events),
+      readRecords<ContextRecord>(store, MLMD_FOLDERS.contexts),
+      readRecords<AttributionRecord>(store, MLMD_FOLDERS.attributions),
+      readRecords<AssociationRecord>(store, MLMD_FOLDERS.associations),
+    ]);
+  return { artifacts, executions, executionStates, events, contexts, attributions, associations };
+}
+
+/** Every stored OpenLineage RunEvent, oldest first (ties keep START before terminal events). */
+export async function readOpenLineageEvents(store: ObjectStore): Promise<RunEvent[]> {
+  const events = await readRecords<RunEvent>(store, OPENLINEAGE_PREFIX);
+  const rank = (t: string) => (t === "START" ? 0 : t === "RUNNING" || t === "OTHER" ? 1 : 2);
+  return events.sort(
+    (a, b) =>
+      Date.parse(a.eventTime) - Date.parse(b.eventTime) ||
+      rank(a.eventType) - rank(b.eventType) ||
+      a.run.runId.localeCompare(b.run.runId),
+  );
+}

@@ -1,0 +1,101 @@
+/**
+ * A blob too large for DuckDB's memory limit is staged in a compressed database file instead of in
+ * memory. Both places must give the same outputs, row for row: the warehouse rows with their source
+ * positions, the quarantined rows with their reasons, the statistics and the sample shown to users.
+ * Real data: Seattle/New York weather as CSV with damaged rows, penguins as JSON lines.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { StagedBatch, stagesOnDisk } from "../../../src/adapters/duckdb/batch.js";
+import { Database } from "../../../src/adapters/duckdb/database.js";
+import { DEFAULT_LIMITS } from "../../../src/adapters/duckdb/reader.js";
+import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
+import { tempDir, VEGA } from "../../support/cli.js";
+
+const registry = new SchemaRegistry(path.resolve("schemas"));
+const LINEAGE = {
+  ingestedAt: new Date("2026-01-02T03:04:05Z"),
+  sourceKey: "k",
+  sourceMd5: "m",
+  schemaVersion: 1,
+  environment: "TRAINING",
+  runId: "r",
+};
+
+async function outputs(file: string, dataset: string, staging: "memory" | "disk") {
+  const scratch = tempDir();
+  const batch = await StagedBatch.stage({
+    key: path.basename(file),
+    localPath: file,
+    scratch,
+    schema: registry.load(dataset).schema,
+    environment: "TRAINING",
+    limits: DEFAULT_LIMITS,
+    staging,
+  });
+  try {
+    const onDisk = fs.existsSync(path.join(scratch, "staged.duckdb"));
+    const valid = path.join(scratch, "valid.parquet");
+    const quarantine = path.join(scratch, "quarantine.parquet");
+    const [written, statistics] = await Promise.all([batch.writeValid(valid, LINEAGE), batch.statistics()]);
+    const quarantined = await batch.writeQuarantine(quarantine, LINEAGE);
+    const sample = await batch.sampleRejected(10);
+    const db = await Database.open();
+    try {
+      const rows = (f: string, order: string) =>
+        db.all(`SELECT * FROM read_parquet('${f}') ORDER BY ${order}`);
+      return {
+        onDisk,
+        written,
+        quarantined,
+        statistics,
+        sample,
+        valid: await rows(valid, "_source_row"),
+        bad: await rows(quarantine, "_source_row, _record"),
+      };
+    } finally {
+      db.close();
+    }
+  } finally {
+    batch.close();
+  }
+}
+
+describe("staging on disk", () => {
+  it("is chosen when the blob exceeds half of DuckDB's memory limit", () => {
+    expect(stagesOnDisk(100e6)).toBe(false);
+    expect(stagesOnDisk(130e6)).toBe(true);
+    expect(stagesOnDisk(130e6, { memoryLimit: "1GB" })).toBe(false);
+    expect(stagesOnDisk(600e6, { memoryLimit: "1GiB" })).toBe(true);
+    expect(() => stagesOnDisk(1, { memoryLimit: "lots" })).toThrow(/not a memory size: "lots"/);
+  });
+
+  it("gives the same outputs as memory for CSV with damaged rows (weather)", async () => {
+    const dir = tempDir();
+    const lines = fs.readFileSync(path.join(VEGA, "weather.csv"), "utf8").trimEnd().split("\n");
+    lines[10] = lines[10]!.replace(/,[^,]*$/, ",hail"); // not in the weather domain
+    lines[20] = "Seattle,2012-13-40,x,1,2,3,rain"; // bad date, bad number
+    lines.splice(30, 0, "Seattle,2012-02-01,0,1,2,3,rain,extra"); // a field too many
+    const file = path.join(dir, "weather.csv");
+    fs.writeFileSync(file, `${lines.join("\n")}\n`);
+    const memory = await outputs(file, "weather", "memory");
+    const disk = await outputs(file, "weather", "disk");
+    expect({ memory: memory.onDisk, disk: disk.onDisk }).toEqual({ memory: false, disk: true });
+    expect(memory.quarantined).toBe(3);
+    expect(memory.written + memory.quarantined).toBe(lines.length - 1);
+    expect(disk).toEqual({ ...memory, onDisk: true });
+  });
+
+  it("gives the same outputs as memory for JSON lines (penguins)", async () => {
+    const dir = tempDir();
+    const penguins = JSON.parse(fs.readFileSync(path.join(VEGA, "penguins.json"), "utf8")) as unknown[];
+    const file = path.join(dir, "penguins.jsonl");
+    fs.writeFileSync(file, `${penguins.map((p) => JSON.stringify(p)).join("\n")}\n{broken\n`);
+    const memory = await outputs(file, "penguins", "memory");
+    const disk = await outputs(file, "penguins", "disk");
+    expect(memory.written).toBe(343);
+    expect(memory.quarantined).toBe(2);
+    expect(disk).toEqual({ ...memory, onDisk: true });
+  });
+});

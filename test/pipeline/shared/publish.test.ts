@@ -1,0 +1,38 @@
+/**
+ * Publishing an output whose key an earlier attempt already wrote (a replay after a crash, or a
+ * racing delivery): the stored bytes stay, and the version recorded for lineage and the commit
+ * marker is theirs, not the md5 of the bytes this attempt happened to produce.
+ */
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { FsObjectStore } from "../../../src/adapters/local/fs-store.js";
+import { publishFile } from "../../../src/pipeline/shared/publish.js";
+import { tempDir } from "../../support/cli.js";
+
+const md5 = (s: string) => createHash("md5").update(s).digest("hex");
+
+describe("publishFile", () => {
+  it("describes the bytes it stored", async () => {
+    const dir = tempDir();
+    const store = new FsObjectStore(path.join(dir, "zone"), "zone");
+    fs.writeFileSync(path.join(dir, "mine"), "first attempt");
+    const ref = await publishFile(store, "d/out.parquet", path.join(dir, "mine"), {
+      artifactType: "WarehouseFile",
+    });
+    expect({ version: ref.version, size: ref.size }).toEqual({ version: md5("first attempt"), size: 13 });
+  });
+
+  it("describes the stored bytes when an earlier attempt wrote the key first", async () => {
+    const dir = tempDir();
+    const store = new FsObjectStore(path.join(dir, "zone"), "zone");
+    await store.put("d/out.parquet", "first attempt");
+    fs.writeFileSync(path.join(dir, "mine"), "second attempt, other row order");
+    const ref = await publishFile(store, "d/out.parquet", path.join(dir, "mine"), {
+      artifactType: "WarehouseFile",
+    });
+    expect({ version: ref.version, size: ref.size }).toEqual({ version: md5("first attempt"), size: 13 });
+    expect(Buffer.from(await store.get("d/out.parquet")).toString()).toBe("first attempt");
+  });
+});
