@@ -119,11 +119,11 @@ export class StagedBatch implements StagedRecords {
         : 0;
       const sourceFields =
         blob.header ?? (source.fieldsSql ? (await db.all(source.fieldsSql)).map((r) => String(r.k)) : []);
-      // DuckDB numbers a rejected CSV record's `line` as its record number, the header being line 1.
+      // DuckDB numbers a rejected record's `line` as its record number (a CSV header is line 1).
       const ordinals =
-        malformed > 0 && blob.format === "csv"
+        malformed > 0 && source.rejectsTable
           ? (await db.all(`SELECT DISTINCT line FROM ${source.rejectsTable} ORDER BY line`)).map(
-              (r) => Number(r.line) - (blob.hasHeader === false ? 0 : 1),
+              (r) => Number(r.line) - headerLines(blob),
             )
           : [];
       return new StagedBatch(
@@ -155,7 +155,7 @@ export class StagedBatch implements StagedRecords {
 
   /** A malformed CSV record's ordinal, from the rejects table's `line`. */
   private get malformedRowExpr(): string {
-    return `(line - ${this.blob.hasHeader === false ? 0 : 1})::BIGINT`;
+    return `(line - ${headerLines(this.blob)})::BIGINT`;
   }
 
   statistics(): Promise<StagedStatistics> {
@@ -314,3 +314,8 @@ export const duckdbIngestEngine: IngestEngine = {
       ...(request.options ? { database: request.options } : {}),
     }),
 };
+
+/** Lines before the first record: a CSV header; JSON lines have none. */
+function headerLines(blob: PreparedBlob): number {
+  return blob.format === "csv" && blob.hasHeader !== false ? 1 : 0;
+}
