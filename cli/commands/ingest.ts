@@ -75,16 +75,19 @@ export async function ingestFiles(
   return outcomes;
 }
 
-export const exitCodeFor = ingestExitCode;
-
 /** An anomaly line; a measured one says its value, its threshold and what it was compared with. */
 export function anomalyLine(a: Anomaly): string {
+  return `${a.severity.padEnd(7)} ${a.type}${a.feature ? ` (${a.feature})` : ""}: ${anomalyText(a)}`;
+}
+
+/** The short description, and for a measured anomaly its value, threshold and baseline. */
+export function anomalyText(a: Anomaly): string {
   const measured =
     a.value !== undefined && a.threshold !== undefined
       ? ` (${fmt(a.value)} > threshold ${fmt(a.threshold)})`
       : "";
   const baseline = a.baseline ? `; baseline: ${a.baseline}` : "";
-  return `${a.severity.padEnd(7)} ${a.type}${a.feature ? ` (${a.feature})` : ""}: ${a.shortDescription}${measured}${baseline}`;
+  return `${a.shortDescription}${measured}${baseline}`;
 }
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toPrecision(3));
@@ -141,6 +144,6 @@ export function register(program: Command): void {
       );
       line.done();
       for (const o of outcomes) process.stdout.write(opts.json ? `${toJson(o)}\n` : `${describe(o)}\n`);
-      process.exitCode = exitCodeFor(outcomes);
+      process.exitCode = ingestExitCode(outcomes);
     });
 }
