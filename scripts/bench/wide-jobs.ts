@@ -1,27 +1,13 @@
 /**
- * The width axis for `schema infer`: the draft of a rows × columns CSV (scripts/bench/wide-input.ts)
+ * The width axis for `schema infer`: the draft of a wide CSV (scripts/bench/wide-input.ts)
  * against its anchor, DuckDB reading the same file once with its own sniffer (`count(*)` over
  * `read_csv`, all threads) — the issue's "the time DuckDB takes to scan the file once".
  */
-import { statSync } from "node:fs";
 import type { Job } from "./contenders.js";
 import { LAKELINE } from "./contenders.js";
 import type { BenchInput } from "./inputs.js";
-import { wideInput } from "./wide-input.js";
 
 const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
-
-/** A wide CSV as a bench input (built once, kept in `dir`). */
-export async function wideBenchInput(dir: string, rows: number, columns: number): Promise<BenchInput> {
-  const path = await wideInput(dir, rows, columns);
-  return {
-    name: `wide-${rows / 1000}k×${columns}.csv`,
-    path,
-    format: "csv",
-    rows,
-    bytes: statSync(path).size,
-  };
-}
 
 export function wideScanJob(input: BenchInput): Job {
   const script = [
