@@ -21,12 +21,17 @@ export const EXIT_HELP =
 
 interface Outcome {
   readonly status: string;
+  /** The online store was not updated after a committed run (feature views). */
+  readonly onlineError?: string;
   readonly anomalies?: readonly { readonly severity: string }[];
 }
 
-/** Exit status of a set of ingest outcomes: a failed run, then a rejected blob, then ERROR anomalies. */
+/**
+ * Exit status of a set of ingest outcomes: a failed run (or a committed run whose online store
+ * update failed), then a rejected blob, then ERROR anomalies.
+ */
 export function ingestExitCode(outcomes: readonly Outcome[]): number {
-  if (outcomes.some((o) => o.status === "failed")) return EXIT.errors;
+  if (outcomes.some((o) => o.status === "failed" || o.onlineError)) return EXIT.errors;
   if (outcomes.some((o) => o.status === "rejected" || o.status === "routed")) return EXIT.refused;
   if (outcomes.some((o) => (o.anomalies ?? []).some((a) => a.severity === "ERROR"))) return EXIT.errors;
   return EXIT.ok;

@@ -10,6 +10,7 @@ import type { IngestResult } from "../../src/contract/records.js";
 import { errorMessage, UsageError } from "../../src/core/errors.js";
 import type { Anomaly } from "../../src/core/validate/anomaly.js";
 import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
+import { localMaterializer } from "../deps/features.js";
 import { localIngestDeps } from "../deps/ingest.js";
 import { localIngestInvoker, notificationFor, uploadRaw } from "../deps/upload.js";
 import { EXIT_HELP, ingestExitCode } from "../exit-codes.js";
@@ -28,6 +29,9 @@ export interface FileOutcome extends Partial<IngestResult> {
   readonly file: string;
   readonly status: IngestResult["status"];
   readonly error?: string;
+  /** Online feature values written after the commit (views fed by the dataset), or why not. */
+  readonly online?: { view: string; entities: number; written: number }[];
+  readonly onlineError?: string;
 }
 
 const ENVS = new Set(KEY_ENVIRONMENTS);
@@ -46,6 +50,8 @@ export async function ingestFiles(
   const config = localConfig({ lake: opts.lake, schemas: opts.schemas });
   const deps = localIngestDeps(config, onPhase ? { onPhase } : {});
   const invoke = localIngestInvoker(deps);
+  // After each commit, the marker's notification goes to the materializer, as in AWS.
+  const materialize = localMaterializer(config);
   const concurrency = Math.max(1, Number.parseInt(opts.concurrency, 10) || 1);
   const outcomes: FileOutcome[] = new Array(files.length);
   let next = 0;
@@ -58,7 +64,7 @@ export async function ingestFiles(
         const key = await uploadRaw(deps.stores.raw, file, opts.dataset, env);
         const response = await invoke(await notificationFor(deps.stores.raw, key));
         const result = response.results[0]!;
-        outcomes[i] = { file, ...result };
+        outcomes[i] = { file, ...result, ...(await onlineAfterCommit(materialize, result)) };
       } catch (err) {
         outcomes[i] = {
           file,
@@ -75,6 +81,23 @@ export async function ingestFiles(
   return outcomes;
 }
 
+async function onlineAfterCommit(
+  materialize: ReturnType<typeof localMaterializer>,
+  result: IngestResult,
+): Promise<Pick<FileOutcome, "online" | "onlineError">> {
+  if (result.status !== "ok" || !result.outputs.warehouse) return {};
+  try {
+    const views = (await materialize(result.dataset, result.runId)).results.flatMap((r) => r.views);
+    return views.length > 0
+      ? { online: views.map(({ view, entities, written }) => ({ view, entities, written })) }
+      : {};
+  } catch (err) {
+    return {
+      onlineError: `${errorMessage(err)} (the run is committed; \`lakeline features materialize\` retries)`,
+    };
+  }
+}
+
 /** An anomaly line; a measured one says its value, its threshold and what it was compared with. */
 export function anomalyLine(a: Anomaly): string {
   return `${a.severity.padEnd(7)} ${a.type}${a.feature ? ` (${a.feature})` : ""}: ${anomalyText(a)}`;
@@ -86,7 +109,10 @@ export function anomalyText(a: Anomaly): string {
     a.value !== undefined && a.threshold !== undefined
       ? ` (${fmt(a.value)} > threshold ${fmt(a.threshold)})`
       : "";
-  const baseline = a.baseline ? `; baseline: ${a.baseline}` : "";
+  const b = a.comparison?.baseline;
+  const baseline = b
+    ? `; baseline: ${b.label} (${b.runId ? `run ${b.runId}, ` : ""}${b.rowsRead} rows read, ${b.environment}, schema v${b.schemaVersion})`
+    : "";
   return `${a.shortDescription}${measured}${baseline}`;
 }
 
@@ -106,6 +132,9 @@ function describe(o: FileOutcome): string {
   lines.push(`    raw: ${o.rawKey}  md5 ${o.sourceMd5}  run ${o.runId}`);
   if (o.outputs?.warehouse) lines.push(`    warehouse: ${o.outputs.warehouse}`);
   if (o.outputs?.quarantine) lines.push(`    quarantine: ${o.outputs.quarantine}`);
+  for (const v of o.online ?? [])
+    lines.push(`    online: ${v.view}: ${v.written} of ${v.entities} entities updated`);
+  if (o.onlineError) lines.push(`    online: failed: ${o.onlineError}`);
   for (const a of o.anomalies ?? []) lines.push(`    ${anomalyLine(a)}`);
   for (const s of o.sample ?? []) lines.push(`    row ${s.row ?? "-"}: ${s.reasons.join("; ")}`);
   return lines.join("\n");

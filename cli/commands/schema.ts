@@ -161,13 +161,14 @@ export function register(program: Command): void {
           dataset: d.dataset,
           versions: d.versions.map((v) => `v${v}`).join(" "),
           features: d.features ?? null,
+          views: d.views ?? 0,
           status:
             d.problems.length === 0
               ? "ok"
               : `${d.problems.length} problem${d.problems.length === 1 ? "" : "s"}`,
         }));
         process.stdout.write(
-          `schemas in ${dir} (compatibility ${mode})\n${formatTable(rows, ["dataset", "versions", "features", "status"])}`,
+          `schemas in ${dir} (compatibility ${mode})\n${formatTable(rows, ["dataset", "versions", "features", "status", "views"])}`,
         );
         const problems = result.datasets.flatMap((d) => d.problems);
         if (problems.length > 0)

@@ -55,6 +55,13 @@ const feature = z
         jensenShannon: z.number().min(0).max(1).optional(),
       })
       .optional(),
+    skew: z
+      .strictObject({
+        lInfinity: z.number().min(0).max(1).optional(),
+        jensenShannon: z.number().min(0).max(1).optional(),
+      })
+      .optional()
+      .describe("training–serving skew thresholds: a SERVING batch against the latest TRAINING batch"),
     default: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
   })
   .superRefine((f, ctx) => {

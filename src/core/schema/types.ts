@@ -64,6 +64,8 @@ export interface Feature {
   readonly inEnvironment?: readonly EnvironmentName[];
   readonly notInEnvironment?: readonly EnvironmentName[];
   readonly drift?: DriftComparator;
+  /** Training–serving skew thresholds (TFDV's skew_comparator): a SERVING batch vs the TRAINING baseline. */
+  readonly skew?: DriftComparator;
   /** Value for rows written under an older schema version that lacked this feature. */
   readonly default?: string | number | boolean | null;
 }
