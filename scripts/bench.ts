@@ -34,6 +34,7 @@ import { measure, measureMethod, type Sample } from "./bench/measure.js";
 import { type BenchReport, evaluateTargets, machine, renderText, summarise } from "./bench/report.js";
 import { widthTargets } from "./bench/targets.js";
 import { wideBenchInput } from "./bench/wide-input.js";
+import { inferJob, wideScanJob } from "./bench/wide-jobs.js";
 
 const RSS_LIMIT_MB = 512;
 const INGEST_RATIO = 0.5;
@@ -149,6 +150,9 @@ for (const columns of widths) {
   const input = await wideBenchInput(path.join(root, ".bench", "wide"), columns, wideRows, log);
   const anchor = anchorJob(input);
   jobs.push(anchor, ingestJob(input, anchor.id));
+  // schema infer on the same file, against DuckDB scanning it once.
+  const scan = wideScanJob(input);
+  jobs.push(scan, inferJob(input, columns, scan.id));
 }
 // Hashing is measured on the largest file, where start-up weighs least.
 const largest = inputs.filter((i) => i.format === "csv").sort((a, b) => b.bytes - a.bytes)[0];

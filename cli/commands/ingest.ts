@@ -8,10 +8,12 @@ import { ENV, localConfig } from "../../src/contract/env.js";
 import { assertDatasetName, KEY_ENVIRONMENTS } from "../../src/contract/raw-key.js";
 import type { IngestResult } from "../../src/contract/records.js";
 import { errorMessage, UsageError } from "../../src/core/errors.js";
+import type { Anomaly } from "../../src/core/validate/anomaly.js";
 import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
 import { localMaterializer } from "../deps/features.js";
 import { localIngestDeps } from "../deps/ingest.js";
 import { localIngestInvoker, notificationFor, uploadRaw } from "../deps/upload.js";
+import { EXIT_HELP, ingestExitCode } from "../exit-codes.js";
 import { phaseLine, progress, toJson } from "../output.js";
 
 interface IngestOpts {
@@ -96,11 +98,25 @@ async function onlineAfterCommit(
   }
 }
 
-export function exitCodeFor(outcomes: readonly FileOutcome[]): number {
-  if (outcomes.some((o) => o.status === "failed" || o.onlineError)) return 1;
-  if (outcomes.some((o) => o.status === "rejected" || o.status === "routed")) return 2;
-  return 0;
+/** An anomaly line; a measured one says its value, its threshold and what it was compared with. */
+export function anomalyLine(a: Anomaly): string {
+  return `${a.severity.padEnd(7)} ${a.type}${a.feature ? ` (${a.feature})` : ""}: ${anomalyText(a)}`;
 }
+
+/** The short description, and for a measured anomaly its value, threshold and baseline. */
+export function anomalyText(a: Anomaly): string {
+  const measured =
+    a.value !== undefined && a.threshold !== undefined
+      ? ` (${fmt(a.value)} > threshold ${fmt(a.threshold)})`
+      : "";
+  const b = a.comparison?.baseline;
+  const baseline = b
+    ? `; baseline: ${b.label} (${b.runId ? `run ${b.runId}, ` : ""}${b.rowsRead} rows read, ${b.environment}, schema v${b.schemaVersion})`
+    : "";
+  return `${a.shortDescription}${measured}${baseline}`;
+}
+
+const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toPrecision(3));
 
 /**
  * What happened to one blob, in words that do not pass an old result off as new: a run whose
@@ -134,10 +150,7 @@ export function describe(o: FileOutcome): string {
   for (const v of o.online ?? [])
     lines.push(`    online: ${v.view}: ${v.written} of ${v.entities} entities updated`);
   if (o.onlineError) lines.push(`    online: failed: ${o.onlineError}`);
-  for (const a of o.anomalies ?? [])
-    lines.push(
-      `    ${a.severity.padEnd(7)} ${a.type}${a.feature ? ` (${a.feature})` : ""}: ${a.shortDescription}`,
-    );
+  for (const a of o.anomalies ?? []) lines.push(`    ${anomalyLine(a)}`);
   for (const s of o.sample ?? []) lines.push(`    row ${s.row ?? "-"}: ${s.reasons.join("; ")}`);
   return lines.join("\n");
 }
@@ -157,8 +170,7 @@ export function register(program: Command): void {
     .option("--json", "one JSON object per file, one per line")
     .addHelpText(
       "after",
-      "\nExit status: 0 every file processed, 2 some file rejected whole (reason recorded), 1 some run failed.\n" +
-        "Example:\n  lakeline ingest penguins.json --dataset penguins\n  lakeline ingest serving.jsonl --dataset penguins --env serving --json",
+      `${EXIT_HELP}Example:\n  lakeline ingest penguins.json --dataset penguins\n  lakeline ingest serving.jsonl --dataset penguins --env serving --json`,
     )
     .action(async (files: string[], opts: IngestOpts) => {
       // One file: its phases as they pass (a large blob takes a while); several: a bar of files.
@@ -176,6 +188,6 @@ export function register(program: Command): void {
       );
       line.done();
       for (const o of outcomes) process.stdout.write(opts.json ? `${toJson(o)}\n` : `${describe(o)}\n`);
-      process.exitCode = exitCodeFor(outcomes);
+      process.exitCode = ingestExitCode(outcomes);
     });
 }

@@ -10,8 +10,9 @@ import { parseReprocessTarget, type ReprocessTarget } from "../../src/contract/r
 import { reprocessKeys } from "../../src/pipeline/ingest/reprocess.js";
 import { localIngestDeps } from "../deps/ingest.js";
 import { localIngestInvoker } from "../deps/upload.js";
+import { EXIT_HELP, ingestExitCode } from "../exit-codes.js";
 import { toJson } from "../output.js";
-import { describe, exitCodeFor } from "./ingest.js";
+import { describe } from "./ingest.js";
 
 interface ReprocessOpts {
   key?: string;
@@ -77,12 +78,12 @@ export function register(program: Command): void {
     .option("--json", "one JSON object per blob, one per line")
     .addHelpText(
       "after",
-      "\nExit status: as ingest — 0 every blob processed, 2 some blob rejected whole, 1 some run failed, 64 bad usage.\n" +
+      `${EXIT_HELP}A blob whose re-processing was already committed wrote nothing and adds nothing to the status.\n` +
         "Example:\n  lakeline reprocess cars --key cars/training/cars-late.json --schema-version 2\n  lakeline reprocess cars --all",
     )
     .action(async (dataset: string, opts: ReprocessOpts) => {
       const results = await run(dataset, opts);
       if (!opts.json) process.stdout.write(`${totals(results)}\n`);
-      process.exitCode = exitCodeFor(results.map((r) => ({ file: r.rawKey, ...r })));
+      process.exitCode = ingestExitCode(results.filter((r) => !r.alreadyCommitted));
     });
 }

@@ -130,6 +130,8 @@ export const schemaFileFormat = z
     csv: z
       .strictObject({
         delimiter: z.string().length(1).optional(),
+        quote: z.string().length(1).optional(),
+        header: z.boolean().optional(),
         listSeparator: z.string().length(1).optional(),
       })
       .optional(),

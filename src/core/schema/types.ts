@@ -80,8 +80,14 @@ export interface BatchPolicy {
   readonly maxRows?: number;
 }
 
+/** The CSV dialect of a dataset's files: what `schema infer` sniffed, and what ingest reads with. */
 export interface CsvOptions {
+  /** Field separator. Default: `,` (`\t` for .tsv files). */
   readonly delimiter?: string;
+  /** Quote character. Default `"`. */
+  readonly quote?: string;
+  /** Whether the first record names the fields. Default true; without one the fields are column0, column1, … */
+  readonly header?: boolean;
   /** Separator inside a CSV cell holding a list feature's values. Default `|`. */
   readonly listSeparator?: string;
 }

@@ -61,6 +61,8 @@ export interface Anomaly {
 /** A batch named in an anomaly: how to find it, and what it was. */
 export interface BatchRef {
   readonly label: string;
+  /** The run that read the batch, when known (a drift baseline names it). */
+  readonly runId?: string;
   readonly environment: string;
   readonly rowsRead: number;
   readonly schemaVersion: number;

@@ -212,11 +212,17 @@ function driftAnomaly(
 }
 
 function batchRef(s: DatasetStatistics, label: string): BatchRef {
-  return { label, environment: s.environment, rowsRead: s.rowsRead, schemaVersion: s.schemaVersion };
+  return {
+    label,
+    ...(s.runId ? { runId: s.runId } : {}),
+    environment: s.environment,
+    rowsRead: s.rowsRead,
+    schemaVersion: s.schemaVersion,
+  };
 }
 
 function describeBatch(s: DatasetStatistics, label: string): string {
-  return `${label} (${s.rowsRead} rows read, ${s.environment}, schema v${s.schemaVersion})`;
+  return `${label} (${s.runId ? `run ${s.runId}, ` : ""}${s.rowsRead} rows read, ${s.environment}, schema v${s.schemaVersion})`;
 }
 
 function byName(s: DatasetStatistics): Map<string, FeatureStatistics> {

@@ -1,6 +1,6 @@
 import { INVALID_DATASET, markerKey, unaddressableDir } from "../../contract/keys.js";
 import { DEFAULT_ENVIRONMENT, parseRawKey } from "../../contract/raw-key.js";
-import type { IngestResult, ReprocessRequest } from "../../contract/records.js";
+import { type IngestResult, type ReprocessRequest, renderCommitMarker } from "../../contract/records.js";
 import { dispositionOf, type InvalidKeyError, type LakelineError } from "../../core/errors.js";
 import { deterministicUuid } from "../../core/hash/uuid.js";
 import type { ObjectInfo } from "../../ports/object-store.js";
@@ -47,7 +47,7 @@ export function resolveIdentity(
     const parsed = parseRawKey(ref.key);
     dataset = parsed.dataset;
     environment = (options.environment ?? parsed.environment).toUpperCase();
-    loaded = deps.schemas.load(dataset, options.schemaVersion);
+    loaded = deps.schemas.loadChecked(dataset, options.schemaVersion);
   } catch (err) {
     if (!isRejection(err)) throw err;
     identityError = err;
@@ -100,6 +100,6 @@ export async function rejectUnaddressable(
     ingestedAt: deps.clock.now().toISOString(),
   };
   await putOnce(stores.quarantine, `${rejectedDir}/reason.json`, JSON.stringify({ ...result, ref }, null, 2));
-  await putOnce(stores.warehouse, marker, JSON.stringify(result, null, 2));
+  await putOnce(stores.warehouse, marker, renderCommitMarker(result));
   return result;
 }
