@@ -3,8 +3,12 @@
  * location before its commit marker exists (and stays there if the run crashes and is never
  * replayed); the marker, written last, is what commits it. So per dataset:
  *   `<dataset>_runs`       the commit markers (`_runs/<dataset>/<runId>.json`, one JSON object each)
- *   `<dataset>_committed`  a view: the table's rows whose `_run_id` has a marker with status ok
+ *   `<dataset>_committed`  a view: the table's rows whose `_run_id` has a marker with status ok and
+ *                          is its source blob's latest processing (core/warehouse/latest.ts), the
+ *                          same rule as the local views and exports
  */
+import { latestRunIdsSql } from "../core/warehouse/latest.js";
+
 export const RUNS_TABLE_SUFFIX = "_runs";
 export const COMMITTED_VIEW_SUFFIX = "_committed";
 
@@ -31,8 +35,7 @@ export const RUNS_TABLE_COLUMNS: readonly { name: string; type: string; comment:
 /** The view's SQL (Trino/Athena), over the database's own tables. */
 export function committedViewSql(database: string, dataset: string): string {
   const q = (s: string) => `"${s.replaceAll('"', '""')}"`;
-  return (
-    `SELECT t.* FROM ${q(database)}.${q(dataset)} t WHERE t."_run_id" IN ` +
-    `(SELECT r."runid" FROM ${q(database)}.${q(runsTableName(dataset))} r WHERE r."status" = 'ok')`
-  );
+  // Trino's identifiers are case-insensitive: the rule's "runId" is the Glue column runid.
+  const runs = `${q(database)}.${q(runsTableName(dataset))} r`;
+  return `SELECT t.* FROM ${q(database)}.${q(dataset)} t WHERE t."_run_id" IN (${latestRunIdsSql(runs)})`;
 }

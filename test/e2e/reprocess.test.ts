@@ -35,6 +35,22 @@ function releaseFix(schemas: string, policy?: Record<string, unknown>): void {
   fs.writeFileSync(path.join(schemas, "cars", "v2.json"), JSON.stringify(v2, null, 2));
 }
 
+/**
+ * The draft as `schema infer` made it before drafts learnt better (sample ranges, whole numbers as
+ * INT), optionally with a stricter policy, released as v1.
+ */
+async function releaseDraft(early: string, schemas: string, policy?: Record<string, unknown>): Promise<void> {
+  const args = ["--dataset", "cars", "--schemas", schemas];
+  expect((await runCli("schema", "infer", early, "--numeric-ranges", "--json-integers", ...args)).code).toBe(
+    0,
+  );
+  const file = path.join(schemas, "cars", "drafts", "v1.json");
+  const draft = JSON.parse(fs.readFileSync(file, "utf8"));
+  fs.writeFileSync(file, JSON.stringify({ ...draft, policy: { ...draft.policy, ...policy } }, null, 2));
+  const released = await runCli("schema", "release", "cars", "--schemas", schemas);
+  expect(released.code, released.stderr + released.stdout).toBe(0);
+}
+
 function jsonLines(r: CliRun): IngestResult[] {
   return r.stdout
     .trim()
@@ -64,7 +80,7 @@ describe("re-processing cars under a fixed schema", () => {
     schemas = path.join(dir, "schemas");
     const early = writeLines(dir, "cars-early.json", EARLY);
     const lateFile = writeLines(dir, "cars-late.json", LATE);
-    expect((await runCli("schema", "infer", early, "--dataset", "cars", "--schemas", schemas)).code).toBe(0);
+    await releaseDraft(early, schemas);
     await cli("ingest", early, "--dataset", "cars", "--json");
     late = jsonLines(await cli("ingest", lateFile, "--dataset", "cars", "--json"))[0]!;
     again = await cli("ingest", early, "--dataset", "cars");
@@ -179,10 +195,7 @@ describe("content claimed by outcome", () => {
     const cli = (...args: string[]) => runCli(...args, "--lake", lake, "--schemas", schemas);
     const early = writeLines(dir, "cars-early.json", EARLY);
     const lateFile = writeLines(dir, "cars-late.json", LATE);
-    await runCli("schema", "infer", early, "--dataset", "cars", "--schemas", schemas);
-    const v1 = JSON.parse(fs.readFileSync(path.join(schemas, "cars", "v1.json"), "utf8"));
-    v1.policy.maxBadRowFraction = 0.05;
-    fs.writeFileSync(path.join(schemas, "cars", "v1.json"), JSON.stringify(v1));
+    await releaseDraft(early, schemas, { maxBadRowFraction: 0.05 });
     const rejected = await cli("ingest", lateFile, "--dataset", "cars", "--json");
     releaseFix(schemas);
     // Act
@@ -203,10 +216,7 @@ describe("content claimed by outcome", () => {
     const schemas = path.join(dir, "schemas");
     const cli = (...args: string[]) => runCli(...args, "--lake", lake, "--schemas", schemas);
     const early = writeLines(dir, "cars-early.json", EARLY);
-    await runCli("schema", "infer", early, "--dataset", "cars", "--schemas", schemas);
-    const v1 = JSON.parse(fs.readFileSync(path.join(schemas, "cars", "v1.json"), "utf8"));
-    v1.policy.maxBadRowFraction = 0.05;
-    fs.writeFileSync(path.join(schemas, "cars", "v1.json"), JSON.stringify(v1));
+    await releaseDraft(early, schemas, { maxBadRowFraction: 0.05 });
     const lateFile = writeLines(dir, "cars-late.json", LATE);
     const misnamed = path.join(dir, "cars-early-copy.json.gz");
     fs.copyFileSync(early, misnamed);

@@ -64,7 +64,7 @@ describe("Glue catalog generated from schemas/", () => {
   });
 
   it.each(datasets)(
-    "%s_committed: an Athena view of the rows whose run has an ok commit marker, with the table's columns",
+    "%s_committed: an Athena view of the rows whose run has an ok commit marker and is its source blob's latest processing, with the table's columns",
     (dataset) => {
       // Prepare
       const expected = warehouseTable(registry.loadAll(dataset).map((l) => l.schema));
@@ -83,7 +83,8 @@ describe("Glue catalog generated from schemas/", () => {
       expect(view.TableType).toBe("VIRTUAL_VIEW");
       expect(view.Parameters).toMatchObject({ presto_view: "true" });
       expect(presto.originalSql).toContain(`FROM "lakeline"."${dataset}" t WHERE t."_run_id" IN`);
-      expect(presto.originalSql).toContain(`"lakeline"."${dataset}_runs" r WHERE r."status" = 'ok'`);
+      expect(presto.originalSql).toContain(`"lakeline"."${dataset}_runs" r WHERE "status" = 'ok'`);
+      expect(presto.originalSql).toContain(`row_number() OVER (PARTITION BY upper("environment")`);
       expect(presto.columns.map((c) => c.name)).toEqual([
         ...expected.columns.map((c) => c.name),
         "ingest_date",
