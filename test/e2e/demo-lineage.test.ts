@@ -6,7 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCli, tempDir } from "../support/cli.js";
+import { runCli } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 
 let lake: string;
 let demo: { code: number; stdout: string; stderr: string };
@@ -30,7 +31,7 @@ async function lineage(...args: string[]): Promise<Graph> {
 }
 
 beforeAll(async () => {
-  lake = path.join(tempDir(), "lake");
+  lake = path.join(await tempDir("demo-lineage"), "lake");
   demo = await runCli("demo", "--lake", lake, "--rows", "20000");
 });
 
@@ -55,7 +56,7 @@ describe("lakeline demo", () => {
   });
 
   it("refuses to wipe a lake it did not create", async () => {
-    const other = path.join(tempDir(), "mine");
+    const other = path.join(await tempDir("demo-lineage"), "mine");
     fs.mkdirSync(path.join(other, "warehouse"), { recursive: true });
     const r = await runCli("demo", "--lake", other);
     expect(r.code).toBe(64);

@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 import { localExportDeps } from "../../cli/deps/export.js";
 import { createExportHandler, exportRequestOf } from "../../functions/export.js";
 import { localConfig } from "../../src/contract/env.js";
-import { tempDir, VEGA } from "../support/cli.js";
+import { VEGA } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 import { ingest } from "./export-support.js";
 
 const context = { functionName: "lakeline-export", awsRequestId: "req-1" } as unknown as Context;
@@ -18,7 +19,7 @@ const logger = new Logger({ serviceName: "lakeline-export", logLevel: "SILENT" }
 describe("export handler", () => {
   it("exports for a schedule's input and for an event's detail, with the same version", async () => {
     // Prepare
-    const lake = path.join(tempDir(), "lake");
+    const lake = path.join(await tempDir("export-handler"), "lake");
     await ingest(lake, path.join(VEGA, "penguins.json"), "penguins");
     const handler = createExportHandler(async () => localExportDeps(localConfig({ lake })), logger);
     const scheduled = {
@@ -46,7 +47,7 @@ describe("export handler", () => {
 
   it("rejects events without a usable request", async () => {
     const handler = createExportHandler(
-      async () => localExportDeps(localConfig({ lake: tempDir() })),
+      async () => localExportDeps(localConfig({ lake: await tempDir("export-handler") })),
       logger,
     );
     await expect(handler({ detail: {} }, context)).rejects.toThrow(/no dataset/);

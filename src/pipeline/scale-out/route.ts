@@ -10,7 +10,7 @@ import { PARTS_FOLDER, partsPrefix } from "../../contract/keys.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { DatasetRef } from "../lineage/recorder.js";
 import { publishFile } from "../shared/publish.js";
-import { recordStream, chunkRecords, cuttable } from "./chunk.js";
+import { chunkRecords, cuttable, recordStream } from "./chunk.js";
 
 /** Whether `key` can be cut here: CSV or JSON lines, and not itself a part (no cutting twice). */
 export function canCut(key: string): boolean {
@@ -26,7 +26,7 @@ export async function cutIntoParts(args: {
   scratch: string;
 }): Promise<DatasetRef[]> {
   const kind = cuttable(args.key);
-  if (!kind) throw new Error(`cannot cut ${args.key} into parts: only CSV and JSON lines are cut at record boundaries`);
+  if (!kind) throw new Error(`cannot cut ${args.key}: only CSV and JSON lines are cut at record boundaries`);
   const [dataset = "", environment = ""] = args.key.split("/");
   const prefix = partsPrefix(dataset, environment, args.runId);
   const refs: DatasetRef[] = [];

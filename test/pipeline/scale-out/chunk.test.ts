@@ -10,19 +10,17 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { Database } from "../../../src/adapters/duckdb/database.js";
 import {
-  type PartFile,
-  recordStream,
   chunkRecords,
   cuttable,
+  type PartFile,
+  recordStream,
 } from "../../../src/pipeline/scale-out/chunk.js";
-import { tempDir, VEGA } from "../../support/cli.js";
+import { VEGA } from "../../support/cli.js";
+import { tempDir } from "../../support/temp.js";
 
 /** Cut `bytes` fed in chunks of `chunk` bytes; keep each part's text. */
-async function cut(
-  bytes: Buffer,
-  opts: { csv: boolean; partBytes: number; chunk?: number; gzip?: boolean },
-) {
-  const dir = tempDir();
+async function cut(bytes: Buffer, opts: { csv: boolean; partBytes: number; chunk?: number; gzip?: boolean }) {
+  const dir = await tempDir("chunk");
   const chunks: Buffer[] = [];
   const size = opts.chunk ?? 7;
   for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
