@@ -1,7 +1,8 @@
 /**
  * Ingest Lambda: S3 ObjectCreated on the raw bucket → validate → warehouse/quarantine → lineage.
- * Thin by design: decode the event, call the use case, return what happened. A thrown error makes
- * the invocation fail so async retries and the on-failure destination take over.
+ * Thin by design: decode the event, call the use case, return what happened. A rejected blob is a
+ * result like any other; an error retrying cannot fix is answered with a refusal, and any other
+ * thrown error fails the invocation so async retries and the on-failure destination take over.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
@@ -11,7 +12,7 @@ import type { Context, S3Event } from "aws-lambda";
 import type { IngestResult } from "../src/contract/records.js";
 import { type IngestDeps, ingestObject } from "../src/pipeline/ingest/ingest.js";
 import { recordIngestMetrics } from "./shared/metrics.js";
-import { invocationLogging } from "./shared/middleware.js";
+import { errorDisposition, invocationLogging, type Refusal } from "./shared/middleware.js";
 import { decodeS3Key } from "./shared/s3-event.js";
 
 export interface IngestResponse {
@@ -24,7 +25,7 @@ export function createIngestHandler(
   /** CloudWatch metrics (AWS only: locally they would print EMF JSON into the CLI's output). */
   metrics?: Metrics,
 ) {
-  const ingest = async (event: S3Event, _context: Context): Promise<IngestResponse> => {
+  const ingest = async (event: S3Event, _context: Context): Promise<IngestResponse | Refusal> => {
     const d = await deps();
     const results: IngestResult[] = [];
     for (const record of event.Records ?? []) {
@@ -44,7 +45,7 @@ export function createIngestHandler(
     }
     return { results };
   };
-  const handler = middy(ingest).use(invocationLogging(logger));
+  const handler = middy(ingest).use(invocationLogging(logger)).use(errorDisposition());
   return metrics ? handler.use(logMetrics(metrics)) : handler;
 }
 
