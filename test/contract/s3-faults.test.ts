@@ -1,5 +1,4 @@
 import * as fs from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
 import { CreateBucketCommand, ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -16,6 +15,7 @@ import {
   startFaultProxy,
 } from "../support/fault-proxy.js";
 import { S3RVER_CREDENTIALS, type S3rverHandle, startS3rver } from "../support/s3rver.js";
+import { tempDir } from "../support/temp.js";
 import { BIG_FILE, md5 } from "./object-store.contract.js";
 
 const MiB = 1024 * 1024;
@@ -166,7 +166,7 @@ describe("S3ObjectStore under injected faults", () => {
     // Prepare
     await store.put("raw/body.bin", Buffer.alloc(2 * MiB, 7));
     const truncate: Fault = { kind: "truncate-body", bytes: 64 * 1024 };
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "lakeline-faults-"));
+    const dir = await tempDir("faults");
     try {
       // Act
       failFirst(1, isGetObject, truncate);

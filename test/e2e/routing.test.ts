@@ -7,7 +7,6 @@
  * limit are ingested as usual.
  */
 import * as fs from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { Logger } from "@aws-lambda-powertools/logger";
@@ -31,6 +30,7 @@ import {
 } from "../reliability/support.js";
 import { VEGA } from "../support/cli.js";
 import { lambdaContext, type S3rverHandle, startS3rver, zoneBuckets, zoneStores } from "../support/s3rver.js";
+import { tempDir } from "../support/temp.js";
 
 const BUCKETS = zoneBuckets("routing");
 const CONTEXT = lambdaContext("routing");
@@ -44,7 +44,7 @@ const downloads: string[] = [];
 beforeAll(async () => {
   s3 = await startS3rver({ buckets: Object.values(BUCKETS), conditionalWrites: true });
   stores = zoneStores(s3.client(), BUCKETS);
-  scratch = await fs.mkdtemp(path.join(os.tmpdir(), "lakeline-routing-"));
+  scratch = await tempDir("routing");
 });
 
 afterAll(async () => {

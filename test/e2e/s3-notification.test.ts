@@ -4,7 +4,6 @@
  * the path an upload takes in AWS, minus Lambda itself.
  */
 import * as fs from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
@@ -29,6 +28,7 @@ import {
   writeSchema,
 } from "../reliability/support.js";
 import { lambdaContext, type S3rverHandle, startS3rver, zoneBuckets, zoneStores } from "../support/s3rver.js";
+import { tempDir } from "../support/temp.js";
 
 const BUCKETS = zoneBuckets("lakeline");
 const CONTEXT = lambdaContext("s3rver");
@@ -49,7 +49,7 @@ beforeAll(async () => {
   const lake = await tempLake("s3rver");
   root = lake.root;
   await writeSchema(lake.schemasDir, "items", 1, ITEMS_SCHEMA);
-  scratch = await fs.mkdtemp(path.join(os.tmpdir(), "lakeline-s3rver-scratch-"));
+  scratch = await tempDir("s3rver-scratch");
   const deps: IngestDeps = {
     stores,
     schemas: new SchemaRegistry(lake.schemasDir),
