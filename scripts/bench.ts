@@ -6,6 +6,7 @@
  *   npm run bench                       full run: 1m, 3m, 9m rows
  *   npm run bench -- --quick            1m rows, fewer contenders (a couple of minutes)
  *   npm run bench -- --sizes 1m,3m      choose sizes (multiples of 3m above 3m)
+ *   npm run bench -- --widths 20,100     width axis: CSV of n columns × 200k rows (default 20,100,300)
  *   npm run bench -- --reps 5 --json
  */
 import { execFileSync } from "node:child_process";
@@ -29,6 +30,8 @@ import { ensureInputs, type InputFormat } from "./bench/inputs.js";
 import { exportJob, queryJob } from "./bench/lake-jobs.js";
 import { measure, measureMethod, type Sample } from "./bench/measure.js";
 import { type BenchReport, evaluateTargets, machine, renderText, summarise } from "./bench/report.js";
+import { widthTargets } from "./bench/targets.js";
+import { wideBenchInput } from "./bench/wide-input.js";
 
 const RSS_LIMIT_MB = 512;
 const INGEST_RATIO = 0.5;
@@ -44,12 +47,16 @@ const { values: opts } = parseArgs({
     json: { type: "boolean", default: false },
     quick: { type: "boolean", default: false },
     sizes: { type: "string" },
+    widths: { type: "string" },
+    "wide-rows": { type: "string" },
     reps: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (opts.help) {
-  process.stdout.write("usage: npm run bench -- [--quick] [--sizes 1m,3m,9m] [--reps 3] [--json]\n");
+  process.stdout.write(
+    "usage: npm run bench -- [--quick] [--sizes 1m,3m,9m] [--widths 20,100,300] [--wide-rows 200k] [--reps 3] [--json]\n",
+  );
   process.exit(0);
 }
 
@@ -63,9 +70,25 @@ const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const root = path.resolve(import.meta.dirname, "..");
 process.chdir(root);
 
-const sizes = [...new Set((opts.sizes ?? (opts.quick ? "1m" : "1m,3m,9m")).split(",").map(parseSize))].sort(
-  (a, b) => a - b,
-);
+// `--sizes ""` measures no flights file (e.g. only the width axis).
+const sizes = [
+  ...new Set(
+    (opts.sizes ?? (opts.quick ? "1m" : "1m,3m,9m"))
+      .split(",")
+      .filter((s) => s.trim() !== "")
+      .map(parseSize),
+  ),
+].sort((a, b) => a - b);
+// Width axis: wide tables (INT, FLOAT, text, categorical; a few bad cells), none in a quick run.
+const widths = [
+  ...new Set(
+    (opts.widths ?? (opts.quick ? "" : "20,100,300"))
+      .split(",")
+      .filter((w) => w.trim() !== "")
+      .map((w) => parseSize(w)),
+  ),
+].sort((a, b) => a - b);
+const wideRows = parseSize(opts["wide-rows"] ?? "200k");
 const reps = Math.max(1, Number.parseInt(opts.reps ?? "3", 10) || 3);
 const startedAt = machine();
 const started = performance.now();
@@ -97,7 +120,7 @@ const keepLake = async (lake: string) => {
   keptLake = lake;
 };
 
-const jobs: Job[] = [startupJob(inputs[0]!)];
+const jobs: Job[] = inputs[0] ? [startupJob(inputs[0])] : [];
 const digests = new Map<string, string>();
 for (const rows of sizes) {
   const csv = find(rows, "csv")!;
@@ -119,9 +142,14 @@ for (const rows of sizes) {
     jobs.push(a, ingestJob(input, a.id));
   }
 }
+for (const columns of widths) {
+  const input = await wideBenchInput(path.join(root, ".bench", "wide"), columns, wideRows, log);
+  const anchor = anchorJob(input);
+  jobs.push(anchor, ingestJob(input, anchor.id));
+}
 // Hashing is measured on the largest file, where start-up weighs least.
-const largest = inputs.filter((i) => i.format === "csv").sort((a, b) => b.bytes - a.bytes)[0]!;
-jobs.push(...hashJobs(largest, digests));
+const largest = inputs.filter((i) => i.format === "csv").sort((a, b) => b.bytes - a.bytes)[0];
+if (largest) jobs.push(...hashJobs(largest, digests));
 
 const samples = new Map<string, Sample[]>();
 const failed = new Map<string, string>();
@@ -158,10 +186,10 @@ if (queryInput && keptLake) {
 } else if (queryInput) notes.push("query and export not measured: no successful ingest left a lake to read");
 if (keptLake) await fs.rm(keptLake, { recursive: true, force: true });
 
-const md5 = digests.get(`md5sum:${largest.name}`);
-const ours = digests.get(`hash:${largest.name}`);
+const md5 = digests.get(`md5sum:${largest?.name}`);
+const ours = digests.get(`hash:${largest?.name}`);
 if (md5 && ours && md5 !== ours)
-  failed.set(`hash:${largest.name}`, `digest ${ours} differs from md5sum's ${md5}`);
+  failed.set(`hash:${largest?.name}`, `digest ${ours} differs from md5sum's ${md5}`);
 for (const [id, message] of failed) notes.push(`FAILED ${id}: ${message.split("\n")[0]}`);
 
 log("cold start: bundling functions/ingest.ts with esbuild");
@@ -181,7 +209,14 @@ const report: BenchReport = {
   method: measureMethod,
   repetitions: reps,
   rows,
-  targets: evaluateTargets(rows, RSS_LIMIT_MB, INGEST_RATIO, HASH_RATIO),
+  targets: [
+    ...evaluateTargets(rows, RSS_LIMIT_MB, INGEST_RATIO, HASH_RATIO),
+    ...widthTargets(
+      rows,
+      jobs.filter((j) => j.id.startsWith("ingest:") && j.input.columns !== undefined).map((j) => j.id),
+      failed,
+    ),
+  ],
   coldStart,
   notes: [
     ...notes,

@@ -51,8 +51,8 @@ export async function awsIngestDeps(): Promise<IngestDeps> {
     engine: duckdbIngestEngine,
     maxBlobBytes: config.maxBlobBytes,
     partBytes: config.partBytes,
-    // The same bound as locally (measured: peak RSS under 512 MB at 1M–9M rows; blobs over half of
-    // it are staged in a compressed file in /tmp). Raise it with LAKELINE_DUCKDB_MEMORY when a
+    // The same bound as locally (measured: peak RSS under 512 MB at 1M–9M rows; a staged table over
+    // 90% of it, counted in cells, is staged in a Parquet file in /tmp). Raise it with LAKELINE_DUCKDB_MEMORY when a
     // function is given more memory: more blobs are then staged in memory, which is faster.
     ...(config.duckdbMemory ? { database: { memoryLimit: config.duckdbMemory } } : {}),
     ...(config.maxDecompressedBytes

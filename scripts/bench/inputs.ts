@@ -19,6 +19,16 @@ export interface BenchInput {
   readonly format: InputFormat;
   readonly rows: number;
   readonly bytes: number;
+  /** Dataset and schemas folder to ingest it with (default: flights, ./schemas). */
+  readonly dataset?: string;
+  readonly schemasDir?: string;
+  /** Columns, when the input is one of the width axis. */
+  readonly columns?: number;
+  /**
+   * Rows with a bad cell: lakeline quarantines them, the anchor skips them (`ignore_errors`, as a
+   * DuckDB user loading a file with a few bad values would); undefined: the file has none.
+   */
+  readonly badRows?: number;
 }
 
 interface Manifest {

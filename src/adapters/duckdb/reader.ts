@@ -145,6 +145,23 @@ export async function prepareBlob(
   return { path, format, gzip, delimiter, header, duplicateFields: [...duplicates] };
 }
 
+/**
+ * About how many records (lines) a plain blob holds, from the density of line breaks in its first
+ * MiB: enough to size staging and Parquet row groups by cells, never used as a count.
+ */
+export async function estimateRecords(path: string): Promise<number> {
+  const { size } = await fs.stat(path);
+  const sample = await head(path, 1 << 20);
+  let lines = 0;
+  let last = -1;
+  for (let i = sample.indexOf(0x0a); i >= 0; i = sample.indexOf(0x0a, i + 1)) {
+    lines++;
+    last = i;
+  }
+  if (lines === 0) return 1;
+  return Math.max(1, Math.round((size * lines) / (last + 1)));
+}
+
 export interface SourceRelation {
   /** Relation with the columns `rawExpr` refers to, and `__row` (the element's position) when `rowColumn`. */
   readonly sql: string;

@@ -41,33 +41,31 @@ export async function stagedStatistics(
   table: string,
   plans: readonly FeaturePlan[],
   badRecord = "false",
+  /** Distributions in one scan for all features (see distributions.ts), e.g. for a staged file. */
+  oneScan = false,
 ): Promise<StagedStatistics> {
   // Value statistics describe valid rows: one scan with plain aggregates. Presence and row-level
   // error codes of rejected rows come from a second query over the (usually few) rows that failed.
   // For a valid row a NULL typed value can only mean "absent", so count(column) is its presence.
-  const bad: string[] = ["count(*) AS n_bad", `count(*) FILTER (WHERE ${badRecord}) AS n_bad_record`];
+  const values = await validAggregates(db, table, plans);
+  const failed = await failedCounts(db, table, badRecord);
+  const counts: Row = {
+    n: num(values.n_ok) + failed.rows,
+    n_ok: values.n_ok,
+    n_bad_record: failed.badRecords,
+  };
   for (const p of plans) {
-    const i = p.index;
-    const e = BAD_ROW.error(i);
-    bad.push(
-      `count(*) FILTER (WHERE ${e} IS DISTINCT FROM '' AND ${e} IS DISTINCT FROM 'FEATURE_TYPE_NOT_PRESENT' AND NOT ${badRecord}) AS bp${i}`,
-    );
+    // A rejected row has the feature unless its code says it is absent ('' or FEATURE_TYPE_NOT_PRESENT).
+    const byCode = failed.codes.get(p.index);
+    const absent = (byCode?.get("") ?? 0) + (byCode?.get("FEATURE_TYPE_NOT_PRESENT") ?? 0);
+    counts[`p${p.index}`] = num(values[`vp${p.index}`]) + failed.records - absent;
     p.codes.forEach((code, k) => {
-      bad.push(`count(*) FILTER (WHERE ${e} = '${code}' AND NOT ${badRecord}) AS c${i}_${k}`);
+      counts[`c${p.index}_${k}`] = byCode?.get(code) ?? 0;
     });
   }
-  const values = await validAggregates(db, table, plans);
-  const [failed] = await db.all(`SELECT ${bad.join(",\n  ")} FROM ${table} WHERE NOT __ok`);
-  const counts: Row = {
-    n: num(values.n_ok) + num(failed?.n_bad),
-    n_ok: values.n_ok,
-    n_bad_record: failed?.n_bad_record,
-  };
-  for (const p of plans) counts[`p${p.index}`] = num(values[`vp${p.index}`]) + num(failed?.[`bp${p.index}`]);
-  for (const [k, v] of Object.entries(failed ?? {})) if (/^c\d+_\d+$/.test(k)) counts[k] = v;
   const r = { ...values, ...(counts as Row) };
-  const histograms = await histogramsOf(db, table, plans, r);
-  const tops = await topValuesOf(db, table, plans);
+  const histograms = await histogramsOf(db, table, plans, r, oneScan);
+  const tops = await topValuesOf(db, table, plans, oneScan);
   const features: FeatureStatistics[] = [];
   const codeCounts: RowCodeCount[] = [];
   const rows = num(r.n);
@@ -123,12 +121,54 @@ export async function stagedStatistics(
   return { rows, rowsValid: num(r.n_ok), badRecords: num(r.n_bad_record), features, codeCounts };
 }
 
+interface FailedCounts {
+  /** Rejected rows. */
+  readonly rows: number;
+  /** Rejected rows that were not records at all. */
+  readonly badRecords: number;
+  /** Rejected rows that were records (rows − badRecords). */
+  readonly records: number;
+  /** Feature index → error code ('' = absent but optional) → rows. */
+  readonly codes: Map<number, Map<string, number>>;
+}
+
+/**
+ * Rows per (feature, error code) among rejected records: one grouped pass over the rejected rows,
+ * each row's code list unnested with its positions, so the cost follows the cells of rejected rows
+ * (one filtered aggregate per code per feature, each parsing the row's JSON, cost seconds on wide
+ * tables with no bad row at all).
+ */
+async function failedCounts(db: Database, table: string, badRecord: string): Promise<FailedCounts> {
+  const [totals] = await db.all(
+    `SELECT count(*) AS n, count(*) FILTER (WHERE ${badRecord}) AS n_bad_record FROM ${table} WHERE NOT __ok`,
+  );
+  const rows = num(totals?.n);
+  const badRecords = num(totals?.n_bad_record);
+  const codes = new Map<number, Map<string, number>>();
+  if (rows > badRecords) {
+    const errors = BAD_ROW.errors;
+    const grouped = await db.all(
+      `SELECT f, e, count(*) AS n FROM (SELECT unnest(range(len(${errors}))) AS f, unnest(${errors}) AS e FROM ${table} WHERE NOT __ok AND NOT ${badRecord}) WHERE e IS NOT NULL GROUP BY f, e`,
+    );
+    for (const g of grouped) {
+      const f = Number(g.f);
+      const m = codes.get(f) ?? new Map<string, number>();
+      m.set(String(g.e), num(g.n));
+      codes.set(f, m);
+    }
+  }
+  return { rows, badRecords, records: rows - badRecords, codes };
+}
+
 /**
  * The aggregates of valid rows, one scan. Measured on 3M flights rows (2 threads), each choice here
  * halves its part: min/max/zeros on the typed column rather than its DOUBLE view (9 vs 52 ms), and
  * a plain stddev_pop, with the overflow guard only as a retry (the guard cost 50 ms on every batch).
  */
 async function validAggregates(db: Database, table: string, plans: readonly FeaturePlan[]): Promise<Row> {
+  // Each numeric view (a cast, or a CASE dropping non-finite floats) is computed once per row in a
+  // projection below the aggregates, not once per aggregate using it.
+  const views = plans.filter(isNumeric).map((p) => `${numericExpr(p)} AS __x${p.index}`);
   const select = (guarded: boolean): string => {
     const valid: string[] = ["count(*) AS n_ok"];
     for (const p of plans) {
@@ -136,7 +176,7 @@ async function validAggregates(db: Database, table: string, plans: readonly Feat
       const c = sqlIdent(p.feature.column);
       valid.push(`count(${c}) AS vp${i}`);
       if (isNumeric(p)) {
-        const x = numericExpr(p);
+        const x = `__x${i}`;
         const exact = p.feature.type !== "FLOAT";
         const typed =
           p.feature.type === "TIMESTAMP"
@@ -160,14 +200,14 @@ async function validAggregates(db: Database, table: string, plans: readonly Feat
           `sum(${x} * ${x}) AS ss${i}`,
           // Quantiles from an 8192-value reservoir: ~10× cheaper than t-digest, same use (reports, drift context).
           `reservoir_quantile(${x}, [${QUANTILES.join(", ")}], 8192) AS q${i}`,
-          exact ? `count(*) FILTER (WHERE ${zero(p)}) AS z${i}` : `count(*) FILTER (WHERE ${x} = 0) AS z${i}`,
-          p.feature.type === "FLOAT" ? `count(*) FILTER (WHERE NOT isfinite(${c})) AS nf${i}` : `0 AS nf${i}`,
+          exact ? `count_if(${zero(p)}) AS z${i}` : `count_if(${x} = 0) AS z${i}`,
+          p.feature.type === "FLOAT" ? `count_if(NOT isfinite(${c})) AS nf${i}` : `0 AS nf${i}`,
         );
       } else if (isList(p.feature)) {
         valid.push(`min(len(${c})) AS lmin${i}`, `max(len(${c})) AS lmax${i}`, `avg(len(${c})) AS lavg${i}`);
       }
     }
-    return `SELECT ${valid.join(",\n  ")} FROM ${table} WHERE __ok`;
+    return `SELECT ${valid.join(",\n  ")} FROM (SELECT *${views.map((v) => `, ${v}`).join("")} FROM ${table} WHERE __ok)`;
   };
   try {
     return (await db.all(select(false)))[0] ?? {};

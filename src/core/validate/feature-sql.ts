@@ -74,8 +74,10 @@ function domainChecks(feature: Feature, t: string): [string, AnomalyType, string
     const values = (d as StringDomain).values;
     const list = values.map(sqlString).join(", ");
     const shown = values.length > 12 ? `${values.slice(0, 12).join(", ")}, …` : values.join(", ");
+    // A constant-list lookup, not NOT IN: DuckDB plans NOT IN (…) as a MARK hash join, and one join
+    // per categorical feature copies every column of the row through each join (quadratic in width).
     checks.push([
-      `${t} NOT IN (${list})`,
+      `NOT list_contains([${list}], ${t})`,
       "ENUM_TYPE_UNEXPECTED_STRING_VALUES",
       `to_json(${t})::VARCHAR || ${sqlString(` not in [${shown}]`)}`,
     ]);
@@ -104,10 +106,27 @@ function shownValue(raw: string): string {
 
 interface FeatureSql {
   typed: string;
+  /**
+   * TRUE when the value passes every check (the code is NULL or MISSING_OPTIONAL): a flat boolean
+   * evaluated on every row, so the code and its reason are built only for rows that fail.
+   */
+  ok: string;
   code: string;
   detail: string;
   codes: AnomalyType[];
 }
+
+/**
+ * The `ok` predicate of a feature whose code is `CASE WHEN raw IS NULL THEN missing WHEN c1 … END`:
+ * a missing value passes when optional; a present one when every term of `passes` holds.
+ */
+function okPredicate(rawRef: string, required: boolean, passes: readonly string[]): string {
+  const all = passes.join(" AND ") || "true";
+  return required ? `(${rawRef} IS NOT NULL AND ${all})` : `(${rawRef} IS NULL OR (${all}))`;
+}
+
+/** A CASE skips a condition that is NULL; so does its negation here. */
+const notNullable = (cond: string) => `NOT coalesce(${cond}, false)`;
 
 export function scalarFeatureSql(
   p: { feature: Feature; raw: string; required: boolean },
@@ -132,8 +151,16 @@ export function scalarFeatureSql(
   const codes = new Set<AnomalyType>(checks.map(([, c]) => c));
   if (f.type !== "STRING") codes.add(typeCode);
   if (p.required) codes.add("FEATURE_TYPE_NOT_PRESENT");
+  // Once the typed value is known to be non-NULL no check can be NULL, so checks need no guard.
+  const conditions = checks.map(([cond]) => `NOT ${cond}`);
+  const ok = okPredicate(
+    rawRef,
+    p.required,
+    f.type === "STRING" ? conditions : [`${typedRef} IS NOT NULL`, ...conditions],
+  );
   return {
     typed: scalarCast(f, rawRef),
+    ok,
     code: `CASE ${whens.join(" ")} END`,
     detail: `CASE ${details.join(" ")} END`,
     codes: [...codes],
@@ -177,5 +204,15 @@ export function listFeatureSql(
   const codes = new Set<AnomalyType>(whens.map(([, c]) => c));
   if (f.type === "STRING") codes.delete("ENUM_TYPE_UNEXPECTED_STRING_VALUES");
   if (p.required) codes.add("FEATURE_TYPE_NOT_PRESENT");
-  return { typed, code, detail, codes: [...codes] };
+  return {
+    typed,
+    ok: okPredicate(
+      rawRef,
+      p.required,
+      whens.map(([c]) => notNullable(c)),
+    ),
+    code,
+    detail,
+    codes: [...codes],
+  };
 }

@@ -39,8 +39,8 @@ export interface RowValidationPlan {
  *   "reasons": [text, …], "record": "the record as read"}`.
  */
 export const BAD_ROW = {
-  /** The error code of feature `index`: NULL (no error), '' (absent but optional) or an anomaly type. */
-  error: (index: number) => `json_extract_string(__bad, '$.errors[${index}]')`,
+  /** The error codes, one per feature in order: NULL (no error), '' (absent but optional) or an anomaly type. */
+  errors: `json_extract_string(__bad, '$.errors[*]')`,
   /** The reasons, with LINE_PLACEHOLDER at the start of a reason replaced by the row's line. */
   reasons: (row: string) =>
     `list_transform(CAST(json_extract(__bad, '$.reasons') AS VARCHAR[]), r -> regexp_replace(r, '^(RECORD_MALFORMED line )#:', '\\1' || ${row} || ':'))`,
@@ -77,8 +77,10 @@ export interface RowPlanInput {
 }
 
 /**
- * The generated query has three layers, pipelined by the engine (no materialisation between):
- * raw text → typed values → error codes, and reasons/records built only for rows that fail.
+ * The generated query has four layers, pipelined by the engine (no materialisation between): raw
+ * text → typed values → one flat `__ok` predicate per row; then error codes, reasons and the record,
+ * built only for rows that fail (a CASE evaluates its branch for the rows it selects), so a good row
+ * costs one cast and a few comparisons per cell, whatever the number of features.
  */
 export function rowValidationPlan(input: RowPlanInput): RowValidationPlan {
   const { schema, environment } = input;
@@ -86,6 +88,7 @@ export function rowValidationPlan(input: RowPlanInput): RowValidationPlan {
   const features: FeaturePlan[] = [];
   const rawCols: string[] = [];
   const typedCols: string[] = [];
+  const oks: string[] = [];
   const codeCols: string[] = [];
   const codes: string[] = [];
   const reasons: string[] = [];
@@ -102,25 +105,25 @@ export function rowValidationPlan(input: RowPlanInput): RowValidationPlan {
     features.push({ feature, index, raw, required, codes: sql.codes });
     rawCols.push(`${raw} AS ${rawRef}`);
     typedCols.push(`${sql.typed} AS ${typedRef}`);
-    codeCols.push(`${sql.code} AS e${index}`);
+    oks.push(sql.ok);
+    codeCols.push(`CASE WHEN NOT __ok THEN ${sql.code} END AS e${index}`);
     codes.push(`e${index}`);
     reasons.push(
       `CASE WHEN e${index} <> '' THEN e${index} || ' ' || ${sqlString(feature.name)} || ': ' || (${sql.detail}) END`,
     );
   });
   const malformed = input.malformed;
-  const valid = `(${codes.map((c) => `coalesce(${c}, '') = ''`).join(" AND ")}${malformed ? ` AND NOT coalesce(${malformed[0]}, false)` : ""})`;
+  const valid = `(${oks.join(" AND ")}${malformed ? ` AND NOT coalesce(${malformed[0]}, false)` : ""})`;
   const okExpr = input.skip ? `(CASE WHEN ${input.skip} THEN NULL ELSE ${valid} END)` : valid;
   // A record that is not a record at all has that one reason (not "missing" for every feature).
   const featureReasons = `list_filter([${reasons.join(", ")}], x -> x IS NOT NULL)`;
   const reasonList = malformed
     ? `CASE WHEN coalesce(${malformed[0]}, false) THEN [${malformed[1]}] ELSE ${featureReasons} END`
     : featureReasons;
-  // Each layer adds columns to the one below; the engine pipelines them without materialising.
   const sql = `SELECT ${input.rowColumn ? "__row, " : ""}${features.map((f) => sqlIdent(f.feature.column)).join(", ")}, __ok,
   CASE WHEN NOT __ok THEN json_object('errors', [${codes.join(", ")}], 'reasons', ${reasonList}, 'record', ${input.recordExpr})::VARCHAR END AS __bad${malformed ? `,\n  coalesce(${malformed[0]}, false) AS __bad_record` : ""}
-FROM (SELECT *, ${okExpr} AS __ok
-  FROM (SELECT *, ${codeCols.join(", ")}
+FROM (SELECT *, ${codeCols.join(", ")}
+  FROM (SELECT *, ${okExpr} AS __ok
     FROM (SELECT *, ${typedCols.join(", ")}
       FROM (SELECT *, ${rawCols.join(", ")} FROM ${input.source}))))`;
   return { features, sql };

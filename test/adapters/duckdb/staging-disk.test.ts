@@ -1,15 +1,16 @@
 /**
- * A blob too large for DuckDB's memory limit is staged in a compressed database file instead of in
- * memory. Both places must give the same outputs, row for row: the warehouse rows with their source
+ * A blob whose staged table would not fit DuckDB's memory limit is staged in a Parquet file instead
+ * of in memory. Both places must give the same outputs, row for row: the warehouse rows with their source
  * positions, the quarantined rows with their reasons, the statistics and the sample shown to users.
  * Real data: Seattle/New York weather as CSV with damaged rows, penguins as JSON lines.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { StagedBatch, stagesOnDisk } from "../../../src/adapters/duckdb/batch.js";
+import { StagedBatch } from "../../../src/adapters/duckdb/batch.js";
 import { Database } from "../../../src/adapters/duckdb/database.js";
 import { DEFAULT_LIMITS } from "../../../src/adapters/duckdb/reader.js";
+import { stagedRowBytes, stagesOnDisk } from "../../../src/adapters/duckdb/sizing.js";
 import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import { VEGA } from "../../support/cli.js";
 import { tempDir } from "../../support/temp.js";
@@ -36,7 +37,7 @@ async function outputs(file: string, dataset: string, staging: "memory" | "disk"
     staging,
   });
   try {
-    const onDisk = fs.existsSync(path.join(scratch, "staged.duckdb"));
+    const onDisk = fs.existsSync(path.join(scratch, "staged.parquet"));
     const valid = path.join(scratch, "valid.parquet");
     const quarantine = path.join(scratch, "quarantine.parquet");
     const [written, statistics] = await Promise.all([batch.writeValid(valid, LINEAGE), batch.statistics()]);
@@ -64,12 +65,17 @@ async function outputs(file: string, dataset: string, staging: "memory" | "disk"
 }
 
 describe("staging on disk", () => {
-  it("is chosen when the blob exceeds half of DuckDB's memory limit", () => {
-    expect(stagesOnDisk(100e6)).toBe(false);
-    expect(stagesOnDisk(130e6)).toBe(true);
-    expect(stagesOnDisk(130e6, { memoryLimit: "1GB" })).toBe(false);
-    expect(stagesOnDisk(600e6, { memoryLimit: "1GiB" })).toBe(true);
-    expect(() => stagesOnDisk(1, { memoryLimit: "lots" })).toThrow(/not a memory size: "lots"/);
+  it("is chosen by cells: when the staged table would not fit in 90% of DuckDB's memory limit", () => {
+    const flights = stagedRowBytes(registry.load("flights").schema);
+    expect(flights).toBe(8 + 8 + 8 + 16 + 16 + 1 + 16);
+    const table = (records: number, rowBytes: number, columns: number) => ({ records, rowBytes, columns });
+    expect(stagesOnDisk(table(3e6, flights, 7))).toBe(false);
+    expect(stagesOnDisk(table(9e6, flights, 7))).toBe(true);
+    // 100 columns × 200k rows: about 230 MB of values, but every column costs blocks of its own.
+    expect(stagesOnDisk(table(200e3, 1100, 102))).toBe(true);
+    expect(stagesOnDisk(table(200e3, 1100, 102), { memoryLimit: "1GB" })).toBe(false);
+    expect(stagesOnDisk(table(9e6, flights, 7), { memoryLimit: "1GiB" })).toBe(false);
+    expect(() => stagesOnDisk(table(1, 1, 1), { memoryLimit: "lots" })).toThrow(/not a memory size: "lots"/);
   });
 
   it("gives the same outputs as memory for CSV with damaged rows (weather)", async () => {

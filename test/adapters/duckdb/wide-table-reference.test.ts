@@ -1,0 +1,179 @@
+/**
+ * A wide table (100 columns of INT, FLOAT, free text and categorical values) with bad cells in known
+ * places, staged in memory and on disk: the quarantine — which rows, with which reasons and which
+ * record — and the per-feature error counts and presence equal a row-by-row recomputation in
+ * TypeScript from the generator's own cell function, and every other row reaches the warehouse.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  type BadCell,
+  badCells,
+  CATEGORIES,
+  INT_MAX,
+  type WideSpec,
+  wideColumn,
+  wideHeader,
+  wideRecord,
+  wideSchema,
+  writeWideCsv,
+} from "../../../scripts/bench/wide-input.js";
+import { StagedBatch } from "../../../src/adapters/duckdb/batch.js";
+import { Database } from "../../../src/adapters/duckdb/database.js";
+import { DEFAULT_LIMITS } from "../../../src/adapters/duckdb/reader.js";
+import { parseSchema } from "../../../src/core/schema/format.js";
+import { tempDir } from "../../support/cli.js";
+
+const SPEC: WideSpec = { columns: 100, rows: 3_000, seed: 5, badEvery: 97 };
+const LINEAGE = {
+  ingestedAt: new Date("2026-01-02T03:04:05Z"),
+  sourceKey: "k",
+  sourceMd5: "m",
+  schemaVersion: 1,
+  environment: "TRAINING",
+  runId: "r",
+};
+
+/** The reason lakeline gives for a bad cell, as the schema's checks word it. */
+function reasonOf(b: BadCell): { code: string; reason: string } {
+  const name = wideColumn(b.col);
+  const as = (code: string, detail: string) => ({ code, reason: `${code} ${name}: ${detail}` });
+  switch (b.kind) {
+    case "not-int":
+      return as("INT_TYPE_NOT_INT_STRING", `${JSON.stringify(b.text)} is not INT`);
+    case "int-too-big":
+      return as("INT_TYPE_BIG_INT", `${b.text} > max ${INT_MAX}`);
+    case "not-float":
+      return as("FLOAT_TYPE_NOT_FLOAT_STRING", `${JSON.stringify(b.text)} is not FLOAT`);
+    case "nan":
+      return as("FLOAT_TYPE_HAS_NAN", "NaN or infinite value");
+    case "not-in-domain":
+      return as(
+        "ENUM_TYPE_UNEXPECTED_STRING_VALUES",
+        `${JSON.stringify(b.text)} not in [${CATEGORIES.join(", ")}]`,
+      );
+  }
+}
+
+async function ingestOutputs(file: string, staging: "memory" | "disk") {
+  const scratch = tempDir();
+  try {
+    const batch = await StagedBatch.stage({
+      key: path.basename(file),
+      localPath: file,
+      scratch,
+      schema: parseSchema(JSON.stringify(wideSchema(SPEC.columns)), "wide100/v1.json"),
+      environment: "TRAINING",
+      limits: DEFAULT_LIMITS,
+      staging,
+    });
+    try {
+      const valid = path.join(scratch, "valid.parquet");
+      const quarantine = path.join(scratch, "quarantine.parquet");
+      const [written, statistics] = await Promise.all([batch.writeValid(valid, LINEAGE), batch.statistics()]);
+      const quarantined = await batch.writeQuarantine(quarantine, LINEAGE);
+      const db = await Database.open();
+      try {
+        const bad = await db.all(
+          `SELECT _source_row AS row, _reasons AS reasons, _record AS record FROM read_parquet('${quarantine}') ORDER BY 1`,
+        );
+        const validRows = await db.all(
+          `SELECT _source_row AS row, * EXCLUDE (_source_row) FROM read_parquet('${valid}') ORDER BY 1`,
+        );
+        return { written, quarantined, statistics, bad, validRows };
+      } finally {
+        db.close();
+      }
+    } finally {
+      batch.close();
+    }
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+describe("a 100-column table with bad cells in known places", () => {
+  it("quarantines exactly the rows a row-by-row recomputation rejects, with the same reasons, in memory and on disk", async () => {
+    // Prepare
+    const dir = tempDir();
+    const file = path.join(dir, "wide.csv");
+    await writeWideCsv(file, SPEC);
+    const cells = badCells(SPEC);
+    const byRow = new Map<number, BadCell[]>();
+    for (const b of cells) byRow.set(b.row, [...(byRow.get(b.row) ?? []), b]);
+    const header = wideHeader(SPEC.columns);
+    const records = Array.from({ length: SPEC.rows }, (_, row) => wideRecord(SPEC, row));
+    const expectedBad = [...byRow].map(([row, bad]) => ({
+      row: row + 1,
+      reasons: bad.sort((a, b) => a.col - b.col).map((b) => reasonOf(b).reason),
+      record: Object.fromEntries(records[row]!.map((v, i) => [header[i]!, v === "" ? null : v])),
+    }));
+    expect(cells.some((b) => byRow.get(b.row)!.length === 2)).toBe(true);
+    expect(new Set(cells.map((b) => b.kind)).size).toBe(5);
+
+    for (const staging of ["memory", "disk"] as const) {
+      // Act
+      const out = await ingestOutputs(file, staging);
+
+      // Assess: the quarantine, row for row.
+      expect(out.quarantined, staging).toBe(byRow.size);
+      expect(
+        out.bad.map((b) => ({
+          row: Number(b.row),
+          reasons: b.reasons,
+          record: JSON.parse(String(b.record)),
+        })),
+        staging,
+      ).toEqual(expectedBad);
+      // Every other row is in the warehouse, typed as written.
+      expect(out.written + out.quarantined).toBe(SPEC.rows);
+      const firstGood = out.validRows[0]!;
+      const goodRow = Number(firstGood.row) - 1;
+      expect(byRow.has(goodRow)).toBe(false);
+      records[goodRow]!.forEach((text, col) => {
+        const value = firstGood[wideColumn(col)];
+        expect(value === null ? "" : String(value), wideColumn(col)).toBe(
+          text === "" ? "" : String(Number.isNaN(Number(text)) ? text : Number(text)),
+        );
+      });
+      // Per-feature error counts and presence over all rows read.
+      const counts = new Map<string, number>();
+      for (const b of cells) {
+        const key = `${wideColumn(b.col)} ${reasonOf(b).code}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      expect(
+        new Map(out.statistics.codeCounts.map((c) => [`${c.feature} ${c.code}`, c.rows])),
+        staging,
+      ).toEqual(counts);
+      expect(
+        out.statistics.features.map((f) => f.present),
+        staging,
+      ).toEqual(header.map((_, col) => records.filter((r) => r[col] !== "").length));
+      // Distributions of valid rows (the one-scan path of wide tables): an INT histogram, exact
+      // integer buckets, and the top values of a categorical and a free-text feature.
+      const valid = records.filter((_, row) => !byRow.has(row));
+      const ints = valid.map((r) => Number(r[10]));
+      const [lo, hi] = [Math.min(...ints), Math.max(...ints)];
+      const histogram = Array.from({ length: 10 }, () => 0);
+      for (const x of ints) histogram[Math.min(Math.floor((10 * (x - lo)) / (hi - lo)), 9)]! += 1;
+      const stats = new Map(out.statistics.features.map((f) => [f.name, f]));
+      expect(
+        stats.get(wideColumn(10))!.numeric!.histogram.map((b) => b.count),
+        staging,
+      ).toEqual(histogram);
+      for (const col of [6, 7]) {
+        const counts = new Map<string, number>();
+        for (const r of valid) if (r[col] !== "") counts.set(r[col]!, (counts.get(r[col]!) ?? 0) + 1);
+        const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 50);
+        const f = stats.get(wideColumn(col))!;
+        expect({ distinct: f.distinctApprox, top: f.string!.topValues }, wideColumn(col)).toEqual({
+          distinct: counts.size,
+          top: top.map(([value, count]) => ({ value, count })),
+        });
+      }
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
