@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { debugEnabled } from "../src/contract/env.js";
 import { errorMessage, LakelineError } from "../src/core/errors.js";
 import { commandsFor } from "./commands/index.js";
+import { EXIT, EXIT_HELP } from "./exit-codes.js";
 
 export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command("lakeline")
@@ -11,6 +12,7 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
     )
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage)")
+    .addHelpText("after", EXIT_HELP)
     .exitOverride();
   for (const register of await commandsFor(argv)) register(program);
   return program;
@@ -25,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end through here with exit code 0.
-      return err.exitCode === 0 ? 0 : 64;
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (err instanceof LakelineError) {
       process.stderr.write(`lakeline: ${err.message}\n`);
@@ -33,6 +35,6 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`lakeline: unexpected error: ${errorMessage(err)}\n`);
     if (debugEnabled()) process.stderr.write(`${(err as Error)?.stack ?? ""}\n`);
-    return 70;
+    return EXIT.internal;
   }
 }

@@ -37,7 +37,10 @@ export interface LakelineApp {
 export function defaultEntries(projectRoot: string): PipelineEntries {
   const entry = (name: string) => path.join(projectRoot, "functions", `${name}.ts`);
   if (!existsSync(entry("ingest"))) throw new Error(`lakeline infra: ${entry("ingest")} does not exist`);
-  return { ingest: entry("ingest"), ...(existsSync(entry("export")) ? { export: entry("export") } : {}) };
+  const optional = (name: "export" | "materialize") =>
+    existsSync(entry(name)) ? { [name]: entry(name) } : {};
+  const featuresGet = existsSync(entry("features-get")) ? { featuresGet: entry("features-get") } : {};
+  return { ingest: entry("ingest"), ...optional("export"), ...optional("materialize"), ...featuresGet };
 }
 
 export function createLakelineApp(options: LakelineAppOptions = {}): LakelineApp {

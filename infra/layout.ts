@@ -29,6 +29,9 @@ export const WAREHOUSE_META_PREFIXES: readonly string[] = [
   REPORTS_PREFIX,
 ];
 
+/** Commit markers: their creation triggers the online-feature materializer. */
+export const COMMIT_MARKER_PREFIX = MARKER_PREFIX;
+
 export const LINEAGE_PREFIXES: readonly string[] = [OPENLINEAGE_PREFIX, MLMD_PREFIX];
 
 export const LINEAGE_EVENTS_PREFIX = OPENLINEAGE_PREFIX;

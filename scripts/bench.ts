@@ -8,6 +8,7 @@
  *   npm run bench -- --sizes 1m,3m      choose sizes (multiples of 3m above 3m)
  *   npm run bench -- --widths 20,100     width axis: CSV of n columns × 200k rows (default 20,100,300)
  *   npm run bench -- --reps 5 --json
+ *   npm run bench -- --entity-rows 1m   entity rows of the feature-store training set (default 1m)
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs/promises";
@@ -26,12 +27,14 @@ import {
   validateCliJob,
   validateOnlyJob,
 } from "./bench/contenders.js";
+import { featureBench } from "./bench/features-jobs.js";
 import { ensureInputs, type InputFormat } from "./bench/inputs.js";
 import { exportJob, queryJob } from "./bench/lake-jobs.js";
 import { measure, measureMethod, type Sample } from "./bench/measure.js";
 import { type BenchReport, evaluateTargets, machine, renderText, summarise } from "./bench/report.js";
 import { widthTargets } from "./bench/targets.js";
 import { wideBenchInput } from "./bench/wide-input.js";
+import { inferJob, wideScanJob } from "./bench/wide-jobs.js";
 
 const RSS_LIMIT_MB = 512;
 const INGEST_RATIO = 0.5;
@@ -47,6 +50,7 @@ const { values: opts } = parseArgs({
     json: { type: "boolean", default: false },
     quick: { type: "boolean", default: false },
     sizes: { type: "string" },
+    "entity-rows": { type: "string" },
     widths: { type: "string" },
     "wide-rows": { type: "string" },
     reps: { type: "string" },
@@ -55,7 +59,7 @@ const { values: opts } = parseArgs({
 });
 if (opts.help) {
   process.stdout.write(
-    "usage: npm run bench -- [--quick] [--sizes 1m,3m,9m] [--widths 20,100,300] [--wide-rows 200k] [--reps 3] [--json]\n",
+    "usage: npm run bench -- [--quick] [--sizes 1m,3m,9m] [--widths 20,100,300] [--wide-rows 200k] [--reps 3] [--entity-rows 1m] [--json]\n",
   );
   process.exit(0);
 }
@@ -146,6 +150,9 @@ for (const columns of widths) {
   const input = await wideBenchInput(path.join(root, ".bench", "wide"), columns, wideRows, log);
   const anchor = anchorJob(input);
   jobs.push(anchor, ingestJob(input, anchor.id));
+  // schema infer on the same file, against DuckDB scanning it once.
+  const scan = wideScanJob(input);
+  jobs.push(scan, inferJob(input, columns, scan.id));
 }
 // Hashing is measured on the largest file, where start-up weighs least.
 const largest = inputs.filter((i) => i.format === "csv").sort((a, b) => b.bytes - a.bytes)[0];
@@ -185,6 +192,24 @@ if (queryInput && keptLake) {
   for (let r = 1; r <= reps; r++) for (const job of after) await runOnce(job, `rep ${r}/${reps}`);
 } else if (queryInput) notes.push("query and export not measured: no successful ingest left a lake to read");
 if (keptLake) await fs.rm(keptLake, { recursive: true, force: true });
+
+// Feature store: a training set of 1M entity rows (--entity-rows) over three views, against the same
+// ASOF joins written directly in DuckDB, on a lake of its own (flights at the smallest size).
+const entityRows = opts["entity-rows"] ? parseSize(opts["entity-rows"]) : 1_000_000;
+const featureFlights = sizes.length > 0 ? find(sizes[0]!, "csv") : undefined;
+const features = featureFlights
+  ? await featureBench({ dir: path.join(root, ".bench"), flights: featureFlights, entityRows, log }).catch(
+      (err: Error) => {
+        notes.push(`feature store not measured: ${err.message.split("\n")[0]}`);
+        return undefined;
+      },
+    )
+  : undefined;
+if (features) {
+  after.push(...features.jobs);
+  for (let r = 1; r <= reps; r++) for (const job of features.jobs) await runOnce(job, `rep ${r}/${reps}`);
+  await features.cleanup();
+}
 
 const md5 = digests.get(`md5sum:${largest?.name}`);
 const ours = digests.get(`hash:${largest?.name}`);

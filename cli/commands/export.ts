@@ -9,6 +9,7 @@ import { KEY_ENVIRONMENTS } from "../../src/contract/raw-key.js";
 import { UsageError } from "../../src/core/errors.js";
 import { type ExportResult, exportDataset } from "../../src/pipeline/export/export.js";
 import { localExportDeps } from "../deps/export.js";
+import { EXIT, EXIT_HELP } from "../exit-codes.js";
 import { toJson } from "../output.js";
 
 interface ExportOpts {
@@ -37,6 +38,7 @@ function describe(r: ExportResult, lakeDir: string): string {
     `    split ${r.split} keyed by ${r.splitKey.join(", ")}`,
     `    data: ${lakeDir}/exports/${r.keys!.data}/  (${r.nfiles} file(s), ${r.size} bytes, md5 ${r.md5})`,
     `    dvc:  ${lakeDir}/exports/${r.keys!.dvcFile}  (remote: ${lakeDir}/exports)`,
+    ...(r.warnings ?? []).map((w) => `    WARNING ${w}`),
   ];
   return `${lines.join("\n")}\n`;
 }
@@ -67,7 +69,8 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       "\nThe same inputs give a byte-identical export with the same version; re-running is a no-op.\n" +
-        "Exit status: 0 exported or unchanged, 2 nothing to export.\n" +
+        "A split key containing the label, or split shares more than 5 points off the request, prints a WARNING\n" +
+        `(also in the manifest's warnings).${EXIT_HELP}` +
         "Example:\n  lakeline export penguins --split train=70,eval=15,test=15\n  lakeline export flights --as-of 2024-05-01T00:00:00Z --split-key origin,destination --json",
     )
     .action(async (dataset: string, opts: ExportOpts) => {
@@ -85,6 +88,6 @@ export function register(program: Command): void {
         ...(opts.where !== undefined ? { where: opts.where } : {}),
       });
       process.stdout.write(opts.json ? `${toJson(result)}\n` : describe(result, config.lakeDir));
-      process.exitCode = result.status === "empty" ? 2 : 0;
+      process.exitCode = result.status === "empty" ? EXIT.refused : EXIT.ok;
     });
 }

@@ -18,6 +18,7 @@ export const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]>
   ["schema", async () => (await import("./schema.js")).register],
   ["report", async () => (await import("./report.js")).register],
   ["replay", async () => (await import("./replay.js")).register],
+  ["features", async () => (await import("./features.js")).register],
 ];
 
 /** The registrations a command line needs: its command's alone when it names one, else all. */

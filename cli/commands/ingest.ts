@@ -8,9 +8,12 @@ import { ENV, localConfig } from "../../src/contract/env.js";
 import { assertDatasetName, KEY_ENVIRONMENTS } from "../../src/contract/raw-key.js";
 import type { IngestResult } from "../../src/contract/records.js";
 import { errorMessage, UsageError } from "../../src/core/errors.js";
+import type { Anomaly } from "../../src/core/validate/anomaly.js";
 import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
+import { localMaterializer } from "../deps/features.js";
 import { localIngestDeps } from "../deps/ingest.js";
 import { localIngestInvoker, notificationFor, uploadRaw } from "../deps/upload.js";
+import { EXIT_HELP, ingestExitCode } from "../exit-codes.js";
 import { phaseLine, progress, toJson } from "../output.js";
 
 interface IngestOpts {
@@ -26,6 +29,9 @@ export interface FileOutcome extends Partial<IngestResult> {
   readonly file: string;
   readonly status: IngestResult["status"];
   readonly error?: string;
+  /** Online feature values written after the commit (views fed by the dataset), or why not. */
+  readonly online?: { view: string; entities: number; written: number }[];
+  readonly onlineError?: string;
 }
 
 const ENVS = new Set(KEY_ENVIRONMENTS);
@@ -44,6 +50,8 @@ export async function ingestFiles(
   const config = localConfig({ lake: opts.lake, schemas: opts.schemas });
   const deps = localIngestDeps(config, onPhase ? { onPhase } : {});
   const invoke = localIngestInvoker(deps);
+  // After each commit, the marker's notification goes to the materializer, as in AWS.
+  const materialize = localMaterializer(config);
   const concurrency = Math.max(1, Number.parseInt(opts.concurrency, 10) || 1);
   const outcomes: FileOutcome[] = new Array(files.length);
   let next = 0;
@@ -56,7 +64,7 @@ export async function ingestFiles(
         const key = await uploadRaw(deps.stores.raw, file, opts.dataset, env);
         const response = await invoke(await notificationFor(deps.stores.raw, key));
         const result = response.results[0]!;
-        outcomes[i] = { file, ...result };
+        outcomes[i] = { file, ...result, ...(await onlineAfterCommit(materialize, result)) };
       } catch (err) {
         outcomes[i] = {
           file,
@@ -73,11 +81,42 @@ export async function ingestFiles(
   return outcomes;
 }
 
-export function exitCodeFor(outcomes: readonly FileOutcome[]): number {
-  if (outcomes.some((o) => o.status === "failed")) return 1;
-  if (outcomes.some((o) => o.status === "rejected" || o.status === "routed")) return 2;
-  return 0;
+async function onlineAfterCommit(
+  materialize: ReturnType<typeof localMaterializer>,
+  result: IngestResult,
+): Promise<Pick<FileOutcome, "online" | "onlineError">> {
+  if (result.status !== "ok" || !result.outputs.warehouse) return {};
+  try {
+    const views = (await materialize(result.dataset, result.runId)).results.flatMap((r) => r.views);
+    return views.length > 0
+      ? { online: views.map(({ view, entities, written }) => ({ view, entities, written })) }
+      : {};
+  } catch (err) {
+    return {
+      onlineError: `${errorMessage(err)} (the run is committed; \`lakeline features materialize\` retries)`,
+    };
+  }
 }
+
+/** An anomaly line; a measured one says its value, its threshold and what it was compared with. */
+export function anomalyLine(a: Anomaly): string {
+  return `${a.severity.padEnd(7)} ${a.type}${a.feature ? ` (${a.feature})` : ""}: ${anomalyText(a)}`;
+}
+
+/** The short description, and for a measured anomaly its value, threshold and baseline. */
+export function anomalyText(a: Anomaly): string {
+  const measured =
+    a.value !== undefined && a.threshold !== undefined
+      ? ` (${fmt(a.value)} > threshold ${fmt(a.threshold)})`
+      : "";
+  const b = a.comparison?.baseline;
+  const baseline = b
+    ? `; baseline: ${b.label} (${b.runId ? `run ${b.runId}, ` : ""}${b.rowsRead} rows read, ${b.environment}, schema v${b.schemaVersion})`
+    : "";
+  return `${a.shortDescription}${measured}${baseline}`;
+}
+
+const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toPrecision(3));
 
 function describe(o: FileOutcome): string {
   const mark = { ok: "✓", duplicate: "=", rejected: "✗", routed: "→", failed: "!" }[o.status];
@@ -93,10 +132,10 @@ function describe(o: FileOutcome): string {
   lines.push(`    raw: ${o.rawKey}  md5 ${o.sourceMd5}  run ${o.runId}`);
   if (o.outputs?.warehouse) lines.push(`    warehouse: ${o.outputs.warehouse}`);
   if (o.outputs?.quarantine) lines.push(`    quarantine: ${o.outputs.quarantine}`);
-  for (const a of o.anomalies ?? [])
-    lines.push(
-      `    ${a.severity.padEnd(7)} ${a.type}${a.feature ? ` (${a.feature})` : ""}: ${a.shortDescription}`,
-    );
+  for (const v of o.online ?? [])
+    lines.push(`    online: ${v.view}: ${v.written} of ${v.entities} entities updated`);
+  if (o.onlineError) lines.push(`    online: failed: ${o.onlineError}`);
+  for (const a of o.anomalies ?? []) lines.push(`    ${anomalyLine(a)}`);
   for (const s of o.sample ?? []) lines.push(`    row ${s.row ?? "-"}: ${s.reasons.join("; ")}`);
   return lines.join("\n");
 }
@@ -116,8 +155,7 @@ export function register(program: Command): void {
     .option("--json", "one JSON object per file, one per line")
     .addHelpText(
       "after",
-      "\nExit status: 0 every file processed, 2 some file rejected whole (reason recorded), 1 some run failed.\n" +
-        "Example:\n  lakeline ingest penguins.json --dataset penguins\n  lakeline ingest serving.jsonl --dataset penguins --env serving --json",
+      `${EXIT_HELP}Example:\n  lakeline ingest penguins.json --dataset penguins\n  lakeline ingest serving.jsonl --dataset penguins --env serving --json`,
     )
     .action(async (files: string[], opts: IngestOpts) => {
       // One file: its phases as they pass (a large blob takes a while); several: a bar of files.
@@ -135,6 +173,6 @@ export function register(program: Command): void {
       );
       line.done();
       for (const o of outcomes) process.stdout.write(opts.json ? `${toJson(o)}\n` : `${describe(o)}\n`);
-      process.exitCode = exitCodeFor(outcomes);
+      process.exitCode = ingestExitCode(outcomes);
     });
 }

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { ENV, localConfig } from "../../src/contract/env.js";
 import { UsageError } from "../../src/core/errors.js";
+import { parseInstant } from "../../src/core/time/iso8601.js";
 import type { QueryEngine, QueryResult } from "../../src/ports/query-engine.js";
 import { openLakeEngine } from "../deps/lake-engine.js";
 import { formatTable, toJson } from "../output.js";
@@ -18,11 +19,7 @@ interface QueryOpts {
 }
 
 export function parseAsOf(value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime()))
-    throw new UsageError(`--as-of must be an ISO 8601 timestamp, not ${JSON.stringify(value)}`);
-  return d;
+  return value === undefined ? undefined : parseInstant(value, "--as-of");
 }
 
 async function openEngine(opts: QueryOpts): Promise<QueryEngine> {

@@ -6,6 +6,7 @@ import { localConfig } from "../../src/contract/env.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import { UsageError } from "../../src/core/errors.js";
 import { validateFile } from "../../src/pipeline/ingest/validate.js";
+import { EXIT, EXIT_HELP } from "../exit-codes.js";
 import { formatTable, toJson } from "../output.js";
 
 export function register(program: Command): void {
@@ -21,10 +22,7 @@ export function register(program: Command): void {
     .option("--schemas <dir>", "schemas directory (default ./schemas)")
     .option("--statistics", "include per-feature statistics in --json output")
     .option("--json", "print the validation report as JSON")
-    .addHelpText(
-      "after",
-      "\nExit status: 0 no ERROR anomalies, 1 ERROR anomalies found (the report lists them).",
-    )
+    .addHelpText("after", EXIT_HELP)
     .action(
       async (
         file: string,
@@ -77,7 +75,7 @@ export function register(program: Command): void {
           for (const s of report.sample)
             process.stdout.write(`  row ${s.row ?? "-"}: ${s.reasons.join("; ")}\n`);
         }
-        process.exitCode = errors > 0 ? 1 : 0;
+        process.exitCode = report.wouldReject ? EXIT.refused : errors > 0 ? EXIT.errors : EXIT.ok;
       },
     );
 }

@@ -28,6 +28,9 @@ export interface DataRefs {
   readonly buckets: Readonly<Record<ZoneBucket, BucketRef>>;
   readonly lineageBusName: string;
   readonly lineageBusArn: string;
+  /** The online feature store's DynamoDB table. */
+  readonly onlineTableName: string;
+  readonly onlineTableArn: string;
   /** Plain strings known at synth (no import needed). */
   readonly glueDatabaseName: string;
   readonly glueTableNames: readonly string[];

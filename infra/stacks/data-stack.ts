@@ -10,6 +10,7 @@ import type * as s3 from "aws-cdk-lib/aws-s3";
 import type { Construct } from "constructs";
 import type { DeployConfig } from "../config.js";
 import { LakeBucket } from "../constructs/lake-bucket.js";
+import { OnlineFeatureTable } from "../constructs/online-feature-table.js";
 import { WarehouseCatalog } from "../constructs/warehouse-catalog.js";
 import { ATHENA_RESULTS_PREFIX } from "../layout.js";
 import { type DataRefs, publish, publishBucket, ZONE_BUCKETS, type ZoneBucket } from "./data-refs.js";
@@ -31,6 +32,7 @@ export class DataStack extends Stack {
   readonly catalog: WarehouseCatalog;
   readonly workgroup: athena.CfnWorkGroup;
   readonly lineageBus: events.EventBus;
+  readonly onlineFeatures: OnlineFeatureTable;
   /** The exports the pipeline stack imports. */
   readonly refs: DataRefs;
 
@@ -98,6 +100,8 @@ export class DataStack extends Stack {
     });
     this.lineageBus.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
+    this.onlineFeatures = new OnlineFeatureTable(this, "OnlineFeatures");
+
     const buckets = Object.fromEntries(
       ZONE_BUCKETS.map((zone) => [zone, publishBucket(this, zone, this[zone])]),
     ) as Record<ZoneBucket, { bucketName: string; bucketArn: string }>;
@@ -105,6 +109,18 @@ export class DataStack extends Stack {
       buckets,
       lineageBusName: publish(this, "LineageBusName", this.lineageBus.eventBusName, "lineage event bus name"),
       lineageBusArn: publish(this, "LineageBusArn", this.lineageBus.eventBusArn, "lineage event bus ARN"),
+      onlineTableName: publish(
+        this,
+        "OnlineTableName",
+        this.onlineFeatures.table.tableName,
+        "online feature table name",
+      ),
+      onlineTableArn: publish(
+        this,
+        "OnlineTableArn",
+        this.onlineFeatures.table.tableArn,
+        "online feature table ARN",
+      ),
       glueDatabaseName: this.catalog.databaseName,
       glueTableNames: [...this.catalog.tableNames],
       datasets: [...this.catalog.datasets],

@@ -11,6 +11,7 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { functionEnvironment } from "../../src/contract/env.js";
 import { type DeployConfig, exportRequest, maxDecompressedBytes } from "../config.js";
+import { FeatureFunctions } from "../constructs/feature-functions.js";
 import { LakelineFunction } from "../constructs/lakeline-function.js";
 import { parseCron } from "../cron.js";
 import { BUNDLED_SCHEMAS_DIR, RAW_SUFFIXES } from "../layout.js";
@@ -21,6 +22,10 @@ export interface PipelineEntries {
   readonly ingest: string;
   /** Wired when the export function exists. */
   readonly export?: string;
+  /** The online-feature materializer (commit marker → DynamoDB); wired when it exists. */
+  readonly materialize?: string;
+  /** The online-feature read function; wired with the materializer. */
+  readonly featuresGet?: string;
 }
 
 export interface PipelineStackProps extends StackProps {
@@ -34,6 +39,7 @@ export interface PipelineStackProps extends StackProps {
 export class PipelineStack extends Stack {
   readonly ingest: LakelineFunction;
   readonly export?: LakelineFunction;
+  readonly features?: FeatureFunctions;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -96,6 +102,22 @@ export class PipelineStack extends Stack {
     const destination = new s3n.LambdaDestination(this.ingest.function);
     for (const suffix of RAW_SUFFIXES) {
       buckets.raw.addEventNotification(s3.EventType.OBJECT_CREATED, destination, { suffix });
+    }
+
+    if (props.entries.materialize) {
+      this.features = new FeatureFunctions(this, "Features", {
+        ...common,
+        materializeEntry: props.entries.materialize,
+        ...(props.entries.featuresGet ? { readEntry: props.entries.featuresGet } : {}),
+        warehouse: buckets.warehouse,
+        tableName: data.onlineTableName,
+        tableArn: data.onlineTableArn,
+      });
+      if (this.features.read)
+        new CfnOutput(this, "FeaturesGetFunctionName", {
+          value: this.features.read.function.functionName,
+          description: "online feature read function",
+        });
     }
 
     if (props.entries.export) {

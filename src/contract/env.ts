@@ -25,6 +25,7 @@ export const ENV = {
   maxBlobBytes: "LAKELINE_MAX_BLOB_BYTES",
   maxDecompressedBytes: "LAKELINE_MAX_DECOMPRESSED_BYTES",
   partBytes: "LAKELINE_PART_BYTES",
+  onlineTable: "LAKELINE_ONLINE_TABLE",
 } as const;
 
 const env = (name: keyof typeof ENV): string | undefined => process.env[ENV[name]];
@@ -60,6 +61,13 @@ export function functionEnvironment(f: FunctionEnvironment): Record<string, stri
     [ENV.maxDecompressedBytes]: String(f.maxDecompressedBytes),
     [ENV.tmp]: f.tmp,
   };
+}
+
+/** The online feature table of a deployed feature function (set by the stack). */
+export function onlineTableName(): string {
+  const name = env("onlineTable");
+  if (!name) throw new Error(`missing environment variable ${ENV.onlineTable} (set by the lakeline stack)`);
+  return name;
 }
 
 /** Whether the CLI prints stack traces. */

@@ -85,6 +85,8 @@ export interface ExportManifest {
   readonly where: string | null;
   readonly rows: Readonly<Record<string, number>>;
   readonly totalRows: number;
+  /** What a trainer should know about the split (label in the key, shares off the request). */
+  readonly warnings: readonly string[];
   readonly files: readonly ManifestFile[];
   readonly sources: readonly ManifestSource[];
   /** The snapshot query, in the dialect of the engine that ran it. */

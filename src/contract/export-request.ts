@@ -6,6 +6,8 @@ import { UsageError } from "../core/errors.js";
 import { type DatasetSchema, featureInEnvironment } from "../core/schema/types.js";
 import type { SplitKeyColumn } from "../core/split/canonical.js";
 import { DEFAULT_SPLIT_SEED, parseSplitArg, type SplitSpec, splitSpec } from "../core/split/spec.js";
+import { parseWhere } from "../core/sql/where.js";
+import { parseInstant } from "../core/time/iso8601.js";
 import { type TableColumn, warehouseTable } from "../core/warehouse/table.js";
 import { assertDatasetName, DEFAULT_ENVIRONMENT } from "./raw-key.js";
 
@@ -37,6 +39,8 @@ export interface ResolvedExport {
   readonly schema: DatasetSchema;
   readonly columns: readonly TableColumn[];
   readonly keyColumns: readonly SplitKeyColumn[];
+  /** Whether the request named the key (the default key, every feature, cannot isolate a label). */
+  readonly keyNamed: boolean;
   readonly where: string | null;
   readonly format: "parquet";
 }
@@ -45,10 +49,11 @@ const ENVIRONMENT = /^[A-Z][A-Z0-9_]*$/;
 
 export function parseAsOf(value: Date | string | undefined, now: Date): Date {
   if (value === undefined) return now;
-  const d = value instanceof Date ? value : new Date(value);
-  if (Number.isNaN(d.getTime()))
-    throw new UsageError(`as-of must be an ISO 8601 timestamp, not ${JSON.stringify(value)}`);
-  return d;
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new UsageError("as-of is an invalid date");
+    return value;
+  }
+  return parseInstant(value);
 }
 
 export function resolveExport(
@@ -107,8 +112,13 @@ export function resolveExport(
       return c;
     });
   }
-  const where = req.where?.trim() ? req.where.trim() : null;
-  if (where?.includes(";")) throw new UsageError("--where takes one predicate, not statements (no ';')");
+  // Parsed, never pasted: one boolean expression over the table's columns, re-emitted normalised.
+  const where = req.where?.trim()
+    ? parseWhere(
+        req.where.trim(),
+        table.columns.map((c) => c.name),
+      ).sql
+    : null;
   return {
     dataset,
     environment,
@@ -117,6 +127,7 @@ export function resolveExport(
     schema,
     columns,
     keyColumns: keyColumns.map((c) => ({ name: c.name, type: c.type })),
+    keyNamed: keyNames !== undefined,
     where,
     format: "parquet",
   };

@@ -1,12 +1,15 @@
 /**
- * The schema registry: `schemas/<dataset>/v<N>.json`, one file per released version.
- * The latest version is the highest N. Files are identified by their md5 so lineage can name
- * exactly which schema validated a batch.
+ * The schema registry: `schemas/<dataset>/v<N>.json`, one file per released version, and
+ * `schemas/<dataset>/drafts/v<N>.json` for drafts (`lakeline schema infer` writes there). Only
+ * released versions are live: the latest is the highest released N, and a draft is never read by
+ * ingest, validate, export or query until `lakeline schema release` moves it beside the others.
+ * Files are identified by their md5 so lineage can name exactly which schema validated a batch.
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { SchemaFormatError, SchemaNotFoundError } from "../core/errors.js";
+import { compatibilityProblems, registryProblems } from "../core/schema/compat.js";
 import { parseSchema } from "../core/schema/format.js";
 import type { DatasetSchema } from "../core/schema/types.js";
 import { assertDatasetName } from "./raw-key.js";
@@ -19,6 +22,21 @@ export interface LoadedSchema {
 }
 
 const VERSION_FILE = /^v([1-9][0-9]*)\.json$/;
+export const DRAFTS_FOLDER = "drafts";
+
+function versionsIn(folder: string): number[] {
+  let files: string[];
+  try {
+    files = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  return files
+    .map((f) => VERSION_FILE.exec(f)?.[1])
+    .filter((v): v is string => v !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
 
 export class SchemaRegistry {
   constructor(readonly dir: string) {}
@@ -35,18 +53,38 @@ export class SchemaRegistry {
       .sort();
   }
 
+  /** Released versions, oldest first. */
   versions(dataset: string): number[] {
-    let files: string[];
-    try {
-      files = readdirSync(path.join(this.dir, dataset));
-    } catch {
-      return [];
+    return versionsIn(path.join(this.dir, dataset));
+  }
+
+  /** Draft versions waiting for `lakeline schema release`, oldest first. */
+  drafts(dataset: string): number[] {
+    return versionsIn(this.draftsDir(dataset));
+  }
+
+  draftsDir(dataset: string): string {
+    return path.join(this.dir, assertDatasetName(dataset), DRAFTS_FOLDER);
+  }
+
+  /**
+   * A released version that passes `lakeline schema check`: its file parses, the versions run 1…N
+   * and it is BACKWARD compatible with the version before it. What ingest and validate run under;
+   * a version failing the check is refused (the blob is rejected with the problems as its reason).
+   */
+  loadChecked(dataset: string, version?: number): LoadedSchema {
+    const loaded = this.load(dataset, version);
+    const v = loaded.schema.version;
+    const problems = registryProblems(dataset, [loaded.schema], this.versions(dataset));
+    if (v > 1 && this.versions(dataset).includes(v - 1)) {
+      const previous = this.load(dataset, v - 1).schema;
+      problems.push(...compatibilityProblems(previous, loaded.schema, "BACKWARD"));
     }
-    return files
-      .map((f) => VERSION_FILE.exec(f)?.[1])
-      .filter((v): v is string => v !== undefined)
-      .map(Number)
-      .sort((a, b) => a - b);
+    if (problems.length > 0)
+      throw new SchemaFormatError(loaded.file, [
+        `${dataset}@v${v} fails \`lakeline schema check\` and is not used: ${problems.join("; ")}`,
+      ]);
+    return loaded;
   }
 
   /** Load one version (default: the latest). */

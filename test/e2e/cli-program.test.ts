@@ -19,6 +19,7 @@ const NAMES = [
   "schema",
   "report",
   "replay",
+  "features",
 ];
 
 describe("the lakeline program", () => {

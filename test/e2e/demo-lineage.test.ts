@@ -60,8 +60,32 @@ describe("lakeline demo", () => {
     fs.mkdirSync(path.join(other, "warehouse"), { recursive: true });
     const r = await runCli("demo", "--lake", other);
     expect(r.code).toBe(64);
-    expect(r.stderr).toMatch(/holds a lake the demo did not create; pass --lake/);
+    expect(r.stderr).toMatch(/holds data the demo did not make .*pass --lake <new dir>/);
     expect(fs.existsSync(path.join(other, "warehouse"))).toBe(true);
+  });
+
+  it("re-runs over its own lake, but never deletes data a user ingested into it", async () => {
+    // Prepare: a demo lake, re-run once untouched (allowed), then a user's own ingest into it.
+    const mine = path.join(await tempDir("demo-lineage"), "demo-then-mine");
+    expect((await runCli("demo", "--lake", mine, "--rows", "2000")).code).toBe(0);
+    expect((await runCli("demo", "--lake", mine, "--rows", "2000")).code).toBe(0);
+    const cars = path.join(await tempDir("demo-lineage"), "my-penguins.json");
+    const all = JSON.parse(
+      fs.readFileSync("node_modules/vega-datasets/data/penguins.json", "utf8"),
+    ) as object[];
+    fs.writeFileSync(cars, JSON.stringify(all.slice(0, 100)));
+    const ingested = await runCli("ingest", cars, "--dataset", "penguins", "--lake", mine, "--json");
+    expect(JSON.parse(ingested.stdout).status).toBe("ok");
+    const userRaw = path.join(mine, "raw", "penguins", "training", "my-penguins.json");
+    const before = fs.readdirSync(mine, { recursive: true }).map(String).sort();
+    // Act
+    const again = await runCli("demo", "--lake", mine, "--rows", "2000");
+    // Assess: refused with a reason, nothing deleted
+    expect(again.code).toBe(64);
+    expect(again.stderr).toContain("raw/penguins/training/my-penguins.json");
+    expect(again.stderr).toContain("the demo never deletes it");
+    expect(fs.readFileSync(userRaw)).toEqual(fs.readFileSync(cars));
+    expect(fs.readdirSync(mine, { recursive: true }).map(String).sort()).toEqual(before);
   });
 });
 

@@ -15,7 +15,15 @@ export async function exportJson(...args: string[]): Promise<ExportResult> {
 
 export async function ingest(lake: string, file: string, dataset: string, ...extra: string[]): Promise<void> {
   const r = await runCli("ingest", file, "--dataset", dataset, "--lake", lake, "--json", ...extra);
-  if (r.code !== 0) throw new Error(`ingest failed (${r.code}): ${r.stderr}${r.stdout}`);
+  // Exit status 1 with status "ok" means rows were quarantined (penguins.json has one bad Sex):
+  // the run committed, which is all an export test needs.
+  const ok =
+    r.stdout.trim() !== "" &&
+    r.stdout
+      .trim()
+      .split("\n")
+      .every((l) => JSON.parse(l).status === "ok");
+  if (r.code > 1 || !ok) throw new Error(`ingest failed (${r.code}): ${r.stderr}${r.stdout}`);
 }
 
 export function md5(bytes: Uint8Array | string): string {

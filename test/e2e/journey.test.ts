@@ -48,7 +48,8 @@ beforeAll(async () => {
     "--json",
   );
   expect(r1.code).toBe(0);
-  expect(r2.code).toBe(0);
+  // penguins.json holds one Sex of "." outside v1's domain: an ERROR anomaly, exit status 1.
+  expect(r2.code).toBe(1);
   ingested = [...r1.stdout.trim().split("\n"), ...r2.stdout.trim().split("\n")].map((l) => JSON.parse(l));
 });
 
@@ -170,7 +171,7 @@ describe("ingest through the CLI", () => {
     expect(csv.stdout.split("\n").slice(0, 2)).toEqual(["species,n", "Adelie,152"]);
     const bad = await runCli("query", "SELECT nope FROM penguins", "--lake", lake);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^lakeline: DuckDB: Binder Error: .*nope/);
+    expect(bad.stderr).toMatch(/^lakeline: Referenced column "nope" not found/);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { fileStatistics } from "../../src/adapters/duckdb/infer-file.js";
+import { fileStatistics } from "../../src/adapters/duckdb/file-statistics.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import { renderReport } from "../../src/core/report/html.js";
 import { batchAnomalies } from "../../src/core/validate/batch.js";

@@ -23,7 +23,7 @@ describe("lakeline schema check", () => {
   it("passes on the repository's schemas/ and prints a summary table", async () => {
     const r = await cli("schema", "check", "--schemas", "schemas");
     expect(r.code).toBe(0);
-    for (const ds of ["flights", "movies", "penguins", "weather"])
+    for (const ds of ["flights", "movies", "penguins", "stocks", "weather"])
       expect(r.stdout).toMatch(new RegExp(`${ds}\\s+v1\\s+\\d+\\s+ok`));
     const json = JSON.parse(
       (await cli("schema", "check", "--schemas", "schemas", "--json", "--mode", "FULL")).stdout,
@@ -33,6 +33,7 @@ describe("lakeline schema check", () => {
       "flights",
       "movies",
       "penguins",
+      "stocks",
       "weather",
     ]);
   });

@@ -72,7 +72,8 @@ describe("validate and ingest real data", () => {
       "training",
       "--json",
     );
-    expect(asTraining.code).toBe(1);
+    // Every row misses the required label: the whole file would be rejected (exit status 2).
+    expect(asTraining.code).toBe(2);
     const missing = JSON.parse(asTraining.stdout).anomalies.find(
       (a: { type: string }) => a.type === "SCHEMA_MISSING_COLUMN",
     );

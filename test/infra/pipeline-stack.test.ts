@@ -141,7 +141,7 @@ describe("failure paths", () => {
     const alarms = Object.values(resourcesOf(synth.pipelineTemplate, "AWS::CloudWatch::Alarm")).map(
       (a) => a.Properties,
     );
-    for (const service of ["ingest", "export"]) {
+    for (const service of ["ingest", "export", "materialize", "features-get"]) {
       for (const metric of ["Errors", "Throttles"]) {
         expect(alarms).toContainEqual(
           expect.objectContaining({
@@ -155,7 +155,7 @@ describe("failure paths", () => {
       }
     }
     const depth = alarms.filter((a) => a.MetricName === "ApproximateNumberOfMessagesVisible");
-    expect(depth).toHaveLength(2);
+    expect(depth).toHaveLength(4);
     for (const a of depth)
       expect(a).toMatchObject({
         Namespace: "AWS/SQS",

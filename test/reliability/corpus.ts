@@ -329,27 +329,87 @@ export const CORPUS: readonly BadCase[] = [
     },
   },
   {
-    name: "non-UTF-8 bytes (latin-1)",
+    name: "Latin-1 text (no UTF-8 anywhere)",
     file: "latin1.csv",
     bytes: () => Buffer.concat([b(`${HEADER}1,caf`), Buffer.from([0xe9]), b(",1,x\n2,b,2,y\n")]),
     expect: {
-      status: "ok",
-      rowsRead: 2,
-      rowsWritten: 1,
-      quarantine: [/^RECORD_MALFORMED line 2: invalid encoding/],
-      rows: [{ id: 2, name: "b", score: 2, note: "y" }],
+      status: "rejected",
+      reason: /not UTF-8 .*iconv -f LATIN1 -t UTF-8 latin1\.csv > latin1\.utf8\.csv/,
+      blobKept: true,
     },
   },
   {
-    name: "duplicate header names",
+    name: "UTF-16 text with a byte-order mark",
+    file: "utf16.csv",
+    bytes: () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${HEADER}1,a,1,x\n`, "utf16le")]),
+    expect: {
+      status: "rejected",
+      reason: /UTF-16LE text; .*iconv -f UTF-16LE -t UTF-8 utf16\.csv/,
+      blobKept: true,
+    },
+  },
+  {
+    name: "UTF-8 with one damaged byte",
+    file: "damaged-utf8.csv",
+    bytes: () => Buffer.concat([b(`${HEADER}1,café,1,x\n2,caf`), Buffer.from([0xe9]), b(",2,y\n3,c,3,z\n")]),
+    expect: {
+      status: "ok",
+      rowsRead: 3,
+      rowsWritten: 2,
+      quarantine: [/^RECORD_MALFORMED line 3: invalid encoding/],
+      rows: [
+        { id: 1, name: "café", score: 1, note: "x" },
+        { id: 3, name: "c", score: 3, note: "z" },
+      ],
+    },
+  },
+  {
+    name: "duplicate header names (ambiguous: which column is the feature?)",
     file: "dup-header.csv",
     bytes: () => b("id,name,name,score\n1,first,second,1\n"),
     expect: {
+      status: "rejected",
+      reason: /ambiguous header: "name" names more than one column/,
+      blobKept: true,
+    },
+  },
+  {
+    name: "a JSON array saved as .csv",
+    file: "array.csv",
+    bytes: () =>
+      b(
+        '[{"id": 1, "name": "a", "score": 1.5, "note": "x"}, {"id": 2, "name": "b", "score": 2, "note": null}]',
+      ),
+    expect: {
       status: "ok",
-      rowsRead: 1,
-      rowsWritten: 1,
-      anomaly: { type: "SCHEMA_DUPLICATE_COLUMN", feature: "name" },
-      rows: [{ id: 1, name: "first", score: 1, note: null }],
+      rowsRead: 2,
+      rowsWritten: 2,
+      rows: [
+        { id: 1, name: "a", score: 1.5, note: "x" },
+        { id: 2, name: "b", score: 2, note: null },
+      ],
+    },
+  },
+  {
+    name: "a ;-separated file under a schema whose csv.delimiter is ;",
+    file: "semi.csv",
+    dataset: "items_semi",
+    schemaFiles: [
+      [
+        "items_semi",
+        "v1.json",
+        JSON.stringify({ ...ITEMS_SCHEMA, dataset: "items_semi", csv: { delimiter: ";" } }),
+      ],
+    ],
+    bytes: () => b('id;name;score;note\n1;"a;b";1.5;x\n2;b;2;y\n'),
+    expect: {
+      status: "ok",
+      rowsRead: 2,
+      rowsWritten: 2,
+      rows: [
+        { id: 1, name: "a;b", score: 1.5, note: "x" },
+        { id: 2, name: "b", score: 2, note: "y" },
+      ],
     },
   },
   {

@@ -82,9 +82,10 @@ export class StagedBatch implements StagedRecords {
     readonly sourceFields: readonly string[],
     readonly malformedCount: number,
     /**
-     * The record's 1-based position in the blob: its line for CSV and JSON lines, staged in file order
-     * without a window (which would serialise the scan), so the staged table's rowid (or the staged
-     * Parquet file's row number) is the position; its element for a JSON array, numbered in SQL.
+     * The record's 1-based ordinal in the blob, malformed records included: its line for JSON lines
+     * and its record number for CSV, staged in file order without a window (which would serialise the
+     * scan), so the staged table's rowid (or the staged Parquet file's row number) plus the malformed
+     * records before it is the ordinal (see recordsBefore); its element for a JSON array, numbered in SQL.
      */
     readonly rowExpr: string,
     /** Whether the staged rows are in a Parquet file (scanning it once per feature re-reads its metadata). */
@@ -102,7 +103,7 @@ export class StagedBatch implements StagedRecords {
     /** Where to keep the staged table; by default chosen from the blob's size (see stagesOnDisk). */
     staging?: "memory" | "disk";
   }): Promise<StagedBatch> {
-    const blob = await prepareBlob(args.key, args.localPath, args.scratch, args.limits);
+    const blob = await prepareBlob(args.key, args.localPath, args.scratch, args.limits, args.schema.csv);
     const staged = {
       records: await estimateRecords(blob.path),
       rowBytes: stagedRowBytes(args.schema),
@@ -144,6 +145,13 @@ export class StagedBatch implements StagedRecords {
         : 0;
       const sourceFields =
         blob.header ?? (source.fieldsSql ? (await db.all(source.fieldsSql)).map((r) => String(r.k)) : []);
+      // DuckDB numbers a rejected record's `line` as its record number (a CSV header is line 1).
+      const ordinals =
+        malformed > 0 && source.rejectsTable
+          ? (await db.all(`SELECT DISTINCT line FROM ${source.rejectsTable} ORDER BY line`)).map(
+              (r) => Number(r.line) - headerLines(blob),
+            )
+          : [];
       return new StagedBatch(
         db,
         blob,
@@ -151,13 +159,18 @@ export class StagedBatch implements StagedRecords {
         source.rejectsTable,
         sourceFields,
         malformed,
-        source.rowColumn === true ? "__row" : onDisk ? "(file_row_number + 1)" : "(rowid + 1)",
+        rowPosition(source.rowColumn === true, onDisk ? "file_row_number" : "rowid", ordinals),
         onDisk,
       );
     } catch (err) {
       db.close();
       throw err;
     }
+  }
+
+  /** A malformed record's ordinal, from the rejects table's `line`. */
+  private get malformedRowExpr(): string {
+    return `(line - ${headerLines(this.blob)})::BIGINT`;
   }
 
   statistics(): Promise<StagedStatistics> {
@@ -216,7 +229,7 @@ export class StagedBatch implements StagedRecords {
     ];
     if (this.rejectsTable)
       parts.push(
-        `SELECT reasons AS _reasons, csv_line AS _record, ${this.lineageSelect(lineage, "NULL::BIGINT")} FROM ${rejectedLines(this.rejectsTable)}`,
+        `SELECT reasons AS _reasons, csv_line AS _record, ${this.lineageSelect(lineage, this.malformedRowExpr)} FROM ${rejectedLines(this.rejectsTable)}`,
       );
     const rows = await this.db.all(
       `COPY (${parts.join(" UNION ALL ")}) TO ${sqlString(path)} (${parquet(2 + LINEAGE_COLUMNS)})`,
@@ -230,7 +243,7 @@ export class StagedBatch implements StagedRecords {
       `SELECT ${this.rowExpr} AS row, ${BAD_ROW.reasons(this.rowExpr)} AS reasons FROM staged WHERE NOT __ok`,
     ];
     if (this.rejectsTable)
-      parts.push(`SELECT NULL::BIGINT, reasons FROM ${rejectedLines(this.rejectsTable)}`);
+      parts.push(`SELECT ${this.malformedRowExpr}, reasons FROM ${rejectedLines(this.rejectsTable)}`);
     const rows = await this.db.all(`SELECT * FROM (${parts.join(" UNION ALL ")}) LIMIT ${limit}`);
     return rows.map((r) => ({
       row: r.row === null ? null : Number(r.row),
@@ -268,7 +281,9 @@ function stageInParquet(planSql: string, scratch: string, columns: number): stri
  */
 function unreadableBlob(key: string, blob: PreparedBlob, err: unknown): unknown {
   const detail =
-    err instanceof QueryError ? /Invalid Input Error: ([\s\S]*)/.exec(err.message)?.[1] : undefined;
+    err instanceof QueryError
+      ? /Invalid Input Error: ([\s\S]*)/.exec(String(err.data.engine ?? ""))?.[1]
+      : undefined;
   if (detail === undefined) return err;
   return new BlobFormatError(key, `malformed ${blob.format}: ${detail.replaceAll(blob.path, key).trim()}`, {
     cause: err,
@@ -285,9 +300,34 @@ function constantText(value: string): string {
   return `${literal}::ENUM(${literal})`;
 }
 
-/** DuckDB may log several errors for one bad line; a line is one record, with all its reasons. */
+/** DuckDB may log several errors for one bad line; a line is one record with one reason: its first error. */
 function rejectedLines(table: string): string {
-  return `(SELECT line, list(DISTINCT 'RECORD_MALFORMED line ' || line || ': ' || lower(error_type::VARCHAR) || ': ' || error_message) AS reasons, any_value(csv_line) AS csv_line FROM ${table} GROUP BY line ORDER BY line)`;
+  return `(SELECT line, [arg_min('RECORD_MALFORMED line ' || line || ': ' || lower(error_type::VARCHAR) || ': ' || error_message, coalesce(column_idx, 0))] AS reasons, any_value(csv_line) AS csv_line FROM ${table} GROUP BY line ORDER BY line)`;
+}
+
+/**
+ * `_source_row` counts every record of the file, malformed ones included, the same rule as JSON
+ * lines. The staged table holds only the well-formed CSV records (rowid = position among them), so
+ * a record's ordinal is rowid + 1 plus the malformed records before it: the i-th malformed record
+ * (ordinal b_i) precedes good record k exactly when b_i - i < k. Those thresholds are sorted, so
+ * the count is a binary search, spelled out as nested CASEs (log2 of the malformed count deep).
+ */
+export function recordsBefore(malformedOrdinals: readonly number[], position = "rowid"): string {
+  // threshold t_i = b_i - i (1-based i): how many good records precede the i-th malformed one.
+  const thresholds = malformedOrdinals.map((b, i) => b - (i + 1));
+  const node = (lo: number, hi: number): string => {
+    if (lo === hi) return String(lo);
+    const mid = (lo + hi + 1) >> 1;
+    return `CASE WHEN ${position} >= ${thresholds[mid - 1]} THEN ${node(mid, hi)} ELSE ${node(lo, mid - 1)} END`;
+  };
+  return node(0, thresholds.length);
+}
+
+/** `_source_row` of a staged record: see StagedBatch.rowExpr. `position` is its 0-based place among staged rows. */
+function rowPosition(rowColumn: boolean, position: string, malformedOrdinals: readonly number[]): string {
+  if (rowColumn) return "__row";
+  if (malformedOrdinals.length === 0) return `(${position} + 1)`;
+  return `(${position} + 1 + ${recordsBefore(malformedOrdinals, position)})`;
 }
 
 /** The ingest engine on DuckDB: each blob staged in a database of its own, in the run's scratch. */
@@ -303,3 +343,8 @@ export const duckdbIngestEngine: IngestEngine = {
       ...(request.options ? { database: request.options } : {}),
     }),
 };
+
+/** Lines before the first record: a CSV header; JSON lines have none. */
+function headerLines(blob: PreparedBlob): number {
+  return blob.format === "csv" && blob.hasHeader !== false ? 1 : 0;
+}

@@ -3,7 +3,8 @@
  * Settings keep it a good Lambda citizen: bounded memory with spilling to scratch, UTC time.
  */
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { memoryBytes } from "../../contract/env.js";
+import { ENV, memoryBytes } from "../../contract/env.js";
+import { engineMessage } from "../../core/engine-errors.js";
 import { QueryError } from "../../core/errors.js";
 import type { EngineOptions } from "../../ports/ingest-engine.js";
 
@@ -26,13 +27,28 @@ export class Database {
     readonly connection: DuckDBConnection,
     /** A fork shares its parent's instance and closes only its own connection. */
     private readonly ownsInstance = true,
+    private readonly memoryLimit = DEFAULT_MEMORY_LIMIT,
   ) {}
+
+  /** The engine's error as a QueryError a person can act on; the raw text stays in `data.engine`. */
+  private failure(sql: string, err: unknown): QueryError {
+    const raw = (err as Error)?.message ?? String(err);
+    return new QueryError(
+      engineMessage(raw, {
+        memoryLimit: this.memoryLimit,
+        memoryVariable: ENV.duckdbMemory,
+        debugVariable: ENV.debug,
+      }),
+      { sql: sql.slice(0, 2000), engine: raw },
+      { cause: err },
+    );
+  }
 
   /** A second connection to the same database, so two queries can run at once. */
   async fork(): Promise<Database> {
     const connection = await this.instance.connect();
     await connection.run("SET TimeZone = 'UTC'");
-    return new Database(this.instance, connection, false);
+    return new Database(this.instance, connection, false, this.memoryLimit);
   }
 
   static async open(options: DatabaseOptions = {}): Promise<Database> {
@@ -46,7 +62,7 @@ export class Database {
     const connection = await instance.connect();
     // ICU is statically linked but only loaded after the first connection exists.
     await connection.run("SET TimeZone = 'UTC'");
-    return new Database(instance, connection);
+    return new Database(instance, connection, true, config.memory_limit);
   }
 
   /** Run statements for their effect. */
@@ -54,7 +70,7 @@ export class Database {
     try {
       await this.connection.run(sql);
     } catch (err) {
-      throw new QueryError(`DuckDB: ${(err as Error).message}`, { sql: sql.slice(0, 2000) }, { cause: err });
+      throw this.failure(sql, err);
     }
   }
 
@@ -64,7 +80,7 @@ export class Database {
       const reader = await this.connection.runAndReadAll(sql);
       return reader.getRowObjectsJS() as Row[];
     } catch (err) {
-      throw new QueryError(`DuckDB: ${(err as Error).message}`, { sql: sql.slice(0, 2000) }, { cause: err });
+      throw this.failure(sql, err);
     }
   }
 
@@ -77,7 +93,7 @@ export class Database {
         .map((name, i) => ({ name, type: reader.columnType(i).toString() }));
       return { columns, rows: reader.getRowObjectsJS() as Row[] };
     } catch (err) {
-      throw new QueryError(`DuckDB: ${(err as Error).message}`, { sql: sql.slice(0, 2000) }, { cause: err });
+      throw this.failure(sql, err);
     }
   }
 

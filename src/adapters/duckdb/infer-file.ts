@@ -1,264 +1,244 @@
 /**
- * Statistics of a local data file (CSV, TSV, JSON lines or a JSON array; gzip or not; Parquet),
- * computed with DuckDB's readers and auto-detection — the input `inferSchema` turns into a draft.
- * Numeric statistics of TIMESTAMP features are over epoch seconds.
+ * `schema infer`'s reading of a local data file (CSV, TSV, JSON lines or a JSON array; gzip or not;
+ * Parquet): just what inference needs (see InferenceFeatureStatistics), in two scans whatever the
+ * width — one wide aggregate over every column of a view with the sniffed dialect and types spelled
+ * out, then the values of the few-valued string columns.
  */
 import * as path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { UsageError } from "../../core/errors.js";
-import { defaultColumnName } from "../../core/schema/format.js";
-import { type InferenceFeatureStatistics, inferSchema } from "../../core/schema/infer.js";
-import type { DatasetSchema, FeatureType } from "../../core/schema/types.js";
-import type {
-  DatasetStatistics,
-  HistogramBucket,
-  NumericStatistics,
-  StringStatistics,
-} from "../../core/stats/types.js";
-
-export interface FileStatistics extends DatasetStatistics {
-  readonly features: readonly InferenceFeatureStatistics[];
-}
-
-export interface FileStatisticsOptions {
-  readonly dataset: string;
-  /** Default TRAINING. */
-  readonly environment?: string;
-  /** Default 10 (TFDV's standard histogram). */
-  readonly histogramBuckets?: number;
-}
+import { ENV } from "../../contract/env.js";
+import { engineMessage } from "../../core/engine-errors.js";
+import { errorMessage, LakelineError, UsageError } from "../../core/errors.js";
+import {
+  type InferenceFeatureStatistics,
+  type InferenceStatistics,
+  inferSchema,
+} from "../../core/schema/infer.js";
+import type { CsvOptions, DatasetSchema } from "../../core/schema/types.js";
+import {
+  type ColumnType,
+  featureTypeOf,
+  histogramCounts,
+  ident,
+  type Loaded,
+  load,
+  numericOf,
+  rows,
+  textOf,
+} from "./file-source.js";
+import type { FileStatistics } from "./file-statistics.js";
 
 const TOP_K = 50;
-const QUANTILES = Array.from({ length: 11 }, (_, i) => i / 10);
 
-/** Which DuckDB reader a file needs, from its extension (a trailing .gz is decompressed). */
-export function readerSql(file: string): { sql: string; csv: boolean } {
-  const lit = `'${path.resolve(file).replaceAll("'", "''")}'`;
-  const ext = path.extname(file.replace(/\.gz$/i, "")).toLowerCase();
-  switch (ext) {
-    case ".csv":
-    case ".txt":
-      return { sql: `read_csv(${lit}, auto_detect = true, sample_size = -1)`, csv: true };
-    case ".tsv":
-    case ".tab":
-      return { sql: `read_csv(${lit}, auto_detect = true, sample_size = -1, delim = '\\t')`, csv: true };
-    case ".json":
-    case ".jsonl":
-    case ".ndjson":
-      return { sql: `read_json_auto(${lit}, sample_size = -1)`, csv: false };
-    case ".parquet":
-      return { sql: `read_parquet(${lit})`, csv: false };
-    default:
-      throw new UsageError(
-        `cannot infer a schema from ${file}: use a .csv, .tsv, .json, .jsonl, .ndjson or .parquet file (optionally .gz)`,
-        { file },
-      );
-  }
+export interface FileInferenceStatistics extends InferenceStatistics {
+  readonly format: FileStatistics["format"];
+  readonly csv?: CsvOptions;
 }
 
-interface ColumnType {
-  readonly type: FeatureType;
-  readonly list: boolean;
-  readonly duck: string;
-}
+/** Strings with at most this many distinct values (approximately) get their values counted. */
+const FEW_VALUES = 64;
 
-export function featureTypeOf(duckType: string): ColumnType {
-  const list = duckType.endsWith("[]");
-  const t = list ? duckType.slice(0, -2) : duckType;
-  const base = (type: FeatureType) => ({ type, list, duck: t });
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(t))
-    return base("INT");
-  if (/^(FLOAT|DOUBLE|REAL|DECIMAL.*)$/.test(t)) return base("FLOAT");
-  if (t === "BOOLEAN") return base("BOOL");
-  if (/^(DATE|TIMESTAMP.*)$/.test(t)) return base("TIMESTAMP");
-  if (t === "BLOB") return base("BYTES");
-  return base("STRING");
-}
-
-const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
-export async function fileStatistics(file: string, options: FileStatisticsOptions): Promise<FileStatistics> {
-  const reader = readerSql(file);
+/**
+ * Just what inference reads (see InferenceFeatureStatistics), in two scans of the file whatever its
+ * width: one wide aggregate over every column, then the values of the few-valued string columns.
+ */
+export async function inferenceStatistics(file: string): Promise<FileInferenceStatistics> {
   const { DuckDBInstance } = await import("@duckdb/node-api");
   const instance = await DuckDBInstance.create(":memory:");
   const conn = await instance.connect();
   try {
-    await conn.run(`CREATE TEMP VIEW src AS SELECT * FROM ${reader.sql}`);
-    const columns = (await rows(conn, "DESCRIBE src")).map((r) => ({
-      name: String(r.column_name),
-      ...featureTypeOf(String(r.column_type)),
-    }));
-    const formats = reader.csv ? await csvFormats(conn, reader.sql) : {};
-    const counts =
-      (
-        await rows(
-          conn,
-          `SELECT count(*)::DOUBLE AS n${columns.map((c, i) => `, count(${ident(c.name)})::DOUBLE AS p${i}, count(DISTINCT ${ident(c.name)})::DOUBLE AS d${i}`).join("")} FROM src`,
-        )
-      )[0] ?? {};
-    const rowsRead = Number(counts.n ?? 0);
-    const features: InferenceFeatureStatistics[] = [];
-    for (const [i, c] of columns.entries()) {
-      const present = Number(counts[`p${i}`] ?? 0);
-      const values = c.list
-        ? `SELECT unnest(${ident(c.name)}) AS x FROM src`
-        : `SELECT ${ident(c.name)} AS x FROM src`;
-      const numeric =
-        c.type === "INT" || c.type === "FLOAT" || c.type === "TIMESTAMP"
-          ? await numericStats(conn, values, c, options.histogramBuckets ?? 10)
-          : undefined;
-      const string =
-        c.type === "STRING" || c.type === "BOOL" ? await stringStats(conn, values, c) : undefined;
-      const valueCount = c.list ? await valueCountStats(conn, c.name) : undefined;
-      const timestampFormat =
-        c.type === "TIMESTAMP"
-          ? c.duck === "DATE"
-            ? (formats.date ?? "%Y-%m-%d")
-            : formats.timestamp
-          : undefined;
-      features.push({
-        name: c.name,
-        column: defaultColumnName(c.name),
-        type: c.type,
-        present,
-        missing: rowsRead - present,
-        distinctApprox: Number(counts[`d${i}`] ?? 0),
-        ...(numeric ? { numeric } : {}),
-        ...(string ? { string } : {}),
-        ...(valueCount ? { valueCount } : {}),
-        ...(timestampFormat ? { timestampFormat } : {}),
-      });
+    const loaded = await load(conn, file, "VIEW");
+    try {
+      return await inferenceScans(conn, loaded);
+    } catch (err) {
+      if (loaded.format === "parquet") throw err;
+      // A value beyond the sniffer's sample that does not fit its type: sniff the whole file.
+      await conn.run("DROP VIEW IF EXISTS src");
+      return await inferenceScans(conn, await load(conn, file, "VIEW", true));
     }
-    return {
-      dataset: options.dataset,
-      schemaVersion: 0,
-      environment: options.environment ?? "TRAINING",
-      rowsRead,
-      rowsValid: rowsRead,
-      rowsQuarantined: 0,
-      sourceFields: columns.map((c) => c.name),
-      features,
-    };
   } finally {
     conn.closeSync();
     instance.closeSync();
   }
 }
 
+async function inferenceScans(conn: DuckDBConnection, loaded: Loaded): Promise<FileInferenceStatistics> {
+  const columns = (await rows(conn, "DESCRIBE src")).map((r) => ({
+    name: String(r.column_name),
+    ...featureTypeOf(String(r.column_type)),
+  }));
+  const projection: string[] = [];
+  const parts = ["count(*)::DOUBLE AS n"];
+  columns.forEach((c, i) => {
+    const x = ident(c.name);
+    projection.push(c.list ? `len(${x}) AS x${i}` : `${x} AS x${i}`);
+    parts.push(`count(x${i})::DOUBLE AS p${i}`);
+    if (c.list) {
+      parts.push(
+        `min(x${i})::DOUBLE AS lmn${i}`,
+        `max(x${i})::DOUBLE AS lmx${i}`,
+        `avg(x${i})::DOUBLE AS la${i}`,
+      );
+      return;
+    }
+    if (c.type === "STRING" || c.type === "BOOL") {
+      parts.push(`approx_count_distinct(x${i})::DOUBLE AS d${i}`);
+    } else if (c.type === "FLOAT") {
+      projection.push(`CASE WHEN isfinite(${x}) THEN ${x}::DOUBLE END AS f${i}`);
+      parts.push(
+        `min(f${i}) AS mn${i}`,
+        `max(f${i}) AS mx${i}`,
+        `(count(x${i}) - count(f${i}))::DOUBLE AS nf${i}`,
+      );
+    } else if (c.type === "INT" || c.type === "TIMESTAMP") {
+      const v = numericOf(c, `x${i}`);
+      parts.push(`min(${v}) AS mn${i}`, `max(${v}) AS mx${i}`);
+    }
+  });
+  const agg =
+    (await rows(conn, `SELECT ${parts.join(", ")} FROM (SELECT ${projection.join(", ")} FROM src)`))[0] ?? {};
+  const rowsRead = Number(agg.n ?? 0);
+  const few = columns
+    .map((c, i) => ({ c, i }))
+    .filter(
+      ({ c, i }) =>
+        !c.list &&
+        (c.type === "STRING" || c.type === "BOOL") &&
+        Number(agg[`d${i}`] ?? 0) <= FEW_VALUES &&
+        Number(agg[`p${i}`] ?? 0) > 0,
+    );
+  const values =
+    few.length > 0
+      ? ((
+          await rows(
+            conn,
+            `SELECT ${few.map(({ c, i }) => `histogram(${textOf(c, ident(c.name))}) AS h${i}`).join(", ")} FROM src`,
+          )
+        )[0] ?? {})
+      : {};
+  const features: InferenceFeatureStatistics[] = [];
+  for (const [i, c] of columns.entries()) {
+    const present = Number(agg[`p${i}`] ?? 0);
+    const base = { name: c.name, type: c.type, present, missing: rowsRead - present };
+    const timestampFormat =
+      c.type === "TIMESTAMP"
+        ? c.duck === "DATE"
+          ? (loaded.date ?? "%Y-%m-%d")
+          : loaded.timestamp
+        : undefined;
+    const tf = timestampFormat ? { timestampFormat } : {};
+    if (c.list) {
+      features.push({
+        ...base,
+        ...(agg[`lmn${i}`] !== null && agg[`lmn${i}`] !== undefined
+          ? {
+              valueCount: {
+                min: Number(agg[`lmn${i}`]),
+                max: Number(agg[`lmx${i}`]),
+                mean: Number(agg[`la${i}`]),
+              },
+            }
+          : {}),
+        ...(await listElements(conn, c)),
+        ...tf,
+      });
+    } else if (c.type === "STRING" || c.type === "BOOL") {
+      const counted = histogramCounts(values[`h${i}`], String);
+      const topValues = [...counted.entries()]
+        .map(([value, count]) => ({ value, count }))
+        .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
+        .slice(0, TOP_K);
+      // An exact count replaces the sketch's estimate wherever the values were counted.
+      features.push({
+        ...base,
+        distinctApprox: counted.size || Number(agg[`d${i}`] ?? 0),
+        string: { topValues },
+      });
+    } else if (agg[`mn${i}`] !== null && agg[`mn${i}`] !== undefined) {
+      features.push({
+        ...base,
+        numeric: {
+          min: Number(agg[`mn${i}`]),
+          max: Number(agg[`mx${i}`]),
+          nonFinite: Number(agg[`nf${i}`] ?? 0),
+        },
+        ...tf,
+      });
+    } else {
+      features.push({ ...base, ...tf });
+    }
+  }
+  return { rowsRead, features, format: loaded.format, ...(loaded.csv ? { csv: loaded.csv } : {}) };
+}
+
+/** The element statistics of a list column (JSON arrays: rare, one query each). */
+async function listElements(
+  conn: DuckDBConnection,
+  c: ColumnType & { name: string },
+): Promise<Pick<InferenceFeatureStatistics, "numeric" | "string" | "distinctApprox">> {
+  const e = `(SELECT unnest(${ident(c.name)}) AS e FROM src)`;
+  if (c.type === "STRING" || c.type === "BOOL") {
+    const r = (await rows(conn, `SELECT approx_count_distinct(e)::DOUBLE AS d FROM ${e}`))[0];
+    const d = Number(r?.d ?? 0);
+    if (d > FEW_VALUES) return { distinctApprox: d, string: { topValues: [] } };
+    const h = (await rows(conn, `SELECT histogram(${textOf(c, "e")}) AS h FROM ${e}`))[0];
+    const counted = histogramCounts(h?.h, String);
+    return {
+      distinctApprox: counted.size,
+      string: {
+        topValues: [...counted.entries()]
+          .map(([value, count]) => ({ value, count }))
+          .sort((a, b) => b.count - a.count),
+      },
+    };
+  }
+  const v = numericOf(c, "e");
+  if (!v) return {};
+  const r = (await rows(conn, `SELECT min(${v}) AS mn, max(${v}) AS mx FROM ${e} WHERE isfinite(${v})`))[0];
+  return r && r.mn !== null ? { numeric: { min: Number(r.mn), max: Number(r.mx), nonFinite: 0 } } : {};
+}
+
+export interface InferFileOptions {
+  readonly dataset: string;
+  readonly version: number;
+  /** Copy the observed numeric min/max into the draft (off: TFDV does not infer ranges). */
+  readonly numericRanges?: boolean;
+  /** Keep whole-number JSON fields as INT (off: a JSON number is a FLOAT, as in JavaScript). */
+  readonly jsonIntegers?: boolean;
+  /** The version the draft starts from, as `tfdv.update_schema` does. */
+  readonly previous?: DatasetSchema;
+}
+
 /** Read a file and draft its schema (version `version`); see `inferSchema` for the rules. */
 export async function inferSchemaFromFile(
   file: string,
-  options: { dataset: string; version: number },
-): Promise<{ schema: DatasetSchema; statistics: FileStatistics }> {
-  const statistics = await fileStatistics(file, { dataset: options.dataset });
+  options: InferFileOptions,
+): Promise<{ schema: DatasetSchema; statistics: FileInferenceStatistics }> {
+  const statistics = await inferenceStatistics(file).catch((err: unknown) => {
+    if (err instanceof LakelineError) throw err;
+    // The engine's text names DuckDB internals; the person needs the file and the problem.
+    throw new UsageError(
+      `cannot infer a schema from ${file}: ${engineMessage(errorMessage(err), {
+        memoryLimit: "80% of RAM",
+        memoryVariable: ENV.duckdbMemory,
+        debugVariable: ENV.debug,
+      })}`,
+      {
+        file,
+        engine: errorMessage(err),
+      },
+    );
+  });
+  if (statistics.rowsRead === 0)
+    throw new UsageError(`cannot infer a schema from ${file}: it holds no records`, { file });
   const schema = inferSchema(statistics, {
-    ...options,
+    dataset: options.dataset,
+    version: options.version,
+    numericRanges: options.numericRanges === true,
+    integersAsFloat: statistics.format === "json" && options.jsonIntegers !== true,
+    ...(statistics.csv ? { csv: statistics.csv } : {}),
+    ...(options.previous ? { previous: options.previous } : {}),
     description: `Inferred by \`lakeline schema infer\` from ${path.basename(file)} (${statistics.rowsRead} rows); review before release.`,
   });
   return { schema, statistics };
-}
-
-async function rows(conn: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
-  return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-}
-
-async function csvFormats(
-  conn: DuckDBConnection,
-  readSql: string,
-): Promise<{ date?: string; timestamp?: string }> {
-  const args = readSql
-    .slice("read_csv(".length, -1)
-    .replace(/, auto_detect = true, sample_size = -1/, ", sample_size = -1");
-  const r = (await rows(conn, `SELECT DateFormat, TimestampFormat FROM sniff_csv(${args})`))[0];
-  return {
-    ...(typeof r?.DateFormat === "string" ? { date: r.DateFormat } : {}),
-    ...(typeof r?.TimestampFormat === "string" ? { timestamp: r.TimestampFormat } : {}),
-  };
-}
-
-async function numericStats(
-  conn: DuckDBConnection,
-  values: string,
-  c: ColumnType,
-  buckets: number,
-): Promise<NumericStatistics | undefined> {
-  const asDouble = c.type === "TIMESTAMP" ? "epoch(x)::DOUBLE" : "CAST(x AS DOUBLE)";
-  const base = `(SELECT ${asDouble} AS v FROM (${values}) WHERE x IS NOT NULL)`;
-  const s = (
-    await rows(
-      conn,
-      `SELECT count(*) FILTER (WHERE isfinite(v))::DOUBLE AS n, count(*) FILTER (WHERE NOT isfinite(v))::DOUBLE AS nonfinite,
-        min(v) FILTER (WHERE isfinite(v)) AS mn, max(v) FILTER (WHERE isfinite(v)) AS mx,
-        avg(v) FILTER (WHERE isfinite(v)) AS mean, stddev_pop(v) FILTER (WHERE isfinite(v)) AS sd,
-        sum(v) FILTER (WHERE isfinite(v)) AS s, sum(v * v) FILTER (WHERE isfinite(v)) AS ss,
-        count(*) FILTER (WHERE v = 0)::DOUBLE AS zeros,
-        quantile_cont(v, [${QUANTILES.join(", ")}]) FILTER (WHERE isfinite(v)) AS q
-      FROM ${base}`,
-    )
-  )[0];
-  if (!s || Number(s.n) === 0) return undefined;
-  const min = Number(s.mn);
-  const max = Number(s.mx);
-  const n = Number(s.n);
-  let histogram: HistogramBucket[];
-  if (max === min) {
-    histogram = [{ low: min, high: max, count: n }];
-  } else {
-    const width = (max - min) / buckets;
-    const counts = new Map(
-      (
-        await rows(
-          conn,
-          `SELECT least(CAST(floor((v - ${min}) / ${width}) AS INTEGER), ${buckets - 1}) AS b, count(*)::DOUBLE AS n
-           FROM ${base} WHERE isfinite(v) GROUP BY 1`,
-        )
-      ).map((r) => [Number(r.b), Number(r.n)]),
-    );
-    histogram = Array.from({ length: buckets }, (_, b) => ({
-      low: min + b * width,
-      high: b === buckets - 1 ? max : min + (b + 1) * width,
-      count: counts.get(b) ?? 0,
-    }));
-  }
-  return {
-    min,
-    max,
-    mean: Number(s.mean),
-    stddev: Number(s.sd ?? 0),
-    sum: Number(s.s),
-    sumSquares: Number(s.ss),
-    quantiles: (s.q as number[]).map(Number),
-    histogram,
-    zeros: Number(s.zeros),
-    nonFinite: Number(s.nonfinite),
-  };
-}
-
-async function stringStats(conn: DuckDBConnection, values: string, c: ColumnType): Promise<StringStatistics> {
-  // JSON-typed columns (mixed types in the source) hold JSON text; `->>'$'` unwraps strings.
-  const text = c.duck === "JSON" ? "(x ->> '$')" : "CAST(x AS VARCHAR)";
-  const base = `(SELECT ${text} AS v FROM (${values}) WHERE x IS NOT NULL)`;
-  const top = await rows(
-    conn,
-    `SELECT v, count(*)::DOUBLE AS n FROM ${base} GROUP BY v ORDER BY n DESC, v LIMIT ${TOP_K}`,
-  );
-  const avg = (await rows(conn, `SELECT coalesce(avg(length(v)), 0)::DOUBLE AS a FROM ${base}`))[0];
-  return {
-    topValues: top.map((r) => ({ value: String(r.v), count: Number(r.n) })),
-    avgLength: Number(avg?.a ?? 0),
-  };
-}
-
-async function valueCountStats(
-  conn: DuckDBConnection,
-  column: string,
-): Promise<{ min: number; max: number; mean: number } | undefined> {
-  const r = (
-    await rows(
-      conn,
-      `SELECT min(len(${ident(column)}))::DOUBLE AS mn, max(len(${ident(column)}))::DOUBLE AS mx, avg(len(${ident(column)}))::DOUBLE AS a FROM src WHERE ${ident(column)} IS NOT NULL`,
-    )
-  )[0];
-  if (!r || r.mn === null) return undefined;
-  return { min: Number(r.mn), max: Number(r.mx), mean: Number(r.a) };
 }

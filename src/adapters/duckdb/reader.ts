@@ -10,6 +10,9 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { stripExtensions } from "../../contract/raw-key.js";
 import { BlobFormatError } from "../../core/errors.js";
+import { duplicateNames, headerlessNames } from "../../core/input/csv.js";
+import { encodingAdvice, foreignEncoding } from "../../core/input/encoding.js";
+import type { CsvOptions } from "../../core/schema/types.js";
 import { sqlString } from "../../core/sql.js";
 import { LINE_PLACEHOLDER } from "../../core/validate/row-sql.js";
 import type { BlobFormat, ReadLimits } from "../../ports/ingest-engine.js";
@@ -37,7 +40,11 @@ export interface PreparedBlob {
   readonly format: BlobFormat;
   readonly gzip: boolean;
   readonly delimiter: string;
-  /** CSV header names in order (JSON: undefined, fields come from the records). */
+  /** CSV quote character (the schema's `csv.quote`, default `"`). */
+  readonly quote?: string;
+  /** Whether the CSV's first record is a header (the schema's `csv.header`, default true). */
+  readonly hasHeader?: boolean;
+  /** CSV field names in order: the header, or column0… without one (JSON: undefined). */
   readonly header?: readonly string[];
   readonly duplicateFields: readonly string[];
 }
@@ -77,7 +84,7 @@ async function gunzipBounded(key: string, src: string, dest: string, max: number
 }
 
 /** Parse the first CSV record (RFC 4180 quoting) from the start of a file. */
-export function parseHeader(text: string, delimiter: string): string[] | undefined {
+export function parseHeader(text: string, delimiter: string, quote = '"'): string[] | undefined {
   const fields: string[] = [];
   let field = "";
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -85,13 +92,13 @@ export function parseHeader(text: string, delimiter: string): string[] | undefin
   for (; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
+      if (ch === quote) {
+        if (text[i + 1] === quote) {
+          field += quote;
           i++;
         } else quoted = false;
       } else field += ch;
-    } else if (ch === '"' && field === "") quoted = true;
+    } else if (ch === quote && field === "") quoted = true;
     else if (ch === delimiter) {
       fields.push(field);
       field = "";
@@ -108,6 +115,8 @@ export async function prepareBlob(
   localPath: string,
   scratch: string,
   limits: ReadLimits,
+  /** The dataset's CSV dialect (schema `csv`): delimiter, quote and header are honoured. */
+  dialect: CsvOptions = {},
 ): Promise<PreparedBlob> {
   const magic = await head(localPath, 2);
   const ext = stripExtensions(key);
@@ -121,6 +130,8 @@ export async function prepareBlob(
   }
   const start = await head(path, 1 << 20);
   if (start.length === 0) throw new BlobFormatError(key, "empty blob: no header and no records");
+  const encoding = foreignEncoding(start, start.length < 1 << 20);
+  if (encoding) throw new BlobFormatError(key, encodingAdvice(key, encoding));
   const nul = start.indexOf(0);
   if (nul >= 0) throw new BlobFormatError(key, `binary content (NUL byte at offset ${nul}): not CSV or JSON`);
   const text = start.toString("utf8");
@@ -128,21 +139,28 @@ export async function prepareBlob(
   let format: BlobFormat;
   if (/\.(jsonl|ndjson)$/.test(ext.base)) format = "jsonl";
   else if (/\.json$/.test(ext.base)) format = firstChar === "[" ? "json-array" : "jsonl";
-  else if (/\.(csv|tsv|txt)$/.test(ext.base)) format = "csv";
+  // Content beats the name: a JSON array or JSON lines saved as .csv is read as JSON.
   else format = firstChar === "[" ? "json-array" : firstChar === "{" ? "jsonl" : "csv";
   if (format !== "csv") return { path, format, gzip, delimiter: "", duplicateFields: [] };
-  const delimiter = ext.base.endsWith(".tsv") ? "\t" : ",";
-  const header =
-    parseHeader(text, delimiter) ??
-    (start.length < 1 << 20 ? parseHeader(`${text}\n`, delimiter) : undefined);
-  if (!header)
+  const delimiter = dialect.delimiter ?? (ext.base.endsWith(".tsv") ? "\t" : ",");
+  const quote = dialect.quote ?? '"';
+  const first =
+    parseHeader(text, delimiter, quote) ??
+    (start.length < 1 << 20 ? parseHeader(`${text}\n`, delimiter, quote) : undefined);
+  if (!first)
     throw new BlobFormatError(key, "header line longer than 1 MiB or unterminated quote in header", {
       line: 1,
     });
-  const seen = new Set<string>();
-  const duplicates = new Set<string>();
-  for (const h of header) (seen.has(h) ? duplicates : seen).add(h);
-  return { path, format, gzip, delimiter, header, duplicateFields: [...duplicates] };
+  const hasHeader = dialect.header ?? true;
+  const header = hasHeader ? first : headerlessNames(first.length);
+  const duplicates = duplicateNames(header);
+  if (duplicates.length > 0)
+    throw new BlobFormatError(
+      key,
+      `ambiguous header: ${duplicates.map((d) => JSON.stringify(d)).join(", ")} ${duplicates.length === 1 ? "names" : "name"} more than one column; rename the columns so each feature has one`,
+      { line: 1 },
+    );
+  return { path, format, gzip, delimiter, quote, hasHeader, header, duplicateFields: [] };
 }
 
 /**
@@ -199,7 +217,8 @@ export function sourceRelation(
     const columns = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(", ");
     // No row_number() here: a window makes the scan single-threaded. Staging preserves insertion
     // order, so the staged table's rowid is the record's position (see StagedBatch.rowExpr).
-    const sql = `(SELECT * FROM read_csv(${sqlString(blob.path)}, header = true, auto_detect = false, columns = {${columns}}, delim = ${sqlString(blob.delimiter)}, quote = '"', escape = '"', strict_mode = true, ${rejectOpts}))`;
+    const quote = sqlString(blob.quote ?? '"');
+    const sql = `(SELECT * FROM read_csv(${sqlString(blob.path)}, header = ${blob.hasHeader === false ? "false" : "true"}, auto_detect = false, columns = {${columns}}, delim = ${sqlString(blob.delimiter)}, quote = ${quote}, escape = ${quote}, strict_mode = true, ${rejectOpts}))`;
     const index = new Map<string, number>();
     header.forEach((h, i) => {
       if (!index.has(h)) index.set(h, i);

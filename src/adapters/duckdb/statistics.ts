@@ -212,7 +212,8 @@ async function validAggregates(db: Database, table: string, plans: readonly Feat
   try {
     return (await db.all(select(false)))[0] ?? {};
   } catch (err) {
-    if (!(err instanceof QueryError) || !/out of range/i.test(err.message)) throw err;
+    if (!(err instanceof QueryError) || !/out of range/i.test(String(err.data.engine ?? err.message)))
+      throw err;
     return (await db.all(select(true)))[0] ?? {};
   }
 }

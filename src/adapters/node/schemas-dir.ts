@@ -9,11 +9,14 @@ import { errorMessage, SchemaFormatError } from "../../core/errors.js";
 import { type CompatibilityMode, compatibilityProblems, registryProblems } from "../../core/schema/compat.js";
 import { parseSchema } from "../../core/schema/format.js";
 import type { DatasetSchema } from "../../core/schema/types.js";
+import { viewChecks } from "./view-check.js";
 
 export interface DatasetCheck {
   readonly dataset: string;
   readonly versions: readonly number[];
   readonly features?: number;
+  /** Feature views declared under `<dataset>/views/` (latest versions). */
+  readonly views?: number;
   readonly problems: readonly string[];
 }
 
@@ -45,7 +48,15 @@ export function checkSchemasDir(dir: string, mode: CompatibilityMode, only?: str
       ok: false,
     };
   }
-  const datasets = folders.map((folder) => checkDataset(dir, folder, mode));
+  const checked = folders.map((folder) => checkDataset(dir, folder, mode));
+  const views = viewChecks(
+    dir,
+    checked.map((d) => d.dataset),
+  );
+  const datasets = checked.map((d) => {
+    const v = views.get(d.dataset);
+    return v ? { ...d, views: v.views, problems: [...d.problems, ...v.problems] } : d;
+  });
   return { dir, mode, datasets, ok: datasets.every((d) => d.problems.length === 0) };
 }
 

@@ -73,6 +73,14 @@ const feature = z
     inEnvironment: z.array(ENV).optional(),
     notInEnvironment: z.array(ENV).optional(),
     drift: drift.optional(),
+    /** Training–serving skew thresholds (TFDV's skew_comparator): a SERVING batch vs the TRAINING baseline. */
+    skew: z
+      .strictObject({
+        lInfinity: z.number().min(0).max(1).optional(),
+        jensenShannon: z.number().min(0).max(1).optional(),
+      })
+      .optional()
+      .describe("training–serving skew thresholds: a SERVING batch against the latest TRAINING batch"),
     /** Value for rows written under an older schema version that lacked this feature. */
     default: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
   })
@@ -144,9 +152,16 @@ export const schemaFileFormat = z
     eventTime: z.string().optional(),
     features: z.array(feature).min(1),
     policy: policy.default({ maxBadRowFraction: 1, dedupeByContent: true }),
+    /** The CSV dialect of a dataset's files: what `schema infer` sniffed, and what ingest reads with. */
     csv: z
       .strictObject({
+        /** Field separator. Default: `,` (`\t` for .tsv files). */
         delimiter: z.string().length(1).optional(),
+        /** Quote character. Default `"`. */
+        quote: z.string().length(1).optional(),
+        /** Whether the first record names the fields. Default true; without one the fields are column0, column1, … */
+        header: z.boolean().optional(),
+        /** Separator inside a CSV cell holding a list feature's values. Default `|`. */
         listSeparator: z.string().length(1).optional(),
       })
       .optional(),

@@ -1,40 +1,29 @@
 /**
  * Schema inference from statistics, after `tfdv.infer_schema`: a draft for a person to review,
- * never released unread. Rules:
- *  - presence: required (minFraction 1) when no row missed the feature, otherwise the observed
- *    fraction floored to 2 decimals, so the batch it was inferred from passes its own schema;
+ * never released unread. Rules (TFDV's, unless noted):
+ *  - presence: required (minFraction 1) when no row missed the feature, otherwise only
+ *    `minCount: 1` — the observed fraction of one sample is not a promise about the next batch;
  *  - categorical domain for low-cardinality strings: at most `maxCategories` distinct values and
  *    distinct/present at most `maxDistinctRatio` (an id column with 3 rows is not categorical);
- *  - numeric min/max: the observed range, unpadded — padding would be a guess about the future
- *    a reviewer should make explicitly (widening a range later is a compatible change);
- *  - timestamps get the parse format only: event times grow, so an observed maximum would be
- *    violated by the very next batch;
+ *  - no numeric min/max: a sample's range is not the feature's (the next batch of cars is from
+ *    later years); `numericRanges` opts in to the observed, unpadded range;
+ *  - JSON numbers are FLOAT unless `integersAsFloat` is off: JSON has one number type, and a
+ *    field that happened to hold whole numbers in the sample holds 2.5 in the next batch;
+ *  - timestamps get the parse format only: event times grow;
+ *  - the sniffed CSV dialect is kept in `csv`, so ingest reads the file the way inference did;
  *  - columns: snake_case of the source name, de-duplicated with a numeric suffix.
+ * With a `previous` version the draft starts from it, as `tfdv.update_schema` does: see update.ts.
  */
 
-import type { DatasetStatistics, FeatureStatistics } from "../stats/types.js";
 import { defaultColumnName } from "./format.js";
-import { type DatasetSchema, FEATURE_TYPES, type Feature, type FeatureType } from "./types.js";
+import { type InferenceStatistics, type InferOptions, inferFeature, uniqueColumn } from "./infer-feature.js";
+import type { DatasetSchema } from "./types.js";
+import { updateSchema } from "./update.js";
 
-export interface InferenceFeatureStatistics extends FeatureStatistics {
-  /** strptime format the reader parsed this TIMESTAMP feature with, when known. */
-  readonly timestampFormat?: string;
-}
+export type { InferenceFeatureStatistics, InferenceStatistics, InferOptions } from "./infer-feature.js";
 
-export interface InferOptions {
-  readonly dataset: string;
-  readonly version: number;
-  readonly description?: string;
-  /** Default 20. */
-  readonly maxCategories?: number;
-  /** Default 0.5. */
-  readonly maxDistinctRatio?: number;
-}
-
-export function inferSchema(
-  stats: DatasetStatistics & { readonly features: readonly InferenceFeatureStatistics[] },
-  options: InferOptions,
-): DatasetSchema {
+export function inferSchema(stats: InferenceStatistics, options: InferOptions): DatasetSchema {
+  if (options.previous) return updateSchema(options.previous, stats, options);
   const columns = new Set<string>();
   const features = stats.features.map((f) =>
     inferFeature(f, uniqueColumn(defaultColumnName(f.name), columns), options),
@@ -46,65 +35,8 @@ export function inferSchema(
     defaultEnvironments: ["TRAINING", "SERVING"],
     features,
     policy: { maxBadRowFraction: 1, dedupeByContent: true },
+    ...(options.csv ? { csv: options.csv } : {}),
   };
-}
-
-function uniqueColumn(base: string, taken: Set<string>): string {
-  let column = base;
-  for (let i = 2; taken.has(column); i++) column = `${base}_${i}`;
-  taken.add(column);
-  return column;
-}
-
-function inferFeature(f: InferenceFeatureStatistics, column: string, options: InferOptions): Feature {
-  const type: FeatureType = (FEATURE_TYPES as readonly string[]).includes(f.type)
-    ? (f.type as FeatureType)
-    : "STRING";
-  const rows = f.present + f.missing;
-  const minFraction = f.missing === 0 ? 1 : rows === 0 ? 0 : Math.floor((f.present / rows) * 100) / 100;
-  const domain = inferDomain(type, f, options);
-  return {
-    name: f.name,
-    column,
-    type,
-    presence: { minFraction },
-    ...(f.valueCount ? { valueCount: { min: f.valueCount.min, max: f.valueCount.max } } : {}),
-    ...(domain ? { domain } : {}),
-  };
-}
-
-function inferDomain(
-  type: FeatureType,
-  f: InferenceFeatureStatistics,
-  options: InferOptions,
-): Feature["domain"] {
-  switch (type) {
-    case "STRING": {
-      const top = f.string?.topValues ?? [];
-      const distinct = f.distinctApprox ?? 0;
-      const categorical =
-        f.present > 0 &&
-        distinct > 0 &&
-        distinct <= (options.maxCategories ?? 20) &&
-        distinct / f.present <= (options.maxDistinctRatio ?? 0.5) &&
-        top.length >= distinct;
-      return categorical ? { values: top.map((v) => v.value).sort() } : undefined;
-    }
-    case "INT":
-    case "FLOAT": {
-      const n = f.numeric;
-      if (!n || f.present === 0) return undefined;
-      return {
-        min: n.min,
-        max: n.max,
-        ...(type === "FLOAT" && n.nonFinite > 0 ? { disallowNaN: false } : {}),
-      };
-    }
-    case "TIMESTAMP":
-      return f.timestampFormat ? { format: f.timestampFormat } : undefined;
-    default:
-      return undefined;
-  }
 }
 
 /**

@@ -59,6 +59,8 @@ export interface FeatureStatistics {
 
 export interface DatasetStatistics {
   readonly dataset: string;
+  /** The run that computed them, when known (a drift baseline names it). */
+  readonly runId?: string;
   readonly schemaVersion: number;
   readonly environment: string;
   /** Rows read from the blob (including rows the CSV/JSON reader rejected). */

@@ -49,4 +49,21 @@ export interface Anomaly {
   /** Measured value (fraction, distance …) and threshold, where one applies. */
   readonly value?: number;
   readonly threshold?: number;
+  /** For a comparator anomaly (drift, skew): the metric and both batches compared. */
+  readonly comparison?: {
+    readonly kind: "DRIFT" | "SKEW";
+    readonly metric: "L_INFINITY" | "JENSEN_SHANNON";
+    readonly current: BatchRef;
+    readonly baseline: BatchRef;
+  };
+}
+
+/** A batch named in an anomaly: how to find it, and what it was. */
+export interface BatchRef {
+  readonly label: string;
+  /** The run that read the batch, when known (a drift baseline names it). */
+  readonly runId?: string;
+  readonly environment: string;
+  readonly rowsRead: number;
+  readonly schemaVersion: number;
 }

@@ -14,7 +14,7 @@
 import { type DatasetSchema, type Feature, featureInEnvironment, isRequired } from "../schema/types.js";
 import { type FeatureDrift, featureDrift } from "../stats/drift.js";
 import type { DatasetStatistics, FeatureStatistics } from "../stats/types.js";
-import type { Anomaly } from "./anomaly.js";
+import type { Anomaly, BatchRef } from "./anomaly.js";
 
 export interface BatchContext {
   readonly schema: DatasetSchema;
@@ -202,11 +202,27 @@ function driftAnomaly(
       `drift.${linf ? "lInfinity" : "jensenShannon"} ${fmt(threshold)}.`,
     value: drift.value,
     threshold,
+    comparison: {
+      kind: "DRIFT",
+      metric: drift.metric,
+      current: batchRef(ctx.statistics, ctx.batchLabel ?? "this batch"),
+      baseline: batchRef(previous, ctx.previousLabel ?? "the previous accepted batch"),
+    },
+  };
+}
+
+function batchRef(s: DatasetStatistics, label: string): BatchRef {
+  return {
+    label,
+    ...(s.runId ? { runId: s.runId } : {}),
+    environment: s.environment,
+    rowsRead: s.rowsRead,
+    schemaVersion: s.schemaVersion,
   };
 }
 
 function describeBatch(s: DatasetStatistics, label: string): string {
-  return `${label} (${s.rowsRead} rows read, ${s.environment}, schema v${s.schemaVersion})`;
+  return `${label} (${s.runId ? `run ${s.runId}, ` : ""}${s.rowsRead} rows read, ${s.environment}, schema v${s.schemaVersion})`;
 }
 
 function byName(s: DatasetStatistics): Map<string, FeatureStatistics> {

@@ -49,4 +49,6 @@ export interface ExportResult {
   readonly remote: string;
   readonly runId: string | null;
   readonly reason?: string;
+  /** Split hygiene warnings, also written to the manifest (see core/split/hygiene.ts). */
+  readonly warnings?: readonly string[];
 }

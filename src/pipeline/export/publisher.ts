@@ -16,6 +16,7 @@ import {
   versionOf,
 } from "../../contract/export-keys.js";
 import { type DvcDirEntry, dvcDirJson, dvcObjectPath, renderDvcFile } from "../../core/hash/dvc.js";
+import { splitWarnings } from "../../core/split/hygiene.js";
 import { SPLIT_BUCKETS, splitRanges } from "../../core/split/spec.js";
 import { glueType } from "../../core/warehouse/table.js";
 import { putFileOnce, putOnce } from "../../ports/conditional-put.js";
@@ -94,6 +95,7 @@ export async function publishExport(ctx: ExportContext, made: ExportMade): Promi
     sources: plan.sources.length,
     keys,
     runId: plan.runId,
+    warnings: exportWarnings(plan, made),
   };
   return { result, outputs: [exportOutput(plan, made, hashed, keys)] };
 }
@@ -139,6 +141,18 @@ function exportOutput(plan: ExportPlan, made: ExportMade, hashed: HashedDir, key
   };
 }
 
+/** Split hygiene (core/split/hygiene.ts): the label in a named key, shares far from the request. */
+function exportWarnings(plan: ExportPlan, made: ExportMade): string[] {
+  const { x } = plan;
+  const label = x.schema.label ? x.schema.features.find((f) => f.name === x.schema.label) : undefined;
+  return splitWarnings({
+    spec: x.spec,
+    rows: made.rows,
+    keyColumns: x.keyColumns.map((c) => c.name),
+    ...(label && x.keyNamed ? { labelColumn: label.column } : {}),
+  });
+}
+
 function exportManifest(plan: ExportPlan, made: ExportMade, hashed: HashedDir): ExportManifest {
   const { x } = plan;
   return {
@@ -161,6 +175,7 @@ function exportManifest(plan: ExportPlan, made: ExportMade, hashed: HashedDir): 
     where: x.where,
     rows: made.rows,
     totalRows: made.totalRows,
+    warnings: exportWarnings(plan, made),
     files: hashed.entries.map((e) => ({ relpath: e.relpath, md5: e.md5, size: e.size })),
     sources: plan.sources.map((s) => ({
       key: s.key,

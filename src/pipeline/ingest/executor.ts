@@ -15,6 +15,7 @@ export type { BatchOutputs };
 
 import { decideBatch } from "./decide.js";
 import { previousStatistics } from "./reports.js";
+import { withSkew } from "./skew.js";
 
 /**
  * The valid rows are written while statistics are computed (two connections, both cores); rejected
@@ -81,7 +82,7 @@ export async function executeIngest(ctx: IngestContext): Promise<IngestMade> {
       ctx.keys.stats,
     );
     ctx.deps.onPhase?.("write", ctx.ref.key);
-    const made = await executeBatch(
+    const batchMade = await executeBatch(
       { batch, schema, environment, previous, scratch: ctx.scratch },
       {
         ingestedAt: ctx.plan.ingestedAt,
@@ -92,6 +93,21 @@ export async function executeIngest(ctx: IngestContext): Promise<IngestMade> {
         runId,
       },
     );
+    // SERVING batches are also compared with the TRAINING baseline (training–serving skew).
+    const made = {
+      ...batchMade,
+      anomalies: await withSkew(
+        {
+          store: ctx.deps.stores.warehouse,
+          schema,
+          environment,
+          statsKey: ctx.keys.stats,
+          sourceKey: ctx.ref.key,
+          statistics: batchMade.statistics,
+        },
+        batchMade.anomalies,
+      ),
+    };
     if (made.rejectReason === undefined) return { kind: "batch", made, schema, previous };
     const { statistics, anomalies } = made;
     return {

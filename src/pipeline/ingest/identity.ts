@@ -49,7 +49,7 @@ export function resolveIdentity(
     const parsed = parseRawKey(ref.key);
     dataset = parsed.dataset;
     environment = (options.environment ?? parsed.environment).toUpperCase();
-    loaded = deps.schemas.load(dataset, options.schemaVersion);
+    loaded = deps.schemas.loadChecked(dataset, options.schemaVersion);
   } catch (err) {
     if (!isRejection(err)) throw err;
     identityError = err;

@@ -67,5 +67,9 @@ export async function previousStatistics(
 ): Promise<DatasetStatistics | undefined> {
   let latest: string | undefined;
   for await (const o of store.list(prefix)) if (o.key < currentKey) latest = o.key;
-  return latest ? readJson<DatasetStatistics>(store, latest) : undefined;
+  if (!latest) return undefined;
+  const statistics = await readJson<DatasetStatistics>(store, latest);
+  // Keys end `<timestamp>-<runId>.json`: the baseline names its run.
+  const runId = /^[^-]+-(.+)\.json$/.exec(latest.slice(prefix.length))?.[1];
+  return statistics && runId && !statistics.runId ? { ...statistics, runId } : statistics;
 }

@@ -34,7 +34,7 @@ export async function validateFile(args: {
   engine: IngestEngine;
   database?: EngineOptions;
 }): Promise<ValidationReport> {
-  const { schema } = args.schemas.load(args.dataset, args.schemaVersion);
+  const { schema } = args.schemas.loadChecked(args.dataset, args.schemaVersion);
   const environment = args.environment.toUpperCase();
   const scratch = await fs.mkdtemp(path.join(scratchDir(), "lakeline-validate-"));
   try {

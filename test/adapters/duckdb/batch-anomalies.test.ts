@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fileStatistics } from "../../../src/adapters/duckdb/infer-file.js";
+import { fileStatistics } from "../../../src/adapters/duckdb/file-statistics.js";
 import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import type { DatasetSchema } from "../../../src/core/schema/types.js";
 import type { DatasetStatistics } from "../../../src/core/stats/types.js";

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -17,7 +17,7 @@ const cli = runCli;
 afterEach(() => vi.restoreAllMocks());
 
 describe("inferSchemaFromFile", () => {
-  it("infers penguins: categorical Species/Island/Sex, FLOAT beaks, INT flippers, observed presence and ranges", async () => {
+  it("infers penguins like tfdv.infer_schema: categorical strings, JSON numbers FLOAT, no ranges, presence required only where always present", async () => {
     const { schema, statistics } = await inferSchemaFromFile(`${DATA}/penguins.json`, {
       dataset: "penguins",
       version: 2,
@@ -38,24 +38,32 @@ describe("inferSchemaFromFile", () => {
       domain: { values: ["Adelie", "Chinstrap", "Gentoo"] },
     });
     expect(byName(schema.features, "Island").domain).toEqual({ values: ["Biscoe", "Dream", "Torgersen"] });
-    // 342 of 344 rows carry beak length: 0.9942 floored to 0.99. Range as observed.
-    expect(byName(schema.features, "Beak Length (mm)")).toMatchObject({
+    // 342 of 344 rows carry beak length: optional (min_count 1), and no range copied from the sample.
+    expect(byName(schema.features, "Beak Length (mm)")).toEqual({
+      name: "Beak Length (mm)",
+      column: "beak_length_mm",
       type: "FLOAT",
-      presence: { minFraction: 0.99 },
-      domain: { min: 32.1, max: 59.6 },
+      presence: { minCount: 1 },
     });
-    expect(byName(schema.features, "Flipper Length (mm)")).toMatchObject({
+    // Whole numbers in JSON are still JSON numbers: FLOAT unless --json-integers.
+    expect(byName(schema.features, "Flipper Length (mm)").type).toBe("FLOAT");
+    expect(byName(schema.features, "Sex")).toMatchObject({
+      presence: { minCount: 1 },
+      domain: { values: [".", "FEMALE", "MALE"] },
+    });
+    const opted = await inferSchemaFromFile(`${DATA}/penguins.json`, {
+      dataset: "penguins",
+      version: 2,
+      numericRanges: true,
+      jsonIntegers: true,
+    });
+    expect(byName(opted.schema.features, "Flipper Length (mm)")).toMatchObject({
       type: "INT",
       domain: { min: 172, max: 231 },
     });
-    // Sex: 334 of 344 present (0.9709 → 0.97), and the observed "." is part of the domain.
-    expect(byName(schema.features, "Sex")).toMatchObject({
-      presence: { minFraction: 0.97 },
-      domain: { values: [".", "FEMALE", "MALE"] },
-    });
   });
 
-  it("infers seattle-weather.csv: DATE as TIMESTAMP with its format, weather categorical, temperatures FLOAT", async () => {
+  it("infers seattle-weather.csv: DATE as TIMESTAMP with its format, weather categorical, the dialect recorded", async () => {
     const { schema, statistics } = await inferSchemaFromFile(`${DATA}/seattle-weather.csv`, {
       dataset: "seattle",
       version: 1,
@@ -71,11 +79,35 @@ describe("inferSchemaFromFile", () => {
     expect(byName(schema.features, "weather").domain).toEqual({
       values: ["drizzle", "fog", "rain", "snow", "sun"],
     });
-    expect(byName(schema.features, "temp_max")).toMatchObject({
+    expect(byName(schema.features, "temp_max")).toEqual({
+      name: "temp_max",
+      column: "temp_max",
       type: "FLOAT",
-      domain: { min: -1.6, max: 35.6 },
+      presence: { minFraction: 1 },
     });
-    expect(byName(schema.features, "precipitation").domain).toEqual({ min: 0, max: 55.9 });
+    expect(schema.csv).toEqual({ delimiter: ",", quote: '"', header: true });
+  });
+
+  it("records a ;-separated dialect, reads a JSON array saved as .csv as JSON, and refuses 0 rows and Latin-1", async () => {
+    const dir = await tempDir("infer");
+    const semi = path.join(dir, "weather.csv");
+    writeFileSync(semi, readFileSync(`${DATA}/seattle-weather.csv`, "utf8").replaceAll(",", ";"));
+    expect((await inferSchemaFromFile(semi, { dataset: "w", version: 1 })).schema.csv?.delimiter).toBe(";");
+    const array = path.join(dir, "penguins.csv");
+    writeFileSync(array, readFileSync(`${DATA}/penguins.json`));
+    const fromArray = await inferSchemaFromFile(array, { dataset: "p", version: 1 });
+    expect(fromArray.statistics.rowsRead).toBe(344);
+    expect(fromArray.schema.csv).toBeUndefined();
+    const empty = path.join(dir, "empty.csv");
+    writeFileSync(empty, "a,b\n");
+    await expect(inferSchemaFromFile(empty, { dataset: "e", version: 1 })).rejects.toThrow(
+      /holds no records/,
+    );
+    const latin1 = path.join(dir, "cities.csv");
+    writeFileSync(latin1, Buffer.from("city,n\nZ\xfcrich,1\nS\xe3o Paulo,2\n", "latin1"));
+    await expect(inferSchemaFromFile(latin1, { dataset: "c", version: 1 })).rejects.toThrow(
+      "iconv -f LATIN1 -t UTF-8 cities.csv > cities.utf8.csv",
+    );
   });
 
   it("reads gzip-compressed JSON lines the same as plain JSON", async () => {
@@ -105,13 +137,7 @@ describe("inferSchema (pure)", () => {
     });
     const schema = inferSchema(
       {
-        dataset: "d",
-        schemaVersion: 0,
-        environment: "TRAINING",
         rowsRead: 4,
-        rowsValid: 4,
-        rowsQuarantined: 0,
-        sourceFields: [],
         features: [s("Code A", 4, 3), s("code_a", 100, 21), s("ok", 100, 20)],
       },
       { dataset: "d", version: 1 },
@@ -126,12 +152,13 @@ describe("inferSchema (pure)", () => {
 });
 
 describe("lakeline schema infer", () => {
-  it("writes the next version as a new file, never overwriting, and the draft parses", async () => {
-    // Prepare: a schemas dir that already holds penguins v1.
+  it("drafts from the latest release (label and environments kept), releases it once, never overwriting", async () => {
+    // Prepare: a schemas dir that already holds penguins v1 (label Species, not in SERVING).
     const dir = await tempDir("schemas");
     mkdirSync(path.join(dir, "penguins"));
     writeFileSync(path.join(dir, "penguins", "v1.json"), readFileSync("schemas/penguins/v1.json"));
-    // Act
+    const v1 = parseSchema(readFileSync("schemas/penguins/v1.json", "utf8"), "v1");
+    // Act: infer a draft
     const first = await cli(
       "schema",
       "infer",
@@ -141,15 +168,27 @@ describe("lakeline schema infer", () => {
       "--schemas",
       dir,
     );
-    // Assess
-    const file = path.join(dir, "penguins", "v2.json");
+    // Assess: a draft, not live; it keeps v1's decisions and only relaxes
+    const draftFile = path.join(dir, "penguins", "drafts", "v2.json");
     expect(first.code).toBe(0);
-    expect(first.stdout.trim()).toBe(file);
-    const draft = parseSchema(readFileSync(file, "utf8"), file);
-    expect(draft).toMatchObject({ dataset: "penguins", version: 2 });
-    // The observed ranges are narrower than v1's: reported, not hidden.
-    expect(first.stderr).toContain('"Body Mass (g)" domain narrowed: min 2000 → 2700');
-    const second = await cli(
+    expect(first.stdout.trim()).toBe(draftFile);
+    expect(first.stderr).toContain("not live until `lakeline schema release penguins`");
+    expect(existsSync(path.join(dir, "penguins", "v2.json"))).toBe(false);
+    const draft = parseSchema(readFileSync(draftFile, "utf8"), draftFile);
+    expect(draft).toMatchObject({ dataset: "penguins", version: 2, label: v1.label });
+    expect(byName(draft.features, "Species")).toEqual(byName(v1.features, "Species"));
+    expect(draft.defaultEnvironments).toEqual(v1.defaultEnvironments);
+    // Act: release it, then try again
+    const released = await cli("schema", "release", "penguins", "--schemas", dir);
+    const again = await cli("schema", "release", "penguins", "v2", "--schemas", dir);
+    // Assess
+    expect(released.code).toBe(0);
+    expect(released.stdout).toContain(`released penguins v2: ${path.join(dir, "penguins", "v2.json")}`);
+    expect(existsSync(draftFile)).toBe(false);
+    expect(again.code).toBe(64);
+    expect(again.stderr).toContain("no draft penguins@v2 to release");
+    expect((await cli("schema", "check", "penguins", "--schemas", dir)).code).toBe(0);
+    const next = await cli(
       "schema",
       "infer",
       `${DATA}/penguins.json`,
@@ -158,10 +197,26 @@ describe("lakeline schema infer", () => {
       "--schemas",
       dir,
     );
-    expect(second.stdout.trim()).toBe(path.join(dir, "penguins", "v3.json"));
-    expect(readFileSync(file, "utf8")).toBe(
-      readFileSync(path.join(dir, "penguins", "v3.json"), "utf8").replace('"version": 3', '"version": 2'),
-    );
+    expect(next.stdout.trim()).toBe(path.join(dir, "penguins", "drafts", "v3.json"));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("refuses to release a draft that breaks compatibility with the latest release", async () => {
+    const dir = await tempDir("schemas");
+    mkdirSync(path.join(dir, "penguins", "drafts"), { recursive: true });
+    writeFileSync(path.join(dir, "penguins", "v1.json"), readFileSync("schemas/penguins/v1.json"));
+    const v1 = JSON.parse(readFileSync("schemas/penguins/v1.json", "utf8"));
+    const breaking = {
+      ...v1,
+      version: 2,
+      features: [...v1.features, { name: "Ring", type: "STRING", presence: { minFraction: 1 } }],
+    };
+    writeFileSync(path.join(dir, "penguins", "drafts", "v2.json"), JSON.stringify(breaking));
+    const refused = await cli("schema", "release", "penguins", "--schemas", dir);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('added feature "Ring" is required');
+    expect(existsSync(path.join(dir, "penguins", "v2.json"))).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("--stdout prints the draft and writes nothing; --json describes it", async () => {

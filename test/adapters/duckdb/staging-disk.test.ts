@@ -91,6 +91,10 @@ describe("staging on disk", () => {
     expect({ memory: memory.onDisk, disk: disk.onDisk }).toEqual({ memory: false, disk: true });
     expect(memory.quarantined).toBe(3);
     expect(memory.written + memory.quarantined).toBe(lines.length - 1);
+    // _source_row is the record's ordinal (line - 1), the malformed record at 30 included, and rows
+    // after it keep theirs on both paths.
+    expect(memory.bad.map((r) => Number(r._source_row))).toEqual([10, 20, 30]);
+    expect(memory.valid.map((r) => Number(r._source_row)).slice(26, 29)).toEqual([29, 31, 32]);
     expect(disk).toEqual({ ...memory, onDisk: true });
   });
 

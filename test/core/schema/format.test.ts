@@ -22,13 +22,13 @@ describe("parseSchema", () => {
 
   it("yields exactly the fields the format accepts, typed as the format defines them", () => {
     // Prepare
-    const text = JSON.stringify({ ...MINIMAL, csv: { delimiter: ";", listSeparator: "|" } });
+    const text = JSON.stringify({ ...MINIMAL, csv: { delimiter: ";", quote: "'", header: false } });
 
     // Act
     const schema = parseSchema(text, "trips/v1.json");
 
     // Assess: the types are the format's output, so these are checked by the compiler too.
-    expect(schema.csv).toEqual({ delimiter: ";", listSeparator: "|" });
+    expect(schema.csv).toEqual({ delimiter: ";", quote: "'", header: false });
     expectTypeOf<CsvOptions>().toEqualTypeOf<NonNullable<DatasetSchema["csv"]>>();
     expectTypeOf<Feature["column"]>().toEqualTypeOf<string>();
     expectTypeOf<BatchPolicy["maxBadRowFraction"]>().toEqualTypeOf<number>();
@@ -38,7 +38,7 @@ describe("parseSchema", () => {
 
   it("refuses a field the format does not define, naming the file and path", () => {
     // Act
-    const parse = () => parseSchema(JSON.stringify({ ...MINIMAL, csv: { quote: "'" } }), "trips/v1.json");
+    const parse = () => parseSchema(JSON.stringify({ ...MINIMAL, csv: { escape: "\\" } }), "trips/v1.json");
 
     // Assess
     expect(parse).toThrow(SchemaFormatError);

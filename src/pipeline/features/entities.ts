@@ -1,0 +1,129 @@
+/**
+ * The entity file of a training set (CSV, optionally gzipped, or Parquet): the entity key columns,
+ * an event timestamp and optionally a label. Loaded once into a DuckDB temp table in file order,
+ * with `_row` (1-based record number), keys cast to the views' key types and the timestamp as UTC.
+ * A file that does not fit gets an error naming the file, the line (or row) and the reason.
+ */
+import * as path from "node:path";
+import { LakelineError } from "../../core/errors.js";
+import { ROW_COLUMN } from "../../core/features/history-sql.js";
+import { sqlIdent, sqlString } from "../../core/sql.js";
+import type { ColumnType } from "../../core/warehouse/table.js";
+import type { ExportEngine } from "../export/executor.js";
+
+export const ENTITIES_TABLE = sqlIdent("_lakeline_entities");
+const RAW_TABLE = sqlIdent("_lakeline_entities_raw");
+
+export interface EntityColumns {
+  /** Key columns with the warehouse type each must have. */
+  readonly keys: readonly { readonly name: string; readonly type: ColumnType }[];
+  readonly timestamp: string;
+  readonly label?: string;
+}
+
+/** The entity file does not fit: a usage error (exit 64) naming the file, line and reason. */
+export class EntityFileError extends LakelineError {
+  override readonly name = "EntityFileError";
+  override readonly exitCode = 64;
+  constructor(file: string, reason: string, line?: number) {
+    super(`entity file ${file}${line !== undefined ? ` line ${line}` : ""}: ${reason}`, {
+      file,
+      line,
+      reason,
+    });
+  }
+}
+
+function isCsv(file: string): boolean {
+  return /\.(csv|tsv)(\.gz)?$/i.test(file);
+}
+
+function reader(file: string): string {
+  if (/\.parquet$/i.test(file)) return `read_parquet(${sqlString(file)})`;
+  if (isCsv(file)) return `read_csv(${sqlString(file)}, header = true, all_varchar = true)`;
+  throw new EntityFileError(file, "not CSV (.csv, .tsv, .gz) or Parquet (.parquet)");
+}
+
+const DUCK: Record<string, string> = {
+  bigint: "BIGINT",
+  int: "INTEGER",
+  double: "DOUBLE",
+  string: "VARCHAR",
+  boolean: "BOOLEAN",
+  timestamp: "TIMESTAMP",
+  date: "DATE",
+};
+
+/** How a file position reads to a person: CSV line (header is line 1) or Parquet row. */
+function where(file: string, row: number): number {
+  return isCsv(file) ? row + 1 : row;
+}
+
+/**
+ * Create the entity table; returns its row count. Timestamps are read as ISO 8601 (an offset is
+ * applied; none means UTC) and stored as UTC TIMESTAMP, as warehouse timestamps are.
+ */
+export async function loadEntities(engine: ExportEngine, file: string, cols: EntityColumns): Promise<number> {
+  const exec = (sql: string) => (engine.execute ? engine.execute(sql) : engine.query(sql).then(() => {}));
+  const name = path.basename(file);
+  try {
+    await exec(`CREATE OR REPLACE TEMP TABLE ${RAW_TABLE} AS SELECT * FROM ${reader(file)}`);
+  } catch (err) {
+    if (err instanceof EntityFileError) throw err;
+    throw new EntityFileError(name, `cannot be read: ${(err as Error).message.split("\n")[0]}`);
+  }
+  const present = new Set(
+    (await engine.query(`DESCRIBE ${RAW_TABLE}`)).rows.map((r) => String(r.column_name)),
+  );
+  const wanted = [...cols.keys.map((k) => k.name), cols.timestamp, ...(cols.label ? [cols.label] : [])];
+  const missing = wanted.filter((c) => !present.has(c));
+  if (missing.length > 0)
+    throw new EntityFileError(
+      name,
+      `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (has: ${[...present].join(", ")})`,
+    );
+  const q = sqlIdent;
+  const text = `CAST(${q(cols.timestamp)} AS VARCHAR)`;
+  // A plain TIMESTAMP cast reads "…Z" as UTC but drops any other offset, so values with one go
+  // through TIMESTAMPTZ (ICU, much slower: only those rows).
+  const offset = `(length(${text}) > 19 AND (contains(substr(${text}, 20), '+') OR contains(substr(${text}, 20), '-')))`;
+  const ts = `CASE WHEN ${offset} THEN CAST(TRY_CAST(${text} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST(${text} AS TIMESTAMP) END`;
+  const keyCast = (k: EntityColumns["keys"][number]) =>
+    `TRY_CAST(${q(k.name)} AS ${DUCK[k.type.kind] ?? "VARCHAR"})`;
+  // An unreadable timestamp or key is an error naming its line, not a NULL feature.
+  const why = `coalesce(${[
+    `CASE WHEN ${q(cols.timestamp)} IS NULL THEN 'no ${cols.timestamp} (every entity row needs a timestamp)' ` +
+      `WHEN ${q("_ts")} IS NULL THEN ${text} || ' in ${cols.timestamp} is not an ISO 8601 timestamp' END`,
+    ...cols.keys.map(
+      (k) =>
+        `CASE WHEN ${q(k.name)} IS NOT NULL AND ${q(`_k_${k.name}`)} IS NULL THEN CAST(${q(k.name)} AS VARCHAR) || ' in ${k.name} is not ${DUCK[k.type.kind] ?? k.type.kind}' END`,
+    ),
+  ].join(", ")})`;
+  const casts = [...cols.keys.map((k) => `${keyCast(k)} AS ${q(`_k_${k.name}`)}`), `${ts} AS "_ts"`];
+  const select = [
+    ...cols.keys.map((k) => `${q(`_k_${k.name}`)} AS ${q(k.name)}`),
+    `"_ts" AS ${q(cols.timestamp)}`,
+    ...(cols.label ? [q(cols.label)] : []),
+    `"_r" AS ${q(ROW_COLUMN)}`,
+    `${why} AS "_why"`,
+  ];
+  await exec(
+    `CREATE OR REPLACE TEMP TABLE ${ENTITIES_TABLE} AS SELECT ${select.join(", ")} FROM ` +
+      `(SELECT *, ${casts.join(", ")}, rowid + 1 AS "_r" FROM ${RAW_TABLE}) AS "cast" ORDER BY "_r"`,
+  );
+  await exec(`DROP TABLE ${RAW_TABLE}`);
+  const bad = await engine.query(
+    `SELECT ${q(ROW_COLUMN)} AS "_r", "_why" FROM ${ENTITIES_TABLE} WHERE "_why" IS NOT NULL ORDER BY ${q(ROW_COLUMN)} LIMIT 1`,
+  );
+  const first = bad.rows[0];
+  if (first) throw new EntityFileError(name, String(first._why), where(file, Number(first._r)));
+  await exec(`ALTER TABLE ${ENTITIES_TABLE} DROP COLUMN "_why"`);
+  const n = await engine.query(`SELECT count(*) AS "n" FROM ${ENTITIES_TABLE}`);
+  return Number(n.rows[0]?.n ?? 0);
+}
+
+/** Column types of the entity table (for the split key and the manifest). */
+export async function entityColumnTypes(engine: ExportEngine): Promise<Map<string, string>> {
+  const d = await engine.query(`DESCRIBE ${ENTITIES_TABLE}`);
+  return new Map(d.rows.map((r) => [String(r.column_name), String(r.column_type)]));
+}

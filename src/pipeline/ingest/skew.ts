@@ -1,0 +1,53 @@
+/**
+ * Training–serving skew at ingest: a SERVING batch is compared with the TRAINING baseline — the
+ * latest accepted TRAINING batch of the dataset whose statistics were published before this run's
+ * (same `<ts>-<runId>` names under `_stats/<dataset>/training/`) — by the schema's skew thresholds.
+ */
+import { statsPrefix } from "../../contract/keys.js";
+import { type DatasetSchema, SERVING } from "../../core/schema/types.js";
+import type { DatasetStatistics } from "../../core/stats/types.js";
+import type { Anomaly } from "../../core/validate/anomaly.js";
+import { skewAnomalies } from "../../core/validate/skew.js";
+import type { ObjectStore } from "../../ports/object-store.js";
+import { readJson } from "../shared/publish.js";
+
+export async function trainingBaseline(
+  store: ObjectStore,
+  dataset: string,
+  currentStatsKey: string,
+): Promise<{ key: string; statistics: DatasetStatistics } | undefined> {
+  const current = currentStatsKey.slice(currentStatsKey.lastIndexOf("/") + 1);
+  let latest: string | undefined;
+  for await (const o of store.list(statsPrefix(dataset, "TRAINING")))
+    if (o.key.slice(o.key.lastIndexOf("/") + 1) < current) latest = o.key;
+  if (!latest) return undefined;
+  const statistics = await readJson<DatasetStatistics>(store, latest);
+  return statistics ? { key: latest, statistics } : undefined;
+}
+
+/** The batch's anomalies plus, for a SERVING batch with a TRAINING baseline, its skew anomalies. */
+export async function withSkew(
+  args: {
+    store: ObjectStore;
+    schema: DatasetSchema;
+    environment: string;
+    statsKey: string;
+    sourceKey: string;
+    statistics: DatasetStatistics;
+  },
+  anomalies: readonly Anomaly[],
+): Promise<Anomaly[]> {
+  if (args.environment !== SERVING) return [...anomalies];
+  const baseline = await trainingBaseline(args.store, args.schema.dataset, args.statsKey);
+  if (!baseline) return [...anomalies];
+  return [
+    ...anomalies,
+    ...skewAnomalies({
+      schema: args.schema,
+      serving: args.statistics,
+      training: baseline.statistics,
+      servingLabel: args.sourceKey,
+      trainingLabel: baseline.key,
+    }),
+  ];
+}

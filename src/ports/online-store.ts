@@ -1,0 +1,14 @@
+/** The online feature store: the latest item per (view, entity), kept by conditional writes. */
+import type { OnlineItem } from "../core/features/online.js";
+
+export type PutOutcome = "written" | "unchanged" | "older";
+
+export interface OnlineStore {
+  /** Store `item` unless the stored item for its view and key is as new or newer (compare `order`). */
+  putIfNewer(item: OnlineItem): Promise<PutOutcome>;
+  /** putIfNewer for many items (one run's entities), outcomes in the same order. */
+  putAll(items: readonly OnlineItem[]): Promise<PutOutcome[]>;
+  get(view: string, key: string): Promise<OnlineItem | undefined>;
+  /** Every item of a view, in key order. */
+  scan(view: string): Promise<OnlineItem[]>;
+}

@@ -1,0 +1,111 @@
+/**
+ * Discovery through the CLI: `features list`, `describe` and the HTML catalog, on a lake holding
+ * stocks and weather and one training set — definitions, types, owners, freshness, statistics and
+ * lineage to the raw blobs and to the training set that used the view.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CatalogView } from "../../src/pipeline/features/catalog.js";
+import { runCli, VEGA } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
+
+let dir: string;
+let lake: string;
+let trainingSetVersion: string;
+
+beforeAll(async () => {
+  dir = await tempDir("catalog");
+  lake = path.join(dir, "lake");
+  for (const [file, dataset] of [
+    ["stocks.csv", "stocks"],
+    ["weather.csv", "weather"],
+  ] as const)
+    expect((await runCli("ingest", path.join(VEGA, file), "--dataset", dataset, "--lake", lake)).code).toBe(
+      0,
+    );
+  const entities = path.join(dir, "entities.csv");
+  fs.writeFileSync(
+    entities,
+    "symbol,event_timestamp\nAAPL,2030-01-01T00:00:00Z\nMSFT,2030-01-01T00:00:00Z\n",
+  );
+  const out = await runCli(
+    "features",
+    "history",
+    "--entities",
+    entities,
+    "--features",
+    "stock_prices:price",
+    "--knowledge",
+    "as-of",
+    "--name",
+    "prices_demo",
+    "--lake",
+    lake,
+    "--json",
+  );
+  trainingSetVersion = JSON.parse(out.stdout).version;
+}, 60_000);
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe("feature discovery", () => {
+  it("lists every view with its dataset, entity, TTL, owner and freshness", async () => {
+    const out = await runCli("features", "list", "--lake", lake, "--json");
+    const views = JSON.parse(out.stdout) as CatalogView[];
+    expect(views.map((v) => [v.view, v.dataset, v.entities, v.ttl, v.owner])).toEqual([
+      ["daily_weather", "weather", ["location"], "3d", "climate-team"],
+      ["origin_delays", "flights", ["origin"], "1d", "ops-analytics"],
+      ["stock_prices", "stocks", ["symbol"], "92d", "markets-data"],
+    ]);
+    const stocks = views.find((v) => v.view === "stock_prices")!;
+    expect(stocks.freshness).toMatchObject({
+      rows: 560,
+      entities: 5,
+      latestEventTime: "2010-03-01T00:00:00.000Z",
+      onlineEntities: 5,
+    });
+    expect(views.find((v) => v.view === "origin_delays")!.freshness).toMatchObject({ rows: 0, entities: 0 });
+  });
+
+  it("describes a view with types, statistics and lineage to its raw blob and training set", async () => {
+    const v = JSON.parse(
+      (await runCli("features", "describe", "stock_prices", "--lake", lake, "--json")).stdout,
+    ) as CatalogView;
+    expect(v.features).toEqual([
+      expect.objectContaining({
+        name: "price",
+        type: "double",
+        owner: "markets-data",
+        description: "monthly closing price in US dollars",
+        statistics: expect.objectContaining({
+          present: 560,
+          missing: 0,
+          numeric: expect.objectContaining({ min: 5.97, max: 707 }),
+        }),
+      }),
+    ]);
+    expect(v.lineage.rawBlobs).toEqual(["stocks/training/stocks.csv"]);
+    expect(v.lineage.trainingSets).toEqual([
+      expect.objectContaining({ name: "prices_demo", version: trainingSetVersion, rows: 2 }),
+    ]);
+    const human = await runCli("features", "describe", "stock_prices", "--lake", lake);
+    expect(human.stdout).toContain(`used by training set prices_demo ${trainingSetVersion}`);
+  });
+
+  it("writes an HTML catalog with every view, feature, owner and the training set", async () => {
+    const out = await runCli("features", "catalog", "--lake", lake, "--out", path.join(dir, "catalog.html"));
+    const html = fs.readFileSync(out.stdout.trim(), "utf8");
+    for (const text of [
+      "stock_prices",
+      "daily_weather",
+      "origin_delays",
+      "markets-data",
+      "temp_max",
+      trainingSetVersion,
+      "stocks/training/stocks.csv",
+    ])
+      expect(html).toContain(text);
+    expect(html).toContain("daily maximum temperature in °C");
+    expect(html).not.toMatch(/<script/i);
+  });
+});
