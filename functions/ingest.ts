@@ -1,5 +1,7 @@
 /**
  * Ingest Lambda: S3 ObjectCreated on the raw bucket → validate → warehouse/quarantine → lineage.
+ * The bucket notifies on every upload (S3 suffix filters are case-sensitive): whatever the key's
+ * extension or letter case, the reader decides, and a blob it cannot read is rejected with its reason.
  * Thin by design: decode the event, call the use case, return what happened. A rejected blob is a
  * result like any other; an error retrying cannot fix is answered with a refusal, and any other
  * thrown error fails the invocation so async retries and the on-failure destination take over.
@@ -11,12 +13,30 @@ import middy from "@middy/core";
 import type { Context, S3Event } from "aws-lambda";
 import type { IngestResult } from "../src/contract/records.js";
 import { type IngestDeps, ingestObject } from "../src/pipeline/ingest/ingest.js";
+import type { ObjectStore } from "../src/ports/object-store.js";
 import { recordIngestMetrics } from "./shared/metrics.js";
 import { errorDisposition, invocationLogging, type Refusal } from "./shared/middleware.js";
 import { decodeS3Key } from "./shared/s3-event.js";
 
 export interface IngestResponse {
   readonly results: IngestResult[];
+}
+
+/** A store that can pin reads of one key to one object version (S3ObjectStore.atVersion). */
+interface VersionPinning {
+  atVersion(key: string, versionId: string): ObjectStore;
+}
+const pinsVersions = (s: ObjectStore): s is ObjectStore & VersionPinning =>
+  typeof (s as Partial<VersionPinning>).atVersion === "function";
+
+/**
+ * The deps with raw reads of `key` pinned to the event's version: a second upload to the same key
+ * before this one is read must not be ingested (and named in lineage) in its place.
+ */
+function atEventVersion(d: IngestDeps, key: string, versionId: string | undefined): IngestDeps {
+  const raw = d.stores.raw;
+  if (!versionId || !pinsVersions(raw)) return d;
+  return { ...d, stores: { ...d.stores, raw: raw.atVersion(key, versionId) } };
 }
 
 export function createIngestHandler(
@@ -35,9 +55,10 @@ export function createIngestHandler(
         );
       }
       const key = decodeS3Key(record.s3.object.key);
-      const result = await ingestObject(d, {
+      const versionId = record.s3.object.versionId;
+      const result = await ingestObject(atEventVersion(d, key, versionId), {
         key,
-        ...(record.s3.object.versionId ? { versionId: record.s3.object.versionId } : {}),
+        ...(versionId ? { versionId } : {}),
         ...(record.s3.object.eTag ? { etag: record.s3.object.eTag } : {}),
       });
       if (metrics) recordIngestMetrics(metrics, result);

@@ -43,11 +43,8 @@ export function quarantineTableName(dataset: string): string {
   return `${dataset}_quarantine`;
 }
 
-/** Raw uploads the ingest function is notified about (plain and gzip-compressed). */
-export const RAW_SUFFIXES: readonly string[] = [".csv", ".tsv", ".json", ".jsonl", ".ndjson"].flatMap((s) => [
-  s,
-  `${s}.gz`,
-]);
-
 /** Every function reads its schemas from here, inside the deployment package. */
 export const BUNDLED_SCHEMAS_DIR = "schemas";
+
+/** Commit markers of a dataset's runs in the warehouse bucket (`_runs/<dataset>/<runId>.json`). */
+export const markerPrefix = (dataset: string) => `${MARKER_PREFIX}${dataset}/`;

@@ -7,6 +7,7 @@ import { duckdbIngestEngine } from "../../src/adapters/duckdb/batch.js";
 import { DEFAULT_LIMITS } from "../../src/adapters/duckdb/reader.js";
 import { awsConfig, scratchDir } from "../../src/contract/env.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
+import { LINEAGE_KEYS } from "../../src/core/lineage/ids.js";
 import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
 import { createLineageRecorder } from "../../src/pipeline/lineage/recorder.js";
 import { systemClock } from "../../src/ports/clock.js";
@@ -27,8 +28,19 @@ export function awsLakeStores(): LakeStores {
 }
 
 export function awsLineageSinks() {
-  const bus = awsConfig().lineageBusName;
-  return bus ? [new EventBridgeLineageSink(new EventBridgeClient({}), { eventBusName: bus })] : [];
+  const config = awsConfig();
+  const bus = config.lineageBusName;
+  const lineage = config.buckets.lineage;
+  return bus
+    ? [
+        new EventBridgeLineageSink(new EventBridgeClient({}), {
+          eventBusName: bus,
+          // The recorder stores every event there, right after the sinks have it.
+          fullEventUri: (e) =>
+            `s3://${lineage}/${LINEAGE_KEYS.openLineageEvent(e.job.name, e.run.runId, e.eventType)}`,
+        }),
+      ]
+    : [];
 }
 
 /** What every deployed use case shares: the buckets, schemas, lineage (+ EventBridge), time, /tmp. */

@@ -31,17 +31,11 @@ export function prefixStatements(bucket: s3.IBucket, access: PrefixAccess): iam.
         resources: objectArns(bucket, read),
       }),
     );
-    // Listing turns a missing object's 403 into a 404 and lets readers enumerate partitions;
-    // it is limited to the same prefixes.
-    statements.push(
-      new iam.PolicyStatement({
-        actions: ["s3:ListBucket"],
-        resources: [bucket.bucketArn],
-        ...(read.includes("")
-          ? {}
-          : { conditions: { StringLike: { "s3:prefix": read.map((p) => `${p}*`) } } }),
-      }),
-    );
+    // S3 answers a GET/HEAD of a missing key with 404 only to a caller allowed s3:ListBucket on the
+    // bucket, and that check carries no s3:prefix: a prefix-conditioned grant would turn every
+    // "not there yet" (commit markers, lineage, outputs) into a 403 AccessDenied. Listing reveals
+    // key names only; object reads stay limited to the prefixes above.
+    statements.push(new iam.PolicyStatement({ actions: ["s3:ListBucket"], resources: [bucket.bucketArn] }));
   }
   if (write.length > 0) {
     statements.push(

@@ -27,6 +27,8 @@ export interface LakeBucketProps {
   readonly expireAfterDays?: number;
   /** Transition current objects to Standard-IA after this many days. @default never */
   readonly infrequentAccessAfterDays?: number;
+  /** Prefixes of scratch objects, deleted this many days after they were written. @default none */
+  readonly scratchPrefixes?: readonly { readonly prefix: string; readonly expireAfterDays: number }[];
 }
 
 export class LakeBucket extends Construct {
@@ -62,6 +64,11 @@ export class LakeBucket extends Construct {
           ...(props.expireAfterDays ? { expiration: Duration.days(props.expireAfterDays) } : {}),
           ...(transitions ? { transitions } : {}),
         },
+        ...(props.scratchPrefixes ?? []).map((p) => ({
+          id: `expire-${p.prefix.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "")}`,
+          prefix: p.prefix,
+          expiration: Duration.days(p.expireAfterDays),
+        })),
       ],
     });
   }

@@ -9,6 +9,12 @@ import { type CfnResource, RemovalPolicy, Stack } from "aws-cdk-lib";
 import * as glue from "aws-cdk-lib/aws-glue";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
+import {
+  committedViewName,
+  committedViewSql,
+  RUNS_TABLE_COLUMNS,
+  runsTableName,
+} from "../../src/contract/committed-view.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import {
   glueType,
@@ -17,7 +23,7 @@ import {
   type TableColumn,
   warehouseTable,
 } from "../../src/contract/warehouse.js";
-import { LINEAGE_EVENTS_PREFIX, LINEAGE_TABLE, quarantineTableName } from "../layout.js";
+import { LINEAGE_EVENTS_PREFIX, LINEAGE_TABLE, markerPrefix, quarantineTableName } from "../layout.js";
 
 export interface WarehouseCatalogProps {
   readonly databaseName: string;
@@ -25,6 +31,24 @@ export interface WarehouseCatalogProps {
   readonly warehouse: s3.IBucket;
   readonly quarantine: s3.IBucket;
   readonly lineage: s3.IBucket;
+}
+
+/** One JSON object per line (OpenX SerDe); malformed lines read as NULLs instead of failing queries. */
+const JSON_LINES = {
+  inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
+  outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+  serdeInfo: {
+    serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
+    parameters: { "ignore.malformed.json": "TRUE", "case.insensitive": "TRUE" },
+  },
+};
+
+/** A Glue (Hive DDL) type as Athena's view metadata spells it (Presto/Trino types). */
+export function prestoType(glue: string): string {
+  const t = glue.trim().toLowerCase();
+  const array = /^array<(.*)>$/.exec(t);
+  if (array) return `array(${prestoType(array[1]!)})`;
+  return { string: "varchar", int: "integer", float: "real", timestamp: "timestamp(3)" }[t] ?? t;
 }
 
 const PARQUET = {
@@ -94,6 +118,8 @@ export class WarehouseCatalog extends Construct {
         location: `s3://${props.warehouse.bucketName}/${dataset}/`,
         columns: table.columns,
       });
+      this.runsTable(database, `${dataset}RunsTable`, dataset, props.warehouse);
+      this.committedView(database, `${dataset}CommittedView`, dataset, [...table.columns, ...PARTITION_KEYS]);
       this.parquetTable(database, `${dataset}QuarantineTable`, {
         name: quarantineTableName(dataset),
         description: `${dataset}: rejected rows with the reasons they failed validation`,
@@ -127,6 +153,71 @@ export class WarehouseCatalog extends Construct {
     table.addResourceDependency(database);
     retain(table);
     this.tableNames.push(t.name);
+  }
+
+  /** The commit markers of a dataset, one JSON object per file (see src/contract/committed-view.ts). */
+  private runsTable(database: glue.CfnDatabase, id: string, dataset: string, warehouse: s3.IBucket): void {
+    const name = runsTableName(dataset);
+    this.assertNew(name);
+    const table = new glue.CfnTable(this, id, {
+      catalogId: Stack.of(this).account,
+      databaseName: this.databaseName,
+      tableInput: {
+        name,
+        description: `${dataset}: commit markers of ingest runs (a run's rows count once its marker exists)`,
+        tableType: "EXTERNAL_TABLE",
+        parameters: { classification: "json", EXTERNAL: "TRUE" },
+        storageDescriptor: {
+          location: `s3://${warehouse.bucketName}/${markerPrefix(dataset)}`,
+          ...JSON_LINES,
+          columns: RUNS_TABLE_COLUMNS.map((c) => ({ ...c })),
+        },
+      },
+    });
+    table.addResourceDependency(database);
+    retain(table);
+    this.tableNames.push(name);
+  }
+
+  /**
+   * An Athena view (Glue VIRTUAL_VIEW in Athena's "Presto View" encoding) of the rows of committed
+   * runs only: what readers should query, since a crashed run's file is in the table until replay.
+   */
+  private committedView(
+    database: glue.CfnDatabase,
+    id: string,
+    dataset: string,
+    columns: readonly TableColumn[],
+  ): void {
+    const name = committedViewName(dataset);
+    this.assertNew(name);
+    const view = {
+      originalSql: committedViewSql(this.databaseName, dataset),
+      catalog: "awsdatacatalog",
+      schema: this.databaseName,
+      columns: columns.map((c) => ({ name: c.name, type: prestoType(glueType(c.type)) })),
+    };
+    const table = new glue.CfnTable(this, id, {
+      catalogId: Stack.of(this).account,
+      databaseName: this.databaseName,
+      tableInput: {
+        name,
+        description: `${dataset}: rows of committed runs only`,
+        tableType: "VIRTUAL_VIEW",
+        parameters: { presto_view: "true", comment: "Presto View" },
+        viewOriginalText: `/* Presto View: ${Buffer.from(JSON.stringify(view)).toString("base64")} */`,
+        viewExpandedText: "/* Presto View */",
+        storageDescriptor: { columns: glueColumns(columns), serdeInfo: {} },
+      },
+    });
+    table.addResourceDependency(database);
+    retain(table);
+    this.tableNames.push(name);
+  }
+
+  private assertNew(name: string): void {
+    if (this.tableNames.includes(name))
+      throw new Error(`lakeline infra: Glue table name ${name} is generated twice (rename the dataset)`);
   }
 
   /**

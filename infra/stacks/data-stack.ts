@@ -8,8 +8,9 @@ import * as athena from "aws-cdk-lib/aws-athena";
 import * as events from "aws-cdk-lib/aws-events";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type { Construct } from "constructs";
+import { EXPORT_STAGING_EXPIRATION_DAYS, EXPORT_STAGING_PREFIX } from "../../src/contract/export-keys.js";
 import type { DeployConfig } from "../config.js";
-import { LakeBucket } from "../constructs/lake-bucket.js";
+import { LakeBucket, type LakeBucketProps } from "../constructs/lake-bucket.js";
 import { OnlineFeatureTable } from "../constructs/online-feature-table.js";
 import { WarehouseCatalog } from "../constructs/warehouse-catalog.js";
 import { ATHENA_RESULTS_PREFIX } from "../layout.js";
@@ -47,7 +48,10 @@ export class DataStack extends Stack {
     }).bucket;
     const bucket = (
       id: string,
-      extra: { versioned?: boolean; infrequentAccessAfterDays?: number; expireAfterDays?: number } = {},
+      extra: Pick<
+        LakeBucketProps,
+        "versioned" | "infrequentAccessAfterDays" | "expireAfterDays" | "scratchPrefixes"
+      > = {},
     ) =>
       new LakeBucket(this, id, {
         accessLogs: this.accessLogs,
@@ -63,7 +67,10 @@ export class DataStack extends Stack {
     });
     this.warehouse = bucket("Warehouse");
     this.quarantine = bucket("Quarantine");
-    this.exports = bucket("Exports");
+    // An export on Athena stages UNLOAD output here before publishing it; nothing reads it after.
+    this.exports = bucket("Exports", {
+      scratchPrefixes: [{ prefix: EXPORT_STAGING_PREFIX, expireAfterDays: EXPORT_STAGING_EXPIRATION_DAYS }],
+    });
     this.lineage = bucket("Lineage");
     this.failed = bucket("Failed");
     this.athenaResults = bucket("AthenaResults", { expireAfterDays: storage.athenaResultsExpirationDays });

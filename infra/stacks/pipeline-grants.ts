@@ -95,8 +95,9 @@ export function grantExportAccess(
   );
   fn.role.addToPrincipalPolicy(
     new iam.PolicyStatement({
+      // Athena looks up the region of every bucket it reads or writes, UNLOAD's target included.
       actions: ["s3:GetBucketLocation"],
-      resources: [buckets.athenaResults.bucketArn, buckets.warehouse.bucketArn],
+      resources: [buckets.athenaResults.bucketArn, buckets.warehouse.bucketArn, buckets.exports.bucketArn],
     }),
   );
   fn.role.addToPrincipalPolicy(

@@ -11,10 +11,11 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { functionEnvironment } from "../../src/contract/env.js";
 import { type DeployConfig, exportRequest, maxDecompressedBytes } from "../config.js";
+import { AlarmTopic } from "../constructs/alarm-topic.js";
 import { FeatureFunctions } from "../constructs/feature-functions.js";
 import { LakelineFunction } from "../constructs/lakeline-function.js";
 import { parseCron } from "../cron.js";
-import { BUNDLED_SCHEMAS_DIR, RAW_SUFFIXES } from "../layout.js";
+import { BUNDLED_SCHEMAS_DIR } from "../layout.js";
 import { type DataRefs, ZONE_BUCKETS } from "./data-refs.js";
 import { grantExportAccess, grantIngestAccess, type ZoneBuckets } from "./pipeline-grants.js";
 
@@ -52,7 +53,11 @@ export class PipelineStack extends Stack {
     ) as ZoneBuckets;
     const alarmTopic = config.alarmTopicArn
       ? sns.Topic.fromTopicArn(this, "AlarmTopic", config.alarmTopicArn)
-      : undefined;
+      : new AlarmTopic(this, "Alarms").topic;
+    new CfnOutput(this, "AlarmTopicArn", {
+      value: alarmTopic.topicArn,
+      description: "the topic every lakeline alarm notifies (subscribe to it)",
+    });
 
     const common = {
       environment: functionEnvironment({
@@ -77,7 +82,7 @@ export class PipelineStack extends Stack {
       schemasDir: props.schemasDir,
       architecture: config.architecture,
       logRetentionDays: config.logRetentionDays,
-      ...(alarmTopic ? { alarmTopic } : {}),
+      alarmTopic,
     };
 
     this.ingest = new LakelineFunction(this, "Ingest", {
@@ -99,10 +104,12 @@ export class PipelineStack extends Stack {
     });
     // Only the raw bucket notifies, and no function can write to it: outputs never re-trigger ingest.
     // The bucket is imported, so its notification configuration lives in this stack.
-    const destination = new s3n.LambdaDestination(this.ingest.function);
-    for (const suffix of RAW_SUFFIXES) {
-      buckets.raw.addEventNotification(s3.EventType.OBJECT_CREATED, destination, { suffix });
-    }
+    // Every ObjectCreated, unfiltered: S3 suffix filters are case-sensitive, so `data.CSV` or
+    // `x.csv.GZIP` would never arrive; the reader decides, and rejects what it cannot read with a reason.
+    buckets.raw.addEventNotification(
+      s3.EventType.OBJECT_CREATED,
+      new s3n.LambdaDestination(this.ingest.function),
+    );
 
     if (props.entries.materialize) {
       this.features = new FeatureFunctions(this, "Features", {

@@ -33,9 +33,18 @@ export function exportKeys(dataset: string, version: string): ExportKeys {
   };
 }
 
+/**
+ * Where Athena UNLOADs an export run's output before it is hashed and published as a DVC remote:
+ * `_staging/<exportRunId>/<attempt>/<split>/`. Nothing reads it once the run has published (or
+ * failed), so the stack expires it.
+ */
+export const EXPORT_STAGING_PREFIX = "_staging/";
+/** Staged files are deleted this many days after they were written (an export runs at most 15 min). */
+export const EXPORT_STAGING_EXPIRATION_DAYS = 1;
+
 /** Where Athena UNLOADs one attempt of an export run before its files are downloaded into scratch. */
 export function exportStagingPrefix(runId: string, attempt: string): string {
-  return `_staging/${runId}/${attempt}/`;
+  return `${EXPORT_STAGING_PREFIX}${runId}/${attempt}/`;
 }
 
 export function partRelpath(split: string, part: number): string {

@@ -71,3 +71,12 @@ export interface FailedRunRecord {
   readonly errorName?: string;
   readonly failedAt: string;
 }
+
+/**
+ * A commit marker's bytes: the result as ONE line of JSON, which Athena's JSON SerDe reads as one
+ * row of the `<dataset>_runs` table (src/contract/committed-view.ts); a pretty-printed marker would
+ * read as malformed lines. Readers in code parse either.
+ */
+export function renderCommitMarker(result: IngestResult): string {
+  return `${JSON.stringify(result)}\n`;
+}

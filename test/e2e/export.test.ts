@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { dvcDirHash } from "../../src/core/hash/dvc.js";
 import { runCli, VEGA } from "../support/cli.js";
 import { runEventErrors } from "../support/openlineage-validator.js";
 import { tempDir } from "../support/temp.js";
@@ -126,8 +127,27 @@ describe("lakeline export (penguins)", () => {
       "COMPLETE",
       "export.penguins",
     ]);
-    expect(complete.inputs.map((i: { name: string }) => i.name)).toHaveLength(2);
-    expect(complete.inputs[0].facets.version.datasetVersion).toMatch(/^[0-9a-f]{32}$/);
+    // The input is the warehouse table as one dataset, versioned by the snapshot (the DVC directory
+    // hash of the files read): the event does not grow with history. The files are listed in the
+    // manifest and recorded as ML-Metadata input artifacts.
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(lake, "exports", grown.keys!.manifest), "utf8"),
+    ) as {
+      sources: { key: string; md5: string }[];
+    };
+    expect(manifest.sources).toHaveLength(2);
+    for (const event of [start, complete]) {
+      expect(event.inputs.map((i: { name: string }) => i.name)).toEqual(["penguins"]);
+      expect(event.inputs[0].facets.version.datasetVersion).toBe(
+        dvcDirHash(manifest.sources.map((f) => ({ relpath: f.key, md5: f.md5 }))),
+      );
+    }
+    const artifacts = fs
+      .readdirSync(path.join(lake, "lineage", "mlmd", "artifacts"))
+      .map((f) => JSON.parse(fs.readFileSync(path.join(lake, "lineage", "mlmd", "artifacts", f), "utf8")))
+      .filter((a: { type: string }) => a.type === "WarehouseFile")
+      .map((a: { uri: string }) => a.uri);
+    for (const f of manifest.sources) expect(artifacts.some((uri: string) => uri.endsWith(f.key))).toBe(true);
     expect(complete.outputs[0]).toMatchObject({
       name: grown.keys!.data,
       facets: { version: { datasetVersion: grown.md5 } },

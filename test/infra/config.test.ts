@@ -3,7 +3,6 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { exportRequest, loadDeployConfig, validateDeployConfig } from "../../infra/config.js";
 import { parseCron } from "../../infra/cron.js";
-import { RAW_SUFFIXES } from "../../infra/layout.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import { tempDir } from "../support/temp.js";
 
@@ -155,19 +154,5 @@ describe("EventBridge cron", () => {
     ["? 3 * * ? *", /"\?" is only allowed in day-of-month or day-of-week/],
   ])("rejects %s", (expression, message) => {
     expect(() => parseCron(expression)).toThrow(message);
-  });
-});
-
-describe("raw upload suffixes", () => {
-  it("cover every format ingest reads, plain and gzip", () => {
-    expect([...RAW_SUFFIXES].sort()).toEqual(
-      [".csv", ".tsv", ".json", ".jsonl", ".ndjson"].flatMap((s) => [s, `${s}.gz`]).sort(),
-    );
-  });
-
-  it("never overlap, which S3 would reject for one event type", () => {
-    for (const a of RAW_SUFFIXES) {
-      for (const b of RAW_SUFFIXES) if (a !== b) expect(a.endsWith(b), `${a} ends with ${b}`).toBe(false);
-    }
   });
 });

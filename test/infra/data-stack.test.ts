@@ -1,5 +1,6 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXPORT_STAGING_EXPIRATION_DAYS, EXPORT_STAGING_PREFIX } from "../../src/contract/export-keys.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import {
   glueType,
@@ -46,13 +47,53 @@ function tableNamed(name: string): TableInput {
 }
 
 describe("Glue catalog generated from schemas/", () => {
-  it("has one table and one quarantine table per dataset, plus the lineage table", () => {
+  it("has per dataset a table, a quarantine table, a runs table and a committed view, plus the lineage table", () => {
     const names = Object.values(resourcesOf(synth.dataTemplate, "AWS::Glue::Table"))
       .map((r) => (r.Properties.TableInput as TableInput).Name)
       .sort();
     expect(datasets.length).toBeGreaterThanOrEqual(4);
-    expect(names).toEqual([...datasets, ...datasets.map((d) => `${d}_quarantine`), "lineage_events"].sort());
+    expect(names).toEqual(
+      [
+        ...datasets,
+        ...datasets.map((d) => `${d}_quarantine`),
+        ...datasets.map((d) => `${d}_runs`),
+        ...datasets.map((d) => `${d}_committed`),
+        "lineage_events",
+      ].sort(),
+    );
   });
+
+  it.each(datasets)(
+    "%s_committed: an Athena view of the rows whose run has an ok commit marker, with the table's columns",
+    (dataset) => {
+      // Prepare
+      const expected = warehouseTable(registry.loadAll(dataset).map((l) => l.schema));
+      const runs = tableNamed(`${dataset}_runs`);
+      // Act
+      const view = tableNamed(`${dataset}_committed`) as TableInput & {
+        TableType: string;
+        ViewOriginalText: string;
+      };
+      const encoded = /^\/\* Presto View: ([A-Za-z0-9+/=]+) \*\/$/.exec(view.ViewOriginalText)?.[1];
+      const presto = JSON.parse(Buffer.from(encoded ?? "", "base64").toString("utf8")) as {
+        originalSql: string;
+        columns: { name: string; type: string }[];
+      };
+      // Assess
+      expect(view.TableType).toBe("VIRTUAL_VIEW");
+      expect(view.Parameters).toMatchObject({ presto_view: "true" });
+      expect(presto.originalSql).toContain(`FROM "lakeline"."${dataset}" t WHERE t."_run_id" IN`);
+      expect(presto.originalSql).toContain(`"lakeline"."${dataset}_runs" r WHERE r."status" = 'ok'`);
+      expect(presto.columns.map((c) => c.name)).toEqual([
+        ...expected.columns.map((c) => c.name),
+        "ingest_date",
+      ]);
+      expect(flatten(runs.StorageDescriptor.Location)).toMatch(new RegExp(`/_runs/${dataset}/$`));
+      expect(runs.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe(
+        "org.openx.data.jsonserde.JsonSerDe",
+      );
+    },
+  );
 
   it.each(datasets)(
     "%s: columns equal warehouseTable() of every schema version, partitioned by ingest_date",
@@ -189,6 +230,29 @@ describe("buckets", () => {
     }
   });
 
+  it("expire the exports bucket's Athena staging (_staging/) after a day, and nothing else of it", () => {
+    // Prepare: the exports bucket is the one the pipeline stack imports as LakelineData-ExportsBucketName
+    const exports = Object.entries(buckets()).filter(([, b]) =>
+      (b.Properties.LifecycleConfiguration as { Rules: { Prefix?: string }[] }).Rules.some(
+        (r) => r.Prefix === EXPORT_STAGING_PREFIX,
+      ),
+    );
+    // Act
+    const rules = (exports[0]?.[1].Properties.LifecycleConfiguration as { Rules: Record<string, unknown>[] })
+      ?.Rules;
+    // Assess
+    expect(exports.map(([id]) => id)).toEqual([expect.stringMatching(/^ExportsBucket/)]);
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        Prefix: "_staging/",
+        ExpirationInDays: EXPORT_STAGING_EXPIRATION_DAYS,
+        Status: "Enabled",
+      }),
+    );
+    const whole = rules.filter((r) => r.Prefix === undefined);
+    for (const r of whole) expect(r.ExpirationInDays).toBeUndefined();
+  });
+
   it("log access to the access-log bucket (all but the log bucket itself)", () => {
     const logged = Object.entries(buckets()).filter(([, b]) => b.Properties.LoggingConfiguration);
     expect(logged).toHaveLength(7);
@@ -245,7 +309,7 @@ describe("stateful resources", () => {
         count++;
       }
     }
-    expect(count).toBe(8 + 1 + (2 * datasets.length + 1) + 1);
+    expect(count).toBe(8 + 1 + (4 * datasets.length + 1) + 1);
   });
 
   it("live apart from the functions", () => {

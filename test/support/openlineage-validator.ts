@@ -46,6 +46,13 @@ function checkFacets(
   const errors: string[] = [];
   for (const [key, value] of Object.entries(facets ?? {})) {
     const name = FACETS_BY_PLACE[place]![key];
+    // Custom facets (prefixed, as the spec asks of producers' own) must still be base facets.
+    if (!name && place === "run" && key.startsWith("lakeline_")) {
+      const validate = ajv.getSchema(`${core.$id}#/$defs/RunFacet`)!;
+      if (!validate(value) || !value._schemaURL || !(value as { _producer?: string })._producer)
+        errors.push(`${where}.${key}: not a run facet (${ajv.errorsText(validate.errors)})`);
+      continue;
+    }
     if (!name) {
       errors.push(`${where}.${key}: no official facet schema for a ${place} facet named ${key}`);
       continue;

@@ -24,6 +24,12 @@ const BULKY_FACETS = ["dataQualityMetrics", "schema"] as const;
 export interface EventBridgeSinkOptions {
   /** Default: the account's default bus. */
   readonly eventBusName?: string;
+  /** Where the lineage store keeps the whole event (named in events cut down to fit the bus). */
+  readonly fullEventUri?: (event: {
+    job: { name: string };
+    run: { runId: string };
+    eventType: string;
+  }) => string;
   readonly maxAttempts?: number;
   readonly retryDelayMs?: number;
 }
@@ -55,8 +61,43 @@ function entrySize(detail: string): number {
   );
 }
 
-/** The event JSON, with bulky dataset facets removed only if the full event would not fit. */
-export function fitDetail(event: unknown): string {
+/** The run facet naming where the whole event is stored when the bus got only part of its datasets. */
+export const FULL_EVENT_FACET = "lakeline_fullEvent";
+const FULL_EVENT_SCHEMA_URL =
+  "https://github.com/lakeline/lakeline/blob/main/README.md#lineage-on-eventbridge";
+
+function withDatasets(event: Json, inputs: number, outputs: number, fullEventUri: string | undefined): Json {
+  const all = (k: "inputs" | "outputs") => (Array.isArray(event[k]) ? (event[k] as unknown[]) : []);
+  const run = (event.run ?? {}) as Json;
+  return {
+    ...event,
+    run: {
+      ...run,
+      facets: {
+        ...((run.facets ?? {}) as Json),
+        [FULL_EVENT_FACET]: {
+          _producer: event.producer,
+          _schemaURL: FULL_EVENT_SCHEMA_URL,
+          ...(fullEventUri ? { uri: fullEventUri } : {}),
+          inputs: all("inputs").length,
+          outputs: all("outputs").length,
+          inputsSent: Math.min(inputs, all("inputs").length),
+          outputsSent: Math.min(outputs, all("outputs").length),
+        },
+      },
+    },
+    inputs: all("inputs").slice(0, inputs),
+    outputs: all("outputs").slice(0, outputs),
+  };
+}
+
+/**
+ * The event JSON for the bus, at most MAX_ENTRY_BYTES whatever the event: whole when it fits; else
+ * without bulky dataset facets; else with only as many datasets (outputs first, then inputs, in
+ * order) as fit, and a `lakeline_fullEvent` run facet giving the totals and where the whole event is
+ * stored (`fullEventUri`). Only an event whose run and job alone exceed the limit is refused.
+ */
+export function fitDetail(event: unknown, fullEventUri?: string): string {
   let current = event as Json;
   let detail = JSON.stringify(current);
   for (const facetName of BULKY_FACETS) {
@@ -64,12 +105,31 @@ export function fitDetail(event: unknown): string {
     current = withoutFacet(current, facetName);
     detail = JSON.stringify(current);
   }
-  if (entrySize(detail) > MAX_ENTRY_BYTES) {
-    throw new BackendError(`OpenLineage event too large for EventBridge: ${entrySize(detail)} bytes`, {
-      bytes: entrySize(detail),
-    });
+  if (entrySize(detail) <= MAX_ENTRY_BYTES) return detail;
+  const base = entrySize(JSON.stringify(withDatasets(current, 0, 0, fullEventUri)));
+  if (base > MAX_ENTRY_BYTES) {
+    throw new BackendError(
+      `OpenLineage event too large for EventBridge even without datasets: ${base} bytes`,
+      {
+        bytes: base,
+      },
+    );
   }
-  return detail;
+  // Each dataset adds its JSON and a comma to an empty list: sizes are summed, not re-serialised.
+  let room = MAX_ENTRY_BYTES - base;
+  const take = (k: "inputs" | "outputs") => {
+    let n = 0;
+    for (const d of Array.isArray(current[k]) ? (current[k] as unknown[]) : []) {
+      const bytes = Buffer.byteLength(JSON.stringify(d)) + (n > 0 ? 1 : 0);
+      if (bytes > room) break;
+      room -= bytes;
+      n++;
+    }
+    return n;
+  };
+  const outputs = take("outputs");
+  const inputs = take("inputs");
+  return JSON.stringify(withDatasets(current, inputs, outputs, fullEventUri));
 }
 
 export class EventBridgeLineageSink implements OpenLineageSink {
@@ -83,7 +143,12 @@ export class EventBridgeLineageSink implements OpenLineageSink {
     const entry: PutEventsRequestEntry = {
       Source: LINEAGE_EVENT_SOURCE,
       DetailType: LINEAGE_DETAIL_TYPE,
-      Detail: fitDetail(event),
+      Detail: fitDetail(
+        event,
+        this.options.fullEventUri?.(
+          event as Parameters<NonNullable<EventBridgeSinkOptions["fullEventUri"]>>[0],
+        ),
+      ),
       ...(eventTime ? { Time: new Date(eventTime) } : {}),
       ...(this.options.eventBusName ? { EventBusName: this.options.eventBusName } : {}),
     };

@@ -2,7 +2,7 @@ import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 
 export interface CreateS3ClientOptions {
   readonly region?: string;
-  /** A non-AWS endpoint (s3rver, MinIO); implies path-style addressing unless told otherwise. */
+  /** A non-AWS endpoint (moto, MinIO); implies path-style addressing unless told otherwise. */
   readonly endpoint?: string;
   readonly forcePathStyle?: boolean;
   /** Attempts per request, first one included. @default 5 */

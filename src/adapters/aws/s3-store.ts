@@ -50,13 +50,6 @@ export interface S3ObjectStoreOptions {
   readonly maxAttempts?: number;
   /** Objects per ListObjectsV2 page. @default 1000 (the S3 maximum) */
   readonly listPageSize?: number;
-  /**
-   * `"head"`: emulate `If-None-Match: *` with HEAD then PUT, for servers that ignore the header
-   * (s3rver 3 does: it only honours If-None-Match on GET). Racy — two writers can both see
-   * "absent" — so never use it against real S3, which has honoured conditional writes since
-   * August 2024. The real header is still sent.
-   */
-  readonly conditionalPutFallback?: "head";
   readonly sleep?: Sleep;
 }
 
@@ -121,6 +114,18 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * This store with reads of `key` pinned to one object version (the version an S3 event names):
+   * a second upload to the same key before the first is ingested must not be read in its place.
+   */
+  atVersion(key: string, versionId: string): S3ObjectStore {
+    const pinned = new S3ObjectStore(this.client, this.bucket, this.options);
+    pinned.pins = new Map([...this.pins, [key, versionId]]);
+    return pinned;
+  }
+
+  private pins = new Map<string, string>();
+
   async get(key: string): Promise<Uint8Array> {
     assertSafeKey(key);
     return this.withBodyRetries("get", key, async () => {
@@ -160,7 +165,9 @@ export class S3ObjectStore implements ObjectStore {
   async head(key: string): Promise<ObjectInfo | undefined> {
     assertSafeKey(key);
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const out = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: key, VersionId: this.pins.get(key) }),
+      );
       return objectInfo(key, out);
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -202,7 +209,6 @@ export class S3ObjectStore implements ObjectStore {
     body: Uint8Array,
     options: PutOptions,
   ): Promise<PutResult> {
-    if (options.ifNoneMatch && this.options.conditionalPutFallback === "head") await this.assertAbsent(key);
     try {
       const out = await this.client.send(
         new PutObjectCommand({
@@ -233,7 +239,9 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   private getObject(key: string): Promise<GetObjectCommandOutput> {
-    return this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    return this.client.send(
+      new GetObjectCommand({ Bucket: this.bucket, Key: key, VersionId: this.pins.get(key) }),
+    );
   }
 
   /** Retry reads whose body broke mid-way: the SDK's retry ends once the headers arrived. */

@@ -9,6 +9,7 @@ export const ARTIFACT_TYPES = [
   "RawBlob",
   "WarehouseFile",
   "WarehousePartition",
+  "WarehouseSnapshot",
   "Schema",
   "Statistics",
   "AnomaliesReport",

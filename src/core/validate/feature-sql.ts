@@ -27,10 +27,16 @@ function scalarCast(feature: Feature, v: string): string {
     case "TIMESTAMP": {
       // Stored as UTC wall time (Parquet TIMESTAMP micros). A plain TIMESTAMP cast would drop an
       // offset, so values carrying one (Z, +hh:mm, -hh:mm after the time) are parsed with it.
+      // Truncated to whole milliseconds: Athena reads Parquet timestamps at millisecond precision
+      // (Trino rounds sub-millisecond parts), DuckDB's split text truncates them, so a stored
+      // microsecond could put a row in different splits locally and on AWS.
+      const ms = (t: string) => `date_trunc('millisecond', ${t})`;
       const format = (feature.domain as TimestampDomain | undefined)?.format;
-      if (format) return `CAST(try_strptime(${v}, ${sqlString(format)}) AS TIMESTAMP)`;
+      if (format) return ms(`CAST(try_strptime(${v}, ${sqlString(format)}) AS TIMESTAMP)`);
       const offset = `(length(${v}) > 19 AND (ends_with(${v}, 'Z') OR contains(substr(${v}, 20), '+') OR contains(substr(${v}, 20), '-')))`;
-      return `CASE WHEN ${offset} THEN CAST(TRY_CAST(${v} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST(${v} AS TIMESTAMP) END`;
+      return ms(
+        `CASE WHEN ${offset} THEN CAST(TRY_CAST(${v} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST(${v} AS TIMESTAMP) END`,
+      );
     }
     case "BYTES":
       return `try(from_base64(${v}))`;

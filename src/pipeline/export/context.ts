@@ -24,7 +24,10 @@ export interface ExportPlan {
   readonly keyNames: readonly string[];
   readonly runs: readonly IngestResult[];
   readonly sources: readonly SourceFile[];
+  /** OpenLineage inputs: the warehouse table's snapshot, one dataset. */
   readonly inputs: DatasetRef[];
+  /** The snapshot's files, recorded in ML-Metadata (and listed in the manifest). */
+  readonly files: DatasetRef[];
   /** The snapshot instant: the latest ingest read. */
   readonly snapshotAt: Date;
   readonly runId: string;

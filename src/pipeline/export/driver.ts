@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { DATA_DIR, EXPORT_PIPELINE_VERSION } from "../../contract/export-keys.js";
 import { type ExportRequest, type ResolvedExport, resolveExport } from "../../contract/export-request.js";
 import type { IngestResult } from "../../contract/records.js";
+import { dvcDirHash } from "../../core/hash/dvc.js";
 import { deterministicUuid } from "../../core/hash/uuid.js";
 import { formatSplitSpec } from "../../core/split/spec.js";
 import type { ObjectStore } from "../../ports/object-store.js";
@@ -99,8 +100,9 @@ export async function driveExport(
   const sources = await sourceFiles(stores.warehouse, runs);
   const snapshotAt = new Date(Math.max(...runs.map((r) => new Date(r.ingestedAt).getTime())));
   const runId = exportRunId(x, splitText, keyNames, sources);
-  const inputs = sources.map((s) => sourceRef(stores.warehouse.namespace, s));
-  return { plan: { deps, x, base, splitText, keyNames, runs, sources, inputs, snapshotAt, runId } };
+  const files = sources.map((s) => sourceRef(stores.warehouse.namespace, s));
+  const inputs = [snapshotRef(stores.warehouse.namespace, x.dataset, sources, snapshotAt)];
+  return { plan: { deps, x, base, splitText, keyNames, runs, sources, inputs, files, snapshotAt, runId } };
 }
 
 /** An export that wrote nothing: no committed runs, or a snapshot without rows. */
@@ -148,6 +150,28 @@ function exportRunId(
   );
 }
 
+/**
+ * The export's OpenLineage input: the warehouse table as one dataset, versioned by its snapshot —
+ * the DVC directory hash of the files read (relpath = key, md5), so the same files give the same
+ * version and the event's size does not grow with history. The files are `inputDetails`.
+ */
+function snapshotRef(
+  namespace: string,
+  dataset: string,
+  sources: readonly SourceFile[],
+  snapshotAt: Date,
+): DatasetRef {
+  return {
+    namespace,
+    name: dataset,
+    version: dvcDirHash(sources.map((s) => ({ relpath: s.key, md5: s.md5 }))),
+    artifactType: "WarehouseSnapshot",
+    size: sources.reduce((n, s) => n + s.size, 0),
+    rowCount: sources.reduce((n, s) => n + s.rows, 0),
+    properties: { files: sources.length, asOf: snapshotAt.toISOString() },
+  };
+}
+
 function sourceRef(namespace: string, s: SourceFile): DatasetRef {
   return {
     namespace,
@@ -173,6 +197,7 @@ export async function prepareExport(
     jobName: `export.${x.dataset}`,
     executionType: "Export" as const,
     inputs: plan.inputs,
+    inputDetails: plan.files,
     parameters: {
       environment: x.environment,
       asOf: plan.snapshotAt.toISOString(),

@@ -1,6 +1,6 @@
 import { INVALID_DATASET, markerKey, unaddressableDir } from "../../contract/keys.js";
 import { DEFAULT_ENVIRONMENT, parseRawKey } from "../../contract/raw-key.js";
-import type { IngestResult } from "../../contract/records.js";
+import { type IngestResult, renderCommitMarker } from "../../contract/records.js";
 import { dispositionOf, type InvalidKeyError, type LakelineError } from "../../core/errors.js";
 import { deterministicUuid } from "../../core/hash/uuid.js";
 import type { ObjectInfo } from "../../ports/object-store.js";
@@ -102,6 +102,6 @@ export async function rejectUnaddressable(
     ingestedAt: deps.clock.now().toISOString(),
   };
   await putOnce(stores.quarantine, `${rejectedDir}/reason.json`, JSON.stringify({ ...result, ref }, null, 2));
-  await putOnce(stores.warehouse, marker, JSON.stringify(result, null, 2));
+  await putOnce(stores.warehouse, marker, renderCommitMarker(result));
   return result;
 }

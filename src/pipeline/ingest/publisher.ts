@@ -6,7 +6,7 @@
  */
 import * as path from "node:path";
 import { failedRunKey, routedKey } from "../../contract/keys.js";
-import type { FailedRunRecord, IngestResult } from "../../contract/records.js";
+import { type FailedRunRecord, type IngestResult, renderCommitMarker } from "../../contract/records.js";
 import { errorMessage } from "../../core/errors.js";
 import type { DatasetRef } from "../lineage/recorder.js";
 import { canCut, cutIntoParts } from "../scale-out/route.js";
@@ -32,7 +32,7 @@ export async function publishIngest(ctx: IngestContext, made: IngestMade): Promi
 
 /** The commit marker: the run's result, written after lineage COMPLETE. */
 export async function commitMarker(ctx: RunContext, result: IngestResult): Promise<void> {
-  await putOnce(ctx.deps.stores.warehouse, ctx.keys.marker, JSON.stringify(result, null, 2));
+  await putOnce(ctx.deps.stores.warehouse, ctx.keys.marker, renderCommitMarker(result));
 }
 
 /** The failed zone's record of a run that threw: what `lakeline replay` needs to re-drive it. */

@@ -33,6 +33,11 @@ export interface RunStart {
   executionType: ExecutionTypeName;
   eventTime: Date;
   inputs: DatasetRef[];
+  /**
+   * Inputs recorded in ML-Metadata only: the detail behind an OpenLineage input (e.g. the files of
+   * a table snapshot), so an event's size does not grow with it.
+   */
+  inputDetails?: DatasetRef[];
   parameters?: Record<string, string | number | boolean>;
   contexts?: { type: "Dataset" | "PipelineRun" | "Experiment"; name: string }[];
   parent?: { runId: string; jobName: string };
@@ -65,7 +70,9 @@ export function createLineageRecorder(
       if (!run.jobName) throw new UsageError("lineage job name must not be empty");
       const contexts: ContextRef[] = run.contexts ?? [];
       const parameters: Properties = run.parameters ?? {};
-      await writer.writePlan(startPlan({ ...run, contexts, parameters }));
+      await writer.writePlan(
+        startPlan({ ...run, inputs: [...run.inputs, ...(run.inputDetails ?? [])], contexts, parameters }),
+      );
       await writer.publish(
         buildRunEvent({
           ...eventBase(run, producer),

@@ -154,4 +154,47 @@ describe("EventBridge OpenLineage sink", () => {
     expect(detail.inputs[0].facets.version.datasetVersion).toBe(rawRef("s3://raw").version);
     expect(runEventErrors(detail)).toEqual([]);
   });
+
+  it("bounds an event with thousands of datasets by construction: as many as fit, totals, and where the whole event is", () => {
+    // Prepare: an export START over 3,000 warehouse files (~1 KB each), as before the export named one table
+    const { statistics: _unused, ...file } = warehouseRef("s3://warehouse");
+    const inputs = Array.from({ length: 3000 }, (_, i) => ({
+      ...file,
+      name: `penguins/ingest_date=2026-11-30/20261130T0000${String(i).padStart(5, "0")}Z-${"a".repeat(32)}.parquet`,
+    }));
+    const event = buildRunEvent({
+      eventType: "START",
+      eventTime: T0,
+      producer: "https://github.com/lakeline/lakeline/tree/0.1.0",
+      runId: deterministicUuid("many"),
+      jobName: "export.penguins",
+      executionType: "Export",
+      inputs,
+      outputs: [],
+    });
+    expect(Buffer.byteLength(JSON.stringify(event))).toBeGreaterThan(2 * MAX_ENTRY_BYTES);
+    const uri = "s3://lineage/openlineage/export.penguins/r/START.json";
+
+    // Act
+    const text = fitDetail(event, uri);
+
+    // Assess
+    const detail = JSON.parse(text);
+    expect(Buffer.byteLength(text) + "lakeline".length + "OpenLineage RunEvent".length).toBeLessThanOrEqual(
+      MAX_ENTRY_BYTES,
+    );
+    const sent = detail.inputs.length;
+    expect(sent).toBeGreaterThan(10);
+    expect(sent).toBeLessThan(3000);
+    expect(detail.inputs.map((d: { name: string }) => d.name)).toEqual(
+      inputs.slice(0, sent).map((d) => d.name),
+    );
+    expect(detail.run.facets.lakeline_fullEvent).toMatchObject({
+      uri,
+      inputs: 3000,
+      inputsSent: sent,
+      outputs: 0,
+    });
+    expect(runEventErrors(detail)).toEqual([]);
+  });
 });

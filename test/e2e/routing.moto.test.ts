@@ -1,5 +1,5 @@
 /**
- * The guard of one invocation, on the S3 path (s3rver): a blob larger than `maxBlobBytes` is routed,
+ * The guard of one invocation, on the S3 path (moto): a blob larger than `maxBlobBytes` is routed,
  * not crashed on — and never downloaded, since in AWS such a blob may not fit /tmp at all. It is
  * hashed as it streams, and the run commits like any other: marker, lineage COMPLETE, and a record
  * under `_routed/` in the failed zone. Where the deployment sets a part size, a CSV or JSON-lines blob
@@ -7,6 +7,7 @@
  * limit are ingested as usual.
  */
 import * as fs from "node:fs/promises";
+import * as os from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { Logger } from "@aws-lambda-powertools/logger";
@@ -29,22 +30,27 @@ import {
   SCHEMAS_DIR,
 } from "../reliability/support.js";
 import { VEGA } from "../support/cli.js";
-import { lambdaContext, type S3rverHandle, startS3rver, zoneBuckets, zoneStores } from "../support/s3rver.js";
-import { tempDir } from "../support/temp.js";
+import {
+  lambdaContext,
+  type MotoS3Handle,
+  startMotoS3,
+  zoneBuckets,
+  zoneStores,
+} from "../support/moto-s3.js";
 
 const BUCKETS = zoneBuckets("routing");
 const CONTEXT = lambdaContext("routing");
 const LIMIT = 20_000; // penguins.json is ~66 KB; its first 40 records fit
 
-let s3: S3rverHandle;
+let s3: MotoS3Handle;
 let stores: LakeStores;
 let scratch: string;
 const downloads: string[] = [];
 
 beforeAll(async () => {
-  s3 = await startS3rver({ buckets: Object.values(BUCKETS), conditionalWrites: true });
+  s3 = await startMotoS3({ buckets: Object.values(BUCKETS) });
   stores = zoneStores(s3.client(), BUCKETS);
-  scratch = await tempDir("routing");
+  scratch = await fs.mkdtemp(path.join(os.tmpdir(), "lakeline-routing-"));
 });
 
 afterAll(async () => {

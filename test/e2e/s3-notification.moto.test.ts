@@ -1,15 +1,17 @@
 /**
- * The AWS wiring with s3rver standing in for S3: one bucket per zone, S3ObjectStores over them,
- * and s3rver's ObjectCreated notifications on the raw bucket invoking the ingest Lambda handler —
+ * The AWS wiring with moto standing in for S3: one bucket per zone, S3ObjectStores over them,
+ * and S3 ObjectCreated notifications (moto, via SQS) on the raw bucket invoking the ingest Lambda handler —
  * the path an upload takes in AWS, minus Lambda itself.
  */
 import * as fs from "node:fs/promises";
+import * as os from "node:os";
 import * as path from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { S3Event } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIngestHandler, type IngestResponse } from "../../functions/ingest.js";
+import { decodeS3Key } from "../../functions/shared/s3-event.js";
 import { duckdbIngestEngine } from "../../src/adapters/duckdb/batch.js";
 import { Database } from "../../src/adapters/duckdb/database.js";
 import type { IngestResult } from "../../src/contract/records.js";
@@ -27,13 +29,18 @@ import {
   tempLake,
   writeSchema,
 } from "../reliability/support.js";
-import { lambdaContext, type S3rverHandle, startS3rver, zoneBuckets, zoneStores } from "../support/s3rver.js";
-import { tempDir } from "../support/temp.js";
+import {
+  lambdaContext,
+  type MotoS3Handle,
+  startMotoS3,
+  zoneBuckets,
+  zoneStores,
+} from "../support/moto-s3.js";
 
 const BUCKETS = zoneBuckets("lakeline");
-const CONTEXT = lambdaContext("s3rver");
+const CONTEXT = lambdaContext("moto");
 
-let s3: S3rverHandle;
+let s3: MotoS3Handle;
 let client: S3Client;
 let stores: LakeStores;
 let root: string;
@@ -43,13 +50,13 @@ const delivered: S3Event[] = [];
 let handler: (event: S3Event) => Promise<IngestResponse>;
 
 beforeAll(async () => {
-  s3 = await startS3rver({ buckets: Object.values(BUCKETS), conditionalWrites: true });
+  s3 = await startMotoS3({ buckets: Object.values(BUCKETS) });
   client = s3.client();
   stores = zoneStores(client, BUCKETS);
-  const lake = await tempLake("s3rver");
+  const lake = await tempLake("moto");
   root = lake.root;
   await writeSchema(lake.schemasDir, "items", 1, ITEMS_SCHEMA);
-  scratch = await tempDir("s3rver-scratch");
+  scratch = await fs.mkdtemp(path.join(os.tmpdir(), "lakeline-moto-scratch-"));
   const deps: IngestDeps = {
     stores,
     schemas: new SchemaRegistry(lake.schemasDir),
@@ -110,7 +117,7 @@ async function warehouseRows(dataset: string): Promise<{ n: number; distinct: nu
   }
 }
 
-describe("s3rver ObjectCreated → ingest handler", () => {
+describe("moto ObjectCreated → ingest handler", () => {
   it("ingests one upload (key with a space) into warehouse Parquet, a commit marker and lineage", async () => {
     // Prepare
     const key = "penguins/training/penguins sample.json";
@@ -189,7 +196,7 @@ describe("s3rver ObjectCreated → ingest handler", () => {
 
     // Act: S3 delivers every event a second time, all at once
     const warehouseBefore = await listKeys(stores.warehouse);
-    const events = delivered.filter((e) => e.Records[0]!.s3.object.key.startsWith("items/"));
+    const events = delivered.filter((e) => decodeS3Key(e.Records[0]!.s3.object.key).startsWith("items/"));
     const again = await Promise.all(events.map(async (e) => (await handler(e)).results[0]!));
 
     // Assess

@@ -1,4 +1,5 @@
 import * as fs from "node:fs/promises";
+import * as os from "node:os";
 import * as path from "node:path";
 import { CreateBucketCommand, ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -14,14 +15,13 @@ import {
   SLOW_DOWN,
   startFaultProxy,
 } from "../support/fault-proxy.js";
-import { S3RVER_CREDENTIALS, type S3rverHandle, startS3rver } from "../support/s3rver.js";
-import { tempDir } from "../support/temp.js";
+import { MOTO_CREDENTIALS, type MotoS3Handle, startMotoS3 } from "../support/moto-s3.js";
 import { BIG_FILE, md5 } from "./object-store.contract.js";
 
 const MiB = 1024 * 1024;
 const MAX_ATTEMPTS = 3;
 
-let s3: S3rverHandle;
+let s3: MotoS3Handle;
 let proxy: FaultProxy;
 let client: S3Client;
 let store: S3ObjectStore;
@@ -29,12 +29,12 @@ let bucketSeq = 0;
 let bucket: string;
 
 beforeAll(async () => {
-  s3 = await startS3rver({ buckets: [], conditionalWrites: true });
+  s3 = await startMotoS3({ buckets: [] });
   proxy = await startFaultProxy(s3);
   client = createS3Client({
     endpoint: proxy.endpoint,
     region: "us-east-1",
-    credentials: S3RVER_CREDENTIALS,
+    credentials: MOTO_CREDENTIALS,
     maxAttempts: MAX_ATTEMPTS,
   });
 });
@@ -166,7 +166,7 @@ describe("S3ObjectStore under injected faults", () => {
     // Prepare
     await store.put("raw/body.bin", Buffer.alloc(2 * MiB, 7));
     const truncate: Fault = { kind: "truncate-body", bytes: 64 * 1024 };
-    const dir = await tempDir("faults");
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "lakeline-faults-"));
     try {
       // Act
       failFirst(1, isGetObject, truncate);

@@ -1,0 +1,166 @@
+/**
+ * A deployment of the data stack on moto: one bucket per zone (raw versioned, as the data stack
+ * makes it), the lineage bus, and a rule copying every event on the bus to an SQS queue, so a test
+ * reads back exactly what the functions sent to EventBridge.
+ */
+import { randomUUID } from "node:crypto";
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
+import {
+  CreateBucketCommand,
+  ListObjectsV2Command,
+  PutBucketVersioningCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { AWS_CREDENTIALS, AWS_REGION } from "./servers.js";
+import type { Deployment } from "./shipped.js";
+
+const ZONES = ["Raw", "Warehouse", "Quarantine", "Exports", "Lineage", "Failed", "AthenaResults"] as const;
+export type ZoneName = (typeof ZONES)[number];
+
+export interface MotoDeployment extends Deployment {
+  readonly buckets: Readonly<Record<ZoneName, string>>;
+  readonly busName: string;
+  readonly s3: S3Client;
+  /** Every event the functions put on the lineage bus so far (drains the capture queue). */
+  busEvents(): Promise<{ detailType: string; source: string; detail: unknown; bytes: number }[]>;
+  close(): void;
+}
+
+export function clientConfig(endpoint: string) {
+  return { endpoint, region: AWS_REGION, credentials: AWS_CREDENTIALS, forcePathStyle: true };
+}
+
+export interface DeployOptions {
+  readonly athena?: string;
+  /** Capture only events of jobs whose name starts with this (moto's SQS slows down with thousands queued). */
+  readonly captureJobPrefix?: string;
+}
+
+export async function deployOnMoto(moto: string, options: DeployOptions = {}): Promise<MotoDeployment> {
+  const { captureJobPrefix, ...extraEndpoints } = options;
+  const id = randomUUID().slice(0, 8);
+  const s3 = new S3Client(clientConfig(moto));
+  const events = new EventBridgeClient(clientConfig(moto));
+  const sqs = sqsJson(moto);
+  const buckets = Object.fromEntries(ZONES.map((z) => [z, `lakeline-${id}-${z.toLowerCase()}`])) as Record<
+    ZoneName,
+    string
+  >;
+  for (const b of Object.values(buckets)) await s3.send(new CreateBucketCommand({ Bucket: b }));
+  await s3.send(
+    new PutBucketVersioningCommand({ Bucket: buckets.Raw, VersioningConfiguration: { Status: "Enabled" } }),
+  );
+  const busName = `lakeline-${id}-lineage`;
+  const bus = await events.send(new CreateEventBusCommand({ Name: busName }));
+  const queue = (await sqs("CreateQueue", { QueueName: `lakeline-${id}-bus-capture` })) as {
+    QueueUrl: string;
+  };
+  const queueArn = (
+    (await sqs("GetQueueAttributes", { QueueUrl: queue.QueueUrl, AttributeNames: ["QueueArn"] })) as {
+      Attributes: { QueueArn: string };
+    }
+  ).Attributes.QueueArn;
+  await events.send(
+    new PutRuleCommand({
+      Name: "capture",
+      EventBusName: busName,
+      EventPattern: JSON.stringify(
+        captureJobPrefix
+          ? { source: [{ prefix: "" }], detail: { job: { name: [{ prefix: captureJobPrefix }] } } }
+          : { source: [{ prefix: "" }] },
+      ),
+    }),
+  );
+  await events.send(
+    new PutTargetsCommand({
+      Rule: "capture",
+      EventBusName: busName,
+      Targets: [{ Id: "queue", Arn: queueArn }],
+    }),
+  );
+  const imports: Record<string, string> = {
+    "LakelineData-LineageBusName": busName,
+    "LakelineData-LineageBusArn": bus.EventBusArn!,
+  };
+  for (const z of ZONES) imports[`LakelineData-${z}BucketName`] = buckets[z];
+  return {
+    imports,
+    endpoints: { s3: moto, events: moto, ...extraEndpoints },
+    buckets,
+    busName,
+    s3,
+    async busEvents() {
+      const out: { detailType: string; source: string; detail: unknown; bytes: number }[] = [];
+      for (;;) {
+        const got = (await sqs("ReceiveMessage", {
+          QueueUrl: queue.QueueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+        })) as { Messages?: { Body: string; ReceiptHandle: string }[] };
+        const messages = got.Messages ?? [];
+        if (messages.length === 0) return out;
+        for (const m of messages) {
+          const e = JSON.parse(m.Body!) as { "detail-type": string; source: string; detail: unknown };
+          out.push({
+            detailType: e["detail-type"],
+            source: e.source,
+            detail: e.detail,
+            // What PutEvents counts against the 256 KiB limit: Detail, DetailType, Source (+ resources).
+            bytes:
+              Buffer.byteLength(JSON.stringify(e.detail)) +
+              Buffer.byteLength(e["detail-type"]) +
+              Buffer.byteLength(e.source),
+          });
+        }
+        await sqs("DeleteMessageBatch", {
+          QueueUrl: queue.QueueUrl,
+          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        });
+      }
+    },
+    close() {
+      s3.destroy();
+      events.destroy();
+    },
+  };
+}
+
+/** Every key of a bucket (all pages). */
+export async function listKeys(s3: S3Client, bucket: string, prefix = ""): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const o of page.Contents ?? []) keys.push(o.Key!);
+    token = page.NextContinuationToken;
+  } while (token);
+  return keys;
+}
+
+/**
+ * SQS's JSON protocol over fetch: the capture queue is the test's own plumbing, and the project has
+ * no SQS client (moto reads the service from the credential scope).
+ */
+function sqsJson(endpoint: string) {
+  return async (action: string, body: Record<string, unknown>): Promise<unknown> => {
+    const res = await fetch(endpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-amz-json-1.0",
+        "x-amz-target": `AmazonSQS.${action}`,
+        authorization: `AWS4-HMAC-SHA256 Credential=${AWS_CREDENTIALS.accessKeyId}/20260101/${AWS_REGION}/sqs/aws4_request, SignedHeaders=host, Signature=0`,
+      },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`sqs ${action}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : {};
+  };
+}
