@@ -2,8 +2,9 @@
  * Export Lambda: a schedule (EventBridge rule) → as-of snapshot → repeatable split → exports
  * bucket laid out as a DVC remote → lineage. The rule's constant input is the export request
  * (`{ name, dataset, environment, split, seed }`, see infra/config.ts); an EventBridge event that
- * carries the request in `detail` works too. A thrown error fails the invocation so the rule's
- * retries and dead-letter queue take over.
+ * carries the request in `detail` works too. A malformed request is answered with a refusal (a
+ * retry would be as malformed); any other error fails the invocation so the rule's retries and
+ * dead-letter queue take over.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import middy from "@middy/core";
@@ -15,7 +16,7 @@ import {
   type ExportResult,
   exportDataset,
 } from "../src/pipeline/export/export.js";
-import { invocationLogging } from "./shared/middleware.js";
+import { errorDisposition, invocationLogging, type Refusal } from "./shared/middleware.js";
 
 export interface ExportEvent {
   readonly detail?: unknown;
@@ -62,11 +63,11 @@ export function createExportHandler(
   deps: () => Promise<ExportDeps>,
   logger = new Logger({ serviceName: "lakeline-export" }),
 ) {
-  const run = async (event: ExportEvent, _context: Context): Promise<ExportResult> => {
+  const run = async (event: ExportEvent, _context: Context): Promise<ExportResult | Refusal> => {
     const request = exportRequestOf(event);
     return exportDataset(await deps(), request);
   };
-  return middy(run).use(invocationLogging(logger));
+  return middy(run).use(invocationLogging(logger)).use(errorDisposition());
 }
 
 let cached: Promise<ExportDeps> | undefined;

@@ -2,8 +2,9 @@
  * Ingest Lambda: S3 ObjectCreated on the raw bucket → validate → warehouse/quarantine → lineage.
  * The bucket notifies on every upload (S3 suffix filters are case-sensitive): whatever the key's
  * extension or letter case, the reader decides, and a blob it cannot read is rejected with its reason.
- * Thin by design: decode the event, call the use case, return what happened. A thrown error makes
- * the invocation fail so async retries and the on-failure destination take over.
+ * Thin by design: decode the event, call the use case, return what happened. A rejected blob is a
+ * result like any other; an error retrying cannot fix is answered with a refusal, and any other
+ * thrown error fails the invocation so async retries and the on-failure destination take over.
  *
  * Invoked directly with `{ "reprocess": { "dataset", "key" | "run" | "all", "schemaVersion"?,
  * "generation"?, "requestedAt"? } }` it re-processes stored raw objects instead (README: re-processing).
@@ -19,7 +20,7 @@ import { type IngestDeps, ingestObject } from "../src/pipeline/ingest/ingest.js"
 import { reprocess } from "../src/pipeline/ingest/reprocess.js";
 import type { ObjectStore } from "../src/ports/object-store.js";
 import { recordIngestMetrics } from "./shared/metrics.js";
-import { invocationLogging } from "./shared/middleware.js";
+import { errorDisposition, invocationLogging, type Refusal } from "./shared/middleware.js";
 import { decodeS3Key } from "./shared/s3-event.js";
 
 export interface IngestResponse {
@@ -75,7 +76,10 @@ export function createIngestHandler(
   /** CloudWatch metrics (AWS only: locally they would print EMF JSON into the CLI's output). */
   metrics?: Metrics,
 ) {
-  const ingest = async (event: S3Event | ReprocessEvent, _context: Context): Promise<IngestResponse> => {
+  const ingest = async (
+    event: S3Event | ReprocessEvent,
+    _context: Context,
+  ): Promise<IngestResponse | Refusal> => {
     const d = await deps();
     if (!("reprocess" in event)) return ingestRecords(d, event, metrics);
     const report = await reprocess(d, parseReprocessTarget(event.reprocess), (result) => {
@@ -83,7 +87,7 @@ export function createIngestHandler(
     });
     return { results: report.results };
   };
-  const handler = middy(ingest).use(invocationLogging(logger));
+  const handler = middy(ingest).use(invocationLogging(logger)).use(errorDisposition());
   return metrics ? handler.use(logMetrics(metrics)) : handler;
 }
 

@@ -6,8 +6,9 @@ import * as path from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Context, S3Event } from "aws-lambda";
 import { createIngestHandler, type IngestResponse, type ReprocessEvent } from "../../functions/ingest.js";
+import { isRefusal } from "../../functions/shared/middleware.js";
 import { objectCreatedEvent } from "../../functions/shared/s3-event.js";
-import { ObjectExistsError } from "../../src/core/errors.js";
+import { ObjectExistsError, UsageError } from "../../src/core/errors.js";
 import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
 import { md5File } from "../../src/pipeline/shared/hash-files.js";
 import type { ObjectStore } from "../../src/ports/object-store.js";
@@ -81,5 +82,10 @@ export function localIngestInvoker(
     async () => deps,
     new Logger({ serviceName: "lakeline-ingest", logLevel: "SILENT" }),
   );
-  return (event) => handler(event, localContext("lakeline-ingest")) as Promise<IngestResponse>;
+  return async (event) => {
+    const response = await handler(event, localContext("lakeline-ingest"));
+    if (isRefusal(response))
+      throw new UsageError(`ingest refused the event: ${response.refused.message}`, response.refused.data);
+    return response;
+  };
 }

@@ -134,7 +134,7 @@ export interface AwsConfig {
   readonly lineageBusName?: string;
   /** Largest blob one invocation ingests; larger ones are routed (see README, scale-out). */
   readonly maxBlobBytes: number;
-  /** Size of the raw parts a routed CSV or JSON-lines blob is split into (default: half the limit). */
+  /** Size of the raw parts a routed CSV or JSON-lines blob is cut into (default: half the limit). */
   readonly partBytes: number;
   /** DuckDB memory_limit override (LAKELINE_DUCKDB_MEMORY; default: the engine's). */
   readonly duckdbMemory?: string;

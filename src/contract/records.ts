@@ -29,7 +29,7 @@ export interface IngestResult {
      */
     readonly warehouseMd5?: string;
     readonly warehouseBytes?: number;
-    /** Raw keys of the parts a routed blob was split into, each ingested as its own run. */
+    /** Raw keys of the parts a routed blob was cut into, each ingested as its own run. */
     readonly parts?: readonly string[];
   };
   readonly runId: string;

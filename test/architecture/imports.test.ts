@@ -1,5 +1,5 @@
 /**
- * The layers, enforced: core is pure, the pipeline sees ports (not adapters), adapters stand alone,
+ * The layers, enforced: core (and its tests) is pure, the pipeline sees ports (not adapters), adapters stand alone,
  * infra knows the pipeline only through src/contract, and src has no import cycle.
  */
 import { describe, expect, it } from "vitest";
@@ -35,6 +35,14 @@ describe("architecture", () => {
     expect(violations("src/core", (_f, t) => under(t, "src/core"))).toEqual([]);
     const env = sourceFiles("src/core").filter((f) => /process\.(env|cwd)/.test(read(f)));
     expect(env).toEqual([]);
+  });
+
+  it("keeps test/core as pure as what it tests: no I/O, and from src only src/core", () => {
+    const io =
+      /^(node:(fs|fs\/promises|child_process|os|net|http|https|worker_threads)|@duckdb\/|@aws-sdk\/)/;
+    expect(packageImports("test/core", io)).toEqual([]);
+    expect(violations("test/core", (_f, t) => !t.startsWith("src/") || under(t, "src/core"))).toEqual([]);
+    expect(violations("test/core", (_f, t) => !under(t, "test/support"))).toEqual([]);
   });
 
   it("lets the pipeline use ports, contract and core, never an adapter or an entry point", () => {

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InvalidKeyError, ObjectExistsError, ObjectNotFoundError } from "../../src/core/errors.js";
 import type { ObjectStore } from "../../src/ports/object-store.js";
+import { tempDir } from "../support/temp.js";
 
 export interface StoreUnderTest {
   readonly store: ObjectStore;
@@ -39,7 +39,7 @@ export function objectStoreContract(name: string, makeStore: () => Promise<Store
 
     beforeEach(async () => {
       ({ store, cleanup } = await makeStore());
-      scratch = await fs.mkdtemp(path.join(os.tmpdir(), "lakeline-contract-"));
+      scratch = await tempDir("contract");
     });
     afterEach(async () => {
       await cleanup();

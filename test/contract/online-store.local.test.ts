@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import { afterAll, describe } from "vitest";
 import { LocalOnlineStore } from "../../src/adapters/local/online-store.js";
-import { tempDir } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 import { onlineStoreContract } from "./online-store.contract.js";
 
 const dirs: string[] = [];
@@ -11,7 +11,7 @@ afterAll(() => {
 
 describe("OnlineStore contract: the local lake's JSON store", () => {
   onlineStoreContract(async () => {
-    const dir = tempDir("lakeline-online-store-");
+    const dir = await tempDir("online-store");
     dirs.push(dir);
     return new LocalOnlineStore(dir);
   });

@@ -6,7 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCli, tempDir } from "../support/cli.js";
+import { runCli } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 
 let lake: string;
 let demo: { code: number; stdout: string; stderr: string };
@@ -30,7 +31,7 @@ async function lineage(...args: string[]): Promise<Graph> {
 }
 
 beforeAll(async () => {
-  lake = path.join(tempDir(), "lake");
+  lake = path.join(await tempDir("demo-lineage"), "lake");
   demo = await runCli("demo", "--lake", lake, "--rows", "20000");
 });
 
@@ -55,7 +56,7 @@ describe("lakeline demo", () => {
   });
 
   it("refuses to wipe a lake it did not create", async () => {
-    const other = path.join(tempDir(), "mine");
+    const other = path.join(await tempDir("demo-lineage"), "mine");
     fs.mkdirSync(path.join(other, "warehouse"), { recursive: true });
     const r = await runCli("demo", "--lake", other);
     expect(r.code).toBe(64);
@@ -65,10 +66,10 @@ describe("lakeline demo", () => {
 
   it("re-runs over its own lake, but never deletes data a user ingested into it", async () => {
     // Prepare: a demo lake, re-run once untouched (allowed), then a user's own ingest into it.
-    const mine = path.join(tempDir(), "demo-then-mine");
+    const mine = path.join(await tempDir("demo-lineage"), "demo-then-mine");
     expect((await runCli("demo", "--lake", mine, "--rows", "2000")).code).toBe(0);
     expect((await runCli("demo", "--lake", mine, "--rows", "2000")).code).toBe(0);
-    const cars = path.join(tempDir(), "my-penguins.json");
+    const cars = path.join(await tempDir("demo-lineage"), "my-penguins.json");
     const all = JSON.parse(
       fs.readFileSync("node_modules/vega-datasets/data/penguins.json", "utf8"),
     ) as object[];

@@ -14,13 +14,14 @@ import { localConfig } from "../../src/contract/env.js";
 import type { ExportEngine } from "../../src/pipeline/export/executor.js";
 import { exportDataset } from "../../src/pipeline/export/export.js";
 import type { QueryResult } from "../../src/ports/query-engine.js";
-import { tempDir, VEGA } from "../support/cli.js";
+import { VEGA } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 import { dvcPull, folderDigest, ingest, md5 } from "./export-support.js";
 
 describe("export on Athena", () => {
   it("counts, UNLOADs each non-empty split to a fresh staging prefix, and publishes the unloaded files", async () => {
     // Prepare: a real lake with committed penguins; Parquet files standing in for UNLOAD's output.
-    const dir = tempDir();
+    const dir = await tempDir("export-athena");
     const lake = path.join(dir, "lake");
     await ingest(lake, path.join(VEGA, "penguins.json"), "penguins");
     const exportsStore = localLakeStores(lake).exports;

@@ -12,7 +12,8 @@ import { keyValuesOf, type SplitKeyColumn } from "../../src/core/split/canonical
 import { parseSplitArg } from "../../src/core/split/spec.js";
 import { splitOf } from "../../src/core/split/split.js";
 import { type ExportResult, exportDataset } from "../../src/pipeline/export/export.js";
-import { tempDir, VEGA } from "../support/cli.js";
+import { VEGA } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 import { exportJson, ingest } from "./export-support.js";
 
 const KEY: SplitKeyColumn[] = [
@@ -34,7 +35,7 @@ const splitRows = (r: ExportResult) =>
   `SELECT regexp_extract(filename, '/data/([a-z]+)/part-', 1) AS split, ${COLUMNS} FROM read_parquet('${dataDir(r)}/*/*.parquet', filename = true)`;
 
 beforeAll(async () => {
-  dir = tempDir();
+  dir = await tempDir("export-flights");
   lake = path.join(dir, "lake");
   db = await Database.open();
   const source = `read_parquet('${VEGA}/flights-3m.parquet')`;

@@ -6,8 +6,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { dvcDirHash } from "../../src/core/hash/dvc.js";
-import { runCli, tempDir, VEGA } from "../support/cli.js";
+import { runCli, VEGA } from "../support/cli.js";
 import { runEventErrors } from "../support/openlineage-validator.js";
+import { tempDir } from "../support/temp.js";
 import { dvcPull, exportJson, exportRows, folderDigest, ingest, rowId } from "./export-support.js";
 
 const FEATURES = [
@@ -35,7 +36,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe("lakeline export (penguins)", () => {
   it("gives the same version twice and from another lake, hashes as `lakeline hash` does, and `dvc pull`s byte for byte", async () => {
     // Prepare
-    const dir = tempDir();
+    const dir = await tempDir("export");
     const [lakeA, lakeB] = [path.join(dir, "a"), path.join(dir, "b")];
     await ingest(lakeA, path.join(VEGA, "penguins.json"), "penguins");
     await ingest(lakeB, path.join(VEGA, "penguins.json"), "penguins");
@@ -91,7 +92,7 @@ describe("lakeline export (penguins)", () => {
 
   it("keeps every row's split when data grows, and --as-of before the growth reproduces the first version", async () => {
     // Prepare
-    const dir = tempDir();
+    const dir = await tempDir("export");
     const lake = path.join(dir, "lake");
     await ingest(lake, writeJson(dir, "first.json", PENGUINS.slice(0, 200)), "penguins");
     const first = await exportJson("penguins", "--lake", lake);
@@ -155,7 +156,7 @@ describe("lakeline export (penguins)", () => {
 
   it("exports SERVING rows without the label, honours --where and --split-key, and reports an empty snapshot", async () => {
     // Prepare
-    const dir = tempDir();
+    const dir = await tempDir("export");
     const lake = path.join(dir, "lake");
     await ingest(lake, writeJson(dir, "train.json", PENGUINS.slice(0, 150)), "penguins");
     const serving = PENGUINS.slice(150, 250).map(({ Species: _label, ...rest }) => rest);
@@ -194,7 +195,7 @@ describe("lakeline export (penguins)", () => {
 
   it("keeps the rows of the latest processing when the same bytes were ingested twice (schema without content dedupe)", async () => {
     // Prepare
-    const dir = tempDir();
+    const dir = await tempDir("export");
     const lake = path.join(dir, "lake");
     const schemas = path.join(dir, "schemas");
     const schema = JSON.parse(fs.readFileSync("schemas/penguins/v1.json", "utf8"));
@@ -228,7 +229,7 @@ describe("lakeline export (penguins)", () => {
   });
 
   it("rejects bad requests with usage errors", async () => {
-    const lake = tempDir();
+    const lake = await tempDir("export");
     const bad = [
       ["penguins", "--split", "train=80,eval=10"],
       ["penguins", "--split-key", "nope"],

@@ -7,14 +7,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CatalogView } from "../../src/pipeline/features/catalog.js";
-import { runCli, tempDir, VEGA } from "../support/cli.js";
+import { runCli, VEGA } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 
 let dir: string;
 let lake: string;
 let trainingSetVersion: string;
 
 beforeAll(async () => {
-  dir = tempDir("lakeline-catalog-");
+  dir = await tempDir("catalog");
   lake = path.join(dir, "lake");
   for (const [file, dataset] of [
     ["stocks.csv", "stocks"],

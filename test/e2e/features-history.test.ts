@@ -10,8 +10,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Database } from "../../src/adapters/duckdb/database.js";
-import { runCli, tempDir, VEGA } from "../support/cli.js";
+import { runCli, VEGA } from "../support/cli.js";
 import { type HistoryRow, pointInTime } from "../support/point-in-time.js";
+import { tempDir } from "../support/temp.js";
 
 const DAY = 86_400_000;
 const TTL = 92 * DAY; // schemas/stocks/views/stock_prices.v1.json
@@ -109,7 +110,7 @@ let history: HistoryRow[];
 const entities: { symbol: string; t: number }[] = [];
 
 beforeAll(async () => {
-  dir = tempDir("lakeline-features-");
+  dir = await tempDir("features");
   lake = path.join(dir, "lake");
   const uploads = path.join(dir, "uploads");
   fs.mkdirSync(uploads);

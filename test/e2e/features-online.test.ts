@@ -11,7 +11,8 @@ import { localMaterializer } from "../../cli/deps/features.js";
 import { localConfig } from "../../src/contract/env.js";
 import type { MaterializeResult } from "../../src/pipeline/features/materialize.js";
 import type { OnlineLookup } from "../../src/pipeline/features/online-read.js";
-import { runCli, tempDir, VEGA } from "../support/cli.js";
+import { runCli, VEGA } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 
 let dir: string;
 let lake: string;
@@ -44,7 +45,7 @@ async function check() {
 }
 
 beforeAll(async () => {
-  dir = tempDir("lakeline-online-");
+  dir = await tempDir("online");
   lake = path.join(dir, "lake");
   // Three blobs of stocks in one CLI call (two at a time, as parallel Lambdas), then weather.
   const thirds = [0, 1, 2].map((i) => lines.filter((_, j) => j % 3 === i));

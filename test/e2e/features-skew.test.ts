@@ -9,7 +9,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Anomaly } from "../../src/core/validate/anomaly.js";
-import { runCli, tempDir, VEGA } from "../support/cli.js";
+import { runCli, VEGA } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 
 let dir: string;
 let lake: string;
@@ -25,7 +26,7 @@ async function ingest(name: string, rows: readonly string[], env: string) {
 }
 
 beforeAll(async () => {
-  dir = tempDir("lakeline-skew-");
+  dir = await tempDir("skew");
   lake = path.join(dir, "lake");
   await ingest("stocks-train.csv", lines, "training");
 }, 60_000);

@@ -11,11 +11,14 @@ import { localIngestDeps } from "../../cli/deps/ingest.js";
 import { notificationFor, uploadRaw } from "../../cli/deps/upload.js";
 import { createIngestHandler } from "../../functions/ingest.js";
 import { localConfig } from "../../src/contract/env.js";
-import { tempDir, VEGA } from "../support/cli.js";
+import { VEGA } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 
 describe("ingest metrics", () => {
   it("publishes row counts and the blob's outcome in embedded metric format", async () => {
-    const deps = localIngestDeps(localConfig({ lake: path.join(tempDir(), "lake"), schemas: "schemas" }));
+    const deps = localIngestDeps(
+      localConfig({ lake: path.join(await tempDir("ingest-metrics"), "lake"), schemas: "schemas" }),
+    );
     const metrics = new Metrics({ namespace: "lakeline", serviceName: "lakeline-ingest" });
     const emitted: string[] = [];
     (metrics as unknown as { console: { log: (s: string) => void } }).console = {

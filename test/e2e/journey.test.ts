@@ -7,7 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Database } from "../../src/adapters/duckdb/database.js";
-import { runCli, tempDir, VEGA } from "../support/cli.js";
+import { runCli, VEGA } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 
 const ROWS = 60_000;
 let lake: string;
@@ -32,7 +33,7 @@ async function query(sql: string, ...extra: string[]): Promise<Record<string, un
 
 beforeAll(async () => {
   // Prepare: a lake, and a flights CSV sliced from the vega-datasets parquet.
-  const dir = tempDir();
+  const dir = await tempDir("journey");
   lake = path.join(dir, "lake");
   flightsCsv = path.join(dir, "flights.csv");
   await direct(`COPY (SELECT * FROM '${VEGA}/flights-3m.parquet' LIMIT ${ROWS}) TO '${flightsCsv}' (HEADER)`);

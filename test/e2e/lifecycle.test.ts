@@ -8,7 +8,8 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IngestResult } from "../../src/contract/records.js";
 import { ITEMS_SCHEMA } from "../reliability/corpus.js";
-import { runCli, tempDir, VEGA } from "../support/cli.js";
+import { runCli, VEGA } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 
 let dir: string;
 let schemas: string;
@@ -49,8 +50,8 @@ async function ingest(file: string, dataset: string): Promise<{ code: number; re
   return { code: r.code, result: JSON.parse(r.stdout) as IngestResult };
 }
 
-beforeAll(() => {
-  dir = tempDir("lakeline-lifecycle-");
+beforeAll(async () => {
+  dir = await tempDir("lifecycle");
   schemas = path.join(dir, "schemas");
   lake = path.join(dir, "lake");
 });

@@ -10,11 +10,11 @@ import {
   exportRef,
   PENGUINS_FILE,
   rawRef,
-  runCli,
   tempDir,
   warehouseRef,
   zones,
 } from "../pipeline/lineage/fixtures.js";
+import { runCli } from "../support/cli.js";
 import { runEventErrors } from "../support/openlineage-validator.js";
 
 let lake: string;
@@ -51,7 +51,7 @@ afterAll(async () => {
 
 describe("lakeline lineage", () => {
   it("--events prints every stored RunEvent as one valid JSON line, by eventTime", async () => {
-    const { code, out } = await runCli(["lineage", "--events", "--lake", lake]);
+    const { code, stdout: out } = await runCli("lineage", "--events", "--lake", lake);
     expect(code).toBe(0);
     const events = out
       .trimEnd()
@@ -68,7 +68,7 @@ describe("lakeline lineage", () => {
 
   it("record --execution train links a model to an export; one upstream query then finds the raw files", async () => {
     // Act
-    const rec = await runCli([
+    const rec = await runCli(
       "lineage",
       "record",
       "--execution",
@@ -83,8 +83,8 @@ describe("lakeline lineage", () => {
       "optimizer=adam",
       "--lake",
       lake,
-    ]);
-    const again = await runCli([
+    );
+    const again = await runCli(
       "lineage",
       "record",
       "--execution",
@@ -99,26 +99,26 @@ describe("lakeline lineage", () => {
       "optimizer=adam",
       "--lake",
       lake,
-    ]);
-    const up = await runCli(["lineage", MODEL_URI, "--direction", "up", "--lake", lake, "--format", "json"]);
-    const tree = await runCli(["lineage", MODEL_URI, "--direction", "up", "--lake", lake]);
+    );
+    const up = await runCli("lineage", MODEL_URI, "--direction", "up", "--lake", lake, "--format", "json");
+    const tree = await runCli("lineage", MODEL_URI, "--direction", "up", "--lake", lake);
 
     // Assess
-    expect(rec.err).toBe("");
+    expect(rec.stderr).toBe("");
     expect(rec.code).toBe(0);
-    expect(rec.out).toMatch(/^recorded Train train\.model run [0-9a-f-]{36}\n/);
-    expect(again.out).toBe(rec.out);
+    expect(rec.stdout).toMatch(/^recorded Train train\.model run [0-9a-f-]{36}\n/);
+    expect(again.stdout).toBe(rec.stdout);
     const snap = await loadSnapshot(zones(lake).lineage);
     const trains = snap.executions.filter((e) => e.type === "Train");
     expect(trains).toHaveLength(1);
     expect(trains[0]!.parameters).toEqual({ epochs: 10, optimizer: "adam" });
-    const graph = JSON.parse(up.out) as LineageGraph;
+    const graph = JSON.parse(up.stdout) as LineageGraph;
     const raws = graph.nodes.filter((n) => n.kind === "artifact" && n.type === "RawBlob");
     expect(raws.map((n) => (n.kind === "artifact" ? n.name : ""))).toEqual([
       "penguins/training/penguins.json",
     ]);
-    expect(tree.out.split("\n")[0]).toBe(`${MODEL_URI} [Model]`);
-    expect(tree.out).toContain("penguins/training/penguins.json [RawBlob]");
+    expect(tree.stdout.split("\n")[0]).toBe(`${MODEL_URI} [Model]`);
+    expect(tree.stdout).toContain("penguins/training/penguins.json [RawBlob]");
   });
 
   it("hashes a local model file, and finds its lineage by the same path", async () => {
@@ -126,7 +126,7 @@ describe("lakeline lineage", () => {
     await fs.mkdir(path.dirname(model), { recursive: true });
     await fs.copyFile(PENGUINS_FILE, model);
 
-    const rec = await runCli([
+    const rec = await runCli(
       "lineage",
       "record",
       "--execution",
@@ -138,8 +138,8 @@ describe("lakeline lineage", () => {
       "--lake",
       lake,
       "--json",
-    ]);
-    const down = await runCli([
+    );
+    const down = await runCli(
       "lineage",
       "penguins/training/penguins.json",
       "--direction",
@@ -148,30 +148,30 @@ describe("lakeline lineage", () => {
       lake,
       "--format",
       "mermaid",
-    ]);
-    const up = await runCli(["lineage", model, "--direction", "up", "--depth", "1", "--lake", lake]);
+    );
+    const up = await runCli("lineage", model, "--direction", "up", "--depth", "1", "--lake", lake);
 
-    expect(rec.err).toBe("");
+    expect(rec.stderr).toBe("");
     expect(rec.code).toBe(0);
-    const recorded = JSON.parse(rec.out);
+    const recorded = JSON.parse(rec.stdout);
     expect(recorded.outputs[0]).toMatchObject({
       namespace: "file://",
       name: model.slice(1),
       artifactType: "Model",
       version: md5Hex(await fs.readFile(model)),
     });
-    expect(down.out.startsWith("flowchart LR\n")).toBe(true);
-    expect(down.out).toContain("model 1.pkl");
+    expect(down.stdout.startsWith("flowchart LR\n")).toBe(true);
+    expect(down.stdout).toContain("model 1.pkl");
     expect(up.code).toBe(0);
-    expect(up.out).toContain("[Export]");
-    expect(up.out).not.toContain("[WarehouseFile]");
+    expect(up.stdout).toContain("[Export]");
+    expect(up.stdout).not.toContain("[WarehouseFile]");
   });
 
   it("reports unknown artifacts and bad options with non-zero exit codes", async () => {
-    const unknown = await runCli(["lineage", "s3://nowhere/x", "--lake", lake]);
-    const noTarget = await runCli(["lineage", "--lake", lake]);
-    const badDirection = await runCli(["lineage", MODEL_URI, "--direction", "sideways", "--lake", lake]);
-    const badInput = await runCli([
+    const unknown = await runCli("lineage", "s3://nowhere/x", "--lake", lake);
+    const noTarget = await runCli("lineage", "--lake", lake);
+    const badDirection = await runCli("lineage", MODEL_URI, "--direction", "sideways", "--lake", lake);
+    const badInput = await runCli(
       "lineage",
       "record",
       "--execution",
@@ -182,8 +182,8 @@ describe("lakeline lineage", () => {
       "s3://m/x",
       "--lake",
       lake,
-    ]);
-    const badType = await runCli([
+    );
+    const badType = await runCli(
       "lineage",
       "record",
       "--execution",
@@ -194,14 +194,14 @@ describe("lakeline lineage", () => {
       "s3://m/x",
       "--lake",
       lake,
-    ]);
+    );
 
     expect(unknown.code).toBe(1);
-    expect(unknown.err).toContain('no artifact in the lineage store matches "s3://nowhere/x"');
+    expect(unknown.stderr).toContain('no artifact in the lineage store matches "s3://nowhere/x"');
     expect(noTarget.code).toBe(64);
     expect(badDirection.code).toBe(64);
     expect(badInput.code).toBe(1);
     expect(badType.code).toBe(64);
-    expect(badType.err).toContain("--execution must be one of Ingest, Validate, Export, Train");
+    expect(badType.stderr).toContain("--execution must be one of Ingest, Validate, Export, Train");
   });
 });

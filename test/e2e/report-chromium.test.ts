@@ -5,8 +5,7 @@
  * that reason — it never installs anything itself.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { inflateSync } from "node:zlib";
@@ -15,6 +14,7 @@ import { fileStatistics } from "../../src/adapters/duckdb/file-statistics.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import { renderReport } from "../../src/core/report/html.js";
 import { batchAnomalies } from "../../src/core/validate/batch.js";
+import { tempDir } from "../support/temp.js";
 
 // Overridable so the skip path itself can be exercised: LAKELINE_CHROMIUM=/nonexistent.
 const CHROMIUM = process.env.LAKELINE_CHROMIUM ?? "/usr/bin/chromium";
@@ -97,7 +97,7 @@ describe("HTML report in headless Chromium", () => {
       ctx.skip(SKIP_REASON);
     }
     // Prepare: real statistics of all penguins, previous batch = the Adelie penguins only.
-    const dir = mkdtempSync(path.join(tmpdir(), "lakeline-report-"));
+    const dir = await tempDir("report");
     const rows = JSON.parse(readFileSync(PENGUINS, "utf8")) as { Species: string }[];
     writeFileSync(path.join(dir, "adelie.json"), JSON.stringify(rows.filter((r) => r.Species === "Adelie")));
     const statistics = { ...(await fileStatistics(PENGUINS, { dataset: "penguins" })), schemaVersion: 1 };

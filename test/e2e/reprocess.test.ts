@@ -8,7 +8,8 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { IngestResult } from "../../src/contract/records.js";
 import { latestRunIdsSql } from "../../src/core/warehouse/latest.js";
-import { type CliRun, runCli, tempDir, VEGA } from "../support/cli.js";
+import { type CliRun, runCli, VEGA } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 
 interface Car {
   readonly Year: string;
@@ -75,7 +76,7 @@ describe("re-processing cars under a fixed schema", () => {
 
   beforeAll(async () => {
     // Prepare: a draft from the early rows, both halves ingested under it, the early half twice.
-    dir = tempDir();
+    dir = await tempDir("reprocess");
     lake = path.join(dir, "lake");
     schemas = path.join(dir, "schemas");
     const early = writeLines(dir, "cars-early.json", EARLY);
@@ -189,7 +190,7 @@ describe("re-processing cars under a fixed schema", () => {
 describe("content claimed by outcome", () => {
   it("lands a blob rejected whole once the schema is fixed, by re-processing its run", async () => {
     // Prepare: a strict policy rejects the later half whole under the draft.
-    const dir = tempDir();
+    const dir = await tempDir("reprocess");
     const lake = path.join(dir, "lake");
     const schemas = path.join(dir, "schemas");
     const cli = (...args: string[]) => runCli(...args, "--lake", lake, "--schemas", schemas);
@@ -211,7 +212,7 @@ describe("content claimed by outcome", () => {
 
   it("lands the same bytes uploaded again after a rejection, and a plain file renamed from .gz", async () => {
     // Prepare
-    const dir = tempDir();
+    const dir = await tempDir("reprocess");
     const lake = path.join(dir, "lake");
     const schemas = path.join(dir, "schemas");
     const cli = (...args: string[]) => runCli(...args, "--lake", lake, "--schemas", schemas);

@@ -3,7 +3,7 @@
  * not crashed on — and never downloaded, since in AWS such a blob may not fit /tmp at all. It is
  * hashed as it streams, and the run commits like any other: marker, lineage COMPLETE, and a record
  * under `_routed/` in the failed zone. Where the deployment sets a part size, a CSV or JSON-lines blob
- * is also split at record boundaries into raw parts, each ingested as its own run. Blobs within the
+ * is also cut at record boundaries into raw parts, each ingested as its own run. Blobs within the
  * limit are ingested as usual.
  */
 import * as fs from "node:fs/promises";
@@ -138,7 +138,7 @@ describe("a blob larger than one invocation takes", () => {
     expect(downloads).toEqual(["penguins/training/first-40.json"]);
   });
 
-  it("is split at record boundaries into raw parts, each ingested as its own run, every row accounted for (CSV, gzip)", async () => {
+  it("is cut at record boundaries into raw parts, each ingested as its own run, every row accounted for (CSV, gzip)", async () => {
     // Prepare: Seattle/New York weather, gzip-compressed, decompressing to ~5× the limit.
     const csv = await fs.readFile(path.join(VEGA, "weather.csv"));
     const key = "weather/training/weather-2012-2015.csv.gz";
@@ -152,7 +152,7 @@ describe("a blob larger than one invocation takes", () => {
 
     // Assess
     expect(routed).toMatchObject({ status: "routed", rowsRead: 0 });
-    expect(routed.reason).toMatch(/split at record boundaries into \d+ parts of about 8000 bytes/);
+    expect(routed.reason).toMatch(/cut at record boundaries into \d+ parts of about 8000 bytes/);
     expect(parts.length).toBeGreaterThan(5);
     for (const p of parts)
       expect(p).toMatch(

@@ -1,16 +1,16 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 
 const cli = runCli;
 
 /** A copy of the repository's schemas folder plus a penguins v2 derived from v1 by `change`. */
-function withPenguinsV2(
+async function withPenguinsV2(
   change: (v1: Record<string, unknown> & { features: Record<string, unknown>[] }) => void,
-): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "lakeline-schemas-"));
+): Promise<string> {
+  const dir = await tempDir("schemas");
   cpSync("schemas", dir, { recursive: true });
   const v2 = JSON.parse(readFileSync("schemas/penguins/v1.json", "utf8"));
   v2.version = 2;
@@ -40,7 +40,7 @@ describe("lakeline schema check", () => {
 
   it("fails on a breaking v2 and lists the change", async () => {
     // Removing a categorical value narrows the domain: v2 cannot read v1 data holding "Torgersen".
-    const dir = withPenguinsV2((v2) => {
+    const dir = await withPenguinsV2((v2) => {
       v2.features[1]!.domain = { values: ["Biscoe", "Dream"] };
     });
     const r = await cli("schema", "check", "--schemas", dir);
@@ -53,7 +53,7 @@ describe("lakeline schema check", () => {
   });
 
   it("passes on a compatible v2 (an optional feature added, a range widened)", async () => {
-    const dir = withPenguinsV2((v2) => {
+    const dir = await withPenguinsV2((v2) => {
       v2.features.push({ name: "Clutch Completion", type: "BOOL", presence: { minFraction: 0.5 } });
       v2.features[5]!.domain = { min: 1000, max: 8000 };
     });
@@ -70,7 +70,7 @@ describe("lakeline schema check", () => {
   });
 
   it("names the file and JSON path of format errors, gaps in versions and a wrong dataset", async () => {
-    const dir = withPenguinsV2((v2) => {
+    const dir = await withPenguinsV2((v2) => {
       v2.features[4]!.type = "INTEGER";
       v2.dataset = "birds";
     });
@@ -94,7 +94,7 @@ describe("lakeline schema check", () => {
     expect(problems.weather).toEqual(["weather: versions must run 1…N without gaps; found v1, v3"]);
     expect(problems.flights).toEqual([]);
     // A wrong dataset name in a file that otherwise parses.
-    const renamed = withPenguinsV2((v2) => {
+    const renamed = await withPenguinsV2((v2) => {
       v2.dataset = "birds";
     });
     const r2 = JSON.parse((await cli("schema", "check", "penguins", "--schemas", renamed, "--json")).stdout);

@@ -5,7 +5,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, tempDir, VEGA } from "../support/cli.js";
+import { runCli, VEGA } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 
 describe("validate and ingest real data", () => {
   it("validates movies.json: counts add up, the untitled movie is named, exit 1 for ERROR anomalies", async () => {
@@ -21,7 +22,7 @@ describe("validate and ingest real data", () => {
   });
 
   it("ingests movies.json and every row is in the warehouse or in quarantine", async () => {
-    const lake = path.join(tempDir(), "lake");
+    const lake = path.join(await tempDir("validation"), "lake");
     const r = await runCli(
       "ingest",
       path.join(VEGA, "movies.json"),
@@ -47,7 +48,7 @@ describe("validate and ingest real data", () => {
   });
 
   it("accepts a penguins SERVING file without the label, and flags the same file as TRAINING", async () => {
-    const dir = tempDir();
+    const dir = await tempDir("validation");
     const penguins = JSON.parse(fs.readFileSync(path.join(VEGA, "penguins.json"), "utf8")) as Record<
       string,
       unknown
@@ -104,7 +105,7 @@ describe("validate and ingest real data", () => {
   });
 
   it("rejects a blob whole when bad rows pass the policy threshold, writing nothing", async () => {
-    const dir = tempDir();
+    const dir = await tempDir("validation");
     const bad = path.join(dir, "bad.jsonl");
     fs.writeFileSync(
       bad,

@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 import { Database } from "../../src/adapters/duckdb/database.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import { type ColumnType, duckdbType, glueType, warehouseTable } from "../../src/core/warehouse/table.js";
-import { runCli, tempDir, VEGA } from "../support/cli.js";
+import { runCli, VEGA } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 
 const ALL_TYPES = {
   dataset: "alltypes",
@@ -52,7 +53,7 @@ async function queryJson(lake: string, schemas: string, sql: string, ...extra: s
 
 describe("Parquet written for every schema type", () => {
   it("has the physical and logical types the Glue column types promise, read back by parquetjs", async () => {
-    const dir = tempDir();
+    const dir = await tempDir("warehouse");
     const schemas = path.join(dir, "schemas");
     writeSchema(schemas, ALL_TYPES);
     const file = path.join(dir, "rows.jsonl");
@@ -172,7 +173,7 @@ describe("local views match the Glue table definition", () => {
     t.kind === "list" ? `${glueToDuck(t.element)}[]` : DUCK_FOR_GLUE[glueType(t)]!;
 
   it("has, for every dataset in schemas/, the Glue columns in order with corresponding types, plus the partition column", async () => {
-    const dir = tempDir();
+    const dir = await tempDir("warehouse");
     const lake = path.join(dir, "lake");
     await runCli("ingest", path.join(VEGA, "penguins.json"), "--dataset", "penguins", "--lake", lake);
     const registry = new SchemaRegistry("schemas");
@@ -194,7 +195,7 @@ describe("local views match the Glue table definition", () => {
 
 describe("schema evolution and point-in-time reads", () => {
   it("reads v1 files under v2 (added column null, or its default), and --as-of returns the lake as it was", async () => {
-    const dir = tempDir();
+    const dir = await tempDir("warehouse");
     const schemas = path.join(dir, "schemas");
     const lake = path.join(dir, "lake");
     const v1 = JSON.parse(fs.readFileSync("schemas/penguins/v1.json", "utf8"));
@@ -276,7 +277,7 @@ describe("schema evolution and point-in-time reads", () => {
 
 describe("a malformed schema file", () => {
   it("costs only its own table: other datasets still answer, with a warning naming the file", async () => {
-    const dir = tempDir();
+    const dir = await tempDir("warehouse");
     const schemas = path.join(dir, "schemas");
     writeSchema(schemas, JSON.parse(fs.readFileSync("schemas/penguins/v1.json", "utf8")));
     fs.mkdirSync(path.join(schemas, "broken"), { recursive: true });

@@ -1,11 +1,11 @@
 /** Staging generated text through the real DuckDB batch, for the property tests. */
 import * as fs from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
 import { StagedBatch } from "../../src/adapters/duckdb/batch.js";
 import { Database } from "../../src/adapters/duckdb/database.js";
 import { DEFAULT_LIMITS } from "../../src/adapters/duckdb/reader.js";
 import type { DatasetSchema } from "../../src/core/schema/types.js";
+import { tempDir } from "../support/temp.js";
 
 /** Runs per property: enough to find the shapes that break a reader, small enough to keep each file to seconds. */
 export const RUNS = Number(process.env.LAKELINE_FUZZ_RUNS ?? 40);
@@ -41,7 +41,7 @@ async function readParquet(file: string, sql: string): Promise<Record<string, un
 
 /** Stage `bytes` as a blob named `name`, write both outputs, and read them back. */
 export async function stage(name: string, bytes: string | Buffer, schema: DatasetSchema): Promise<Staged> {
-  const scratch = await fs.mkdtemp(path.join(os.tmpdir(), "lakeline-fuzz-"));
+  const scratch = await tempDir("fuzz");
   try {
     const file = path.join(scratch, name);
     await fs.writeFile(file, bytes);

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { exportRequest, loadDeployConfig, validateDeployConfig } from "../../infra/config.js";
 import { parseCron } from "../../infra/cron.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
+import { tempDir } from "../support/temp.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const DATASETS = new SchemaRegistry(path.join(ROOT, "schemas")).datasets();
@@ -108,9 +108,9 @@ describe("deploy config", () => {
     expect(problemsOf({ maxBlobBytes: 1024 ** 3, ingest: { ephemeralStorageMb: 2048 } })).toEqual([]);
   });
 
-  it("reports malformed JSON with the file name", () => {
+  it("reports malformed JSON with the file name", async () => {
     // Prepare
-    const file = path.join(mkdtempSync(path.join(tmpdir(), "lakeline-config-")), "lakeline.config.json");
+    const file = path.join(await tempDir("config"), "lakeline.config.json");
     writeFileSync(file, '{ "exports": [');
     // Act + Assess
     expect(() => loadDeployConfig(file, DATASETS)).toThrow(`lakeline config: ${file}: not valid JSON`);

@@ -15,6 +15,7 @@ import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
 import type { ReplayReport } from "../../src/pipeline/ingest/replay.js";
 import { replayFailed } from "../../src/pipeline/ingest/replay.js";
 import type { LakeStores, ObjectStore, Zone } from "../../src/ports/object-store.js";
+import { runCli } from "../support/cli.js";
 import {
   hookWrites,
   lineageEventTypes,
@@ -22,7 +23,6 @@ import {
   md5OfFile,
   PENGUINS_FILE,
   queryLake,
-  runCli,
   STACK_FRAME,
   tempLake,
   treeOf,
@@ -141,15 +141,15 @@ describe.each(CRASHES)("a run that dies $name", (crash) => {
     armed = false;
     const lakeArgs = ["--lake", config.lakeDir, "--schemas", config.schemasDir, "--json"];
     const before = await treeOf(config.lakeDir);
-    const dry = await runCli(["replay", "--dry-run", ...lakeArgs]);
+    const dry = await runCli("replay", "--dry-run", ...lakeArgs);
     const afterDry = await treeOf(config.lakeDir);
-    const replay = await runCli(["replay", ...lakeArgs]);
+    const replay = await runCli("replay", ...lakeArgs);
     const afterReplay = await treeOf(config.lakeDir);
-    const again = await runCli(["replay", ...lakeArgs]);
+    const again = await runCli("replay", ...lakeArgs);
 
     // Assess: completed once; the second replay is a no-op
     expect(dry.code).toBe(0);
-    expect(JSON.parse(dry.out)).toMatchObject({
+    expect(JSON.parse(dry.stdout)).toMatchObject({
       scanned: 1,
       replayed: 0,
       dryRun: true,
@@ -157,8 +157,8 @@ describe.each(CRASHES)("a run that dies $name", (crash) => {
     });
     expect(afterDry).toEqual(before);
     expect(replay.code).toBe(0);
-    expect(replay.err).toBe("");
-    const report = JSON.parse(replay.out) as ReplayReport;
+    expect(replay.stderr).toBe("");
+    const report = JSON.parse(replay.stdout) as ReplayReport;
     expect(report).toMatchObject({ scanned: 1, replayed: 1, skipped: 0, failed: 0 });
     expect(report.items[0]).toMatchObject({
       runId,
@@ -167,7 +167,7 @@ describe.each(CRASHES)("a run that dies $name", (crash) => {
       status: "ok",
       rowsWritten: PENGUINS_VALID,
     });
-    expect(JSON.parse(again.out)).toMatchObject({
+    expect(JSON.parse(again.stdout)).toMatchObject({
       scanned: 1,
       replayed: 0,
       skipped: 1,
@@ -260,15 +260,15 @@ describe("replayFailed", () => {
     );
 
     // Act
-    const run = await runCli(["replay", "--lake", config.lakeDir, "--schemas", config.schemasDir]);
-    const bad = await runCli(["replay", "--dataset", "../etc", "--lake", config.lakeDir]);
+    const run = await runCli("replay", "--lake", config.lakeDir, "--schemas", config.schemasDir);
+    const bad = await runCli("replay", "--dataset", "../etc", "--lake", config.lakeDir);
 
     // Assess
     expect(run.code).toBe(1);
-    expect(run.out).toMatch(/penguins\/training\/gone\.csv: failed: raw object not found/);
-    expect(run.out).toMatch(/1 failed run record\(s\): 0 replayed, 0 already committed, 1 failed/);
+    expect(run.stdout).toMatch(/penguins\/training\/gone\.csv: failed: raw object not found/);
+    expect(run.stdout).toMatch(/1 failed run record\(s\): 0 replayed, 0 already committed, 1 failed/);
     expect(bad.code).toBe(64);
-    expect(bad.err).toMatch(/invalid dataset name "\.\.\/etc"/);
-    expect(bad.err).not.toMatch(STACK_FRAME);
+    expect(bad.stderr).toMatch(/invalid dataset name "\.\.\/etc"/);
+    expect(bad.stderr).not.toMatch(STACK_FRAME);
   });
 });

@@ -14,13 +14,13 @@ import { Database } from "../../src/adapters/duckdb/database.js";
 import { DEFAULT_LIMITS } from "../../src/adapters/duckdb/reader.js";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
 import type { IngestResult } from "../../src/contract/records.js";
+import { runCli } from "../support/cli.js";
 import { type BadCase, CORPUS, ITEMS_SCHEMA, type Row } from "./corpus.js";
 import {
   lineageEventTypes,
   listKeys,
   md5OfFile,
   queryLake,
-  runCli,
   STACK_FRAME,
   tempLake,
   writeSchema,
@@ -63,7 +63,7 @@ async function ingestCase(
     const response = await localIngestInvoker(deps)(await notificationFor(deps.stores.raw, key));
     return { code: 0, err: "", result: response.results[0]! };
   }
-  const run = await runCli([
+  const run = await runCli(
     "ingest",
     source,
     "--dataset",
@@ -73,10 +73,10 @@ async function ingestCase(
     "--schemas",
     config.schemasDir,
     "--json",
-  ]);
-  const lines = run.out.trimEnd().split("\n");
+  );
+  const lines = run.stdout.trimEnd().split("\n");
   expect(lines).toHaveLength(1);
-  return { code: run.code, err: run.err, result: JSON.parse(lines[0]!) as IngestResult };
+  return { code: run.code, err: run.stderr, result: JSON.parse(lines[0]!) as IngestResult };
 }
 
 describe.each(CORPUS)("bad input: $name", (c) => {
@@ -188,7 +188,7 @@ describe("bad input: names that could escape the lake", () => {
       await fs.writeFile(source, "id\n1\n");
 
       // Act
-      const run = await runCli([
+      const run = await runCli(
         "ingest",
         source,
         "--dataset",
@@ -197,11 +197,11 @@ describe("bad input: names that could escape the lake", () => {
         config.lakeDir,
         "--schemas",
         config.schemasDir,
-      ]);
+      );
 
       // Assess
       expect(run.code).toBe(64);
-      expect(run.err).toBe(
+      expect(run.stderr).toBe(
         `lakeline: invalid dataset name ${JSON.stringify(dataset)}: use lowercase letters, digits and _ (starting with a letter, at most 63)\n`,
       );
       expect(await listKeys(zones.raw)).toEqual([]);
@@ -260,7 +260,7 @@ describe("bad input: the whole corpus in one lakeline ingest", () => {
     );
 
     // Act
-    const run = await runCli([
+    const run = await runCli(
       "ingest",
       ...files,
       "--dataset",
@@ -272,12 +272,12 @@ describe("bad input: the whole corpus in one lakeline ingest", () => {
       "--schemas",
       config.schemasDir,
       "--json",
-    ]);
+    );
 
     // Assess
     expect(run.code).toBe(2);
-    expect(run.err).toBe("");
-    const results = run.out
+    expect(run.stderr).toBe("");
+    const results = run.stdout
       .trimEnd()
       .split("\n")
       .map((l) => JSON.parse(l) as IngestResult & { file: string });

@@ -12,6 +12,7 @@ import type { IngestResponse } from "../../functions/ingest.js";
 import type { LocalConfig } from "../../src/contract/env.js";
 import type { IngestResult } from "../../src/contract/records.js";
 import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
+import { runCli } from "../support/cli.js";
 import {
   hookWrites,
   lineageEventTypes,
@@ -20,7 +21,6 @@ import {
   PENGUINS_FILE,
   penguinsVariant,
   queryLake,
-  runCli,
   tempLake,
   treeOf,
   type WriteHook,
@@ -153,8 +153,8 @@ describe("byte-identical content under a new key", () => {
       l.config.schemasDir,
       "--json",
     ];
-    const first = await runCli(["ingest", PENGUINS_FILE, ...args]);
-    const countBefore = await runCli([
+    const first = await runCli("ingest", PENGUINS_FILE, ...args);
+    const countBefore = await runCli(
       "query",
       "SELECT count(*) AS n FROM penguins",
       "--lake",
@@ -163,11 +163,11 @@ describe("byte-identical content under a new key", () => {
       l.config.schemasDir,
       "--format",
       "json",
-    ]);
+    );
 
     // Act
-    const again = await runCli(["ingest", copy, ...args]);
-    const countAfter = await runCli([
+    const again = await runCli("ingest", copy, ...args);
+    const countAfter = await runCli(
       "query",
       "SELECT count(*) AS n FROM penguins",
       "--lake",
@@ -176,13 +176,13 @@ describe("byte-identical content under a new key", () => {
       l.config.schemasDir,
       "--format",
       "json",
-    ]);
+    );
 
     // Assess
     // penguins.json has one Sex of "." outside the domain: ERROR anomaly, status 1; the duplicate writes nothing.
     expect([first.code, again.code]).toEqual([1, 0]);
-    const a = JSON.parse(first.out) as IngestResult;
-    const b = JSON.parse(again.out) as IngestResult;
+    const a = JSON.parse(first.stdout) as IngestResult;
+    const b = JSON.parse(again.stdout) as IngestResult;
     expect(a.status).toBe("ok");
     expect(b.status).toBe("duplicate");
     expect(b.rawKey).toBe("penguins/training/penguins-copy.json");
@@ -190,8 +190,8 @@ describe("byte-identical content under a new key", () => {
     expect(b.reason).toContain(a.runId);
     expect([b.rowsRead, b.rowsWritten, b.rowsQuarantined]).toEqual([0, 0, 0]);
     expect(b.runId).not.toBe(a.runId);
-    expect(JSON.parse(countBefore.out)).toEqual([{ n: PENGUINS_VALID }]);
-    expect(JSON.parse(countAfter.out)).toEqual([{ n: PENGUINS_VALID }]);
+    expect(JSON.parse(countBefore.stdout)).toEqual([{ n: PENGUINS_VALID }]);
+    expect(JSON.parse(countAfter.stdout)).toEqual([{ n: PENGUINS_VALID }]);
     expect(await warehouseParquet(l, "penguins")).toHaveLength(1);
     // Both uploads are kept as raw objects and both runs are committed.
     expect(await listKeys(l.deps.stores.raw, "penguins/")).toHaveLength(2);
@@ -213,13 +213,13 @@ describe("byte-identical content under a new key", () => {
       l.config.schemasDir,
       "--json",
     ];
-    await runCli(["ingest", PENGUINS_FILE, ...args]);
+    await runCli("ingest", PENGUINS_FILE, ...args);
 
     // Act
-    const again = await runCli(["ingest", copy, ...args]);
+    const again = await runCli("ingest", copy, ...args);
 
     // Assess
-    const b = JSON.parse(again.out) as IngestResult;
+    const b = JSON.parse(again.stdout) as IngestResult;
     expect(b.status).toBe("ok");
     expect(b.rowsWritten).toBe(PENGUINS_VALID);
     expect(await warehouseParquet(l, "penguins_raw")).toHaveLength(2);

@@ -5,7 +5,6 @@ import * as path from "node:path";
 import { openLakeEngine } from "../../cli/deps/lake-engine.js";
 import type { LocalConfig } from "../../src/contract/env.js";
 import type { ObjectStore } from "../../src/ports/object-store.js";
-import { runCli as runSharedCli } from "../support/cli.js";
 
 export const PENGUINS_FILE = path.resolve("node_modules/vega-datasets/data/penguins.json");
 
@@ -56,18 +55,6 @@ export async function treeOf(dir: string): Promise<string[]> {
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
     .filter((p) => !p.split(path.sep).includes(".tmp"))
     .sort();
-}
-
-export interface CliRun {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
-
-/** `lakeline <argv>` in-process with stdout/stderr captured; process.exitCode is reset around it. */
-export async function runCli(argv: string[]): Promise<CliRun> {
-  const r = await runSharedCli(...argv);
-  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 /** A stack trace's tell-tale frame line. */

@@ -1,6 +1,4 @@
 /** Run the `lakeline` CLI in-process, as a user would from a shell, capturing its output. */
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../cli/main.js";
 
@@ -33,10 +31,6 @@ export async function runCli(...args: string[]): Promise<CliRun> {
     process.stderr.write = writeErr;
     process.exitCode = previousExit;
   }
-}
-
-export function tempDir(prefix = "lakeline-test-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
 export const VEGA = path.resolve("node_modules/vega-datasets/data");

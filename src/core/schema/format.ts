@@ -1,60 +1,79 @@
 /**
  * The schema file format, defined once with zod: parsing a file either yields a complete
  * `DatasetSchema` (defaults applied) or a `SchemaFormatError` listing every problem with its path.
+ * The TypeScript types are derived from the same definitions (see the end of the file), so a field
+ * the format accepts is a field the code sees, under the same name and type.
  */
 import { z } from "zod";
 import { SchemaFormatError } from "../errors.js";
-import { type DatasetSchema, FEATURE_TYPES } from "./types.js";
+
+export const FEATURE_TYPES = ["INT", "FLOAT", "STRING", "BOOL", "TIMESTAMP", "BYTES"] as const;
 
 const SNAKE = /^[a-z_][a-z0-9_]*$/;
 const ENV = z.string().regex(/^[A-Z][A-Z0-9_]*$/, "environments are UPPER_CASE names, e.g. TRAINING");
 const finite = z.number().refine(Number.isFinite, "must be a finite number");
 
-const domain = z.union(
-  [
-    z.strictObject({ values: z.array(z.string()).min(1) }).describe("STRING: the categorical values allowed"),
-    z
-      .strictObject({
-        format: z.string().min(1).optional(),
-        min: z.string().optional(),
-        max: z.string().optional(),
-      })
-      .describe("TIMESTAMP: strptime format (absent = ISO 8601) and inclusive ISO bounds"),
-    z
-      .strictObject({ min: finite.optional(), max: finite.optional(), disallowNaN: z.boolean().optional() })
-      .describe("INT / FLOAT: inclusive numeric bounds"),
-  ],
-  {
-    error:
-      'domain must be one of { "values": [at least one string] } (STRING), { "min": number, "max": number, "disallowNaN": boolean } (INT, FLOAT) ' +
-      'or { "format": string, "min": string, "max": string } (TIMESTAMP)',
-  },
-);
+const stringDomain = z
+  .strictObject({ values: z.array(z.string()).min(1) })
+  .describe("STRING: the categorical values allowed");
+const timestampDomain = z
+  .strictObject({
+    /** strptime-style format (DuckDB `strptime`); absent means ISO 8601. */
+    format: z.string().min(1).optional(),
+    min: z.string().optional(),
+    max: z.string().optional(),
+  })
+  .describe("TIMESTAMP: strptime format (absent = ISO 8601) and inclusive ISO bounds");
+const numericDomain = z
+  .strictObject({
+    min: finite.optional(),
+    max: finite.optional(),
+    /** Reject NaN / ±Infinity (default true). */
+    disallowNaN: z.boolean().optional(),
+  })
+  .describe("INT / FLOAT: inclusive numeric bounds");
+
+const domain = z.union([stringDomain, timestampDomain, numericDomain], {
+  error:
+    'domain must be one of { "values": [at least one string] } (STRING), { "min": number, "max": number, "disallowNaN": boolean } (INT, FLOAT) ' +
+    'or { "format": string, "min": string, "max": string } (TIMESTAMP)',
+});
+
+const presence = z.strictObject({
+  /** Minimum fraction of rows in a batch that carry a value (1 = required in every row). */
+  minFraction: z.number().min(0).max(1).optional(),
+  /** Minimum number of rows in a batch that carry a value. */
+  minCount: z.number().int().min(0).optional(),
+});
+
+/** Valency: how many values a list feature carries. A feature with `valueCount` is a list. */
+const valueCount = z.strictObject({
+  min: z.number().int().min(0).optional(),
+  max: z.number().int().min(0).optional(),
+});
+
+const drift = z.strictObject({
+  /** L-infinity distance threshold (categorical features: STRING, BOOL). */
+  lInfinity: z.number().min(0).max(1).optional(),
+  /** Jensen-Shannon divergence threshold (numeric features: INT, FLOAT, TIMESTAMP). */
+  jensenShannon: z.number().min(0).max(1).optional(),
+});
 
 const feature = z
   .strictObject({
+    /** Field name in the source records, exactly as written there (may hold spaces, capitals). */
     name: z.string().min(1),
+    /** Warehouse column name: lowercase snake_case (Glue and Athena require it); derived from the name if absent. */
     column: z.string().regex(SNAKE, "column names are lowercase snake_case").max(255).optional(),
     type: z.enum(FEATURE_TYPES),
     description: z.string().optional(),
-    presence: z
-      .strictObject({
-        minFraction: z.number().min(0).max(1).optional(),
-        minCount: z.number().int().min(0).optional(),
-      })
-      .optional(),
-    valueCount: z
-      .strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })
-      .optional(),
+    presence: presence.optional(),
+    valueCount: valueCount.optional(),
     domain: domain.optional(),
     inEnvironment: z.array(ENV).optional(),
     notInEnvironment: z.array(ENV).optional(),
-    drift: z
-      .strictObject({
-        lInfinity: z.number().min(0).max(1).optional(),
-        jensenShannon: z.number().min(0).max(1).optional(),
-      })
-      .optional(),
+    drift: drift.optional(),
+    /** Training–serving skew thresholds (TFDV's skew_comparator): a SERVING batch vs the TRAINING baseline. */
     skew: z
       .strictObject({
         lInfinity: z.number().min(0).max(1).optional(),
@@ -62,6 +81,7 @@ const feature = z
       })
       .optional()
       .describe("training–serving skew thresholds: a SERVING batch against the latest TRAINING batch"),
+    /** Value for rows written under an older schema version that lacked this feature. */
     default: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
   })
   .superRefine((f, ctx) => {
@@ -109,6 +129,16 @@ const feature = z
       });
   });
 
+const policy = z.strictObject({
+  /** Reject the whole blob (nothing written) when bad rows / rows read exceeds this. Default 1 (never). */
+  maxBadRowFraction: z.number().min(0).max(1).default(1),
+  /** A byte-identical re-upload under a new key is recorded, not written again. Default true. */
+  dedupeByContent: z.boolean().default(true),
+  /** Batch size bounds; outside them a DATASET_LOW/HIGH_NUM_EXAMPLES anomaly is raised. */
+  minRows: z.number().int().min(0).optional(),
+  maxRows: z.number().int().min(1).optional(),
+});
+
 export const schemaFileFormat = z
   .strictObject({
     $schema: z.string().optional(),
@@ -116,22 +146,22 @@ export const schemaFileFormat = z
     version: z.number().int().min(1),
     description: z.string().optional(),
     defaultEnvironments: z.array(ENV).default(["TRAINING", "SERVING"]),
+    /** Source name of the label feature. */
     label: z.string().optional(),
+    /** Source name of the event-time feature. */
     eventTime: z.string().optional(),
     features: z.array(feature).min(1),
-    policy: z
-      .strictObject({
-        maxBadRowFraction: z.number().min(0).max(1).default(1),
-        dedupeByContent: z.boolean().default(true),
-        minRows: z.number().int().min(0).optional(),
-        maxRows: z.number().int().min(1).optional(),
-      })
-      .default({ maxBadRowFraction: 1, dedupeByContent: true }),
+    policy: policy.default({ maxBadRowFraction: 1, dedupeByContent: true }),
+    /** The CSV dialect of a dataset's files: what `schema infer` sniffed, and what ingest reads with. */
     csv: z
       .strictObject({
+        /** Field separator. Default: `,` (`\t` for .tsv files). */
         delimiter: z.string().length(1).optional(),
+        /** Quote character. Default `"`. */
         quote: z.string().length(1).optional(),
+        /** Whether the first record names the fields. Default true; without one the fields are column0, column1, … */
         header: z.boolean().optional(),
+        /** Separator inside a CSV cell holding a list feature's values. Default `|`. */
         listSeparator: z.string().length(1).optional(),
       })
       .optional(),
@@ -239,5 +269,30 @@ export function parseSchema(text: string, file: string): DatasetSchema {
   return {
     ...s,
     features: s.features.map((f) => ({ ...f, column: f.column ?? defaultColumnName(f.name) })),
-  } as DatasetSchema;
+  };
 }
+
+/** What the format yields, read-only all the way down: a parsed schema is never edited in place. */
+type Frozen<T> = T extends readonly (infer U)[]
+  ? readonly Frozen<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: Frozen<T[K]> }
+    : T;
+
+export type FeatureType = (typeof FEATURE_TYPES)[number];
+export type StringDomain = Frozen<z.output<typeof stringDomain>>;
+export type TimestampDomain = Frozen<z.output<typeof timestampDomain>>;
+/** INT and FLOAT share one domain shape (`disallowNaN` matters for FLOAT only). */
+export type NumericDomain = Frozen<z.output<typeof numericDomain>>;
+export type FeatureDomain = Frozen<z.output<typeof domain>>;
+export type Presence = Frozen<z.output<typeof presence>>;
+export type ValueCount = Frozen<z.output<typeof valueCount>>;
+export type DriftComparator = Frozen<z.output<typeof drift>>;
+export type BatchPolicy = Frozen<z.output<typeof policy>>;
+/** A feature as parsed: its warehouse `column` always set (derived from the name when the file omits it). */
+export type Feature = Frozen<Omit<z.output<typeof feature>, "column"> & { column: string }>;
+/** One schema file, parsed: defaults applied, every feature's column resolved. */
+export type DatasetSchema = Frozen<Omit<z.output<typeof schemaFileFormat>, "$schema" | "features">> & {
+  readonly features: readonly Feature[];
+};
+export type CsvOptions = NonNullable<DatasetSchema["csv"]>;

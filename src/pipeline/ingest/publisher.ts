@@ -9,7 +9,7 @@ import { failedRunKey, routedKey } from "../../contract/keys.js";
 import { type FailedRunRecord, type IngestResult, renderCommitMarker } from "../../contract/records.js";
 import { errorMessage } from "../../core/errors.js";
 import type { DatasetRef } from "../lineage/recorder.js";
-import { canSplit, splitIntoParts } from "../scale-out/route.js";
+import { canCut, cutIntoParts } from "../scale-out/route.js";
 import { publishFile, putFileOnce, putOnce } from "../shared/publish.js";
 import type { Published } from "../shared/run-step.js";
 import { claimContent } from "./claim.js";
@@ -98,11 +98,11 @@ async function publishRejected(
 async function publishRouted(ctx: RunContext, size: number): Promise<Published<IngestResult>> {
   const { deps, ref } = ctx;
   const over = `blob of ${size} bytes exceeds the ${deps.maxBlobBytes}-byte limit of one invocation`;
-  const partBytes = deps.partBytes !== undefined && canSplit(ref.key) ? deps.partBytes : undefined;
+  const partBytes = deps.partBytes !== undefined && canCut(ref.key) ? deps.partBytes : undefined;
   const parts =
     partBytes === undefined
       ? undefined
-      : await splitIntoParts({
+      : await cutIntoParts({
           raw: deps.stores.raw,
           key: ref.key,
           runId: ctx.common.runId,
@@ -110,7 +110,7 @@ async function publishRouted(ctx: RunContext, size: number): Promise<Published<I
           scratch: ctx.scratch,
         });
   const reason = parts
-    ? `${over}; split at record boundaries into ${parts.length} parts of about ${partBytes} bytes (raw keys under ${path.posix.dirname(parts[0]?.name ?? ".")}/), each ingested as its own run; a part's _source_row counts from the part's first line, and its lineage names that line of the original`
+    ? `${over}; cut at record boundaries into ${parts.length} parts of about ${partBytes} bytes (raw keys under ${path.posix.dirname(parts[0]?.name ?? ".")}/), each ingested as its own run; a part's _source_row counts from the part's first line, and its lineage names that line of the original`
     : `${over}; routed to the scale-out path (see README: scale-out)`;
   const base = noRows(ctx, "routed", reason);
   const result: IngestResult = parts ? { ...base, outputs: { parts: parts.map((p) => p.name) } } : base;

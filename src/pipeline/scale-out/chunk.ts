@@ -27,10 +27,10 @@ export interface PartFile {
 }
 
 /**
- * What can be split: CSV/TSV and JSON lines, plain or gzip (named as the reader names them). A JSON
+ * What can be cut: CSV/TSV and JSON lines, plain or gzip (named as the reader names them). A JSON
  * array cannot be cut by lines. `stem` is the file name without its extensions, as written.
  */
-export function splittable(
+export function cuttable(
   key: string,
 ): { csv: boolean; gzip: boolean; ext: string; stem: string } | undefined {
   const { base, gz } = stripExtensions(key);
@@ -49,7 +49,7 @@ const QUOTE = 0x22;
  * that size, so one long record makes one long part), handing each finished part to `onPart`,
  * which must consume the file before the next one is written. Returns the parts' descriptions.
  */
-export async function splitRecords(source: AsyncIterable<Buffer>, opts: PartOptions): Promise<PartFile[]> {
+export async function chunkRecords(source: AsyncIterable<Buffer>, opts: PartOptions): Promise<PartFile[]> {
   const writer = new PartWriter(opts);
   try {
     for await (const chunk of source) await writer.feed(chunk);

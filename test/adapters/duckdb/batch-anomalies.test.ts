@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fileStatistics } from "../../../src/adapters/duckdb/file-statistics.js";
@@ -7,6 +6,7 @@ import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import type { DatasetSchema } from "../../../src/core/schema/types.js";
 import type { DatasetStatistics } from "../../../src/core/stats/types.js";
 import { batchAnomalies } from "../../../src/core/validate/batch.js";
+import { tempDir } from "../../support/temp.js";
 
 const PENGUINS = "node_modules/vega-datasets/data/penguins.json";
 const schema = new SchemaRegistry("schemas").load("penguins").schema;
@@ -16,7 +16,7 @@ let adelie: DatasetStatistics;
 beforeAll(async () => {
   // Prepare: real statistics of all 344 penguins, and of the 152 Adelie penguins as a "previous batch".
   const rows = JSON.parse(readFileSync(PENGUINS, "utf8")) as { Species: string }[];
-  const dir = mkdtempSync(path.join(tmpdir(), "lakeline-batch-"));
+  const dir = await tempDir("batch");
   const adelieFile = path.join(dir, "adelie.json");
   writeFileSync(adelieFile, JSON.stringify(rows.filter((r) => r.Species === "Adelie")));
   full = { ...(await fileStatistics(PENGUINS, { dataset: "penguins" })), schemaVersion: 1 };

@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -8,6 +7,7 @@ import { parseSchema } from "../../../src/core/schema/format.js";
 import { inferSchema } from "../../../src/core/schema/infer.js";
 import type { Feature } from "../../../src/core/schema/types.js";
 import { runCli } from "../../support/cli.js";
+import { tempDir } from "../../support/temp.js";
 
 const DATA = "node_modules/vega-datasets/data";
 const byName = (features: readonly Feature[], name: string) => features.find((f) => f.name === name)!;
@@ -89,7 +89,7 @@ describe("inferSchemaFromFile", () => {
   });
 
   it("records a ;-separated dialect, reads a JSON array saved as .csv as JSON, and refuses 0 rows and Latin-1", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "lakeline-infer-"));
+    const dir = await tempDir("infer");
     const semi = path.join(dir, "weather.csv");
     writeFileSync(semi, readFileSync(`${DATA}/seattle-weather.csv`, "utf8").replaceAll(",", ";"));
     expect((await inferSchemaFromFile(semi, { dataset: "w", version: 1 })).schema.csv?.delimiter).toBe(";");
@@ -112,7 +112,7 @@ describe("inferSchemaFromFile", () => {
 
   it("reads gzip-compressed JSON lines the same as plain JSON", async () => {
     const rows = JSON.parse(readFileSync(`${DATA}/penguins.json`, "utf8")) as object[];
-    const dir = mkdtempSync(path.join(tmpdir(), "lakeline-infer-"));
+    const dir = await tempDir("infer");
     const file = path.join(dir, "penguins.jsonl.gz");
     writeFileSync(file, gzipSync(rows.map((r) => JSON.stringify(r)).join("\n")));
     const plain = await inferSchemaFromFile(`${DATA}/penguins.json`, { dataset: "p", version: 1 });
@@ -154,7 +154,7 @@ describe("inferSchema (pure)", () => {
 describe("lakeline schema infer", () => {
   it("drafts from the latest release (label and environments kept), releases it once, never overwriting", async () => {
     // Prepare: a schemas dir that already holds penguins v1 (label Species, not in SERVING).
-    const dir = mkdtempSync(path.join(tmpdir(), "lakeline-schemas-"));
+    const dir = await tempDir("schemas");
     mkdirSync(path.join(dir, "penguins"));
     writeFileSync(path.join(dir, "penguins", "v1.json"), readFileSync("schemas/penguins/v1.json"));
     const v1 = parseSchema(readFileSync("schemas/penguins/v1.json", "utf8"), "v1");
@@ -202,7 +202,7 @@ describe("lakeline schema infer", () => {
   });
 
   it("refuses to release a draft that breaks compatibility with the latest release", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "lakeline-schemas-"));
+    const dir = await tempDir("schemas");
     mkdirSync(path.join(dir, "penguins", "drafts"), { recursive: true });
     writeFileSync(path.join(dir, "penguins", "v1.json"), readFileSync("schemas/penguins/v1.json"));
     const v1 = JSON.parse(readFileSync("schemas/penguins/v1.json", "utf8"));
@@ -220,7 +220,7 @@ describe("lakeline schema infer", () => {
   });
 
   it("--stdout prints the draft and writes nothing; --json describes it", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "lakeline-schemas-"));
+    const dir = await tempDir("schemas");
     const printed = await cli(
       "schema",
       "infer",

@@ -12,7 +12,8 @@ import { Database } from "../../../src/adapters/duckdb/database.js";
 import { DEFAULT_LIMITS } from "../../../src/adapters/duckdb/reader.js";
 import { stagedRowBytes, stagesOnDisk } from "../../../src/adapters/duckdb/sizing.js";
 import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
-import { tempDir, VEGA } from "../../support/cli.js";
+import { VEGA } from "../../support/cli.js";
+import { tempDir } from "../../support/temp.js";
 
 const registry = new SchemaRegistry(path.resolve("schemas"));
 const LINEAGE = {
@@ -25,7 +26,7 @@ const LINEAGE = {
 };
 
 async function outputs(file: string, dataset: string, staging: "memory" | "disk") {
-  const scratch = tempDir();
+  const scratch = await tempDir("staging-disk");
   const batch = await StagedBatch.stage({
     key: path.basename(file),
     localPath: file,
@@ -78,7 +79,7 @@ describe("staging on disk", () => {
   });
 
   it("gives the same outputs as memory for CSV with damaged rows (weather)", async () => {
-    const dir = tempDir();
+    const dir = await tempDir("staging-disk");
     const lines = fs.readFileSync(path.join(VEGA, "weather.csv"), "utf8").trimEnd().split("\n");
     lines[10] = lines[10]!.replace(/,[^,]*$/, ",hail"); // not in the weather domain
     lines[20] = "Seattle,2012-13-40,x,1,2,3,rain"; // bad date, bad number
@@ -98,7 +99,7 @@ describe("staging on disk", () => {
   });
 
   it("gives the same outputs as memory for JSON lines (penguins)", async () => {
-    const dir = tempDir();
+    const dir = await tempDir("staging-disk");
     const penguins = JSON.parse(fs.readFileSync(path.join(VEGA, "penguins.json"), "utf8")) as unknown[];
     const file = path.join(dir, "penguins.jsonl");
     fs.writeFileSync(file, `${penguins.map((p) => JSON.stringify(p)).join("\n")}\n{broken\n`);

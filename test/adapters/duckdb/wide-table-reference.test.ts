@@ -23,7 +23,7 @@ import { StagedBatch } from "../../../src/adapters/duckdb/batch.js";
 import { Database } from "../../../src/adapters/duckdb/database.js";
 import { DEFAULT_LIMITS } from "../../../src/adapters/duckdb/reader.js";
 import { parseSchema } from "../../../src/core/schema/format.js";
-import { tempDir } from "../../support/cli.js";
+import { tempDir } from "../../support/temp.js";
 
 const SPEC: WideSpec = { columns: 100, rows: 3_000, seed: 5, badEvery: 97 };
 const LINEAGE = {
@@ -57,7 +57,7 @@ function reasonOf(b: BadCell): { code: string; reason: string } {
 }
 
 async function ingestOutputs(file: string, staging: "memory" | "disk") {
-  const scratch = tempDir();
+  const scratch = await tempDir("wide-table");
   try {
     const batch = await StagedBatch.stage({
       key: path.basename(file),
@@ -96,7 +96,7 @@ async function ingestOutputs(file: string, staging: "memory" | "disk") {
 describe("a 100-column table with bad cells in known places", () => {
   it("quarantines exactly the rows a row-by-row recomputation rejects, with the same reasons, in memory and on disk", async () => {
     // Prepare
-    const dir = tempDir();
+    const dir = await tempDir("wide-table");
     const file = path.join(dir, "wide.csv");
     await writeWideCsv(file, SPEC);
     const cells = badCells(SPEC);

@@ -1,9 +1,64 @@
 import { describe, expect, it } from "vitest";
-import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import { compatibilityProblems, registryProblems } from "../../../src/core/schema/compat.js";
+import { parseSchema } from "../../../src/core/schema/format.js";
 import type { DatasetSchema, Feature } from "../../../src/core/schema/types.js";
 
-const v1 = new SchemaRegistry("schemas").load("penguins").schema;
+/** A penguins schema like the shipped one, held here so this test reads no file. */
+const PENGUINS_V1 = {
+  dataset: "penguins",
+  version: 1,
+  description: "Palmer penguins: body measurements of three species; the label is Species.",
+  defaultEnvironments: ["TRAINING", "SERVING"],
+  label: "Species",
+  features: [
+    {
+      name: "Species",
+      column: "species",
+      type: "STRING",
+      presence: { minFraction: 1 },
+      domain: { values: ["Adelie", "Chinstrap", "Gentoo"] },
+      notInEnvironment: ["SERVING"],
+      drift: { lInfinity: 0.25 },
+    },
+    {
+      name: "Island",
+      type: "STRING",
+      presence: { minFraction: 1 },
+      domain: { values: ["Biscoe", "Dream", "Torgersen"] },
+      drift: { lInfinity: 0.25 },
+    },
+    {
+      name: "Beak Length (mm)",
+      type: "FLOAT",
+      presence: { minFraction: 0.9 },
+      domain: { min: 25, max: 70 },
+      drift: { jensenShannon: 0.3 },
+    },
+    {
+      name: "Beak Depth (mm)",
+      type: "FLOAT",
+      presence: { minFraction: 0.9 },
+      domain: { min: 10, max: 25 },
+      drift: { jensenShannon: 0.3 },
+    },
+    {
+      name: "Flipper Length (mm)",
+      type: "INT",
+      presence: { minFraction: 0.9 },
+      domain: { min: 150, max: 250 },
+    },
+    {
+      name: "Body Mass (g)",
+      type: "INT",
+      presence: { minFraction: 0.9 },
+      domain: { min: 2000, max: 7000 },
+      drift: { jensenShannon: 0.3 },
+    },
+    { name: "Sex", type: "STRING", presence: { minFraction: 0.9 }, domain: { values: ["MALE", "FEMALE"] } },
+  ],
+  policy: { maxBadRowFraction: 0.2, dedupeByContent: true, minRows: 1 },
+};
+const v1 = parseSchema(JSON.stringify(PENGUINS_V1), "penguins/v1.json");
 const v2 = (change: (features: Feature[]) => Feature[]): DatasetSchema => ({
   ...v1,
   version: 2,

@@ -5,7 +5,6 @@ import { FsObjectStore } from "../../../src/adapters/local/fs-store.js";
 import { md5Hex } from "../../../src/core/hash/dvc.js";
 import type { DatasetStatistics, FeatureStatistics } from "../../../src/core/stats/types.js";
 import type { DatasetRef } from "../../../src/pipeline/lineage/recorder.js";
-import { runCli as runSharedCli } from "../../support/cli.js";
 
 export const PENGUINS_FILE = path.resolve("node_modules/vega-datasets/data/penguins.json");
 export const PENGUINS_BYTES = readFileSync(PENGUINS_FILE);
@@ -133,10 +132,4 @@ export function exportRef(namespace: string, version = `${md5Hex("export manifes
     fields: PENGUIN_FIELDS,
     properties: { split: "train/eval/test", seed: 42 },
   };
-}
-
-/** Runs the CLI in-process and captures what it writes. */
-export async function runCli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const r = await runSharedCli(...argv);
-  return { code: r.code, out: r.stdout, err: r.stderr };
 }

@@ -10,24 +10,22 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { Database } from "../../../src/adapters/duckdb/database.js";
 import {
+  chunkRecords,
+  cuttable,
   type PartFile,
   recordStream,
-  splitRecords,
-  splittable,
 } from "../../../src/pipeline/scale-out/chunk.js";
-import { tempDir, VEGA } from "../../support/cli.js";
+import { VEGA } from "../../support/cli.js";
+import { tempDir } from "../../support/temp.js";
 
-/** Split `bytes` fed in chunks of `chunk` bytes; keep each part's text. */
-async function split(
-  bytes: Buffer,
-  opts: { csv: boolean; partBytes: number; chunk?: number; gzip?: boolean },
-) {
-  const dir = tempDir();
+/** Cut `bytes` fed in chunks of `chunk` bytes; keep each part's text. */
+async function cut(bytes: Buffer, opts: { csv: boolean; partBytes: number; chunk?: number; gzip?: boolean }) {
+  const dir = await tempDir("chunk");
   const chunks: Buffer[] = [];
   const size = opts.chunk ?? 7;
   for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
   const texts: string[] = [];
-  const parts = await splitRecords(recordStream(Readable.from(chunks), opts.gzip ?? false), {
+  const parts = await chunkRecords(recordStream(Readable.from(chunks), opts.gzip ?? false), {
     csv: opts.csv,
     partBytes: opts.partBytes,
     dir,
@@ -48,11 +46,11 @@ const TRICKY = [
   '5,"last ""one""",5.5',
 ].join("\n");
 
-describe("splitRecords", () => {
+describe("chunkRecords", () => {
   it("keeps quoted newlines whole, repeats the header, and loses or repeats no record (CSV)", async () => {
     for (const chunk of [1, 3, 7, 64]) {
       for (const partBytes of [1, 20, 40, 1000]) {
-        const { parts, texts } = await split(Buffer.from(`${TRICKY}\n`), { csv: true, partBytes, chunk });
+        const { parts, texts } = await cut(Buffer.from(`${TRICKY}\n`), { csv: true, partBytes, chunk });
         const header = "id,note,score\n";
         for (const t of texts) expect(t.startsWith(header)).toBe(true);
         expect(texts.map((t) => t.slice(header.length)).join("")).toBe(`${TRICKY.slice(header.length)}\n`);
@@ -67,7 +65,7 @@ describe("splitRecords", () => {
 
   it("gives parts DuckDB reads as the same records, in order (real data: weather, gzip)", async () => {
     const original = fs.readFileSync(path.join(VEGA, "weather.csv"));
-    const { parts, texts, dir } = await split(gzipSync(original), {
+    const { parts, texts, dir } = await cut(gzipSync(original), {
       csv: true,
       partBytes: 16_000,
       chunk: 4096,
@@ -95,7 +93,7 @@ describe("splitRecords", () => {
 
   it("cuts JSON lines by line, counting blank lines, and a last line without a newline", async () => {
     const text = '{"a":1}\n\n{"a":2}\n{"a":3}\n{"a":4}';
-    const { parts, texts } = await split(Buffer.from(text), { csv: false, partBytes: 9, chunk: 2 });
+    const { parts, texts } = await cut(Buffer.from(text), { csv: false, partBytes: 9, chunk: 2 });
     expect(texts.join("")).toBe(text);
     // A part ends at the first line end at or past 9 bytes.
     expect(parts.map((p) => [p.firstLine, p.lines])).toEqual([
@@ -106,14 +104,14 @@ describe("splitRecords", () => {
   });
 
   it("knows which blobs it can cut", () => {
-    expect(splittable("d/training/a.csv")).toEqual({ csv: true, gzip: false, ext: "csv", stem: "a" });
-    expect(splittable("d/training/a.jsonl.gz")).toEqual({ csv: false, gzip: true, ext: "jsonl", stem: "a" });
-    expect(splittable("d/training/Big.Drop.TSV.gzip")).toEqual({
+    expect(cuttable("d/training/a.csv")).toEqual({ csv: true, gzip: false, ext: "csv", stem: "a" });
+    expect(cuttable("d/training/a.jsonl.gz")).toEqual({ csv: false, gzip: true, ext: "jsonl", stem: "a" });
+    expect(cuttable("d/training/Big.Drop.TSV.gzip")).toEqual({
       csv: true,
       gzip: true,
       ext: "tsv",
       stem: "Big.Drop",
     });
-    expect(splittable("d/training/a.json")).toBeUndefined();
+    expect(cuttable("d/training/a.json")).toBeUndefined();
   });
 });

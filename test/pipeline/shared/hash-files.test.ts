@@ -2,12 +2,12 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import * as fs from "node:fs/promises";
-import * as os from "node:os";
 import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../../cli/main.js";
 import { createMd5Tap, hashPath, md5File } from "../../../src/pipeline/shared/hash-files.js";
+import { tempDir } from "../../support/temp.js";
 
 /** An independent DVC directory hash: Python walks, hashes, sorts and serialises on its own. */
 const PY_WALK_HASH = `
@@ -52,7 +52,7 @@ const PENGUINS = path.resolve("node_modules/vega-datasets/data/penguins.json");
 const FLIGHTS = path.resolve("node_modules/vega-datasets/data/flights-3m.parquet");
 
 beforeAll(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), "lakeline-hash-"));
+  tmp = await tempDir("hash");
 });
 afterAll(async () => {
   await fs.rm(tmp, { recursive: true, force: true });

@@ -9,13 +9,13 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FsObjectStore } from "../../../src/adapters/local/fs-store.js";
 import { publishFile } from "../../../src/pipeline/shared/publish.js";
-import { tempDir } from "../../support/cli.js";
+import { tempDir } from "../../support/temp.js";
 
 const md5 = (s: string) => createHash("md5").update(s).digest("hex");
 
 describe("publishFile", () => {
   it("describes the bytes it stored", async () => {
-    const dir = tempDir();
+    const dir = await tempDir("publish");
     const store = new FsObjectStore(path.join(dir, "zone"), "zone");
     fs.writeFileSync(path.join(dir, "mine"), "first attempt");
     const ref = await publishFile(store, "d/out.parquet", path.join(dir, "mine"), {
@@ -25,7 +25,7 @@ describe("publishFile", () => {
   });
 
   it("describes the stored bytes when an earlier attempt wrote the key first", async () => {
-    const dir = tempDir();
+    const dir = await tempDir("publish");
     const store = new FsObjectStore(path.join(dir, "zone"), "zone");
     await store.put("d/out.parquet", "first attempt");
     fs.writeFileSync(path.join(dir, "mine"), "second attempt, other row order");

@@ -11,7 +11,8 @@ import { duckdbIngestEngine } from "../../../src/adapters/duckdb/batch.js";
 import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import type { FeatureStatistics } from "../../../src/core/stats/types.js";
 import { validateFile } from "../../../src/pipeline/ingest/validate.js";
-import { tempDir, VEGA } from "../../support/cli.js";
+import { VEGA } from "../../support/cli.js";
+import { tempDir } from "../../support/temp.js";
 
 const registry = new SchemaRegistry(path.resolve("schemas"));
 
@@ -162,7 +163,7 @@ describe("batch statistics equal a row-by-row re-computation", () => {
   });
 
   it("keeps a batch with an absurd value: statistics are computed, the unstable spread is left unknown", async () => {
-    const dir = tempDir();
+    const dir = await tempDir("statistics-reference");
     const file = path.join(dir, "wide.csv");
     const header = "location,date,precipitation,temp_max,temp_min,wind,weather";
     fs.writeFileSync(

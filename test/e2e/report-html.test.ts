@@ -1,12 +1,11 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { localLakeStores } from "../../../src/adapters/local/lake.js";
-import { renderReport } from "../../../src/core/report/html.js";
-import type { DatasetStatistics } from "../../../src/core/stats/types.js";
-import type { Anomaly } from "../../../src/core/validate/anomaly.js";
-import { runCli } from "../../support/cli.js";
+import { localLakeStores } from "../../src/adapters/local/lake.js";
+import { renderReport } from "../../src/core/report/html.js";
+import type { DatasetStatistics } from "../../src/core/stats/types.js";
+import type { Anomaly } from "../../src/core/validate/anomaly.js";
+import { runCli } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 
 const EVIL = `<script>alert("x")</script>&'`;
 
@@ -137,7 +136,7 @@ describe("lakeline report", () => {
 
   it("prints the latest report of a dataset, a run's report, and fails when there is none", async () => {
     // Prepare: two penguins batches and one weather batch in the warehouse zone.
-    const lake = mkdtempSync(path.join(tmpdir(), "lakeline-lake-"));
+    const lake = await tempDir("lake");
     const store = localLakeStores(lake).warehouse;
     const runs = [
       "20240501T100000Z-1b4e28ba-2fa1-51d2-883f-0016d3cca427",

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { duckdbIngestEngine } from "../../../src/adapters/duckdb/batch.js";
 import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import { validateFile } from "../../../src/pipeline/ingest/validate.js";
-import { tempDir } from "../../support/cli.js";
+import { tempDir } from "../../support/temp.js";
 
 const SCHEMA = {
   dataset: "checks",
@@ -44,7 +44,7 @@ const GOOD = {
   label: "yes",
 };
 
-const dir = tempDir();
+const dir = await tempDir("row-validation");
 const schemas = path.join(dir, "schemas");
 fs.mkdirSync(path.join(schemas, "checks"), { recursive: true });
 fs.writeFileSync(path.join(schemas, "checks", "v1.json"), JSON.stringify(SCHEMA));
