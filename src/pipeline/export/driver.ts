@@ -177,7 +177,7 @@ function snapshotRef(
   };
 }
 
-function sourceRef(namespace: string, s: SourceFile): DatasetRef {
+export function sourceRef(namespace: string, s: SourceFile): DatasetRef {
   return {
     namespace,
     name: s.key,
