@@ -4,8 +4,6 @@
  * with reasons) are each one scan of the staged table.
  */
 import { randomBytes } from "node:crypto";
-import * as path from "node:path";
-import { BlobFormatError, QueryError } from "../../core/errors.js";
 import type { DatasetSchema } from "../../core/schema/types.js";
 import { sqlString } from "../../core/sql.js";
 import { BAD_ROW, type FeaturePlan, rowValidationPlan } from "../../core/validate/row-sql.js";
@@ -16,6 +14,15 @@ import type {
   MeasuredBatch,
   StagedRecords,
 } from "../../ports/ingest-engine.js";
+import {
+  constantText,
+  headerLines,
+  parquet,
+  rejectedLines,
+  rowPosition,
+  stageInParquet,
+  unreadableBlob,
+} from "./batch-sql.js";
 import { Database, type DatabaseOptions } from "./database.js";
 import {
   DEFAULT_LIMITS,
@@ -25,7 +32,7 @@ import {
   type ReadLimits,
   sourceRelation,
 } from "./reader.js";
-import { rowGroupRows, stagedRowBytes, stagesOnDisk, wideForThreads, widthMemoryLimit } from "./sizing.js";
+import { stagedRowBytes, stagesOnDisk, wideForThreads, widthMemoryLimit } from "./sizing.js";
 import { type StagedStatistics, stagedStatistics, toDatasetStatistics } from "./statistics.js";
 
 export type { LineageValues };
@@ -34,14 +41,6 @@ export interface MalformedRecord {
   readonly line: number;
   readonly reason: string;
 }
-
-/**
- * Parquet settings: snappy (what Athena and every reader handle fastest; zstd measured 25% slower to
- * write), DuckDB's default row groups (larger groups measured 2.5× slower to write and hold more
- * memory), dictionary encoding and column statistics (DuckDB defaults).
- */
-const PARQUET = "FORMAT parquet, COMPRESSION snappy";
-const parquet = (columns: number) => `${PARQUET}, ROW_GROUP_SIZE ${rowGroupRows(columns)}`;
 
 /** Columns lineageSelect adds to every output row. */
 const LINEAGE_COLUMNS = 7;
@@ -258,78 +257,6 @@ export class StagedBatch implements StagedRecords {
     this.db.close();
   }
 }
-
-/**
- * Staging on disk: the checked rows in file order (insertion order is preserved, so the file's row
- * number is the record's position) in a Parquet file in scratch, read back through a view. Not a
- * DuckDB database file: its table storage keeps a block per column per thread being filled, so 300
- * columns ran out of memory at 256 MB before a row was written, while Parquet row groups sized by
- * cells keep the writer's buffers small at any width.
- */
-function stageInParquet(planSql: string, scratch: string, columns: number): string[] {
-  const file = sqlString(path.join(scratch, "staged.parquet"));
-  return [
-    `COPY (${planSql}) TO ${file} (${parquet(columns)})`,
-    `CREATE VIEW staged AS SELECT * FROM read_parquet(${file}, file_row_number = true)`,
-  ];
-}
-
-/**
- * DuckDB raises "Invalid Input Error" when the bytes themselves cannot be read as the format (a JSON
- * array cut short, an object over the size limit): a property of the blob, so retrying cannot cure
- * it — the blob is rejected whole with DuckDB's position, rather than the run failing forever.
- */
-function unreadableBlob(key: string, blob: PreparedBlob, err: unknown): unknown {
-  const detail =
-    err instanceof QueryError
-      ? /Invalid Input Error: ([\s\S]*)/.exec(String(err.data.engine ?? ""))?.[1]
-      : undefined;
-  if (detail === undefined) return err;
-  return new BlobFormatError(key, `malformed ${blob.format}: ${detail.replaceAll(blob.path, key).trim()}`, {
-    cause: err,
-  });
-}
-
-/**
- * A text value repeated on every row, as a one-value ENUM: DuckDB writes it straight into the Parquet
- * dictionary instead of hashing it row by row (measured: 0.59 s → 0.23 s for four such columns over
- * 3M rows). The file holds the same plain UTF8 strings (BYTE_ARRAY, dictionary-encoded) either way.
- */
-function constantText(value: string): string {
-  const literal = sqlString(value);
-  return `${literal}::ENUM(${literal})`;
-}
-
-/** DuckDB may log several errors for one bad line; a line is one record with one reason: its first error. */
-function rejectedLines(table: string): string {
-  return `(SELECT line, [arg_min('RECORD_MALFORMED line ' || line || ': ' || lower(error_type::VARCHAR) || ': ' || error_message, coalesce(column_idx, 0))] AS reasons, any_value(csv_line) AS csv_line FROM ${table} GROUP BY line ORDER BY line)`;
-}
-
-/**
- * `_source_row` counts every record of the file, malformed ones included, the same rule as JSON
- * lines. The staged table holds only the well-formed CSV records (rowid = position among them), so
- * a record's ordinal is rowid + 1 plus the malformed records before it: the i-th malformed record
- * (ordinal b_i) precedes good record k exactly when b_i - i < k. Those thresholds are sorted, so
- * the count is a binary search, spelled out as nested CASEs (log2 of the malformed count deep).
- */
-export function recordsBefore(malformedOrdinals: readonly number[], position = "rowid"): string {
-  // threshold t_i = b_i - i (1-based i): how many good records precede the i-th malformed one.
-  const thresholds = malformedOrdinals.map((b, i) => b - (i + 1));
-  const node = (lo: number, hi: number): string => {
-    if (lo === hi) return String(lo);
-    const mid = (lo + hi + 1) >> 1;
-    return `CASE WHEN ${position} >= ${thresholds[mid - 1]} THEN ${node(mid, hi)} ELSE ${node(lo, mid - 1)} END`;
-  };
-  return node(0, thresholds.length);
-}
-
-/** `_source_row` of a staged record: see StagedBatch.rowExpr. `position` is its 0-based place among staged rows. */
-function rowPosition(rowColumn: boolean, position: string, malformedOrdinals: readonly number[]): string {
-  if (rowColumn) return "__row";
-  if (malformedOrdinals.length === 0) return `(${position} + 1)`;
-  return `(${position} + 1 + ${recordsBefore(malformedOrdinals, position)})`;
-}
-
 /** The ingest engine on DuckDB: each blob staged in a database of its own, in the run's scratch. */
 export const duckdbIngestEngine: IngestEngine = {
   stage: (request) =>
@@ -343,8 +270,3 @@ export const duckdbIngestEngine: IngestEngine = {
       ...(request.options ? { database: request.options } : {}),
     }),
 };
-
-/** Lines before the first record: a CSV header; JSON lines have none. */
-function headerLines(blob: PreparedBlob): number {
-  return blob.format === "csv" && blob.hasHeader !== false ? 1 : 0;
-}
