@@ -1,3 +1,4 @@
+/** `features history` executor: the entity file into DuckDB, the history query, the split parts in scratch. */
 import * as path from "node:path";
 import { ENV } from "../../contract/env.js";
 import { LakelineError, UsageError } from "../../core/errors.js";

@@ -1,3 +1,7 @@
+/**
+ * `features history` planning and driver: the request checked and resolved (views, keys, columns,
+ * split, knowledge mode, instant), then the entity file digest, warehouse files read and run id.
+ */
 import * as path from "node:path";
 import { DEFAULT_SPLIT, parseAsOf } from "../../contract/export-request.js";
 import { assertDatasetName } from "../../contract/raw-key.js";

@@ -1,3 +1,7 @@
+/**
+ * `features history` publisher: the manifest, DVC objects, data and `.dvc` file (each a conditional
+ * put), and the lineage run with its output ref.
+ */
 import * as path from "node:path";
 import { DATA_DIR, versionOf } from "../../contract/export-keys.js";
 import { TIE_BREAK } from "../../core/features/history-sql.js";
