@@ -156,9 +156,17 @@ export async function startMotoS3(options: StartMotoOptions): Promise<MotoS3Hand
     return n;
   }
 
+  // Passes run one after another: a drain's pass must not see the queue empty while the background
+  // loop holds a received message it has not yet handed to a handler (SQS hides it meanwhile).
+  let lastPass: Promise<number> = Promise.resolve(0);
+  const pollSerially = (): Promise<number> => {
+    lastPass = lastPass.then(pollOnce, pollOnce);
+    return lastPass;
+  };
+
   const loop = async () => {
     while (!stopped && handlers.size > 0) {
-      if ((await pollOnce()) === 0) await new Promise((r) => setTimeout(r, 25));
+      if ((await pollSerially()) === 0) await new Promise((r) => setTimeout(r, 25));
     }
   };
 
@@ -179,7 +187,7 @@ export async function startMotoS3(options: StartMotoOptions): Promise<MotoS3Hand
     },
     async drainNotifications() {
       // A put's notification is queued before its response returns: poll until nothing is left.
-      while ((await pollOnce()) > 0 || inFlight.size > 0) await Promise.all([...inFlight]);
+      while ((await pollSerially()) > 0 || inFlight.size > 0) await Promise.all([...inFlight]);
       if (failures.length > 0) {
         const errors = failures.splice(0);
         throw new AggregateError(errors, `${errors.length} ObjectCreated handler(s) failed`);
