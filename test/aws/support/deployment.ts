@@ -16,6 +16,7 @@ import {
   PutBucketVersioningCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { sqsJson } from "../../support/moto-s3.js";
 import { AWS_CREDENTIALS, AWS_REGION } from "./servers.js";
 import type { Deployment } from "./shipped.js";
 
@@ -142,25 +143,4 @@ export async function listKeys(s3: S3Client, bucket: string, prefix = ""): Promi
     token = page.NextContinuationToken;
   } while (token);
   return keys;
-}
-
-/**
- * SQS's JSON protocol over fetch: the capture queue is the test's own plumbing, and the project has
- * no SQS client (moto reads the service from the credential scope).
- */
-function sqsJson(endpoint: string) {
-  return async (action: string, body: Record<string, unknown>): Promise<unknown> => {
-    const res = await fetch(endpoint, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-amz-json-1.0",
-        "x-amz-target": `AmazonSQS.${action}`,
-        authorization: `AWS4-HMAC-SHA256 Credential=${AWS_CREDENTIALS.accessKeyId}/20260101/${AWS_REGION}/sqs/aws4_request, SignedHeaders=host, Signature=0`,
-      },
-      body: JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`sqs ${action}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : {};
-  };
 }
