@@ -5,7 +5,7 @@
  *
  * - raw: the whole bucket is input (`<dataset>/[<environment>/]<file>`)
  * - warehouse: `<dataset>/ingest_date=…/` table data, plus run markers, content claims,
- *   statistics and reports under `_runs/ _content/ _stats/ _reports/`
+ *   statistics, reports and the run index under `_runs/ _content/ _stats/ _reports/ _index/runs/`
  * - quarantine: `<dataset>/…` (rejected rows in `ingest_date=` partitions, rejected blobs)
  * - lineage: `openlineage/` RunEvents and `mlmd/` ML-Metadata records
  * - failed: `<dataset>/<runId>.json`
@@ -18,6 +18,7 @@ import {
   MLMD_PREFIX,
   OPENLINEAGE_PREFIX,
   REPORTS_PREFIX,
+  RUN_INDEX_PREFIX,
   STATS_PREFIX,
 } from "../src/contract/keys.js";
 
@@ -27,6 +28,7 @@ export const WAREHOUSE_META_PREFIXES: readonly string[] = [
   CONTENT_PREFIX,
   STATS_PREFIX,
   REPORTS_PREFIX,
+  RUN_INDEX_PREFIX,
 ];
 
 /** Commit markers: their creation triggers the online-feature materializer. */

@@ -10,6 +10,8 @@
  *   _content/<dataset>/<md5>.json                         content claim (dedupe of byte-identical blobs)
  *   _stats/<dataset>/<env>/<ts>-<runId>.json              statistics of accepted batches (drift baseline)
  *   _reports/<dataset>/<ts>-<runId>/{statistics.json,anomalies.json,report.html}
+ *   _index/runs/<dataset>/append/<runId>.json             run index: one run's entry, written after its marker
+ *   _index/runs/<dataset>/compact/<generation>.jsonl      run index: every entry up to a point (derived, rebuildable)
  * quarantine zone:
  *   <dataset>/ingest_date=YYYY-MM-DD/<ts>-<runId>.parquet rejected rows with reasons
  *   <dataset>/_rejected/<ts>-<runId>/{reason.json,<blob>} blobs rejected whole
@@ -96,6 +98,35 @@ export const INVALID_DATASET = "_invalid";
 export const REJECTED_FOLDER = "_rejected";
 
 export const MARKER_PREFIX = "_runs/";
+
+/**
+ * Warehouse: the run index, derived from the commit markers so readers need not open every marker
+ * (src/pipeline/shared/run-index.ts). The marker stays the commit point; the index can be rebuilt.
+ */
+export const RUN_INDEX_PREFIX = "_index/runs/";
+
+export function runIndexPrefix(dataset: string): string {
+  return `${RUN_INDEX_PREFIX}${dataset}/`;
+}
+
+/** One committed run's entry, written (create-only) after its marker. */
+export function runIndexAppendKey(dataset: string, runId: string): string {
+  return `${runIndexPrefix(dataset)}append/${runId}.json`;
+}
+
+/** Folder of the compacted segments; generations are zero-padded so the newest lists last. */
+export function runIndexCompactPrefix(dataset: string): string {
+  return `${runIndexPrefix(dataset)}compact/`;
+}
+
+export function runIndexCompactKey(dataset: string, generation: number): string {
+  return `${runIndexCompactPrefix(dataset)}${String(generation).padStart(10, "0")}.jsonl`;
+}
+
+/** The run id a marker key or an append key names (`…/<runId>.json`). */
+export function runIdOfKey(key: string): string {
+  return key.slice(key.lastIndexOf("/") + 1).replace(/\.json$/, "");
+}
 /** Warehouse: content claims, `_content/<dataset>/<md5>.json`. */
 export const CONTENT_PREFIX = "_content/";
 /** Lineage zone: OpenLineage RunEvents and ML-Metadata records (their layout is core/lineage/ids.ts). */

@@ -42,22 +42,34 @@ export interface CommittedRuns {
   readonly warehouse: string[];
   readonly quarantine: string[];
   readonly history: { readonly warehouse: string[]; readonly quarantine: string[] };
-  readonly markers: string[];
 }
 
+/** A committed run as `lakeline_runs` shows it: the result fields of RUN_COLUMNS (more are ignored). */
+export type RunRow = object;
+
 /**
- * What the views are built over, as local paths: the schemas, the files of each dataset's committed
- * runs (commit markers are the readers' only source of truth), the markers and the lineage records.
+ * What the views are built over: the schemas, the files of each dataset's committed runs (commit
+ * markers are the readers' only source of truth; the caller reads them through the run index), every
+ * committed run of every dataset, and the lineage records.
  */
 export interface LakeSource {
   readonly schemasDir: string;
   readonly duckdbMemory?: string;
-  /** Folder of the commit markers, `<dataset>/<runId>.json`. */
-  readonly markersDir: string;
   /** Folder of the lineage zone. */
   readonly lineageDir: string;
   committedRuns(dataset: string, asOf?: Date): Promise<CommittedRuns>;
+  /** Every committed run of every dataset (`lakeline_runs`). */
+  runs(): Promise<readonly RunRow[]>;
 }
+
+/** A SQL literal of a run field, typed as its column (absent fields are NULL). */
+function runValue(value: unknown, type: string): string {
+  if (value === undefined || value === null) return `NULL::${type}`;
+  if (type === "VARCHAR") return sqlString(String(value));
+  return `CAST(${sqlString(String(value))} AS ${type})`;
+}
+
+const RUN_ROWS_PER_INSERT = 500;
 
 function plain(value: unknown): QueryValue {
   if (typeof value === "bigint")
@@ -113,18 +125,21 @@ export class DuckDbQueryEngine implements QueryEngine {
         this.warnings.push(`no table for ${dataset}: ${err.message}`);
       }
     }
-    const runsGlob = path.join(config.markersDir, "*", "*.json");
-    const hasRuns = await fs
-      .readdir(config.markersDir)
-      .then((d) => d.length > 0)
-      .catch(() => false);
-    // Declared columns: the view has the same shape whatever the markers hold (a rejected run has no sample).
-    const columns = `{${RUN_COLUMNS.map(([n, t]) => `'${n}': '${t}'`).join(", ")}}`;
+    // A table filled from the committed runs, not a view over every marker file: the runs come from
+    // the run index, a few objects per dataset whatever its history.
     await this.db.exec(
-      hasRuns
-        ? `CREATE OR REPLACE VIEW lakeline_runs AS SELECT * FROM read_json(${sqlString(runsGlob)}, columns = ${columns}, format = 'auto')`
-        : `CREATE OR REPLACE VIEW lakeline_runs AS SELECT ${RUN_COLUMNS.map(([n, t]) => `NULL::${t} AS "${n}"`).join(", ")} WHERE false`,
+      `CREATE OR REPLACE TEMP TABLE lakeline_runs (${RUN_COLUMNS.map(([n, t]) => `"${n}" ${t}`).join(", ")})`,
     );
+    const runs = await config.runs();
+    for (let i = 0; i < runs.length; i += RUN_ROWS_PER_INSERT) {
+      const rows = runs
+        .slice(i, i + RUN_ROWS_PER_INSERT)
+        .map(
+          (r) =>
+            `(${RUN_COLUMNS.map(([n, t]) => runValue((r as Record<string, unknown>)[n], t)).join(", ")})`,
+        );
+      await this.db.exec(`INSERT INTO lakeline_runs VALUES ${rows.join(", ")}`);
+    }
     for (const sql of lineageViewsSql(config.lineageDir)) await this.db.exec(sql);
   }
 

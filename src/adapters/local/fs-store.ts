@@ -85,8 +85,11 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    // Walk only the folder the prefix lies in: a listing of `_runs/<dataset>/` must not read every
+    // partition of the zone.
+    const folder = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
     const keys: string[] = [];
-    await this.walk(this.root, "", keys);
+    await this.walk(folder ? path.join(this.root, assertSafeKey(folder)) : this.root, folder, keys);
     keys.sort();
     for (const key of keys) {
       if (!key.startsWith(prefix)) continue;

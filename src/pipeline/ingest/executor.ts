@@ -4,7 +4,6 @@
  * after which the batch is closed so its memory is returned before anything is published.
  */
 import * as path from "node:path";
-import { statsPrefix } from "../../contract/keys.js";
 import { BlobFormatError } from "../../core/errors.js";
 import type { DatasetSchema } from "../../core/schema/types.js";
 import type { DatasetStatistics } from "../../core/stats/types.js";
@@ -13,6 +12,7 @@ import { type BatchOutputs, type IngestContext, type IngestMade, rejectedUnread 
 
 export type { BatchOutputs };
 
+import { readMarkers } from "../shared/markers.js";
 import { decideBatch } from "./decide.js";
 import { previousStatistics } from "./reports.js";
 import { withSkew } from "./skew.js";
@@ -76,11 +76,13 @@ export async function executeIngest(ctx: IngestContext): Promise<IngestMade> {
   try {
     const schema = ctx.plan.identity.loaded!.schema;
     const { dataset, environment, runId } = ctx.common;
-    const previous = await previousStatistics(
-      ctx.deps.stores.warehouse,
-      statsPrefix(dataset, environment),
-      ctx.keys.stats,
-    );
+    const { warehouse } = ctx.deps.stores;
+    const runs = await readMarkers(warehouse, dataset, undefined, { heal: true });
+    const previous = await previousStatistics(warehouse, runs, {
+      dataset,
+      environment,
+      currentKey: ctx.keys.stats,
+    });
     ctx.deps.onPhase?.("write", ctx.ref.key);
     const batchMade = await executeBatch(
       { batch, schema, environment, previous, scratch: ctx.scratch },
@@ -98,7 +100,8 @@ export async function executeIngest(ctx: IngestContext): Promise<IngestMade> {
       ...batchMade,
       anomalies: await withSkew(
         {
-          store: ctx.deps.stores.warehouse,
+          store: warehouse,
+          runs,
           schema,
           environment,
           statsKey: ctx.keys.stats,
