@@ -6,7 +6,6 @@
  * `<dataset>_history` and `<dataset>_quarantine_history` hold every processing, for audit.
  */
 import { randomBytes } from "node:crypto";
-import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { scratchDir } from "../../contract/env.js";
 import { SchemaRegistry } from "../../contract/schema-registry.js";
