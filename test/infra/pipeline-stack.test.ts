@@ -309,7 +309,14 @@ describe("least privilege", () => {
     // Raw: only the parts of a blob split for scale-out, never an upload itself.
     expect(prefixesOf(put, "Raw")).toEqual(["*/*/_parts/*"]);
     expect(prefixesOf(put, "Warehouse").sort()).toEqual(
-      [...datasets().map((d) => `${d}/*`), "_content/*", "_index/runs/*", "_reports/*", "_runs/*", "_stats/*"].sort(),
+      [
+        ...datasets().map((d) => `${d}/*`),
+        "_content/*",
+        "_index/runs/*",
+        "_reports/*",
+        "_runs/*",
+        "_stats/*",
+      ].sort(),
     );
     // Rejected blobs under any dataset the key names (or _invalid/), routed records under _routed/.
     expect(prefixesOf(put, "Quarantine").sort()).toEqual(
@@ -318,7 +325,7 @@ describe("least privilege", () => {
     expect(prefixesOf(put, "Failed").sort()).toEqual(
       [...datasets().map((d) => `${d}/*`), "_routed/*"].sort(),
     );
-    expect(prefixesOf(put, "Lineage").sort()).toEqual(["mlmd/*", "openlineage/*"]);
+    expect(prefixesOf(put, "Lineage").sort()).toEqual(["_index/lineage/*", "mlmd/*", "openlineage/*"]);
     expect(allowed(fn, "s3:GetObjectVersion")).toEqual(["LakelineData-RawBucketArn/*"]);
     expect(allowed(fn, "events:PutEvents")).toEqual(["LakelineData-LineageBusArn"]);
   });

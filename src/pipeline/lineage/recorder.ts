@@ -21,6 +21,7 @@ import type {
 } from "../../core/lineage/types.js";
 import type { OpenLineageSink } from "../../ports/lineage-sink.js";
 import type { ObjectStore } from "../../ports/object-store.js";
+import { indexKeysOf, writeIndexKeys } from "./lineage-index.js";
 import { putOnce } from "./store.js";
 
 export type { ArtifactTypeName, DatasetRef, ExecutionTypeName } from "../../core/lineage/types.js";
@@ -163,6 +164,8 @@ class LineageWriter {
           this.known.add(key);
         }),
       );
+      // After the records they point to, so an index entry never leads to a missing record.
+      await writeIndexKeys(this.store, indexKeysOf([...pending].map(([key, value]) => ({ key, value }))));
     }
   }
 
