@@ -3,8 +3,8 @@
  * execution, and for every artifact, one under its object key, URI and version (keys in
  * src/contract/keys.ts). A subgraph query lists the adjacency of the nodes it reaches and reads only
  * the records of the nodes it returns, instead of loading every record of the store. The recorder
- * writes the entries after the records they point to; `ready.json` says every record is indexed
- * (a lake recorded before the index has none until `rebuildLineageIndex`).
+ * writes a record's entries just before the record (recorder.ts says why); `ready.json` says every
+ * record is indexed (a lake recorded before the index has none until `rebuildLineageIndex`).
  */
 import { LINEAGE_INDEX_KEYS, LINEAGE_INDEX_READY, lastSegment } from "../../contract/keys.js";
 import { ObjectNotFoundError } from "../../core/errors.js";
