@@ -103,7 +103,9 @@ export class FsObjectStore implements ObjectStore {
     try {
       entries = await fs.readdir(dir, { withFileTypes: true });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+      // A prefix whose folder is missing, or is a file, lists nothing.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return;
       throw err;
     }
     for (const e of entries) {
