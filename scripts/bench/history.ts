@@ -162,7 +162,7 @@ export function historyJobs(lakes: readonly HistoryLake[]): Job[] {
   const base = lakes[0]!;
   const lineageNodes = new Map<string, number>();
   let seed = 0;
-  return lakes.flatMap((h) => [
+  const byLake = lakes.map((h) => [
     job({
       op: "ingest",
       operation: "history: ingest one more file (1k rows)",
@@ -231,6 +231,8 @@ export function historyJobs(lakes: readonly HistoryLake[]): Job[] {
       },
     }),
   ]);
+  // Operation by operation, every N in turn: each pair sees the same machine conditions.
+  return byLake[0]!.flatMap((_, op) => byLake.map((jobs) => jobs[op]!));
 }
 
 /** Each operation at every N within 1.5× of its cost at the smallest N; export peak ≤ 512 MB. */

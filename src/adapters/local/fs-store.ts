@@ -17,6 +17,7 @@ import type {
 
 /** Temporary files live beside their target so the final rename is atomic (same filesystem). */
 const TMP_DIR = ".tmp";
+const LIST_STAT_BATCH = 64;
 
 /**
  * A zone of the embedded lake: a folder whose files are the objects. Writes go to a temporary
@@ -90,11 +91,11 @@ export class FsObjectStore implements ObjectStore {
     const folder = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
     const keys: string[] = [];
     await this.walk(folder ? path.join(this.root, assertSafeKey(folder)) : this.root, folder, keys);
-    keys.sort();
-    for (const key of keys) {
-      if (!key.startsWith(prefix)) continue;
-      const info = await this.head(key);
-      if (info) yield info;
+    const matching = keys.filter((k) => k.startsWith(prefix)).sort();
+    // Stat a batch at a time, not one by one: a listing of 1,000 markers is 1,000 stats.
+    for (let i = 0; i < matching.length; i += LIST_STAT_BATCH) {
+      const infos = await Promise.all(matching.slice(i, i + LIST_STAT_BATCH).map((k) => this.head(k)));
+      for (const info of infos) if (info) yield info;
     }
   }
 

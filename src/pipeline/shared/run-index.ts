@@ -13,7 +13,6 @@ import {
   runIndexAppendKey,
   runIndexCompactKey,
   runIndexCompactPrefix,
-  runIndexPrefix,
 } from "../../contract/keys.js";
 import { type IngestResult, renderCommitMarker } from "../../contract/records.js";
 import { ObjectNotFoundError } from "../../core/errors.js";
@@ -110,19 +109,14 @@ async function compactedEntries(
 async function listIndex(
   warehouse: ObjectStore,
   dataset: string,
-): Promise<{ compactKeys: string[]; appended: Set<string>; committed: string[] }> {
-  const compactPrefix = runIndexCompactPrefix(dataset);
+): Promise<{ compactKeys: string[]; committed: string[] }> {
   const compactKeys: string[] = [];
-  const appended = new Set<string>();
-  for await (const o of warehouse.list(runIndexPrefix(dataset))) {
-    if (o.key.startsWith(compactPrefix)) {
-      if (o.key.endsWith(".jsonl")) compactKeys.push(o.key);
-    } else if (o.key.endsWith(".json")) appended.add(runIdOfKey(o.key));
-  }
+  for await (const o of warehouse.list(runIndexCompactPrefix(dataset)))
+    if (o.key.endsWith(".jsonl")) compactKeys.push(o.key);
   const committed: string[] = [];
   for await (const o of warehouse.list(`${MARKER_PREFIX}${dataset}/`))
     if (o.key.endsWith(".json")) committed.push(runIdOfKey(o.key));
-  return { compactKeys: compactKeys.sort(), appended, committed };
+  return { compactKeys: compactKeys.sort(), committed };
 }
 
 /** The committed runs of a dataset, from the index reconciled with the marker listing. */
@@ -131,14 +125,12 @@ export async function readRunIndex(
   dataset: string,
   options: RunIndexOptions = {},
 ): Promise<RunIndexRead> {
-  const { compactKeys, appended, committed } = await listIndex(warehouse, dataset);
+  const { compactKeys, committed } = await listIndex(warehouse, dataset);
   const { indexed, deltas, full, lastGeneration } = await compactedEntries(warehouse, dataset, compactKeys);
   const missing = unindexed(committed, indexed);
   const lost: IngestResult[] = [];
   const read = await mapLimit(missing, async (runId) => {
-    const fromIndex = appended.has(runId)
-      ? await text(warehouse, runIndexAppendKey(dataset, runId))
-      : undefined;
+    const fromIndex = await text(warehouse, runIndexAppendKey(dataset, runId));
     if (fromIndex !== undefined) return JSON.parse(fromIndex) as IngestResult;
     const marker = await text(warehouse, markerKey(dataset, runId));
     if (marker === undefined) return undefined;
