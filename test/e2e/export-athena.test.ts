@@ -8,12 +8,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { localExportDeps } from "../../cli/deps/export.js";
+import { AthenaExportWriter } from "../../src/adapters/aws/athena-export-writer.js";
 import { Database } from "../../src/adapters/duckdb/database.js";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
 import { localConfig } from "../../src/contract/env.js";
-import type { ExportEngine } from "../../src/pipeline/export/executor.js";
 import { exportDataset } from "../../src/pipeline/export/export.js";
-import type { QueryResult } from "../../src/ports/query-engine.js";
+import type { ExportEngine, QueryResult } from "../../src/ports/query-engine.js";
 import { VEGA } from "../support/cli.js";
 import { tempDir } from "../support/temp.js";
 import { dvcPull, folderDigest, ingest, md5 } from "./export-support.js";
@@ -69,8 +69,11 @@ describe("export on Athena", () => {
       async close() {},
     };
     const deps = localExportDeps(localConfig({ lake }), {
-      openEngine: async () => fake,
-      attemptId: () => "attempt-1",
+      writer: new AthenaExportWriter({
+        openEngine: async () => fake,
+        exports: exportsStore,
+        attemptId: () => "attempt-1",
+      }),
     });
     // Act
     const result = await exportDataset(deps, { dataset: "penguins" });

@@ -6,6 +6,7 @@
  * Rows keep `_source_md5` and `_source_row`, which together order them stably (and are dropped on write).
  */
 
+import { QueryError } from "../errors.js";
 import type { SplitKeyColumn } from "../split/canonical.js";
 import type { SplitSpec } from "../split/spec.js";
 import { type SqlDialect, splitBucketSql, splitCaseSql } from "../split/sql.js";
@@ -49,6 +50,21 @@ export function snapshotSql(plan: SnapshotPlan, dialect: SqlDialect): string {
 /** Rows per split of a relation that has a `_split` column. */
 export function splitCountsSql(relation: string): string {
   return `SELECT ${sqlIdent(SPLIT_COLUMN)} AS "split", count(*) AS "rows" FROM ${relation} GROUP BY 1`;
+}
+
+/** Rows per split from a counts result (`split`, `rows`); every split of the spec present, 0 when empty. */
+export function splitCounts(
+  result: readonly Readonly<Record<string, unknown>>[],
+  splits: readonly string[],
+): Record<string, number> {
+  const rows: Record<string, number> = Object.fromEntries(splits.map((s) => [s, 0]));
+  for (const r of result) {
+    const name = String(r.split);
+    if (!(name in rows))
+      throw new QueryError(`export: the snapshot produced an unknown split ${JSON.stringify(name)}`);
+    rows[name] = Number(r.rows);
+  }
+  return rows;
 }
 
 /**
