@@ -17,8 +17,12 @@ export interface ExportSnapshot {
   readonly environment: string;
   /** The snapshot instant: the latest `_ingested_at` of the runs read. */
   readonly snapshotAt: Date;
-  /** The ingest runs whose rows are taken: one per source blob (its latest processing). */
-  readonly runIds: readonly string[];
+  /**
+   * Commit markers at or before this instant decide which run of each source blob is read (its
+   * latest processing): the writer reads them as data (the engine's runs table), never as a list
+   * of run ids in the SQL text.
+   */
+  readonly asOf: Date;
   readonly where?: string;
 }
 

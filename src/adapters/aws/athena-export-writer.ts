@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
+import { runsTableName } from "../../contract/committed-view.js";
 import { exportStagingPrefix, partRelpath } from "../../contract/export-keys.js";
 import { QueryError } from "../../core/errors.js";
 import { snapshotSql, splitCounts, splitCountsSql, unloadSplitSql } from "../../core/export/snapshot-sql.js";
@@ -43,7 +44,8 @@ export class AthenaExportWriter implements ExportWriter {
         spec: snapshot.spec,
         environment: snapshot.environment,
         snapshotAt: snapshot.snapshotAt,
-        runIds: snapshot.runIds,
+        runsTable: runsTableName(snapshot.dataset),
+        asOf: snapshot.asOf,
         ...(snapshot.where ? { where: snapshot.where } : {}),
       },
       "athena",

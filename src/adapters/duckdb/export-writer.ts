@@ -24,6 +24,7 @@ import type {
   WrittenSplits,
 } from "../../ports/export-writer.js";
 import type { ExportEngine } from "../../ports/query-engine.js";
+import { RUNS_VIEW } from "./query-engine.js";
 
 export const DEFAULT_ROWS_PER_PART = 1_000_000;
 
@@ -99,7 +100,8 @@ export class DuckDbExportWriter implements ExportWriter {
           spec: snapshot.spec,
           environment: snapshot.environment,
           snapshotAt: snapshot.snapshotAt,
-          runIds: snapshot.runIds,
+          runsTable: RUNS_VIEW,
+          asOf: snapshot.asOf,
           ...(snapshot.where ? { where: snapshot.where } : {}),
         },
         "duckdb",

@@ -1,8 +1,10 @@
 /**
  * The snapshot query of an export, in the warehouse's SQL on either engine:
- *   rows of the given runs (committed, of the environment, at or before the snapshot instant: the
- *   latest processing of each source blob, chosen from the commit markers — core/warehouse/latest.ts)
- *   → the caller's predicate → the chosen features + a bucket + the split name.
+ *   rows of the environment ingested at or before the snapshot instant, whose run is the latest
+ *   committed processing of its source blob at or before the as-of instant — chosen in SQL from the
+ *   commit markers (a runs relation: Athena's `<dataset>_runs` Glue table, DuckDB's `lakeline_runs`)
+ *   by the rule of core/warehouse/latest.ts, so the query's length does not grow with the number of
+ *   runs → the caller's predicate → the chosen features + a bucket + the split name.
  * Rows keep `_source_md5` and `_source_row`, which together order them stably (and are dropped on write).
  */
 
@@ -11,6 +13,7 @@ import type { SplitKeyColumn } from "../split/canonical.js";
 import type { SplitSpec } from "../split/spec.js";
 import { type SqlDialect, splitBucketSql, splitCaseSql } from "../split/sql.js";
 import { sqlIdent, sqlString } from "../sql.js";
+import { latestRunIdsSql } from "../warehouse/latest.js";
 
 export interface SnapshotPlan {
   readonly table: string;
@@ -21,8 +24,13 @@ export interface SnapshotPlan {
   readonly environment: string;
   /** Latest `_ingested_at` of the runs taken: the snapshot instant. */
   readonly snapshotAt: Date;
-  /** The ingest runs whose rows are taken: one per source blob (its latest processing). */
-  readonly runIds: readonly string[];
+  /**
+   * The commit markers, one row each (`runId`, `dataset`, `status`, `environment`, `sourceMd5`,
+   * `ingestedAt`: a TIMESTAMP on DuckDB, the marker's ISO 8601 string on Athena).
+   */
+  readonly runsTable: string;
+  /** Markers at or before this instant decide each source blob's latest processing (the request's as-of). */
+  readonly asOf: Date;
   readonly where?: string;
 }
 
@@ -34,16 +42,34 @@ function timestampLiteral(at: Date, dialect: SqlDialect): string {
   return dialect === "duckdb" ? `TIMESTAMPTZ ${iso}` : `from_iso8601_timestamp(${iso})`;
 }
 
+/** The marker's `ingestedAt` as an instant. */
+function markerInstant(dialect: SqlDialect): string {
+  return dialect === "duckdb" ? `"ingestedAt"` : `from_iso8601_timestamp("ingestedAt")`;
+}
+
+/**
+ * The run ids whose rows a snapshot takes: of each source blob, its latest processing among the
+ * dataset's committed markers at or before `asOf` (latestRunIdsSql, the committed view's rule).
+ */
+export function committedRunIdsSql(
+  plan: Pick<SnapshotPlan, "table" | "runsTable" | "asOf">,
+  dialect: SqlDialect,
+): string {
+  const markers =
+    `(SELECT * FROM ${sqlIdent(plan.runsTable)} WHERE "dataset" = ${sqlString(plan.table)} ` +
+    `AND ${markerInstant(dialect)} <= ${timestampLiteral(plan.asOf, dialect)}) AS "markers"`;
+  return latestRunIdsSql(markers);
+}
+
 /** SELECT <columns>, _source_md5, _source_row, _split FROM … */
 export function snapshotSql(plan: SnapshotPlan, dialect: SqlDialect): string {
   const out = plan.columns.map(sqlIdent).join(", ");
   const order = ORDER_COLUMNS.map(sqlIdent).join(", ");
   const inner = [...plan.columns, ...ORDER_COLUMNS].map(sqlIdent).join(", ");
-  const runs = plan.runIds.length > 0 ? plan.runIds.map(sqlString).join(", ") : "NULL";
   const predicate = plan.where?.trim() ? ` AND (${plan.where.trim()})` : "";
   const bucketed =
     `SELECT ${inner}, ${splitBucketSql(plan.keyColumns, plan.spec.seed, dialect)} AS "_bucket" FROM ${sqlIdent(plan.table)} ` +
-    `WHERE "_ingested_at" <= ${timestampLiteral(plan.snapshotAt, dialect)} AND "_environment" = ${sqlString(plan.environment)} AND "_run_id" IN (${runs})${predicate}`;
+    `WHERE "_ingested_at" <= ${timestampLiteral(plan.snapshotAt, dialect)} AND "_environment" = ${sqlString(plan.environment)} AND "_run_id" IN (${committedRunIdsSql(plan, dialect)})${predicate}`;
   return `SELECT ${out}, ${order}, ${splitCaseSql('"_bucket"', plan.spec)} AS ${sqlIdent(SPLIT_COLUMN)} FROM (${bucketed}) AS "snapshot"`;
 }
 

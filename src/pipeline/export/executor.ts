@@ -16,7 +16,7 @@ export async function executeExport(ctx: ExportContext): Promise<ExportMade> {
       spec: x.spec,
       environment: x.environment,
       snapshotAt,
-      runIds: plan.runs.map((r) => r.runId),
+      asOf: x.requestedAsOf,
       ...(x.where ? { where: x.where } : {}),
     },
     { dataDir, runId: plan.runId },

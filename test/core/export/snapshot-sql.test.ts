@@ -10,11 +10,12 @@ const PLAN: SnapshotPlan = {
   spec: parseSplitArg("a=50,b=50", "s"),
   environment: "TRAINING",
   snapshotAt: new Date("2024-05-01T00:00:00Z"),
-  runIds: ["r1", "r2"],
+  runsTable: "penguins_runs",
+  asOf: new Date("2024-05-02T00:00:00Z"),
   where: "island <> 'Dream'",
 };
 
-const ATHENA_SNAPSHOT = String.raw`SELECT "species", "island", "_source_md5", "_source_row", CASE WHEN "_bucket" < 5000 THEN 'a' ELSE 'b' END AS "_split" FROM (SELECT "species", "island", "_source_md5", "_source_row", (from_base(substr(to_hex(md5(to_utf8('s' || '|' || (CASE WHEN "island" IS NULL THEN '\N' ELSE replace(replace("island", '\', '\\'), '|', '\|') END)))), 1, 8), 16) % 10000) AS "_bucket" FROM "penguins" WHERE "_ingested_at" <= from_iso8601_timestamp('2024-05-01T00:00:00.000Z') AND "_environment" = 'TRAINING' AND "_run_id" IN ('r1', 'r2') AND (island <> 'Dream')) AS "snapshot"`;
+const ATHENA_SNAPSHOT = String.raw`SELECT "species", "island", "_source_md5", "_source_row", CASE WHEN "_bucket" < 5000 THEN 'a' ELSE 'b' END AS "_split" FROM (SELECT "species", "island", "_source_md5", "_source_row", (from_base(substr(to_hex(md5(to_utf8('s' || '|' || (CASE WHEN "island" IS NULL THEN '\N' ELSE replace(replace("island", '\', '\\'), '|', '\|') END)))), 1, 8), 16) % 10000) AS "_bucket" FROM "penguins" WHERE "_ingested_at" <= from_iso8601_timestamp('2024-05-01T00:00:00.000Z') AND "_environment" = 'TRAINING' AND "_run_id" IN (SELECT "runId" FROM (SELECT "runId", row_number() OVER (PARTITION BY upper("environment"), coalesce("sourceMd5", 'run:' || "runId") ORDER BY "ingestedAt" DESC, "runId" DESC) AS "_rank" FROM (SELECT * FROM "penguins_runs" WHERE "dataset" = 'penguins' AND from_iso8601_timestamp("ingestedAt") <= from_iso8601_timestamp('2024-05-02T00:00:00.000Z')) AS "markers" WHERE "status" = 'ok') AS "ranked" WHERE "_rank" = 1) AND (island <> 'Dream')) AS "snapshot"`;
 
 describe("export SQL for Athena", () => {
   it("builds the documented snapshot query", () => {
@@ -36,16 +37,17 @@ describe("export SQL for Athena", () => {
   it("differs from the DuckDB query only in dialect functions", () => {
     const duck = snapshotSql(PLAN, "duckdb");
     expect(duck).toContain(`"_ingested_at" <= TIMESTAMPTZ '2024-05-01T00:00:00.000Z'`);
+    expect(duck).toContain(`"ingestedAt" <= TIMESTAMPTZ '2024-05-02T00:00:00.000Z'`);
     expect(duck).toContain(`CAST(('0x' || substr(md5('s' || '|' || `);
     expect(
       duck
-        .replace(/TIMESTAMPTZ '[^']+'/, "T")
+        .replace(/TIMESTAMPTZ '[^']+'/g, "T")
+        .replace(`"ingestedAt" <= T`, `I <= T`)
         .replace(/CAST\(\('0x' \|\| substr\(md5\((.*?)\), 1, 8\)\) AS BIGINT\)/, "H($1)"),
     ).toBe(
-      ATHENA_SNAPSHOT.replace(/from_iso8601_timestamp\('[^']+'\)/, "T").replace(
-        /from_base\(substr\(to_hex\(md5\(to_utf8\((.*?)\)\)\), 1, 8\), 16\)/,
-        "H($1)",
-      ),
+      ATHENA_SNAPSHOT.replace(/from_iso8601_timestamp\('[^']+'\)/g, "T")
+        .replace(`from_iso8601_timestamp("ingestedAt") <= T`, `I <= T`)
+        .replace(/from_base\(substr\(to_hex\(md5\(to_utf8\((.*?)\)\)\), 1, 8\), 16\)/, "H($1)"),
     );
   });
 });
