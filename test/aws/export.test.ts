@@ -64,6 +64,8 @@ let exporter: Lambda;
 let work: string;
 let db: Database;
 let exported: ExportResult;
+/** Everything the export container wrote under its /tmp. */
+const tmpWrites: string[] = [];
 let manifest: {
   query: string;
   md5: string;
@@ -135,7 +137,7 @@ beforeAll(async () => {
   }
   const ingested = await ingest.invoke<IngestResponse>(events);
   for (const r of ingested.results) if (!r.ok) throw new Error(JSON.stringify(r.error));
-  const out = await exporter.invoke<ExportResult>([scheduledExport(scheduleInput())]);
+  const out = await exporter.invoke<ExportResult>([scheduledExport(scheduleInput())], {}, { tmpWrites });
   const first = out.results[0]!;
   if (!first.ok) throw new Error(`export failed: ${JSON.stringify(first.error)}\n${out.stdout.slice(-3000)}`);
   exported = first.value;
@@ -171,6 +173,16 @@ describe("shipped export with Trino as Athena", () => {
     const nonEmpty = Object.values(exported.rows).filter((n) => n > 0).length;
     expect(unloads).toHaveLength(nonEmpty);
     expect(athena.statements.some((s) => /count\(\*\)/.test(s) && !s.startsWith("UNLOAD"))).toBe(true);
+  });
+
+  it("writes no split file under its /tmp: unloaded objects are streamed through md5 and copied server-side", async () => {
+    // Assess: the run's scratch folder was seen (the watch worked), no part file in it
+    expect(tmpWrites.some((p) => p.startsWith("lakeline-export-"))).toBe(true);
+    expect(tmpWrites.filter((p) => p.endsWith(".parquet") || /(^|\/)data\/./.test(p))).toEqual([]);
+    const staged = await listKeys(d.s3, d.buckets.Exports, "_staging/");
+    expect(staged.length).toBe(exported.nfiles);
+    const published = await listKeys(d.s3, d.buckets.Exports, `${exported.keys!.data}/`);
+    expect(published).toHaveLength(exported.nfiles);
   });
 
   it("reads the committed runs from the penguins_runs table, not from run ids in the SQL; the manifest lists them", () => {

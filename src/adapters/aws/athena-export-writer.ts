@@ -1,12 +1,11 @@
 /**
  * The export writer on Athena: one count query, then one UNLOAD per non-empty split to a fresh
- * staging prefix of the exports bucket (the only way out of Athena). Athena chooses file names and
- * row order, so its bytes are not reproducible; the export is still content-addressed, and its rows
- * and splits are DuckDB's.
+ * staging prefix of the exports bucket (the only way out of Athena). Each unloaded object is
+ * streamed once through md5 (nothing lands on the function's disk); the publisher then copies it,
+ * server-side, to its part key. Athena chooses file names and row order, so its bytes are not
+ * reproducible; the export is still content-addressed, and its rows and splits are DuckDB's.
  */
-import { randomUUID } from "node:crypto";
-import * as fs from "node:fs/promises";
-import * as path from "node:path";
+import { createHash, randomUUID } from "node:crypto";
 import { runsTableName } from "../../contract/committed-view.js";
 import { exportStagingPrefix, partRelpath } from "../../contract/export-keys.js";
 import { QueryError } from "../../core/errors.js";
@@ -27,6 +26,32 @@ export interface AthenaExportWriterOptions {
   readonly exports: ObjectStore;
   /** Names a staging attempt (UNLOAD needs an empty location). @default crypto.randomUUID */
   readonly attemptId?: () => string;
+}
+
+/** Objects hashed at once: enough to keep the network busy, few enough for a small function. */
+const HASH_CONCURRENCY = 4;
+
+/** md5 and size of each object, streamed (never written to disk), in the order given. */
+async function md5Objects(
+  store: ObjectStore,
+  keys: readonly string[],
+): Promise<{ md5: string; size: number }[]> {
+  const out: { md5: string; size: number }[] = new Array(keys.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < keys.length) {
+      const i = next++;
+      const hash = createHash("md5");
+      let size = 0;
+      for await (const chunk of await store.getStream(keys[i]!)) {
+        hash.update(chunk as Buffer);
+        size += (chunk as Buffer).length;
+      }
+      out[i] = { md5: hash.digest("hex"), size };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, keys.length) }, worker));
+  return out;
 }
 
 export class AthenaExportWriter implements ExportWriter {
@@ -75,13 +100,9 @@ export class AthenaExportWriter implements ExportWriter {
           throw new QueryError(
             `export: UNLOAD of split ${split} (${rows[split]} rows) wrote no file under ${prefix}`,
           );
-        await fs.mkdir(path.join(target.dataDir, split), { recursive: true });
-        for (const [i, key] of keys.sort().entries()) {
-          const relpath = partRelpath(split, i);
-          const file = path.join(target.dataDir, ...relpath.split("/"));
-          await exports.download(key, file);
-          parts.push({ relpath, file });
-        }
+        const digests = await md5Objects(exports, keys.sort());
+        for (const [i, stagedKey] of keys.entries())
+          parts.push({ relpath: partRelpath(split, i), stagedKey, ...digests[i]! });
       }
       return { engine: "athena", query, rows, parts, statements };
     } finally {
