@@ -5,6 +5,7 @@
  */
 import type { SplitKeyColumn } from "../core/split/canonical.js";
 import type { SplitSpec } from "../core/split/spec.js";
+import type { Select } from "../core/sql-builder.js";
 import type { ExportEngine, QueryEngine } from "./query-engine.js";
 
 /** What the snapshot holds: the rule is in core/export/snapshot-sql.ts, the same on both engines. */
@@ -64,7 +65,8 @@ export interface ExportWriter {
  * parts on an engine the caller opened (a training set joins tables it loaded into that session).
  */
 export interface SplitQuery {
-  readonly snapshot: string;
+  /** The query: built (nested formatted) or SQL text. */
+  readonly snapshot: Select | string;
   readonly columns: readonly string[];
   readonly splits: readonly string[];
   /** Local folder receiving `<split>/part-<n>.parquet`. */

@@ -188,7 +188,7 @@ describe("shipped export with Trino as Athena", () => {
   it("reads the committed runs from the penguins_runs table, not from run ids in the SQL; the manifest lists them", () => {
     // Assess
     expect(manifest.sources.map((s) => s.runId)).toHaveLength(2);
-    expect(manifest.query).toMatch(/FROM "penguins_runs" WHERE "dataset" = 'penguins'/);
+    expect(manifest.query).toMatch(/FROM "penguins_runs"\s+WHERE "dataset" = 'penguins'/);
     for (const s of manifest.sources) expect(manifest.query).not.toContain(s.runId);
   });
 

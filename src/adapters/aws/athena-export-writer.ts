@@ -9,7 +9,13 @@ import { createHash, randomUUID } from "node:crypto";
 import { runsTableName } from "../../contract/committed-view.js";
 import { exportStagingPrefix, partRelpath } from "../../contract/export-keys.js";
 import { QueryError } from "../../core/errors.js";
-import { snapshotSql, splitCounts, splitCountsSql, unloadSplitSql } from "../../core/export/snapshot-sql.js";
+import {
+  snapshotSelect,
+  splitCounts,
+  splitCountsSql,
+  unloadSplitSql,
+} from "../../core/export/snapshot-sql.js";
+import { renderSelect } from "../../core/sql-builder.js";
 import type {
   ExportPart,
   ExportSnapshot,
@@ -61,7 +67,7 @@ export class AthenaExportWriter implements ExportWriter {
   async write(snapshot: ExportSnapshot, target: ExportTarget): Promise<WrittenExport> {
     const { exports } = this.options;
     const stagingPrefix = exportStagingPrefix(target.runId, (this.options.attemptId ?? randomUUID)());
-    const query = snapshotSql(
+    const snapshotQuery = snapshotSelect(
       {
         table: snapshot.dataset,
         columns: snapshot.columns,
@@ -75,11 +81,12 @@ export class AthenaExportWriter implements ExportWriter {
       },
       "athena",
     );
+    const query = renderSelect(snapshotQuery);
     const splits = snapshot.spec.parts.map((p) => p.name);
     const engine = await this.options.openEngine();
     try {
       const statements: string[] = [];
-      const countSql = splitCountsSql(`(${query}) AS "export"`);
+      const countSql = splitCountsSql(snapshotQuery);
       statements.push(countSql);
       const rows = splitCounts((await engine.query(countSql)).rows, splits);
       const parts: ExportPart[] = [];
@@ -87,7 +94,7 @@ export class AthenaExportWriter implements ExportWriter {
         if (rows[split] === 0) continue;
         const prefix = `${stagingPrefix}${split}/`;
         const sql = unloadSplitSql({
-          snapshot: query,
+          snapshot: snapshotQuery,
           columns: snapshot.columns,
           split,
           location: `s3://${exports.bucket}/${prefix}`,

@@ -9,12 +9,13 @@ import { partRelpath } from "../../contract/export-keys.js";
 import { QueryError } from "../../core/errors.js";
 import {
   copyPartSql,
-  orderedSnapshotSql,
-  snapshotSql,
+  createOrderedSnapshotSql,
+  snapshotSelect,
   splitCounts,
   splitRangesSql,
 } from "../../core/export/snapshot-sql.js";
 import { sqlIdent } from "../../core/sql.js";
+import { renderSelect } from "../../core/sql-builder.js";
 import type {
   ExportSnapshot,
   ExportTarget,
@@ -42,7 +43,7 @@ export async function writeSplitParts(
     if (engine.execute) await engine.execute(sql);
     else await engine.query(sql);
   };
-  await run(`CREATE OR REPLACE TEMP TABLE ${TEMP_TABLE} AS ${orderedSnapshotSql(req.snapshot, req.columns)}`);
+  await run(createOrderedSnapshotSql(TEMP_TABLE, req.snapshot, req.columns));
   try {
     const rangeSql = splitRangesSql(TEMP_TABLE);
     statements.push(rangeSql);
@@ -92,7 +93,7 @@ export class DuckDbExportWriter implements ExportWriter {
   async write(snapshot: ExportSnapshot, target: ExportTarget): Promise<WrittenExport> {
     const engine = await this.options.openEngine(snapshot.snapshotAt);
     try {
-      const query = snapshotSql(
+      const snapshotQuery = snapshotSelect(
         {
           table: snapshot.dataset,
           columns: snapshot.columns,
@@ -107,9 +108,10 @@ export class DuckDbExportWriter implements ExportWriter {
         "duckdb",
       );
       const splits = snapshot.spec.parts.map((p) => p.name);
+      const query = renderSelect(snapshotQuery);
       const written = await writeSplitParts(
         engine,
-        { snapshot: query, columns: snapshot.columns, splits, dataDir: target.dataDir },
+        { snapshot: snapshotQuery, columns: snapshot.columns, splits, dataDir: target.dataDir },
         this.options.rowsPerPart,
       );
       return { engine: "duckdb", query, ...written };

@@ -13,7 +13,8 @@ import type { SplitKeyColumn } from "../split/canonical.js";
 import type { SplitSpec } from "../split/spec.js";
 import { type SqlDialect, splitBucketSql, splitCaseSql } from "../split/sql.js";
 import { sqlIdent, sqlString } from "../sql.js";
-import { latestRunIdsSql } from "../warehouse/latest.js";
+import { type From, renderSelect, type Select } from "../sql-builder.js";
+import { latestRunIdsSelect } from "../warehouse/latest.js";
 
 export interface SnapshotPlan {
   readonly table: string;
@@ -49,33 +50,64 @@ function markerInstant(dialect: SqlDialect): string {
 
 /**
  * The run ids whose rows a snapshot takes: of each source blob, its latest processing among the
- * dataset's committed markers at or before `asOf` (latestRunIdsSql, the committed view's rule).
+ * dataset's committed markers at or before `asOf` (latestRunIdsSelect, the committed view's rule).
  */
-export function committedRunIdsSql(
+export function committedRunIdsSelect(
   plan: Pick<SnapshotPlan, "table" | "runsTable" | "asOf">,
   dialect: SqlDialect,
-): string {
-  const markers =
-    `(SELECT * FROM ${sqlIdent(plan.runsTable)} WHERE "dataset" = ${sqlString(plan.table)} ` +
-    `AND ${markerInstant(dialect)} <= ${timestampLiteral(plan.asOf, dialect)}) AS "markers"`;
-  return latestRunIdsSql(markers);
+): Select {
+  const markers: Select = {
+    select: ["*"],
+    from: sqlIdent(plan.runsTable),
+    where: [
+      `"dataset" = ${sqlString(plan.table)}`,
+      `${markerInstant(dialect)} <= ${timestampLiteral(plan.asOf, dialect)}`,
+    ],
+  };
+  return latestRunIdsSelect({ query: markers, as: `"markers"` });
 }
 
 /** SELECT <columns>, _source_md5, _source_row, _split FROM … */
-export function snapshotSql(plan: SnapshotPlan, dialect: SqlDialect): string {
-  const out = plan.columns.map(sqlIdent).join(", ");
-  const order = ORDER_COLUMNS.map(sqlIdent).join(", ");
-  const inner = [...plan.columns, ...ORDER_COLUMNS].map(sqlIdent).join(", ");
-  const predicate = plan.where?.trim() ? ` AND (${plan.where.trim()})` : "";
-  const bucketed =
-    `SELECT ${inner}, ${splitBucketSql(plan.keyColumns, plan.spec.seed, dialect)} AS "_bucket" FROM ${sqlIdent(plan.table)} ` +
-    `WHERE "_ingested_at" <= ${timestampLiteral(plan.snapshotAt, dialect)} AND "_environment" = ${sqlString(plan.environment)} AND "_run_id" IN (${committedRunIdsSql(plan, dialect)})${predicate}`;
-  return `SELECT ${out}, ${order}, ${splitCaseSql('"_bucket"', plan.spec)} AS ${sqlIdent(SPLIT_COLUMN)} FROM (${bucketed}) AS "snapshot"`;
+export function snapshotSelect(plan: SnapshotPlan, dialect: SqlDialect): Select {
+  const predicate = plan.where?.trim() ? [`(${plan.where.trim()})`] : [];
+  const bucketed: Select = {
+    select: [
+      ...[...plan.columns, ...ORDER_COLUMNS].map(sqlIdent),
+      `${splitBucketSql(plan.keyColumns, plan.spec.seed, dialect)} AS "_bucket"`,
+    ],
+    from: sqlIdent(plan.table),
+    where: [
+      `"_ingested_at" <= ${timestampLiteral(plan.snapshotAt, dialect)}`,
+      `"_environment" = ${sqlString(plan.environment)}`,
+      { before: `"_run_id" IN `, query: committedRunIdsSelect(plan, dialect) },
+      ...predicate,
+    ],
+  };
+  return {
+    select: [
+      ...[...plan.columns, ...ORDER_COLUMNS].map(sqlIdent),
+      `${splitCaseSql('"_bucket"', plan.spec)} AS ${sqlIdent(SPLIT_COLUMN)}`,
+    ],
+    from: { query: bucketed, as: `"snapshot"` },
+  };
 }
 
-/** Rows per split of a relation that has a `_split` column. */
-export function splitCountsSql(relation: string): string {
-  return `SELECT ${sqlIdent(SPLIT_COLUMN)} AS "split", count(*) AS "rows" FROM ${relation} GROUP BY 1`;
+export function snapshotSql(plan: SnapshotPlan, dialect: SqlDialect): string {
+  return renderSelect(snapshotSelect(plan, dialect));
+}
+
+/** A query as a relation: a built one nests formatted, SQL text is wrapped as it is. */
+function relation(query: Select | string, as: string): From {
+  return typeof query === "string" ? `(${query}) AS ${as}` : { query, as };
+}
+
+/** Rows per split of a relation that has a `_split` column (a snapshot, or an ordered snapshot table). */
+export function splitCountsSql(snapshot: Select | string, as = `"export"`): string {
+  return renderSelect({
+    select: [`${sqlIdent(SPLIT_COLUMN)} AS "split"`, `count(*) AS "rows"`],
+    from: relation(snapshot, as),
+    groupBy: ["1"],
+  });
 }
 
 /** Rows per split from a counts result (`split`, `rows`); every split of the spec present, 0 when empty. */
@@ -99,16 +131,32 @@ export function splitCounts(
  * once measured 0.7 s for 3M rows, against 1.9 s for sorting each split again for every part
  * (ORDER BY … LIMIT … OFFSET) and 1.7 s for a row_number() window.
  */
-export function orderedSnapshotSql(snapshot: string, columns: readonly string[]): string {
-  const order = [SPLIT_COLUMN, ...ORDER_COLUMNS].map(sqlIdent).join(", ");
+export function createOrderedSnapshotSql(
+  table: string,
+  snapshot: Select | string,
+  columns: readonly string[],
+): string {
   // The ordering columns are not stored: a 32-character md5 per row alone held ~150 MB per 3M rows.
-  const kept = [...columns, SPLIT_COLUMN].map(sqlIdent).join(", ");
-  return `SELECT ${kept} FROM (${snapshot}) AS "snapshot" ORDER BY ${order}`;
+  const ordered = renderSelect({
+    select: [...columns, SPLIT_COLUMN].map(sqlIdent),
+    from: relation(snapshot, `"snapshot"`),
+    orderBy: [SPLIT_COLUMN, ...ORDER_COLUMNS].map(sqlIdent),
+  });
+  return `CREATE OR REPLACE TEMP TABLE ${table} AS\n${ordered}`;
 }
 
 /** Rows per split of an ordered snapshot table, with the rowid range each occupies. */
 export function splitRangesSql(table: string): string {
-  return `SELECT ${sqlIdent(SPLIT_COLUMN)} AS "split", count(*) AS "rows", min(rowid) AS "first", max(rowid) AS "last" FROM ${table} GROUP BY 1`;
+  return renderSelect({
+    select: [
+      `${sqlIdent(SPLIT_COLUMN)} AS "split"`,
+      `count(*) AS "rows"`,
+      `min(rowid) AS "first"`,
+      `max(rowid) AS "last"`,
+    ],
+    from: table,
+    groupBy: ["1"],
+  });
 }
 
 /** DuckDB: the rows [from, to) by rowid of an ordered snapshot table as one Parquet part. */
@@ -119,23 +167,29 @@ export function copyPartSql(args: {
   to: number;
   file: string;
 }): string {
-  const cols = args.columns.map(sqlIdent).join(", ");
-  return (
-    `COPY (SELECT ${cols} FROM ${args.table} WHERE rowid >= ${args.from} AND rowid < ${args.to} ORDER BY rowid) ` +
-    `TO ${sqlString(args.file)} (FORMAT parquet, COMPRESSION snappy)`
-  );
+  const part = renderSelect({
+    select: args.columns.map(sqlIdent),
+    from: args.table,
+    where: [`rowid >= ${args.from}`, `rowid < ${args.to}`],
+    orderBy: ["rowid"],
+  });
+  return `COPY (\n  ${part.replaceAll("\n", "\n  ")}\n) TO ${sqlString(args.file)} (FORMAT parquet, COMPRESSION snappy)`;
 }
 
 /** Athena: one split written by UNLOAD to an (empty) S3 prefix. */
 export function unloadSplitSql(args: {
-  snapshot: string;
+  snapshot: Select;
   columns: readonly string[];
   split: string;
   location: string;
 }): string {
-  const cols = args.columns.map(sqlIdent).join(", ");
+  const rows = renderSelect({
+    select: args.columns.map(sqlIdent),
+    from: { query: args.snapshot, as: `"export"` },
+    where: [`${sqlIdent(SPLIT_COLUMN)} = ${sqlString(args.split)}`],
+  });
   return (
-    `UNLOAD (SELECT ${cols} FROM (${args.snapshot}) AS "export" WHERE ${sqlIdent(SPLIT_COLUMN)} = ${sqlString(args.split)}) ` +
+    `UNLOAD (\n  ${rows.replaceAll("\n", "\n  ")}\n) ` +
     `TO ${sqlString(args.location)} WITH (format = 'PARQUET', compression = 'SNAPPY')`
   );
 }
