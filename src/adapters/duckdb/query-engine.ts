@@ -19,6 +19,12 @@ import type { QueryEngine, QueryResult, QueryValue } from "../../ports/query-eng
 import { Database } from "./database.js";
 import { lineageViewsSql } from "./lineage-views.js";
 
+/**
+ * One row per committed run of every dataset (read through the run index), the local twin of
+ * Athena's `<dataset>_runs` tables. A table, not a view: no marker file is opened by a query.
+ */
+export const RUNS_VIEW = "lakeline_runs";
+
 const RUN_COLUMNS: readonly [string, string][] = [
   ["runId", "VARCHAR"],
   ["dataset", "VARCHAR"],
@@ -127,7 +133,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     // A table filled from the committed runs, not a view over every marker file: the runs come from
     // the run index, a few objects per dataset whatever its history.
     await this.db.exec(
-      `CREATE OR REPLACE TEMP TABLE lakeline_runs (${RUN_COLUMNS.map(([n, t]) => `"${n}" ${t}`).join(", ")})`,
+      `CREATE OR REPLACE TABLE ${RUNS_VIEW} (${RUN_COLUMNS.map(([n, t]) => `"${n}" ${t}`).join(", ")})`,
     );
     const runs = await config.runs();
     for (let i = 0; i < runs.length; i += RUN_ROWS_PER_INSERT) {
@@ -137,7 +143,7 @@ export class DuckDbQueryEngine implements QueryEngine {
           (r) =>
             `(${RUN_COLUMNS.map(([n, t]) => runValue((r as Record<string, unknown>)[n], t)).join(", ")})`,
         );
-      await this.db.exec(`INSERT INTO lakeline_runs VALUES ${rows.join(", ")}`);
+      await this.db.exec(`INSERT INTO ${RUNS_VIEW} VALUES ${rows.join(", ")}`);
     }
     for (const sql of lineageViewsSql(config.lineageDir)) await this.db.exec(sql);
   }
