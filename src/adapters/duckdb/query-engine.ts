@@ -76,6 +76,10 @@ function runValue(value: unknown, type: string): string {
 
 const RUN_ROWS_PER_INSERT = 500;
 
+function sameFiles(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((f, i) => f === b[i]);
+}
+
 function plain(value: unknown): QueryValue {
   if (typeof value === "bigint")
     return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
@@ -163,14 +167,18 @@ export class DuckDbQueryEngine implements QueryEngine {
       partitionKeys: table.partitionKeys,
     };
     const qPresent = new Set(QUARANTINE_COLUMNS.map((c) => c.name));
+    const current = await this.columnsIn(runs.warehouse);
     const views: [string, typeof table, readonly DatasetSchema[], string[], ReadonlySet<string>][] = [
-      [dataset, table, versions, runs.warehouse, await this.columnsIn(runs.warehouse)],
+      [dataset, table, versions, runs.warehouse, current],
       [
         `${dataset}${HISTORY_SUFFIX}`,
         table,
         versions,
         runs.history.warehouse,
-        await this.columnsIn(runs.history.warehouse),
+        // Without re-processings the history holds the same files: one footer scan serves both.
+        sameFiles(runs.history.warehouse, runs.warehouse)
+          ? current
+          : await this.columnsIn(runs.history.warehouse),
       ],
       [`${dataset}_quarantine`, qTable, [], runs.quarantine, qPresent],
       [`${dataset}_quarantine${HISTORY_SUFFIX}`, qTable, [], runs.history.quarantine, qPresent],

@@ -25,7 +25,6 @@ import { loadSnapshot } from "./store.js";
 const CONCURRENCY = 16;
 const HEX_PREFIX = /^[0-9a-f]{6,32}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const EVENT_TYPES: ReadonlySet<string> = new Set(["DECLARED_INPUT", "DECLARED_OUTPUT", "INPUT", "OUTPUT"]);
 
 async function mapLimit<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
@@ -124,60 +123,61 @@ export async function findIndexedArtifacts(store: ObjectStore, ref: string): Pro
   return records.filter((a): a is ArtifactRecord => a !== undefined);
 }
 
-/** The events of a node, from its index folder (`<prefix><eventType>/<other id>`). */
-async function linksOf(store: ObjectStore, prefix: string, artifactSide: boolean): Promise<EventRecord[]> {
-  const events: EventRecord[] = [];
-  for (const key of await listKeys(store, prefix)) {
-    const [type, other] = key.slice(prefix.length).split("/");
-    if (!type || !other || !EVENT_TYPES.has(type)) continue;
-    const artifactId = artifactSide ? lastSegment(prefix.slice(0, -1)) : other;
-    const executionId = artifactSide ? other : lastSegment(prefix.slice(0, -1));
-    const eventType = type as EventType;
-    events.push({
-      id: eventId(executionId, artifactId, eventType),
-      artifactId,
-      executionId,
-      type: eventType,
-      time: "",
-    });
-  }
-  return events;
+/** The event types a walk follows from a node: towards its producers (up) or its consumers (down). */
+function typesFollowed(artifact: boolean, up: boolean): EventType[] {
+  return artifact === up ? ["OUTPUT", "DECLARED_OUTPUT"] : ["INPUT", "DECLARED_INPUT"];
 }
 
-/** The events the walk needs: loaded node by node until every node it reaches has its own. */
+/** The events of one type of a node, from its index folder (`<prefix><eventType>/<other id>`). */
+async function linksOf(
+  store: ObjectStore,
+  id: string,
+  artifact: boolean,
+  type: EventType,
+): Promise<EventRecord[]> {
+  const folder = artifact ? LINEAGE_INDEX_KEYS.artifactLinks(id) : LINEAGE_INDEX_KEYS.executionLinks(id);
+  const prefix = `${folder}${type}/`;
+  return (await listKeys(store, prefix)).map((key) => {
+    const other = key.slice(prefix.length);
+    const artifactId = artifact ? id : other;
+    const executionId = artifact ? other : id;
+    return { id: eventId(executionId, artifactId, type), artifactId, executionId, type, time: "" };
+  });
+}
+
+const byEventId = (a: EventRecord, b: EventRecord) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * The events the walk needs: for each direction, the events it follows from each node it reaches
+ * (an export's many inputs are never listed on the way down), loaded until every node reached has
+ * them. A walk ignores the events of the other direction, so the union walks as every event would.
+ */
 async function reachableEvents(
   store: ObjectStore,
   roots: readonly string[],
   options: { direction: Direction; depth?: number | undefined },
-): Promise<{ events: EventRecord[]; artifactIds: Set<string>; executionIds: Set<string> }> {
+): Promise<EventRecord[]> {
   const events = new Map<string, EventRecord>();
   const loaded = new Set<string>();
-  for (;;) {
-    const ids = subgraphIds(
-      [...events.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
-      roots,
-      options,
-    );
-    const todo = [
-      ...[...ids.artifactIds].filter((id) => !loaded.has(id)).map((id) => ({ id, artifact: true })),
-      ...[...ids.executionIds].filter((id) => !loaded.has(id)).map((id) => ({ id, artifact: false })),
-    ];
-    if (todo.length === 0)
-      return {
-        events: [...events.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
-        artifactIds: ids.artifactIds,
-        executionIds: ids.executionIds,
-      };
-    const found = await mapLimit(todo, ({ id, artifact }) =>
-      linksOf(
-        store,
-        artifact ? LINEAGE_INDEX_KEYS.artifactLinks(id) : LINEAGE_INDEX_KEYS.executionLinks(id),
-        artifact,
-      ),
-    );
-    for (const t of todo) loaded.add(t.id);
-    for (const e of found.flat()) events.set(e.id, e);
+  for (const up of [true, false]) {
+    if (options.direction === (up ? "down" : "up")) continue;
+    const walk = { direction: (up ? "up" : "down") as Direction, depth: options.depth };
+    for (;;) {
+      const ids = subgraphIds([...events.values()].sort(byEventId), roots, walk);
+      const todo = [
+        ...[...ids.artifactIds].map((id) => ({ id, artifact: true })),
+        ...[...ids.executionIds].map((id) => ({ id, artifact: false })),
+      ].filter((n) => !loaded.has(`${n.id}|${up}`));
+      if (todo.length === 0) break;
+      const found = await mapLimit(
+        todo.flatMap((n) => typesFollowed(n.artifact, up).map((type) => ({ ...n, type }))),
+        (n) => linksOf(store, n.id, n.artifact, n.type),
+      );
+      for (const n of todo) loaded.add(`${n.id}|${up}`);
+      for (const e of found.flat()) events.set(e.id, e);
+    }
   }
+  return [...events.values()].sort(byEventId);
 }
 
 /** The subgraph around `roots`, reading the records of its nodes only. */
@@ -187,7 +187,8 @@ export async function indexedSubgraph(
   options: { direction: Direction; depth?: number | undefined },
 ): Promise<LineageGraph> {
   const rootIds = roots.map((a) => a.id);
-  const { events, artifactIds, executionIds } = await reachableEvents(store, rootIds, options);
+  const events = await reachableEvents(store, rootIds, options);
+  const { artifactIds, executionIds } = subgraphIds(events, rootIds, options);
   const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : 1);
   const artifacts = await mapLimit([...artifactIds], (id) =>
     readRecord<ArtifactRecord>(store, LINEAGE_KEYS.artifact(id)),
