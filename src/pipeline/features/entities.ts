@@ -63,28 +63,11 @@ function where(file: string, row: number): number {
 }
 
 /**
- * Create the entity table; returns its row count. Timestamps are read as ISO 8601 (an offset is
- * applied; none means UTC) and stored as UTC TIMESTAMP, as warehouse timestamps are.
+ * The entity rows, read once: the wanted columns cast (keys to the views' types, the timestamp to
+ * UTC) and `_why`, the reason a row cannot be used (NULL when it can).
  */
-export async function loadEntities(engine: ExportEngine, file: string, cols: EntityColumns): Promise<number> {
-  const exec = (sql: string) => (engine.execute ? engine.execute(sql) : engine.query(sql).then(() => {}));
-  const name = path.basename(file);
-  const source = reader(file);
-  let present: Set<string>;
-  try {
-    present = new Set(
-      (await engine.query(`DESCRIBE SELECT * FROM ${source}`)).rows.map((r) => String(r.column_name)),
-    );
-  } catch (err) {
-    throw new EntityFileError(name, `cannot be read: ${(err as Error).message.split("\n")[0]}`);
-  }
+function rowsTableSql(cols: EntityColumns, source: string): string {
   const wanted = [...cols.keys.map((k) => k.name), cols.timestamp, ...(cols.label ? [cols.label] : [])];
-  const missing = wanted.filter((c) => !present.has(c));
-  if (missing.length > 0)
-    throw new EntityFileError(
-      name,
-      `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (has: ${[...present].join(", ")})`,
-    );
   const q = sqlIdent;
   const text = `CAST(${q(cols.timestamp)} AS VARCHAR)`;
   // A plain TIMESTAMP cast reads "…Z" as UTC but drops any other offset, so values with one go
@@ -108,11 +91,37 @@ export async function loadEntities(engine: ExportEngine, file: string, cols: Ent
     `"_ts" AS ${q(cols.timestamp)}`,
     ...(cols.label ? [q(cols.label)] : []),
   ];
+  return (
+    `CREATE OR REPLACE TEMP TABLE ${ROWS_TABLE} AS SELECT ${kept.join(", ")}, ${why} AS "_why" FROM ` +
+    `(SELECT ${wanted.map(q).join(", ")}, ${casts.join(", ")} FROM ${source}) AS "cast"`
+  );
+}
+
+/**
+ * Create the entity table; returns its row count. Timestamps are read as ISO 8601 (an offset is
+ * applied; none means UTC) and stored as UTC TIMESTAMP, as warehouse timestamps are.
+ */
+export async function loadEntities(engine: ExportEngine, file: string, cols: EntityColumns): Promise<number> {
+  const exec = (sql: string) => (engine.execute ? engine.execute(sql) : engine.query(sql).then(() => {}));
+  const name = path.basename(file);
+  const source = reader(file);
+  let present: Set<string>;
   try {
-    await exec(
-      `CREATE OR REPLACE TEMP TABLE ${ROWS_TABLE} AS SELECT ${kept.join(", ")}, ${why} AS "_why" FROM ` +
-        `(SELECT ${wanted.map(q).join(", ")}, ${casts.join(", ")} FROM ${source}) AS "cast"`,
+    present = new Set(
+      (await engine.query(`DESCRIBE SELECT * FROM ${source}`)).rows.map((r) => String(r.column_name)),
     );
+  } catch (err) {
+    throw new EntityFileError(name, `cannot be read: ${(err as Error).message.split("\n")[0]}`);
+  }
+  const wanted = [...cols.keys.map((k) => k.name), cols.timestamp, ...(cols.label ? [cols.label] : [])];
+  const missing = wanted.filter((c) => !present.has(c));
+  if (missing.length > 0)
+    throw new EntityFileError(
+      name,
+      `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (has: ${[...present].join(", ")})`,
+    );
+  try {
+    await exec(rowsTableSql(cols, source));
   } catch (err) {
     throw new EntityFileError(name, `cannot be read: ${(err as Error).message.split("\n")[0]}`);
   }
@@ -122,7 +131,7 @@ export async function loadEntities(engine: ExportEngine, file: string, cols: Ent
   const first = bad.rows[0];
   if (first) throw new EntityFileError(name, String(first._why), where(file, Number(first._r)));
   await exec(
-    `CREATE OR REPLACE TEMP VIEW ${ENTITIES_TABLE} AS SELECT ${[...cols.keys.map((k) => k.name), cols.timestamp, ...(cols.label ? [cols.label] : [])].map(q).join(", ")}, rowid + 1 AS ${q(ROW_COLUMN)} FROM ${ROWS_TABLE}`,
+    `CREATE OR REPLACE TEMP VIEW ${ENTITIES_TABLE} AS SELECT ${wanted.map(sqlIdent).join(", ")}, rowid + 1 AS ${sqlIdent(ROW_COLUMN)} FROM ${ROWS_TABLE}`,
   );
   const n = await engine.query(`SELECT count(*) AS "n" FROM ${ROWS_TABLE}`);
   return Number(n.rows[0]?.n ?? 0);
