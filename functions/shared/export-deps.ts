@@ -1,6 +1,8 @@
 /** Wiring of the export function: S3 zones, Athena over the Glue tables, EventBridge lineage, /tmp scratch. */
 
 import { createAthenaEngine } from "../../src/adapters/aws/athena-engine.js";
+import { AthenaExportWriter } from "../../src/adapters/aws/athena-export-writer.js";
+import { athenaSplitPartsWriter } from "../../src/adapters/aws/athena-split-parts.js";
 import { openPlainEngine } from "../../src/adapters/duckdb/plain-engine.js";
 import { awsConfig, ENV } from "../../src/contract/env.js";
 import { ViewRegistry } from "../../src/contract/view-registry.js";
@@ -15,12 +17,19 @@ export async function awsExportDeps(): Promise<HistoryDeps> {
     );
   }
   const athena = { workgroup: config.athenaWorkgroup, database: config.glueDatabase };
+  const pipeline = awsPipelineDeps();
   return {
-    ...awsPipelineDeps(),
+    ...pipeline,
     // Athena reads the Glue table; the snapshot query itself restricts it to committed runs ≤ as-of.
-    openEngine: async () => createAthenaEngine(athena),
-    // Training sets: the feature views, and DuckDB for the entity file (Athena cannot read /tmp).
+    writer: new AthenaExportWriter({
+      openEngine: async () => createAthenaEngine(athena),
+      exports: pipeline.stores.exports,
+    }),
+    // Training sets: the feature views, Athena with its UNLOADs downloaded into scratch, and
+    // DuckDB for the entity file (Athena cannot read /tmp).
     views: new ViewRegistry(config.schemasDir),
+    openEngine: async () => createAthenaEngine(athena),
+    writeSplits: athenaSplitPartsWriter(pipeline.stores.exports),
     openLocal: () => openPlainEngine(config.duckdbMemory ? { memoryLimit: config.duckdbMemory } : {}),
   };
 }

@@ -5,7 +5,7 @@
  * written as one Parquet file to the run's staging prefix in the exports zone and registered as an
  * external table (as Feast's Athena offline store does with its entity dataframe); the window form
  * of the history query, restricted to the committed runs the driver read, runs there and each
- * split is UNLOADed and downloaded by the export's Athena writer; the table is dropped after.
+ * split is UNLOADed and downloaded by the injected split-parts writer; the table is dropped after.
  */
 import { randomUUID } from "node:crypto";
 import * as path from "node:path";
@@ -16,7 +16,6 @@ import { ROW_COLUMN } from "../../core/features/history-sql.js";
 import { sqlString } from "../../core/sql.js";
 import { glueType } from "../../core/warehouse/table.js";
 import type { ExportEngine } from "../../ports/query-engine.js";
-import { writeWithAthena } from "../export/executor.js";
 import { ENTITIES_TABLE } from "./entities.js";
 import type { Driven, HistoryDeps, HistoryPlan, HistoryRequest } from "./history-plan.js";
 import { duckType, historyQuery, loadEntityTable, servedCounts, type Written } from "./history-query.js";
@@ -53,7 +52,7 @@ export async function executeOnAthena(
 ): Promise<Written> {
   if (!deps.openLocal) throw new Error("features history on Athena needs a local DuckDB (openLocal)");
   const local = await deps.openLocal();
-  const staging = exportStagingPrefix(driven.runId, (deps.attemptId ?? randomUUID)());
+  const staging = exportStagingPrefix(driven.runId, randomUUID());
   const table = entitiesTableName(driven.runId, staging.split("/").at(-2)!);
   let registered = false;
   try {
@@ -71,11 +70,12 @@ export async function executeOnAthena(
       entities: `"${table}"`,
       viewRuns: driven.viewRuns,
     });
-    const written = await writeWithAthena(
-      athena,
-      { snapshot: query, columns: plan.outColumns, splits: plan.spec.parts.map((p) => p.name), dataDir },
-      { store, stagingPrefix: `${staging}data/` },
-    );
+    const written = await deps.writeSplits(athena, {
+      snapshot: query,
+      columns: plan.outColumns,
+      splits: plan.spec.parts.map((p) => p.name),
+      dataDir,
+    });
     const served = await servedCounts(local, plan, dataDir);
     return { query, rows: written.rows, totalRows, served, entityTypes };
   } finally {

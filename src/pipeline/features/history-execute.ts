@@ -5,15 +5,12 @@
  */
 import { ENV } from "../../contract/env.js";
 import { LakelineError } from "../../core/errors.js";
-import { writeWithDuckdb } from "../export/executor.js";
 import { executeOnAthena } from "./history-athena.js";
 import type { Driven, HistoryDeps, HistoryPlan, HistoryRequest } from "./history-plan.js";
 import { historyQuery, loadEntityTable, servedCounts, type Written } from "./history-query.js";
 
 export type { Written } from "./history-query.js";
 export { columnTypesOf } from "./history-query.js";
-
-export const DEFAULT_ROWS_PER_PART = 1_000_000;
 
 /** Executor: entity file, the history query, the split parts in `dataDir`. */
 export async function executeHistory(
@@ -28,19 +25,22 @@ export async function executeHistory(
     if (engine.name === "athena") return await executeOnAthena(deps, req, plan, driven, dataDir, engine);
     const { totalRows, entityTypes } = await loadEntityTable(engine, req, plan);
     const query = historyQuery(plan, driven.entityDigest.md5, entityTypes, engine.name);
-    const written = await writeWithDuckdb(
-      engine,
-      { snapshot: query, columns: plan.outColumns, splits: plan.spec.parts.map((p) => p.name), dataDir },
-      deps.rowsPerPart ?? DEFAULT_ROWS_PER_PART,
-    ).catch((err: unknown) => {
-      if (/out of memory/i.test(String((err as Error)?.message)))
-        throw new LakelineError(
-          `features history: DuckDB ran out of memory joining ${totalRows} entity rows with ${plan.resolved.views.length} view(s); raise ${ENV.duckdbMemory} (e.g. 512MB)`,
-          { entities: totalRows },
-          { cause: err },
-        );
-      throw err;
-    });
+    const written = await deps
+      .writeSplits(engine, {
+        snapshot: query,
+        columns: plan.outColumns,
+        splits: plan.spec.parts.map((p) => p.name),
+        dataDir,
+      })
+      .catch((err: unknown) => {
+        if (/out of memory/i.test(String((err as Error)?.message)))
+          throw new LakelineError(
+            `features history: DuckDB ran out of memory joining ${totalRows} entity rows with ${plan.resolved.views.length} view(s); raise ${ENV.duckdbMemory} (e.g. 512MB)`,
+            { entities: totalRows },
+            { cause: err },
+          );
+        throw err;
+      });
     const served = await servedCounts(engine, plan, dataDir);
     return { query, rows: written.rows, totalRows, served, entityTypes };
   } finally {

@@ -12,7 +12,8 @@ import { parseFeatureRefs } from "../../core/features/view.js";
 import { deterministicUuid } from "../../core/hash/uuid.js";
 import { DEFAULT_SPLIT_SEED, formatSplitSpec, parseSplitArg } from "../../core/split/spec.js";
 import type { ColumnType } from "../../core/warehouse/table.js";
-import type { QueryEngine } from "../../ports/query-engine.js";
+import type { SplitPartsWriter } from "../../ports/export-writer.js";
+import type { ExportEngine, QueryEngine } from "../../ports/query-engine.js";
 import type { ExportDeps } from "../export/deps.js";
 import { committedSourceRuns, type SourceFile, sourceFiles, sourceRef } from "../export/driver.js";
 import type { DatasetRef } from "../lineage/recorder.js";
@@ -43,6 +44,13 @@ export interface HistoryRequest {
 
 export interface HistoryDeps extends ExportDeps {
   readonly views: ViewRegistry;
+  /**
+   * The engine over the warehouse as known at `asOf`: the lake's DuckDB, where the entity file is
+   * joined in that session; or Athena, where it is registered as a table (history-athena.ts).
+   */
+  openEngine(asOf: Date): Promise<ExportEngine>;
+  /** Writes the history query's split parts on that engine into local scratch. */
+  readonly writeSplits: SplitPartsWriter;
   /**
    * A DuckDB engine with no tables, for the entity file and the written parts when `openEngine`
    * is Athena (which cannot read a local file).

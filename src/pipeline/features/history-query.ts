@@ -10,8 +10,7 @@ import type { SplitKeyColumn } from "../../core/split/canonical.js";
 import { splitBucketSql, splitCaseSql } from "../../core/split/sql.js";
 import { sqlIdent, sqlString } from "../../core/sql.js";
 import { type ColumnType, glueType } from "../../core/warehouse/table.js";
-import type { QueryEngine } from "../../ports/query-engine.js";
-import type { ExportEngine } from "../export/executor.js";
+import type { ExportEngine, QueryEngine } from "../../ports/query-engine.js";
 import { ENTITIES_TABLE, loadEntities } from "./entities.js";
 import type { HistoryPlan, HistoryRequest } from "./history-plan.js";
 
