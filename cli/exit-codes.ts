@@ -27,6 +27,8 @@ interface Outcome {
   /** The online store was not updated after a committed run (feature views). */
   readonly onlineError?: string;
   readonly anomalies?: readonly { readonly severity: string }[];
+  /** A routed blob cut into parts: the parts' own outcomes say how its rows fared. */
+  readonly outputs?: { readonly parts?: readonly string[] };
 }
 
 /**
@@ -37,7 +39,9 @@ interface Outcome {
 export function ingestExitCode(all: readonly Outcome[]): number {
   const outcomes = all.filter((o) => !o.alreadyCommitted);
   if (outcomes.some((o) => o.status === "failed" || o.onlineError)) return EXIT.errors;
-  if (outcomes.some((o) => o.status === "rejected" || o.status === "routed")) return EXIT.refused;
+  const refused = (o: Outcome) =>
+    o.status === "rejected" || (o.status === "routed" && !o.outputs?.parts?.length);
+  if (outcomes.some(refused)) return EXIT.refused;
   if (outcomes.some((o) => (o.anomalies ?? []).some((a) => a.severity === "ERROR"))) return EXIT.errors;
   return EXIT.ok;
 }
