@@ -351,7 +351,16 @@ describe("engine failures speak lakeline", () => {
   it("schema infer on Latin-1 text is a usage error with the iconv command, not an internal error", async () => {
     const latin1 = path.join(dir, "cities.csv");
     fs.writeFileSync(latin1, Buffer.from("city,n\nZ\xfcrich,1\nS\xe3o Paulo,2\n", "latin1"));
-    const r = await runCli("schema", "infer", latin1, "--dataset", "cities", "--schemas", schemas, "--stdout");
+    const r = await runCli(
+      "schema",
+      "infer",
+      latin1,
+      "--dataset",
+      "cities",
+      "--schemas",
+      schemas,
+      "--stdout",
+    );
     expect(r.code).toBe(64);
     expect(r.stderr).toContain("iconv -f LATIN1 -t UTF-8 cities.csv > cities.utf8.csv");
     expect(r.stderr).not.toMatch(/Invalid Input Error|INTERNAL|\n\s+at /);
