@@ -64,6 +64,36 @@ describe("the report of a run describes every row it read", () => {
     expect(html).toContain("FLOAT_TYPE_BIG_FLOAT");
     expect(html).not.toContain("Rejected whole");
   });
+
+  it("gives a warehouse file's lineage the batch's data-quality metrics only when they are the file's", async () => {
+    // Prepare
+    const early = writeLines(dir, "cars-early.json", EARLY);
+    await releaseDraft(early, schemas);
+    // Act: the early half lands whole; the late half has 154 rows quarantined.
+    const [clean] = jsonLines(await cli("ingest", early, "--dataset", "cars", "--json"));
+    const [mixed] = jsonLines(
+      await cli("ingest", writeLines(dir, "cars-late.json", LATE), "--dataset", "cars", "--json"),
+    );
+    const events = (await runCli("lineage", "--events", "--lake", lake)).stdout
+      .trim()
+      .split("\n")
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            eventType: string;
+            run: { runId: string };
+            outputs: { name: string; facets: Record<string, unknown> }[];
+          },
+      );
+    const warehouseFacets = (runId: string) =>
+      events
+        .find((e) => e.eventType === "COMPLETE" && e.run.runId === runId)!
+        .outputs.find((o) => o.name.endsWith(".parquet") && o.name.startsWith("cars/"))!.facets;
+    // Assess
+    expect([clean!.rowsQuarantined, mixed!.rowsQuarantined]).toEqual([0, 154]);
+    expect(warehouseFacets(clean!.runId).dataQualityMetrics).toMatchObject({ rowCount: EARLY.length });
+    expect(warehouseFacets(mixed!.runId).dataQualityMetrics).toBeUndefined();
+  });
 });
 
 describe("a blob rejected whole has a report too", () => {

@@ -208,7 +208,8 @@ async function publishTables(
       artifactType: "WarehouseFile",
       rowCount: valid.rows,
       fields,
-      statistics,
+      // The batch statistics describe every row read: they are this file's only when none was quarantined.
+      ...(statistics.rowsQuarantined === 0 ? { statistics } : {}),
     });
     produced.push(file);
     outputs.warehouse = keys.warehouse;
