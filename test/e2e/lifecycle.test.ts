@@ -328,6 +328,17 @@ describe("engine failures speak lakeline", () => {
       /failed: the query engine ran out of memory under its limit of 256MB; raise LAKELINE_DUCKDB_MEMORY/,
     );
     expect(r.stdout + r.stderr).not.toMatch(/memory_limit|Error:/);
+    // The run failed (not rejected): once the limit is raised, replay lands the array whole.
+    const saved = process.env.LAKELINE_DUCKDB_MEMORY;
+    process.env.LAKELINE_DUCKDB_MEMORY = "1GB";
+    try {
+      const replayed = await runCli("replay", "--dataset", "items", "--schemas", schemas, "--lake", lake);
+      expect(replayed.code).toBe(0);
+      expect(replayed.stdout).toMatch(/big\.json: replayed \[ok\] written 2/);
+    } finally {
+      if (saved === undefined) delete process.env.LAKELINE_DUCKDB_MEMORY;
+      else process.env.LAKELINE_DUCKDB_MEMORY = saved;
+    }
   });
 
   it("schema infer on a file DuckDB cannot parse is a usage error naming the file, without engine internals", async () => {
