@@ -324,8 +324,9 @@ describe("engine failures speak lakeline", () => {
     );
     const r = await runCli("ingest", big, "--dataset", "items", "--schemas", schemas, "--lake", lake);
     expect(r.code).toBe(1);
+    // The file, the element (its _source_row) and its size, then what to do.
     expect(r.stdout).toMatch(
-      /failed: the query engine ran out of memory under its limit of 256MB; raise LAKELINE_DUCKDB_MEMORY/,
+      /big\.json: failed: items\/training\/big\.json: element 1 of the JSON array \(at byte 1, 20971538 bytes\) does not fit in memory: the query engine ran out of memory under its limit of 256MB; raise LAKELINE_DUCKDB_MEMORY/,
     );
     expect(r.stdout + r.stderr).not.toMatch(/memory_limit|Error:/);
     // The run failed (not rejected): once the limit is raised, replay lands the array whole.
