@@ -19,6 +19,7 @@ import {
   MLMD_PREFIX,
   OPENLINEAGE_PREFIX,
   REPORTS_PREFIX,
+  REPROCESS_PREFIX,
   RUN_INDEX_PREFIX,
   STATS_PREFIX,
 } from "../src/contract/keys.js";
@@ -30,6 +31,7 @@ export const WAREHOUSE_META_PREFIXES: readonly string[] = [
   STATS_PREFIX,
   REPORTS_PREFIX,
   RUN_INDEX_PREFIX,
+  REPROCESS_PREFIX,
 ];
 
 /** Commit markers: their creation triggers the online-feature materializer. */

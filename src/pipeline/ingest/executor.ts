@@ -4,6 +4,7 @@
  * after which the batch is closed so its memory is returned before anything is published.
  */
 import * as path from "node:path";
+import type { IngestResult } from "../../contract/records.js";
 import { BlobFormatError } from "../../core/errors.js";
 import type { DatasetSchema } from "../../core/schema/types.js";
 import type { DatasetStatistics } from "../../core/stats/types.js";
@@ -59,6 +60,17 @@ export async function executeBatch(
   }
 }
 
+/** The dataset's committed runs (the run index, read once) and the drift baseline among them. */
+async function driftBaseline(
+  ctx: IngestContext,
+): Promise<{ runs: IngestResult[]; previous: DatasetStatistics | undefined }> {
+  const { dataset, environment } = ctx.common;
+  const { warehouse } = ctx.deps.stores;
+  const runs = await readMarkers(warehouse, dataset, undefined, { heal: true });
+  const currentKey = ctx.keys.stats;
+  return { runs, previous: await previousStatistics(warehouse, runs, { dataset, environment, currentKey }) };
+}
+
 /**
  * The executor of one run: unless the driver already decided the outcome, take the staged batch,
  * measure it against the drift baseline and make every output in scratch. A blob the engine cannot
@@ -75,14 +87,9 @@ export async function executeIngest(ctx: IngestContext): Promise<IngestMade> {
   const { batch } = staged;
   try {
     const schema = ctx.plan.identity.loaded!.schema;
-    const { dataset, environment, runId } = ctx.common;
+    const { environment, runId } = ctx.common;
     const { warehouse } = ctx.deps.stores;
-    const runs = await readMarkers(warehouse, dataset, undefined, { heal: true });
-    const previous = await previousStatistics(warehouse, runs, {
-      dataset,
-      environment,
-      currentKey: ctx.keys.stats,
-    });
+    const { runs, previous } = await driftBaseline(ctx);
     ctx.deps.onPhase?.("write", ctx.ref.key);
     const batchMade = await executeBatch(
       { batch, schema, environment, previous, scratch: ctx.scratch },
@@ -119,6 +126,9 @@ export async function executeIngest(ctx: IngestContext): Promise<IngestMade> {
       rowsRead: statistics.rowsRead,
       format: made.format,
       anomalies,
+      statistics,
+      schema,
+      ...(previous ? { previous } : {}),
     };
   } finally {
     batch.close();
