@@ -5,14 +5,17 @@ import { awsConfig, ENV } from "../../src/contract/env.js";
 import type { ExportDeps } from "../../src/pipeline/export/export.js";
 import { awsPipelineDeps } from "./deps.js";
 
-export async function awsExportDeps(): Promise<ExportDeps> {
+/** `deadline`: when the current invocation must be done with Athena (epoch ms), read per query. */
+export async function awsExportDeps(
+  deadline: () => number | undefined = () => undefined,
+): Promise<ExportDeps> {
   const config = awsConfig();
   if (!config.athenaWorkgroup || !config.glueDatabase) {
     throw new Error(
       `export needs ${ENV.athenaWorkgroup} and ${ENV.glueDatabase} (set by the lakeline stack)`,
     );
   }
-  const athena = { workgroup: config.athenaWorkgroup, database: config.glueDatabase };
+  const athena = { workgroup: config.athenaWorkgroup, database: config.glueDatabase, deadline };
   return {
     ...awsPipelineDeps(),
     // Athena reads the Glue table; the snapshot query itself restricts it to committed runs ≤ as-of.
