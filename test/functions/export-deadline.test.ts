@@ -18,6 +18,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { localExportDeps } from "../../cli/deps/export.js";
 import { createExportHandler, FAIL_RESERVE_MS } from "../../functions/export.js";
 import { AthenaQueryEngine } from "../../src/adapters/aws/athena-engine.js";
+import { AthenaExportWriter } from "../../src/adapters/aws/athena-export-writer.js";
 import { localConfig } from "../../src/contract/env.js";
 import { ingest } from "../e2e/export-support.js";
 import { VEGA } from "../support/cli.js";
@@ -46,19 +47,22 @@ describe("export handler deadline", () => {
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: "RUNNING" } } });
     athena.on(StopQueryExecutionCommand).resolves({});
     const onAthena = createExportHandler(
-      async (deadline) => ({
-        ...localExportDeps(localConfig({ lake })),
-        openEngine: async () =>
-          new AthenaQueryEngine(new AthenaClient({ region: "eu-west-1" }), {
-            workgroup: "wg",
-            database: "lakeline",
-            deadline: () => deadline.at,
-            now: () => now,
-            sleep: async (ms) => {
-              now += ms;
-            },
-          }),
-      }),
+      async (deadline) => {
+        const local = localExportDeps(localConfig({ lake }));
+        const engine = new AthenaQueryEngine(new AthenaClient({ region: "eu-west-1" }), {
+          workgroup: "wg",
+          database: "lakeline",
+          deadline: () => deadline.at,
+          now: () => now,
+          sleep: async (ms) => {
+            now += ms;
+          },
+        });
+        return {
+          ...local,
+          writer: new AthenaExportWriter({ openEngine: async () => engine, exports: local.stores.exports }),
+        };
+      },
       logger,
       () => now,
     );
