@@ -309,7 +309,14 @@ describe("least privilege", () => {
     // Raw: only the parts of a blob split for scale-out, never an upload itself.
     expect(prefixesOf(put, "Raw")).toEqual(["*/*/_parts/*"]);
     expect(prefixesOf(put, "Warehouse").sort()).toEqual(
-      [...datasets().map((d) => `${d}/*`), "_content/*", "_reports/*", "_runs/*", "_stats/*"].sort(),
+      [
+        ...datasets().map((d) => `${d}/*`),
+        "_content/*",
+        "_reports/*",
+        "_reprocess/*",
+        "_runs/*",
+        "_stats/*",
+      ].sort(),
     );
     // Rejected blobs under any dataset the key names (or _invalid/), routed records under _routed/.
     expect(prefixesOf(put, "Quarantine").sort()).toEqual(
@@ -383,8 +390,16 @@ describe("least privilege", () => {
         ...synth.data.refs.glueTableNames.map(
           (t) => `arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${db}/${t}`,
         ),
+        `arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${db}/_lakeline_entities_*`,
       ].sort(),
     );
+    // A training set registers its entity file as a table and drops it: only tables of that prefix.
+    for (const action of ["glue:CreateTable", "glue:DeleteTable"])
+      expect(allowed(fn, action)).toEqual([
+        "arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:catalog",
+        `arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:database/${db}`,
+        `arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${db}/_lakeline_entities_*`,
+      ]);
   });
 });
 

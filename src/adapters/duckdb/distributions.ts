@@ -1,5 +1,5 @@
 /**
- * How each feature's values are distributed, over the valid rows of the staged table: equal-width
+ * How each feature's values are distributed, over the staged records `scope` selects (statistics.ts): equal-width
  * histograms of numeric features and the top values of categorical ones (two statements, whatever
  * the number of features). The bounds of the histograms come from the aggregates scan (statistics.ts).
  */
@@ -74,6 +74,7 @@ export async function histogramsOf(
   plans: readonly FeaturePlan[],
   r: Row,
   oneScan = false,
+  scope = "__ok",
 ): Promise<Map<number, HistogramBucket[]>> {
   const specs = plans
     .filter(isNumeric)
@@ -86,7 +87,7 @@ export async function histogramsOf(
   if (!oneScan && specs.length <= ONE_SCAN_PER_FEATURE_UP_TO) {
     const parts = specs.map(
       ({ p, min, max }) =>
-        `SELECT ${p.index} AS f, ${bucketExpr(p, min, max, r)}::INTEGER AS b, count(*) AS n FROM ${table} WHERE __ok AND ${numericExpr(p)} IS NOT NULL GROUP BY b`,
+        `SELECT ${p.index} AS f, ${bucketExpr(p, min, max, r)}::INTEGER AS b, count(*) AS n FROM ${table} WHERE ${scope} AND ${numericExpr(p)} IS NOT NULL GROUP BY b`,
     );
     for (const row of await db.all(parts.join(" UNION ALL "))) {
       const f = Number(row.f);
@@ -102,7 +103,7 @@ export async function histogramsOf(
         `CASE WHEN ${numericExpr(p)} IS NOT NULL THEN ${bucketExpr(p, min, max, r)}::INTEGER END AS __b${p.index}`,
     );
     const [row] = await db.all(
-      `SELECT ${specs.map(({ p }) => `map_entries(histogram(__b${p.index})) AS h${p.index}`).join(", ")} FROM (SELECT ${buckets.join(", ")} FROM ${table} WHERE __ok)`,
+      `SELECT ${specs.map(({ p }) => `map_entries(histogram(__b${p.index})) AS h${p.index}`).join(", ")} FROM (SELECT ${buckets.join(", ")} FROM ${table} WHERE ${scope})`,
     );
     for (const { p } of specs) {
       const entries = (row?.[`h${p.index}`] as { key: unknown; value: unknown }[] | null) ?? [];
@@ -141,6 +142,7 @@ export async function topValuesOf(
   table: string,
   plans: readonly FeaturePlan[],
   oneScan = false,
+  scope = "__ok",
 ): Promise<Map<number, TopValues>> {
   const out = new Map<number, TopValues>();
   const categorical = plans.filter(isCategorical);
@@ -152,10 +154,10 @@ export async function topValuesOf(
     ? categorical
         .map(
           (p) =>
-            `SELECT ${p.index} AS f, ${sqlIdent(p.feature.column)}::VARCHAR AS v FROM ${table} WHERE __ok AND ${sqlIdent(p.feature.column)} IS NOT NULL`,
+            `SELECT ${p.index} AS f, ${sqlIdent(p.feature.column)}::VARCHAR AS v FROM ${table} WHERE ${scope} AND ${sqlIdent(p.feature.column)} IS NOT NULL`,
         )
         .join(" UNION ALL ")
-    : `SELECT f::INTEGER AS f, v FROM (UNPIVOT (SELECT ${categorical.map((p) => `${sqlIdent(p.feature.column)}::VARCHAR AS "${p.index}"`).join(", ")} FROM ${table} WHERE __ok) ON ${categorical.map((p) => `"${p.index}"`).join(", ")} INTO NAME f VALUE v)`;
+    : `SELECT f::INTEGER AS f, v FROM (UNPIVOT (SELECT ${categorical.map((p) => `${sqlIdent(p.feature.column)}::VARCHAR AS "${p.index}"`).join(", ")} FROM ${table} WHERE ${scope}) ON ${categorical.map((p) => `"${p.index}"`).join(", ")} INTO NAME f VALUE v)`;
   if (perFeature) {
     const rows = await db.all(
       `SELECT f, v, c, n, len FROM (SELECT f, v, count(*) AS c, row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, v) AS rk, count(*) OVER (PARTITION BY f) AS n, sum(length(v) * count(*)) OVER (PARTITION BY f) / sum(count(*)) OVER (PARTITION BY f) AS len FROM (${union}) GROUP BY f, v) WHERE rk <= ${TOP_K} ORDER BY f, rk`,
