@@ -10,6 +10,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Golden files (toMatchFileSnapshot, e.g. test/core/export/golden) are rewritten with LAKELINE_UPDATE_GOLDEN=1.
+    ...(process.env.LAKELINE_UPDATE_GOLDEN === "1" ? { update: true } : {}),
     maxWorkers: 2,
   },
 });

@@ -1,7 +1,9 @@
 /** Wiring of the export use case on the embedded lake: filesystem zones and DuckDB views as of the snapshot. */
 
+import { DuckDbExportWriter, writeSplitParts } from "../../src/adapters/duckdb/export-writer.js";
 import type { LocalConfig } from "../../src/contract/env.js";
 import type { ExportDeps, ExportEngine } from "../../src/pipeline/export/export.js";
+import type { SplitPartsWriter } from "../../src/ports/export-writer.js";
 import { localPipelineDeps } from "./ingest.js";
 import { openLakeEngine } from "./lake-engine.js";
 
@@ -16,10 +18,28 @@ export async function openLocalExportEngine(config: LocalConfig, asOf: Date): Pr
   };
 }
 
-export function localExportDeps(config: LocalConfig, overrides: Partial<ExportDeps> = {}): ExportDeps {
+/** Export deps on the local lake, plus the DuckDB session training sets (`features history`) join in. */
+export interface LocalExportDeps extends ExportDeps {
+  openEngine(asOf: Date): Promise<ExportEngine>;
+  readonly writeSplits: SplitPartsWriter;
+}
+
+export interface LocalExportOptions {
+  /** Rows per Parquet part. @default 1000000 */
+  readonly rowsPerPart?: number;
+}
+
+export function localExportDeps(
+  config: LocalConfig,
+  overrides: Partial<ExportDeps> & LocalExportOptions = {},
+): LocalExportDeps {
+  const { rowsPerPart, ...rest } = overrides;
+  const openEngine = (asOf: Date) => openLocalExportEngine(config, asOf);
   return {
     ...localPipelineDeps(config),
-    openEngine: (asOf) => openLocalExportEngine(config, asOf),
-    ...overrides,
+    openEngine,
+    writer: new DuckDbExportWriter({ openEngine, ...(rowsPerPart ? { rowsPerPart } : {}) }),
+    writeSplits: (engine, query) => writeSplitParts(engine, query, rowsPerPart),
+    ...rest,
   };
 }

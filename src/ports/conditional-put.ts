@@ -38,3 +38,14 @@ export async function putFileOnce(store: ObjectStore, key: string, file: string)
     throw err;
   }
 }
+
+/** A server-side copy of `sourceKey` to `key`, once. */
+export async function copyOnce(store: ObjectStore, sourceKey: string, key: string): Promise<boolean> {
+  try {
+    await store.copy(sourceKey, key, { ifNoneMatch: true });
+    return true;
+  } catch (err) {
+    if (err instanceof ObjectExistsError) return false;
+    throw err;
+  }
+}

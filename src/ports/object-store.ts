@@ -40,6 +40,11 @@ export interface ObjectStore {
   put(key: string, body: Uint8Array | string, options?: PutOptions): Promise<PutResult>;
   /** Upload a local file, streaming (multipart on S3). The object appears whole or not at all. */
   putFile(key: string, path: string, options?: PutOptions): Promise<PutResult>;
+  /**
+   * Copy an object of this store to another key of it, without the bytes passing through this
+   * process (S3: CopyObject, in parts above 5 GiB). `ifNoneMatch` refuses an existing target.
+   */
+  copy(sourceKey: string, key: string, options?: PutOptions): Promise<PutResult>;
   get(key: string): Promise<Uint8Array>;
   getStream(key: string): Promise<Readable>;
   /** Download to a local file, streaming. */

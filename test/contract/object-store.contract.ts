@@ -120,6 +120,23 @@ export function objectStoreContract(name: string, makeStore: () => Promise<Store
       expect(Buffer.from(await store.get("big.parquet")).toString()).toBe("placeholder");
     });
 
+    it("copies objects small and multi-MiB to another key byte-identical, once under a conditional copy", async () => {
+      // Prepare
+      const big = await fs.readFile(BIG_FILE);
+      await store.putFile("_staging/a/big.parquet", BIG_FILE);
+      await store.put("_staging/a/small.parquet", "small");
+      // Act
+      await store.copy("_staging/a/big.parquet", "files/md5/aa/big", { ifNoneMatch: true });
+      await store.copy("_staging/a/small.parquet", "data/train/part-0.parquet", { ifNoneMatch: true });
+      const again = store.copy("_staging/a/small.parquet", "files/md5/aa/big", { ifNoneMatch: true });
+      // Assess
+      await expect(again).rejects.toBeInstanceOf(ObjectExistsError);
+      expect(md5(await store.get("files/md5/aa/big"))).toBe(md5(big));
+      expect(Buffer.from(await store.get("data/train/part-0.parquet")).toString()).toBe("small");
+      expect(await store.head("_staging/a/big.parquet")).toMatchObject({ size: big.length });
+      await expect(store.copy("_staging/missing", "x/y")).rejects.toBeInstanceOf(ObjectNotFoundError);
+    });
+
     it("streams an object with getStream", async () => {
       const bytes = Buffer.alloc(300_000, "lakeline ");
       await store.put("stream/me.txt", bytes);

@@ -1,3 +1,4 @@
+import * as fs from "node:fs/promises";
 import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3ObjectStore, type S3ObjectStoreOptions } from "../../src/adapters/aws/s3-store.js";
@@ -10,6 +11,9 @@ const MiB = 1024 * 1024;
 const TEST_OPTIONS: S3ObjectStoreOptions = {
   multipartThresholdBytes: 5 * MiB,
   partSizeBytes: 5 * MiB,
+  // …and is copied in parts (UploadPartCopy), as objects over CopyObject's 5 GiB are.
+  maxSingleCopyBytes: 5 * MiB,
+  copyPartSizeBytes: 5 * MiB,
   listPageSize: 2,
 };
 
@@ -50,6 +54,23 @@ objectStoreContract("S3ObjectStore on moto", async () => {
 });
 
 describe("S3ObjectStore specifics", () => {
+  it("copies server-side: CopyObject up to the single-copy limit, UploadPartCopy above it, no byte read back", async () => {
+    // Prepare
+    const client = moto.client();
+    const store = new S3ObjectStore(client, await freshBucket(client), TEST_OPTIONS);
+    await store.putFile("_staging/big", BIG_FILE);
+    await store.put("_staging/small", "small");
+    const sent = recordCommands(client);
+    // Act
+    await store.copy("_staging/big", "big", { ifNoneMatch: true });
+    await store.copy("_staging/small", "small", { ifNoneMatch: true });
+    // Assess
+    expect(sent.filter((c) => c === "UploadPartCopyCommand")).toHaveLength(3);
+    expect(sent.filter((c) => c === "CopyObjectCommand")).toHaveLength(1);
+    expect(sent).not.toContain("GetObjectCommand");
+    expect(md5(await store.get("big"))).toBe(md5(await fs.readFile(BIG_FILE)));
+  });
+
   it("sends If-None-Match: * and maps 412 to ObjectExistsError without a HEAD", async () => {
     // Prepare
     const client = moto.client();

@@ -85,7 +85,10 @@ describe("lakeline export (penguins)", () => {
     });
     expect(manifest.sources).toHaveLength(1);
     expect(manifest.sources[0].md5).toMatch(/^[0-9a-f]{32}$/);
-    expect(manifest.query).toContain(`"_run_id" IN ('${manifest.sources[0].runId}')`);
+    // The committed runs are read from the commit markers as data, never listed in the SQL text.
+    expect(manifest.query).toMatch(/"_run_id" IN \(\s+SELECT "runId"\s+FROM/);
+    expect(manifest.query).toMatch(/FROM "lakeline_runs"\s+WHERE "dataset" = 'penguins'/);
+    expect(manifest.query).not.toContain(manifest.sources[0].runId);
     const rows = await exportRows(path.join(lakeA, "exports", first.keys!.data));
     expect(Object.keys(rows[0]!).sort()).toEqual(["split", ...FEATURES].sort());
   });

@@ -80,7 +80,7 @@ export async function lineageEventTypes(
   return keys.map((k) => path.posix.basename(k, ".json")).sort();
 }
 
-export type WriteHook = (op: "put" | "putFile", key: string) => void | Promise<void>;
+export type WriteHook = (op: "put" | "putFile" | "copy", key: string) => void | Promise<void>;
 
 /**
  * The same store with a hook run before each write: a test counts writes, or makes one throw to
@@ -97,6 +97,10 @@ export function hookWrites(store: ObjectStore, hook: WriteHook): ObjectStore {
     putFile: async (key, file, options) => {
       await hook("putFile", key);
       return store.putFile(key, file, options);
+    },
+    copy: async (sourceKey, key, options) => {
+      await hook("copy", key);
+      return store.copy(sourceKey, key, options);
     },
     get: (key) => store.get(key),
     getStream: (key) => store.getStream(key),

@@ -1,5 +1,5 @@
 /** An in-memory ObjectStore for pipeline tests: puts (conditional too), reads, heads and listing. */
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { ObjectExistsError, ObjectNotFoundError } from "../../src/core/errors.js";
 import type { ObjectInfo, ObjectStore, PutOptions, PutResult } from "../../src/ports/object-store.js";
 
@@ -17,6 +17,10 @@ export class MemoryStore implements ObjectStore {
     if (options.ifNoneMatch && this.objects.has(key)) throw new ObjectExistsError(this.bucket, key);
     this.objects.set(key, { body: typeof body === "string" ? Buffer.from(body) : body, at: this.now() });
     return { key };
+  }
+
+  async copy(sourceKey: string, key: string, options: PutOptions = {}): Promise<PutResult> {
+    return this.put(key, await this.get(sourceKey), options);
   }
 
   async get(key: string): Promise<Uint8Array> {
@@ -39,8 +43,8 @@ export class MemoryStore implements ObjectStore {
   putFile(): Promise<PutResult> {
     throw new Error("MemoryStore: putFile is not faked");
   }
-  getStream(): Promise<Readable> {
-    throw new Error("MemoryStore: getStream is not faked");
+  async getStream(key: string): Promise<Readable> {
+    return Readable.from([Buffer.from(await this.get(key))]);
   }
   download(): never {
     throw new Error("MemoryStore: download is not faked");

@@ -47,7 +47,7 @@ export function isSdkError(err: unknown): boolean {
   return (err as SdkErrorShape)?.$metadata !== undefined;
 }
 
-export type S3Operation = "put" | "putFile" | "get" | "getStream" | "download" | "head" | "list";
+export type S3Operation = "put" | "putFile" | "copy" | "get" | "getStream" | "download" | "head" | "list";
 
 /** Map an SDK failure to lakeline's errors; anything unrecognised becomes a BackendError. */
 export function mapS3Error(

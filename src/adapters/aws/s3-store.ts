@@ -13,7 +13,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { assertSafeKey } from "../../contract/raw-key.js";
-import { ObjectExistsError } from "../../core/errors.js";
+import { ObjectExistsError, ObjectNotFoundError } from "../../core/errors.js";
 import { createMd5Tap } from "../../core/hash/md5-tap.js";
 import type {
   DownloadedObject,
@@ -23,6 +23,7 @@ import type {
   PutResult,
 } from "../../ports/object-store.js";
 import { type Sleep, withBackoff } from "./retry.js";
+import { copyObject, MAX_SINGLE_COPY_BYTES } from "./s3-copy.js";
 import {
   backendError,
   isConditionalConflict,
@@ -40,6 +41,10 @@ export interface S3ObjectStoreOptions {
   readonly multipartThresholdBytes?: number;
   /** Part size of multipart uploads; S3 needs at least 5 MiB for all parts but the last. @default 16 MiB */
   readonly partSizeBytes?: number;
+  /** Objects above this size are copied in parts (UploadPartCopy). @default 5 GiB, the CopyObject limit */
+  readonly maxSingleCopyBytes?: number;
+  /** Part size of a copy in parts. @default 512 MiB */
+  readonly copyPartSizeBytes?: number;
   /** Parts uploaded at once. @default 4 */
   readonly partConcurrency?: number;
   /**
@@ -111,6 +116,33 @@ export class S3ObjectStore implements ObjectStore {
       const mapped = mapS3Error(err.failure, "putFile", this.bucket, key, options.ifNoneMatch);
       Object.assign(mapped.data, { uploadId: err.uploadId, aborted: true });
       throw mapped;
+    }
+  }
+
+  async copy(sourceKey: string, key: string, options: PutOptions = {}): Promise<PutResult> {
+    assertSafeKey(sourceKey);
+    assertSafeKey(key);
+    const source = await this.head(sourceKey);
+    if (!source) throw new ObjectNotFoundError(this.bucket, sourceKey);
+    const maxSingle = this.options.maxSingleCopyBytes ?? MAX_SINGLE_COPY_BYTES;
+    // CopyObject carries no If-None-Match: check first. The targets lakeline copies to are content
+    // addressed, so a writer racing past the check writes the same bytes.
+    if (options.ifNoneMatch && source.size <= maxSingle) await this.assertAbsent(key);
+    try {
+      const out = await copyObject(this.client, {
+        bucket: this.bucket,
+        sourceKey,
+        key,
+        size: source.size,
+        maxSingleCopyBytes: maxSingle,
+        partSizeBytes: this.options.copyPartSizeBytes ?? 512 * MiB,
+        contentType: options.contentType,
+        ifNoneMatch: options.ifNoneMatch,
+      });
+      return result(key, out.etag, out.versionId);
+    } catch (err) {
+      const failure = err instanceof MultipartFailure ? err.failure : err;
+      throw mapS3Error(failure, "copy", this.bucket, key, options.ifNoneMatch);
     }
   }
 

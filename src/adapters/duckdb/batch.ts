@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { DatasetSchema } from "../../core/schema/types.js";
 import { sqlIdent, sqlString } from "../../core/sql.js";
-import { copyTo, renderSql, type Select } from "../../core/sql-builder.js";
+import { copyTo, renderSelect, type Select } from "../../core/sql-builder.js";
 import { BAD_ROW, type FeaturePlan, rowValidationPlan } from "../../core/validate/row-sql.js";
 import type {
   BlobFormat,
@@ -214,7 +214,11 @@ export class StagedBatch implements StagedRecords {
       await writer.exec("SET preserve_insertion_order = false");
       const rows = await writer.all(
         copyTo(
-          { select: [...cols, ...this.lineageSelect(lineage, this.rowExpr)], from: "staged", where: "__ok" },
+          {
+            select: [...cols, ...this.lineageSelect(lineage, this.rowExpr)],
+            from: "staged",
+            where: ["__ok"],
+          },
           sqlString(path),
           parquet(this.plans.length + LINEAGE_COLUMNS),
         ),
@@ -236,7 +240,7 @@ export class StagedBatch implements StagedRecords {
           ...this.lineageSelect(lineage, this.rowExpr),
         ],
         from: "staged",
-        where: "NOT __ok",
+        where: ["NOT __ok"],
       },
     ];
     if (this.rejectsTable)
@@ -260,12 +264,14 @@ export class StagedBatch implements StagedRecords {
       {
         select: [`${this.rowExpr} AS row`, `${BAD_ROW.reasons(this.rowExpr)} AS reasons`],
         from: "staged",
-        where: "NOT __ok",
+        where: ["NOT __ok"],
       },
     ];
     if (this.rejectsTable)
       parts.push({ select: [this.malformedRowExpr, "reasons"], from: rejectedLines(this.rejectsTable) });
-    const rows = await this.db.all(renderSql({ select: ["*"], from: { unionAll: parts }, limit }));
+    const rows = await this.db.all(
+      renderSelect({ select: ["*"], from: { query: { unionAll: parts }, as: "rejected" }, limit }),
+    );
     return rows.map((r) => ({
       row: r.row === null ? null : Number(r.row),
       reasons: (r.reasons as string[]) ?? [],

@@ -5,7 +5,7 @@
  */
 import { isList } from "../../core/schema/types.js";
 import { sqlIdent, sqlNumber } from "../../core/sql.js";
-import { as, type Query, renderSql, subquery } from "../../core/sql-builder.js";
+import { as, type Query, renderQuery, renderSelect, subquery } from "../../core/sql-builder.js";
 import type { HistogramBucket } from "../../core/stats/types.js";
 import type { FeaturePlan } from "../../core/validate/row-sql.js";
 import type { Database } from "./database.js";
@@ -97,7 +97,7 @@ export function histogramQuery(
 ): { sql: string; columns?: StatisticColumns } {
   if (!oneScan)
     return {
-      sql: renderSql({
+      sql: renderQuery({
         unionAll: specs.map(({ p, min, max }) => ({
           select: [
             as(String(p.index), "f"),
@@ -105,24 +105,27 @@ export function histogramQuery(
             as("count(*)", "n"),
           ],
           from: table,
-          where: `__ok AND ${numericExpr(p)} IS NOT NULL`,
+          where: ["__ok", `${numericExpr(p)} IS NOT NULL`],
           groupBy: ["b"],
         })),
       }),
     };
   const columns = new StatisticColumns();
   const bucket = (p: FeaturePlan) => `__b${p.index}`;
-  const sql = renderSql({
+  const sql = renderSelect({
     select: specs.map(({ p }) => columns.add(p, "histogram", `map_entries(histogram(${bucket(p)}))`)),
     from: {
-      select: specs.map(({ p, min, max }) =>
-        as(
-          `CASE WHEN ${numericExpr(p)} IS NOT NULL THEN ${bucketExpr(p, min, max, valid)}::INTEGER END`,
-          bucket(p),
+      query: {
+        select: specs.map(({ p, min, max }) =>
+          as(
+            `CASE WHEN ${numericExpr(p)} IS NOT NULL THEN ${bucketExpr(p, min, max, valid)}::INTEGER END`,
+            bucket(p),
+          ),
         ),
-      ),
-      from: table,
-      where: "__ok",
+        from: table,
+        where: ["__ok"],
+      },
+      as: "buckets",
     },
   });
   return { sql, columns };
@@ -198,33 +201,39 @@ export function topValuesQuery(table: string, categorical: readonly FeaturePlan[
       unionAll: categorical.map((p) => ({
         select: [as(String(p.index), "f"), as(`${col(p)}::VARCHAR`, "v")],
         from: table,
-        where: `__ok AND ${col(p)} IS NOT NULL`,
+        where: ["__ok", `${col(p)} IS NOT NULL`],
       })),
     };
-    return renderSql({
+    return renderSelect({
       select: ["f", "v", "c", "n", "len"],
       from: {
-        select: [
-          "f",
-          "v",
-          as("count(*)", "c"),
-          as("row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, v)", "rk"),
-          as("count(*) OVER (PARTITION BY f)", "n"),
-          as("sum(length(v) * count(*)) OVER (PARTITION BY f) / sum(count(*)) OVER (PARTITION BY f)", "len"),
-        ],
-        from: union,
-        groupBy: ["f", "v"],
+        query: {
+          select: [
+            "f",
+            "v",
+            as("count(*)", "c"),
+            as("row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, v)", "rk"),
+            as("count(*) OVER (PARTITION BY f)", "n"),
+            as(
+              "sum(length(v) * count(*)) OVER (PARTITION BY f) / sum(count(*)) OVER (PARTITION BY f)",
+              "len",
+            ),
+          ],
+          from: { query: union, as: "cat" },
+          groupBy: ["f", "v"],
+        },
+        as: "ranked",
       },
-      where: `rk <= ${TOP_K}`,
+      where: [`rk <= ${TOP_K}`],
       orderBy: ["f", "rk"],
     });
   }
   const unpivot = `(UNPIVOT ${subquery({
     select: categorical.map((p) => as(`${col(p)}::VARCHAR`, `"${p.index}"`)),
     from: table,
-    where: "__ok",
+    where: ["__ok"],
   })}\nON ${categorical.map((p) => `"${p.index}"`).join(", ")}\nINTO NAME f VALUE v)`;
-  return renderSql({
+  return renderSelect({
     select: [
       "f",
       as("count(*)", "n"),
@@ -232,9 +241,12 @@ export function topValuesQuery(table: string, categorical: readonly FeaturePlan[
       as(`min_by({'v': v, 'c': c}, {'nc': -c, 'v': v}, ${TOP_K})`, "top"),
     ],
     from: {
-      select: ["f", "v", as("count(*)", "c")],
-      from: { select: [as("f::INTEGER", "f"), "v"], from: unpivot },
-      groupBy: ["f", "v"],
+      query: {
+        select: ["f", "v", as("count(*)", "c")],
+        from: { query: { select: [as("f::INTEGER", "f"), "v"], from: unpivot }, as: "cat" },
+        groupBy: ["f", "v"],
+      },
+      as: "counted",
     },
     groupBy: ["f"],
   });

@@ -20,6 +20,9 @@ import type { QueryEngine, QueryResult, QueryValue } from "../../ports/query-eng
 import { Database } from "./database.js";
 import { lineageViewsSql } from "./lineage-views.js";
 
+/** One row per commit marker of every dataset, the local twin of Athena's `<dataset>_runs` tables. */
+export const RUNS_VIEW = "lakeline_runs";
+
 const RUN_COLUMNS: readonly [string, string][] = [
   ["runId", "VARCHAR"],
   ["dataset", "VARCHAR"],
@@ -122,8 +125,8 @@ export class DuckDbQueryEngine implements QueryEngine {
     const columns = `{${RUN_COLUMNS.map(([n, t]) => `'${n}': '${t}'`).join(", ")}}`;
     await this.db.exec(
       hasRuns
-        ? `CREATE OR REPLACE VIEW lakeline_runs AS SELECT * FROM read_json(${sqlString(runsGlob)}, columns = ${columns}, format = 'auto')`
-        : `CREATE OR REPLACE VIEW lakeline_runs AS SELECT ${RUN_COLUMNS.map(([n, t]) => `NULL::${t} AS "${n}"`).join(", ")} WHERE false`,
+        ? `CREATE OR REPLACE VIEW ${RUNS_VIEW} AS SELECT * FROM read_json(${sqlString(runsGlob)}, columns = ${columns}, format = 'auto')`
+        : `CREATE OR REPLACE VIEW ${RUNS_VIEW} AS SELECT ${RUN_COLUMNS.map(([n, t]) => `NULL::${t} AS "${n}"`).join(", ")} WHERE false`,
     );
     for (const sql of lineageViewsSql(config.lineageDir)) await this.db.exec(sql);
   }

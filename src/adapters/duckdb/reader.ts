@@ -258,11 +258,14 @@ export function sourceRelation(
     subquery({
       select: ["*", "__vals IS NULL AS __malformed"],
       from: {
-        select: [
-          "*",
-          `CASE WHEN starts_with(j, '{') THEN try(${values}) WHEN ${isObject} THEN ${values} END AS __vals`,
-        ],
-        from: lines,
+        query: {
+          select: [
+            "*",
+            `CASE WHEN starts_with(j, '{') THEN try(${values}) WHEN ${isObject} THEN ${values} END AS __vals`,
+          ],
+          from: lines,
+        },
+        as: "extracted",
       },
     });
   const position = new Map(featureNames.map((n, i) => [n, i + 1]));

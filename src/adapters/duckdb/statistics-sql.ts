@@ -4,7 +4,7 @@
  */
 import { isList } from "../../core/schema/types.js";
 import { sqlIdent } from "../../core/sql.js";
-import { as, renderSql } from "../../core/sql-builder.js";
+import { as, renderSelect } from "../../core/sql-builder.js";
 import { BAD_ROW, type FeaturePlan } from "../../core/validate/row-sql.js";
 import { isNumeric, numericExpr } from "./distributions.js";
 import { StatisticColumns } from "./statistic-columns.js";
@@ -78,19 +78,19 @@ export function aggregatesQuery(
       add("listMean", `avg(len(${c}))`);
     }
   }
-  const sql = renderSql({
+  const sql = renderSelect({
     select,
-    from: { select: ["*", ...views], from: table, where: "__ok" },
+    from: { query: { select: ["*", ...views], from: table, where: ["__ok"] }, as: "valid" },
   });
   return { sql, columns };
 }
 
 /** Rejected rows, and those among them that were not records at all (`badRecord`). */
 export function failedTotalsSql(table: string, badRecord: string): string {
-  return renderSql({
+  return renderSelect({
     select: [as("count(*)", "n"), as(`count(*) FILTER (WHERE ${badRecord})`, "n_bad_record")],
     from: table,
-    where: "NOT __ok",
+    where: ["NOT __ok"],
   });
 }
 
@@ -102,14 +102,17 @@ export function failedTotalsSql(table: string, badRecord: string): string {
  */
 export function failedCodesSql(table: string, badRecord: string): string {
   const errors = BAD_ROW.errors;
-  return renderSql({
+  return renderSelect({
     select: ["f", "e", as("count(*)", "n")],
     from: {
-      select: [as(`unnest(range(len(${errors})))`, "f"), as(`unnest(${errors})`, "e")],
-      from: table,
-      where: `NOT __ok AND NOT ${badRecord}`,
+      query: {
+        select: [as(`unnest(range(len(${errors})))`, "f"), as(`unnest(${errors})`, "e")],
+        from: table,
+        where: ["NOT __ok", `NOT ${badRecord}`],
+      },
+      as: "codes",
     },
-    where: "e IS NOT NULL",
+    where: ["e IS NOT NULL"],
     groupBy: ["f", "e"],
   });
 }

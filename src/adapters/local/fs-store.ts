@@ -52,6 +52,17 @@ export class FsObjectStore implements ObjectStore {
     return this.commit(tmp, key, options);
   }
 
+  async copy(sourceKey: string, key: string, options: PutOptions = {}): Promise<PutResult> {
+    const tmp = await this.tmpFile();
+    try {
+      await fs.copyFile(this.pathOf(sourceKey), tmp);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw this.mapError(err, sourceKey);
+    }
+    return this.commit(tmp, key, options);
+  }
+
   async get(key: string): Promise<Uint8Array> {
     try {
       return await fs.readFile(this.pathOf(key));

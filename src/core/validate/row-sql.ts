@@ -8,7 +8,7 @@
 import type { DatasetSchema, Feature } from "../schema/types.js";
 import { featureInEnvironment, isList, isRequired } from "../schema/types.js";
 import { sqlIdent, sqlString } from "../sql.js";
-import { as, renderSql, type Select } from "../sql-builder.js";
+import { as, renderSelect, type Select } from "../sql-builder.js";
 import type { AnomalyType } from "./anomaly.js";
 import { listFeatureSql, scalarFeatureSql } from "./feature-sql.js";
 
@@ -140,16 +140,25 @@ export function rowValidationPlan(input: RowPlanInput): RowValidationPlan {
       ...(isMalformed ? [as(isMalformed, "__bad_record")] : []),
     ],
     from: {
-      select: ["*", ...codeCols],
-      from: {
-        select: ["*", as(okExpr, "__ok")],
+      query: {
+        select: ["*", ...codeCols],
         from: {
-          select: ["*", ...typedCols],
-          from: { select: ["*", ...rawCols], from: input.source },
+          query: {
+            select: ["*", as(okExpr, "__ok")],
+            from: {
+              query: {
+                select: ["*", ...typedCols],
+                from: { query: { select: ["*", ...rawCols], from: input.source }, as: "raw" },
+              },
+              as: "typed",
+            },
+          },
+          as: "checked",
         },
       },
+      as: "coded",
     },
   };
-  const sql = renderSql(query);
+  const sql = renderSelect(query);
   return { features, sql };
 }

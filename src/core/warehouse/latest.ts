@@ -11,6 +11,8 @@
  * re-processing's is its request time), then by run id so that equal instants still pick one run.
  */
 
+import { type From, renderSelect, type Select } from "../sql-builder.js";
+
 /** `<dataset>_history`: every processing of every source blob. */
 export const HISTORY_SUFFIX = "_history";
 
@@ -60,10 +62,19 @@ export function replacedProcessings<R extends Processing>(runs: readonly R[]): R
  * `_runs/<dataset>/`): `SELECT * FROM <dataset> WHERE "_run_id" IN (<this>)`.
  */
 export function latestRunIdsSql(runs: string): string {
+  return renderSelect(latestRunIdsSelect(runs), { compact: true });
+}
+
+/** The same rule as a query to build on (formatted by the caller); `runs` as in latestRunIdsSql. */
+export function latestRunIdsSelect(runs: From): Select {
   const source = `upper("environment"), coalesce("sourceMd5", 'run:' || "runId")`;
-  return (
-    `SELECT "runId" FROM (SELECT "runId", row_number() OVER (PARTITION BY ${source} ` +
-    `ORDER BY "ingestedAt" DESC, "runId" DESC) AS "_rank" FROM ${runs} WHERE "status" = 'ok') AS "ranked" ` +
-    `WHERE "_rank" = 1`
-  );
+  const ranked: Select = {
+    select: [
+      `"runId"`,
+      `row_number() OVER (PARTITION BY ${source} ORDER BY "ingestedAt" DESC, "runId" DESC) AS "_rank"`,
+    ],
+    from: runs,
+    where: [`"status" = 'ok'`],
+  };
+  return { select: [`"runId"`], from: { query: ranked, as: `"ranked"` }, where: [`"_rank" = 1`] };
 }

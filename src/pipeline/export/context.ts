@@ -4,6 +4,7 @@ import type { ResolvedExport } from "../../contract/export-request.js";
 import type { IngestResult } from "../../contract/records.js";
 import type { QueryEngine } from "../../ports/query-engine.js";
 import type { DatasetRef } from "../lineage/recorder.js";
+import type { DirEntryDigest } from "../shared/hash-files.js";
 import type { ExportDeps, ExportResult } from "./deps.js";
 
 /** A warehouse file an export reads: what the manifest lists, plus the raw blob it came from. */
@@ -33,14 +34,21 @@ export interface ExportPlan {
   readonly runId: string;
 }
 
-/** The run in scratch: the plan and the folder the executor writes `<split>/part-<n>.parquet` into. */
+/** The run in scratch: the plan and the folder a local writer fills with `<split>/part-<n>.parquet`. */
 export interface ExportContext {
   readonly plan: ExportPlan;
   readonly dataDir: string;
 }
 
-/** What the executor made: rows per split in `dataDir`, and the query that selected them. */
+/**
+ * A part of the export, hashed: a local file in scratch (DuckDB), or an object in the exports zone's
+ * staging area (Athena), published by a server-side copy.
+ */
+export type MadePart = DirEntryDigest & ({ readonly file: string } | { readonly stagedKey: string });
+
+/** What the executor made: the parts with rows per split, and the query that selected them. */
 export interface ExportMade {
+  readonly parts: readonly MadePart[];
   readonly rows: Record<string, number>;
   readonly totalRows: number;
   readonly query: string;

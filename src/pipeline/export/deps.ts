@@ -3,8 +3,8 @@
 import type { ExportKeys } from "../../contract/export-keys.js";
 import type { SchemaRegistry } from "../../contract/schema-registry.js";
 import type { Clock } from "../../ports/clock.js";
+import type { ExportWriter } from "../../ports/export-writer.js";
 import type { LakeStores } from "../../ports/object-store.js";
-import type { ExportEngine } from "../../ports/query-engine.js";
 import type { LineageRecorder } from "../lineage/recorder.js";
 
 export interface ExportDeps {
@@ -15,12 +15,8 @@ export interface ExportDeps {
   readonly clock: Clock;
   /** Local scratch space (Lambda: /tmp). */
   readonly scratchDir: string;
-  /** The query engine over the warehouse as known at `asOf` (DuckDB views or Athena). */
-  openEngine(asOf: Date): Promise<ExportEngine>;
-  /** Rows per Parquet part on DuckDB. @default 1000000 */
-  readonly rowsPerPart?: number;
-  /** Names an Athena staging attempt. @default crypto.randomUUID */
-  readonly attemptId?: () => string;
+  /** Writes the snapshot's split parts: DuckDB on the local lake, Athena in AWS. */
+  readonly writer: ExportWriter;
 }
 
 export type ExportStatus = "exported" | "unchanged" | "empty";

@@ -2,7 +2,7 @@
  * The export use case: a point-in-time snapshot of a dataset, split repeatably into
  * train/eval/test, written to the exports zone as Parquet that is also a DVC remote.
  * Driver (committed runs ≤ as-of, their files' md5s, deterministic run id) → executor (the snapshot
- * query on DuckDB or Athena, into scratch) → publisher (hash the folder; upload objects, data,
+ * by the ExportWriter port, DuckDB or Athena) → publisher (hash the folder; upload objects, data,
  * manifest and, last, the `.dvc` file with conditional puts) → runStep's lineage COMPLETE.
  * Same inputs ⇒ same rows in the same order ⇒ same bytes ⇒ same version: re-running is a no-op.
  */
@@ -16,8 +16,8 @@ import { executeExport } from "./executor.js";
 import { publishExport } from "./publisher.js";
 
 export type { ExportRequest } from "../../contract/export-request.js";
+export type { ExportEngine } from "../../ports/query-engine.js";
 export type { ExportDeps, ExportResult, ExportStatus } from "./deps.js";
-export type { ExportEngine } from "./executor.js";
 
 export async function exportDataset(
   deps: ExportDeps,

@@ -19,16 +19,14 @@ import { type DvcDirEntry, dvcDirJson, dvcObjectPath, renderDvcFile } from "../.
 import { splitWarnings } from "../../core/split/hygiene.js";
 import { SPLIT_BUCKETS, splitRanges } from "../../core/split/spec.js";
 import { glueType } from "../../core/warehouse/table.js";
-import { putFileOnce, putOnce } from "../../ports/conditional-put.js";
+import { copyOnce, putFileOnce, putOnce } from "../../ports/conditional-put.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { DatasetRef } from "../lineage/recorder.js";
-import { hashPath } from "../shared/hash-files.js";
+import { dirDigest, type DirHash as HashedDir } from "../shared/hash-files.js";
 import type { Published } from "../shared/run-step.js";
-import type { ExportContext, ExportMade, ExportPlan } from "./context.js";
+import type { ExportContext, ExportMade, ExportPlan, MadePart } from "./context.js";
 import type { ExportResult } from "./deps.js";
 import { emptyExport } from "./driver.js";
-
-type HashedDir = Extract<Awaited<ReturnType<typeof hashPath>>, { kind: "dir" }>;
 
 export interface DvcDirectory {
   /** Local folder holding the files. */
@@ -63,7 +61,7 @@ export function dvcFileFor(md5Dir: string, size: number, nfiles: number, outPath
  * An export whose `.dvc` file exists already is unchanged (same inputs, same bytes, same version).
  */
 export async function publishExport(ctx: ExportContext, made: ExportMade): Promise<Published<ExportResult>> {
-  const { plan, dataDir } = ctx;
+  const { plan } = ctx;
   const { x } = plan;
   const { rows, totalRows } = made;
   const asOf = plan.snapshotAt.toISOString();
@@ -75,8 +73,7 @@ export async function publishExport(ctx: ExportContext, made: ExportMade): Promi
       outputs: [],
     };
   }
-  const hashed = await hashPath(dataDir);
-  if (hashed.kind !== "dir") throw new Error("export data folder is not a directory");
+  const hashed = dirDigest(made.parts);
   const version = versionOf(hashed.md5);
   const keys = exportKeys(x.dataset, version);
   const exports = plan.deps.stores.exports;
@@ -100,6 +97,11 @@ export async function publishExport(ctx: ExportContext, made: ExportMade): Promi
   return { result, outputs: [exportOutput(plan, made, hashed, keys)] };
 }
 
+/** A part under `key`: uploaded from scratch, or copied server-side from the staging area. */
+async function putPartOnce(exports: ObjectStore, part: MadePart, key: string): Promise<boolean> {
+  return "file" in part ? putFileOnce(exports, key, part.file) : copyOnce(exports, part.stagedKey, key);
+}
+
 async function pushExport(
   exports: ObjectStore,
   ctx: ExportContext,
@@ -107,10 +109,10 @@ async function pushExport(
   hashed: HashedDir,
   keys: ExportKeys,
 ): Promise<void> {
-  const { dataDir } = ctx;
-  await pushDvcObjects(exports, { dir: dataDir, entries: hashed.entries }, hashed.md5);
-  for (const e of hashed.entries)
-    await putFileOnce(exports, `${keys.data}/${e.relpath}`, path.join(dataDir, ...e.relpath.split("/")));
+  // Each DVC object, then the `.dir` object (so a listed file is never missing), then the data files.
+  for (const part of made.parts) await putPartOnce(exports, part, dvcObjectPath(part.md5));
+  await putOnce(exports, dvcObjectPath(hashed.md5), dvcDirJson(hashed.entries));
+  for (const part of made.parts) await putPartOnce(exports, part, `${keys.data}/${part.relpath}`);
   const manifest = exportManifest(ctx.plan, made, hashed);
   await putOnce(exports, keys.manifest, renderManifest(manifest), "application/json");
   await putOnce(

@@ -9,7 +9,7 @@ import { LakelineError } from "../../core/errors.js";
 import { ROW_COLUMN } from "../../core/features/history-sql.js";
 import { sqlIdent, sqlString } from "../../core/sql.js";
 import type { ColumnType } from "../../core/warehouse/table.js";
-import type { ExportEngine } from "../export/executor.js";
+import type { ExportEngine } from "../../ports/query-engine.js";
 
 export const ENTITIES_TABLE = sqlIdent("_lakeline_entities");
 const RAW_TABLE = sqlIdent("_lakeline_entities_raw");

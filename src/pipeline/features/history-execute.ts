@@ -8,11 +8,8 @@ import type { SplitKeyColumn } from "../../core/split/canonical.js";
 import { splitBucketSql, splitCaseSql } from "../../core/split/sql.js";
 import { sqlIdent, sqlString } from "../../core/sql.js";
 import { type ColumnType, glueType } from "../../core/warehouse/table.js";
-import { writeWithDuckdb } from "../export/executor.js";
 import { ENTITIES_TABLE, loadEntities } from "./entities.js";
 import type { HistoryDeps, HistoryPlan, HistoryRequest } from "./history-plan.js";
-
-const DEFAULT_ROWS_PER_PART = 1_000_000;
 
 export interface Written {
   readonly query: string;
@@ -64,19 +61,22 @@ export async function executeHistory(
     const described = await engine.query(`DESCRIBE SELECT * FROM ${ENTITIES_TABLE}`);
     const entityTypes = new Map(described.rows.map((r) => [String(r.column_name), String(r.column_type)]));
     const query = historyQuery(plan, entityMd5, entityTypes, engine.name);
-    const written = await writeWithDuckdb(
-      engine,
-      { snapshot: query, columns: plan.outColumns, splits: plan.spec.parts.map((p) => p.name), dataDir },
-      deps.rowsPerPart ?? DEFAULT_ROWS_PER_PART,
-    ).catch((err: unknown) => {
-      if (/out of memory/i.test(String((err as Error)?.message)))
-        throw new LakelineError(
-          `features history: DuckDB ran out of memory joining ${totalRows} entity rows with ${plan.resolved.views.length} view(s); raise ${ENV.duckdbMemory} (e.g. 512MB)`,
-          { entities: totalRows },
-          { cause: err },
-        );
-      throw err;
-    });
+    const written = await deps
+      .writeSplits(engine, {
+        snapshot: query,
+        columns: plan.outColumns,
+        splits: plan.spec.parts.map((p) => p.name),
+        dataDir,
+      })
+      .catch((err: unknown) => {
+        if (/out of memory/i.test(String((err as Error)?.message)))
+          throw new LakelineError(
+            `features history: DuckDB ran out of memory joining ${totalRows} entity rows with ${plan.resolved.views.length} view(s); raise ${ENV.duckdbMemory} (e.g. 512MB)`,
+            { entities: totalRows },
+            { cause: err },
+          );
+        throw err;
+      });
     const featureCols = plan.resolved.views.flatMap((v) => v.features.map((f) => f.as));
     const counted = await engine.query(
       `SELECT ${featureCols.map((c, i) => `count(${sqlIdent(c)}) AS "c${i}"`).join(", ")} FROM read_parquet(${sqlString(path.join(dataDir, "**", "*.parquet"))})`,

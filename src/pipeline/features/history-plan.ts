@@ -12,6 +12,8 @@ import { parseFeatureRefs } from "../../core/features/view.js";
 import { deterministicUuid } from "../../core/hash/uuid.js";
 import { DEFAULT_SPLIT_SEED, formatSplitSpec, parseSplitArg } from "../../core/split/spec.js";
 import type { ColumnType } from "../../core/warehouse/table.js";
+import type { SplitPartsWriter } from "../../ports/export-writer.js";
+import type { ExportEngine } from "../../ports/query-engine.js";
 import type { ExportDeps } from "../export/deps.js";
 import { committedSourceRuns, type SourceFile, sourceFiles, sourceRef } from "../export/driver.js";
 import type { DatasetRef } from "../lineage/recorder.js";
@@ -40,6 +42,10 @@ export interface HistoryRequest {
 
 export interface HistoryDeps extends ExportDeps {
   readonly views: ViewRegistry;
+  /** DuckDB over the warehouse as known at `asOf`: the entity file is joined in that session. */
+  openEngine(asOf: Date): Promise<ExportEngine>;
+  /** Writes the history query's split parts on that engine (rows per part: the writer's). */
+  readonly writeSplits: SplitPartsWriter;
 }
 
 /** The request checked and resolved: views, keys, columns, split, knowledge mode, instant. */

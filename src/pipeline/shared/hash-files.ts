@@ -96,20 +96,27 @@ export async function hashDirEntries(dir: string): Promise<DirEntryDigest[]> {
   return sortDvcEntries(results);
 }
 
+export type DirHash = Extract<PathHash, { kind: "dir" }>;
+
+/**
+ * A directory's DVC version from its files' (relpath, md5, size), wherever they were hashed (read
+ * from disk, or streamed from a store): the same entries give the same `md5.dir` and `.dir` bytes.
+ */
+export function dirDigest(files: readonly DirEntryDigest[]): DirHash {
+  const entries = sortDvcEntries(files.map(({ relpath, md5, size }) => ({ relpath, md5, size })));
+  return {
+    kind: "dir",
+    md5: dvcDirHash(entries),
+    size: entries.reduce((n, e) => n + e.size, 0),
+    nfiles: entries.length,
+    entries,
+  };
+}
+
 /** The DVC version of a file (`md5`) or directory (`md5.dir`), with total size and file count. */
 export async function hashPath(target: string): Promise<PathHash> {
   const st = await fs.stat(target);
-  if (st.isDirectory()) {
-    const entries = await hashDirEntries(target);
-    const md5 = dvcDirHash(entries);
-    return {
-      kind: "dir",
-      md5,
-      size: entries.reduce((n, e) => n + e.size, 0),
-      nfiles: entries.length,
-      entries,
-    };
-  }
+  if (st.isDirectory()) return dirDigest(await hashDirEntries(target));
   const digest = await md5File(target);
   return { kind: "file", ...digest };
 }

@@ -5,6 +5,7 @@
  * stack's imports resolved to the buckets of the test; writes only to a fresh /tmp-like folder).
  */
 import { execFileSync, spawn } from "node:child_process";
+import { watch } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { awsEnv } from "./servers.js";
@@ -99,6 +100,8 @@ const NOBODY = 65534;
 export interface InvokeOptions {
   /** Crash injection: SIGKILL the container as soon as this resolves true (polled). */
   readonly killWhen?: () => Promise<boolean>;
+  /** Receives the path (relative to the container's /tmp) of every file or folder written there. */
+  readonly tmpWrites?: string[];
 }
 
 async function killOnce(child: ReturnType<typeof spawn>, when: () => Promise<boolean>): Promise<void> {
@@ -150,6 +153,10 @@ export async function invokeShipped<T = unknown>(
     ...(asNobody ? { uid: NOBODY, gid: NOBODY } : {}),
   });
   if (options.killWhen) void killOnce(child, options.killWhen);
+  // inotify on every folder under /tmp (Node adds folders as they appear and reports their files).
+  const watcher = options.tmpWrites
+    ? watch(dirs.tmp, { recursive: true }, (_event, name) => name && options.tmpWrites!.push(String(name)))
+    : undefined;
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
@@ -158,6 +165,10 @@ export async function invokeShipped<T = unknown>(
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) =>
     child.once("exit", (c, sig) => r([c, sig])),
   );
+  if (watcher) {
+    await new Promise((r) => setTimeout(r, 200)); // events already queued
+    watcher.close();
+  }
   if (signal === "SIGKILL" && options.killWhen)
     return { results: [], killed: true, maxRssBytes: 0, stderr, stdout, millis: Date.now() - started };
   const marker = stdout.lastIndexOf("\n@@lakeline-runner@@");

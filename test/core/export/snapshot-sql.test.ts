@@ -1,51 +1,105 @@
-/** The export's snapshot and UNLOAD statements in Athena's dialect, as documented (Athena cannot run here). */
+/**
+ * The export's statements in both dialects, as golden files: test/core/export/golden/<dialect>/*.sql
+ * hold exactly what the writers send (Athena: counts, one UNLOAD per split; DuckDB: the ordered
+ * snapshot table, its ranges, one COPY per part), formatted one clause per line.
+ * After an intended change, regenerate them and review the diff:
+ *   LAKELINE_UPDATE_GOLDEN=1 npx vitest run test/core/export/snapshot-sql.test.ts
+ */
 import { describe, expect, it } from "vitest";
-import { type SnapshotPlan, snapshotSql, unloadSplitSql } from "../../../src/core/export/snapshot-sql.js";
+import {
+  committedRunIdsSelect,
+  copyPartSql,
+  createOrderedSnapshotSql,
+  type SnapshotPlan,
+  snapshotSelect,
+  snapshotSql,
+  splitCountsSql,
+  splitRangesSql,
+  unloadSplitSql,
+} from "../../../src/core/export/snapshot-sql.js";
 import { parseSplitArg } from "../../../src/core/split/spec.js";
+import { renderSelect } from "../../../src/core/sql-builder.js";
+import { latestRunIdsSql } from "../../../src/core/warehouse/latest.js";
 
-const PLAN: SnapshotPlan = {
+const PLAN: Omit<SnapshotPlan, "runsTable"> = {
   table: "penguins",
   columns: ["species", "island"],
-  keyColumns: [{ name: "island", type: { kind: "string" } }],
-  spec: parseSplitArg("a=50,b=50", "s"),
+  keyColumns: [
+    { name: "island", type: { kind: "string" } },
+    { name: "beak_length_mm", type: { kind: "double" } },
+  ],
+  spec: parseSplitArg("train=80,eval=10,test=10", "lakeline"),
   environment: "TRAINING",
   snapshotAt: new Date("2024-05-01T00:00:00Z"),
-  runIds: ["r1", "r2"],
+  asOf: new Date("2024-05-02T00:00:00Z"),
   where: "island <> 'Dream'",
 };
+const ATHENA: SnapshotPlan = { ...PLAN, runsTable: "penguins_runs" };
+const DUCKDB: SnapshotPlan = { ...PLAN, runsTable: "lakeline_runs" };
+const golden = (dialect: string, name: string) => `./golden/${dialect}/${name}.sql`;
 
-const ATHENA_SNAPSHOT = String.raw`SELECT "species", "island", "_source_md5", "_source_row", CASE WHEN "_bucket" < 5000 THEN 'a' ELSE 'b' END AS "_split" FROM (SELECT "species", "island", "_source_md5", "_source_row", (from_base(substr(to_hex(md5(to_utf8('s' || '|' || (CASE WHEN "island" IS NULL THEN '\N' ELSE replace(replace("island", '\', '\\'), '|', '\|') END)))), 1, 8), 16) % 10000) AS "_bucket" FROM "penguins" WHERE "_ingested_at" <= from_iso8601_timestamp('2024-05-01T00:00:00.000Z') AND "_environment" = 'TRAINING' AND "_run_id" IN ('r1', 'r2') AND (island <> 'Dream')) AS "snapshot"`;
-
-describe("export SQL for Athena", () => {
-  it("builds the documented snapshot query", () => {
-    expect(snapshotSql(PLAN, "athena")).toBe(ATHENA_SNAPSHOT);
-  });
-
-  it("builds the documented UNLOAD of one split", () => {
-    const sql = unloadSplitSql({
-      snapshot: ATHENA_SNAPSHOT,
-      columns: PLAN.columns,
-      split: "a",
-      location: "s3://exports-bucket/_staging/run/attempt/a/",
+describe("export SQL, Athena (Trino) dialect", () => {
+  it("snapshot, counts and UNLOAD match their golden files", async () => {
+    const snapshot = snapshotSelect(ATHENA, "athena");
+    await expect(`${snapshotSql(ATHENA, "athena")}\n`).toMatchFileSnapshot(golden("athena", "snapshot"));
+    await expect(`${splitCountsSql(snapshot)}\n`).toMatchFileSnapshot(golden("athena", "counts"));
+    const unload = unloadSplitSql({
+      snapshot,
+      columns: ATHENA.columns,
+      split: "train",
+      location: "s3://exports-bucket/_staging/export-run/attempt/train/",
     });
-    expect(sql).toBe(
-      `UNLOAD (SELECT "species", "island" FROM (${ATHENA_SNAPSHOT}) AS "export" WHERE "_split" = 'a') TO 's3://exports-bucket/_staging/run/attempt/a/' WITH (format = 'PARQUET', compression = 'SNAPPY')`,
-    );
+    await expect(`${unload}\n`).toMatchFileSnapshot(golden("athena", "unload"));
+  });
+});
+
+describe("export SQL, DuckDB dialect", () => {
+  it("snapshot, ordered table, ranges and COPY of a part match their golden files", async () => {
+    const table = '"_lakeline_export"';
+    await expect(`${snapshotSql(DUCKDB, "duckdb")}\n`).toMatchFileSnapshot(golden("duckdb", "snapshot"));
+    await expect(
+      `${createOrderedSnapshotSql(table, snapshotSelect(DUCKDB, "duckdb"), DUCKDB.columns)}\n`,
+    ).toMatchFileSnapshot(golden("duckdb", "ordered-table"));
+    await expect(`${splitRangesSql(table)}\n`).toMatchFileSnapshot(golden("duckdb", "ranges"));
+    const copy = copyPartSql({
+      table,
+      columns: DUCKDB.columns,
+      from: 1000000,
+      to: 2000000,
+      file: "/scratch/data/train/part-1.parquet",
+    });
+    await expect(`${copy}\n`).toMatchFileSnapshot(golden("duckdb", "copy-part"));
+  });
+});
+
+describe("export SQL, both dialects", () => {
+  it("differ only in dialect functions and the runs relation", () => {
+    // Prepare: dialect-specific pieces replaced by placeholders
+    const neutral = (sql: string) =>
+      sql
+        .replace(/TIMESTAMPTZ ('[^']+')/g, "T($1)")
+        .replace(/from_iso8601_timestamp\(('[^']+')\)/g, "T($1)")
+        .replace(`from_iso8601_timestamp("ingestedAt")`, `"ingestedAt"`)
+        .replace(/"(penguins|lakeline)_runs"/, "RUNS")
+        .replace(/CAST\(\('0x' \|\| substr\(md5\((.*?)\), 1, 8\)\) AS BIGINT\)/, "H($1)")
+        .replace(/from_base\(substr\(to_hex\(md5\(to_utf8\((.*?)\)\)\), 1, 8\), 16\)/, "H($1)")
+        .replace(/is_nan|isnan/g, "NAN")
+        .replace(/is_infinite|isinf/g, "INF");
+    // Act / Assess
+    expect(neutral(snapshotSql(DUCKDB, "duckdb"))).toBe(neutral(snapshotSql(ATHENA, "athena")));
   });
 
-  it("differs from the DuckDB query only in dialect functions", () => {
-    const duck = snapshotSql(PLAN, "duckdb");
-    expect(duck).toContain(`"_ingested_at" <= TIMESTAMPTZ '2024-05-01T00:00:00.000Z'`);
-    expect(duck).toContain(`CAST(('0x' || substr(md5('s' || '|' || `);
-    expect(
-      duck
-        .replace(/TIMESTAMPTZ '[^']+'/, "T")
-        .replace(/CAST\(\('0x' \|\| substr\(md5\((.*?)\), 1, 8\)\) AS BIGINT\)/, "H($1)"),
-    ).toBe(
-      ATHENA_SNAPSHOT.replace(/from_iso8601_timestamp\('[^']+'\)/, "T").replace(
-        /from_base\(substr\(to_hex\(md5\(to_utf8\((.*?)\)\)\), 1, 8\), 16\)/,
-        "H($1)",
+  it("take the committed runs by the committed view's rule, over the dataset's markers at or before as-of", () => {
+    // Act
+    const runs = renderSelect(committedRunIdsSelect(ATHENA, "athena"), { compact: true });
+    // Assess: the rule of the <dataset>_committed view, whose text stays as it was
+    expect(runs).toBe(
+      latestRunIdsSql(
+        `(SELECT * FROM "penguins_runs" WHERE "dataset" = 'penguins' AND from_iso8601_timestamp("ingestedAt") <= from_iso8601_timestamp('2024-05-02T00:00:00.000Z')) AS "markers"`,
       ),
+    );
+    expect(latestRunIdsSql("r")).toBe(
+      `SELECT "runId" FROM (SELECT "runId", row_number() OVER (PARTITION BY upper("environment"), coalesce("sourceMd5", 'run:' || "runId") ORDER BY "ingestedAt" DESC, "runId" DESC) AS "_rank" FROM r WHERE "status" = 'ok') AS "ranked" WHERE "_rank" = 1`,
     );
   });
 });

@@ -1,12 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../../cli/main.js";
-import { createMd5Tap, hashPath, md5File } from "../../../src/pipeline/shared/hash-files.js";
+import { dvcDirJson } from "../../../src/core/hash/dvc.js";
+import { createMd5Tap, dirDigest, hashPath, md5File } from "../../../src/pipeline/shared/hash-files.js";
+import { MemoryStore } from "../../support/memory-store.js";
 import { tempDir } from "../../support/temp.js";
 
 /** An independent DVC directory hash: Python walks, hashes, sorts and serialises on its own. */
@@ -135,6 +137,43 @@ describe("directory hash", () => {
     expect(result.entries.map((e) => e.relpath).indexOf("emoji/\uFFFD.txt")).toBeLessThan(
       result.entries.map((e) => e.relpath).indexOf("emoji/🐧.txt"),
     );
+  });
+
+  it("gives the same md5.dir and .dir bytes from (relpath, md5, size) streamed from a store as from the files on disk", async () => {
+    // Prepare: a folder laid out as an export, and the same bytes as objects of a store, listed in
+    // an order that is not the manifest's
+    const dir = path.join(tmp, "export-like");
+    const files: Record<string, string | Buffer> = {
+      "train/part-0.parquet": await fs.readFile(PENGUINS),
+      "train/part-1.parquet": randomBytes(3000),
+      "train/part-10.parquet": "ten sorts before two",
+      "train/part-2.parquet": "two",
+      "eval/part-0.parquet": "é",
+      "test/part-0.parquet": "",
+    };
+    const store = new MemoryStore("exports");
+    for (const [rel, body] of Object.entries(files)) {
+      await fs.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+      await fs.writeFile(path.join(dir, rel), body);
+      await store.put(`_staging/run/attempt/${rel}`, typeof body === "string" ? Buffer.from(body) : body);
+    }
+    const streamed = [];
+    for await (const o of store.list("_staging/"))
+      streamed.push({
+        relpath: o.key.slice("_staging/run/attempt/".length),
+        md5: createHash("md5")
+          .update(await store.get(o.key))
+          .digest("hex"),
+        size: o.size,
+      });
+    // Act
+    const fromStore = dirDigest(streamed.reverse());
+    const fromDisk = await hashPath(dir);
+    // Assess
+    expect(fromStore).toEqual(fromDisk);
+    if (fromDisk.kind !== "dir") throw new Error("not a directory");
+    expect(dvcDirJson(fromStore.entries)).toBe(dvcDirJson(fromDisk.entries));
+    expect(fromStore.md5).toBe(pythonDirHash(dir).split(" ")[0]);
   });
 
   it("hashes an empty directory as md5('[]').dir", async () => {

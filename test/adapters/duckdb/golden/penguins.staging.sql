@@ -92,9 +92,9 @@ FROM (
                 buffer_size = 33554432
               )
             )
-          )
+          ) AS extracted
         )
-      )
-    )
-  )
-);
+      ) AS raw
+    ) AS typed
+  ) AS checked
+) AS coded;

@@ -57,7 +57,7 @@ FROM (
     "body_mass_g"::DOUBLE AS __x5
   FROM staged
   WHERE __ok
-);
+) AS valid;
 
 -- rejected rows
 SELECT
@@ -76,8 +76,9 @@ FROM (
     unnest(range(len(json_extract_string(__bad, '$.errors[*]')))) AS f,
     unnest(json_extract_string(__bad, '$.errors[*]')) AS e
   FROM staged
-  WHERE NOT __ok AND NOT __bad_record
-)
+  WHERE NOT __ok
+    AND NOT __bad_record
+) AS codes
 WHERE e IS NOT NULL
 GROUP BY f, e;
 
@@ -87,7 +88,8 @@ SELECT
   least(floor((CASE WHEN isfinite("beak_length_mm") THEN "beak_length_mm" END - 0) / 10), 9)::INTEGER::INTEGER AS b,
   count(*) AS n
 FROM staged
-WHERE __ok AND CASE WHEN isfinite("beak_length_mm") THEN "beak_length_mm" END IS NOT NULL
+WHERE __ok
+  AND CASE WHEN isfinite("beak_length_mm") THEN "beak_length_mm" END IS NOT NULL
 GROUP BY b
 UNION ALL
 SELECT
@@ -95,7 +97,8 @@ SELECT
   least(floor((CASE WHEN isfinite("beak_depth_mm") THEN "beak_depth_mm" END - 0) / 10), 9)::INTEGER::INTEGER AS b,
   count(*) AS n
 FROM staged
-WHERE __ok AND CASE WHEN isfinite("beak_depth_mm") THEN "beak_depth_mm" END IS NOT NULL
+WHERE __ok
+  AND CASE WHEN isfinite("beak_depth_mm") THEN "beak_depth_mm" END IS NOT NULL
 GROUP BY b
 UNION ALL
 SELECT
@@ -103,7 +106,8 @@ SELECT
   least(("flipper_length_mm" - 0) * 10 // 100, 9)::INTEGER AS b,
   count(*) AS n
 FROM staged
-WHERE __ok AND "flipper_length_mm"::DOUBLE IS NOT NULL
+WHERE __ok
+  AND "flipper_length_mm"::DOUBLE IS NOT NULL
 GROUP BY b
 UNION ALL
 SELECT
@@ -111,7 +115,8 @@ SELECT
   least(("body_mass_g" - 0) * 10 // 100, 9)::INTEGER AS b,
   count(*) AS n
 FROM staged
-WHERE __ok AND "body_mass_g"::DOUBLE IS NOT NULL
+WHERE __ok
+  AND "body_mass_g"::DOUBLE IS NOT NULL
 GROUP BY b;
 
 -- top values
@@ -134,21 +139,24 @@ FROM (
       0 AS f,
       "species"::VARCHAR AS v
     FROM staged
-    WHERE __ok AND "species" IS NOT NULL
+    WHERE __ok
+      AND "species" IS NOT NULL
     UNION ALL
     SELECT
       1 AS f,
       "island"::VARCHAR AS v
     FROM staged
-    WHERE __ok AND "island" IS NOT NULL
+    WHERE __ok
+      AND "island" IS NOT NULL
     UNION ALL
     SELECT
       6 AS f,
       "sex"::VARCHAR AS v
     FROM staged
-    WHERE __ok AND "sex" IS NOT NULL
-  )
+    WHERE __ok
+      AND "sex" IS NOT NULL
+  ) AS cat
   GROUP BY f, v
-)
+) AS ranked
 WHERE rk <= 50
 ORDER BY f, rk;

@@ -108,7 +108,7 @@ FROM (
           max_line_size = 8388608,
           buffer_size = 33554432
         )
-      )
-    )
-  )
-);
+      ) AS raw
+    ) AS typed
+  ) AS checked
+) AS coded;

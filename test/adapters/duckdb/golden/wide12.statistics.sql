@@ -108,7 +108,7 @@ FROM (
     "c011_int"::DOUBLE AS __x11
   FROM staged
   WHERE __ok
-);
+) AS valid;
 
 -- rejected rows
 SELECT
@@ -127,8 +127,9 @@ FROM (
     unnest(range(len(json_extract_string(__bad, '$.errors[*]')))) AS f,
     unnest(json_extract_string(__bad, '$.errors[*]')) AS e
   FROM staged
-  WHERE NOT __ok AND NOT false
-)
+  WHERE NOT __ok
+    AND NOT false
+) AS codes
 WHERE e IS NOT NULL
 GROUP BY f, e;
 
@@ -154,7 +155,7 @@ FROM (
     CASE WHEN "c011_int"::DOUBLE IS NOT NULL THEN least(("c011_int" - 0) * 10 // 100, 9)::INTEGER END AS __b11
   FROM staged
   WHERE __ok
-);
+) AS buckets;
 
 -- top values
 SELECT
@@ -182,7 +183,7 @@ FROM (
     )
     ON "6", "7", "8", "9"
     INTO NAME f VALUE v)
-  )
+  ) AS cat
   GROUP BY f, v
-)
+) AS counted
 GROUP BY f;

@@ -1,0 +1,119 @@
+/**
+ * The export writer on Athena: one count query, then one UNLOAD per non-empty split to a fresh
+ * staging prefix of the exports bucket (the only way out of Athena). Each unloaded object is
+ * streamed once through md5 (nothing lands on the function's disk); the publisher then copies it,
+ * server-side, to its part key. Athena chooses file names and row order, so its bytes are not
+ * reproducible; the export is still content-addressed, and its rows and splits are DuckDB's.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { runsTableName } from "../../contract/committed-view.js";
+import { exportStagingPrefix, partRelpath } from "../../contract/export-keys.js";
+import { QueryError } from "../../core/errors.js";
+import {
+  snapshotSelect,
+  splitCounts,
+  splitCountsSql,
+  unloadSplitSql,
+} from "../../core/export/snapshot-sql.js";
+import { renderSelect } from "../../core/sql-builder.js";
+import type {
+  ExportPart,
+  ExportSnapshot,
+  ExportTarget,
+  ExportWriter,
+  WrittenExport,
+} from "../../ports/export-writer.js";
+import type { ObjectStore } from "../../ports/object-store.js";
+import type { ExportEngine } from "../../ports/query-engine.js";
+
+export interface AthenaExportWriterOptions {
+  readonly openEngine: () => Promise<ExportEngine>;
+  /** The exports zone; UNLOAD writes into its bucket. */
+  readonly exports: ObjectStore;
+  /** Names a staging attempt (UNLOAD needs an empty location). @default crypto.randomUUID */
+  readonly attemptId?: () => string;
+}
+
+/** Objects hashed at once: enough to keep the network busy, few enough for a small function. */
+const HASH_CONCURRENCY = 4;
+
+/** md5 and size of each object, streamed (never written to disk), in the order given. */
+async function md5Objects(
+  store: ObjectStore,
+  keys: readonly string[],
+): Promise<{ md5: string; size: number }[]> {
+  const out: { md5: string; size: number }[] = new Array(keys.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < keys.length) {
+      const i = next++;
+      const hash = createHash("md5");
+      let size = 0;
+      for await (const chunk of await store.getStream(keys[i]!)) {
+        hash.update(chunk as Buffer);
+        size += (chunk as Buffer).length;
+      }
+      out[i] = { md5: hash.digest("hex"), size };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, keys.length) }, worker));
+  return out;
+}
+
+export class AthenaExportWriter implements ExportWriter {
+  readonly engine = "athena" as const;
+  constructor(private readonly options: AthenaExportWriterOptions) {}
+
+  async write(snapshot: ExportSnapshot, target: ExportTarget): Promise<WrittenExport> {
+    const { exports } = this.options;
+    const stagingPrefix = exportStagingPrefix(target.runId, (this.options.attemptId ?? randomUUID)());
+    const snapshotQuery = snapshotSelect(
+      {
+        table: snapshot.dataset,
+        columns: snapshot.columns,
+        keyColumns: snapshot.keyColumns,
+        spec: snapshot.spec,
+        environment: snapshot.environment,
+        snapshotAt: snapshot.snapshotAt,
+        runsTable: runsTableName(snapshot.dataset),
+        asOf: snapshot.asOf,
+        ...(snapshot.where ? { where: snapshot.where } : {}),
+      },
+      "athena",
+    );
+    const query = renderSelect(snapshotQuery);
+    const splits = snapshot.spec.parts.map((p) => p.name);
+    const engine = await this.options.openEngine();
+    try {
+      const statements: string[] = [];
+      const countSql = splitCountsSql(snapshotQuery);
+      statements.push(countSql);
+      const rows = splitCounts((await engine.query(countSql)).rows, splits);
+      const parts: ExportPart[] = [];
+      for (const split of splits) {
+        if (rows[split] === 0) continue;
+        const prefix = `${stagingPrefix}${split}/`;
+        const sql = unloadSplitSql({
+          snapshot: snapshotQuery,
+          columns: snapshot.columns,
+          split,
+          location: `s3://${exports.bucket}/${prefix}`,
+        });
+        statements.push(sql);
+        await engine.query(sql);
+        const keys: string[] = [];
+        for await (const o of exports.list(prefix)) if (o.size > 0 && !o.key.endsWith("/")) keys.push(o.key);
+        if (keys.length === 0)
+          throw new QueryError(
+            `export: UNLOAD of split ${split} (${rows[split]} rows) wrote no file under ${prefix}`,
+          );
+        const digests = await md5Objects(exports, keys.sort());
+        for (const [i, stagedKey] of keys.entries())
+          parts.push({ relpath: partRelpath(split, i), stagedKey, ...digests[i]! });
+      }
+      return { engine: "athena", query, rows, parts, statements };
+    } finally {
+      await engine.close();
+    }
+  }
+}
