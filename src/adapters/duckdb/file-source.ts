@@ -192,21 +192,34 @@ const columnsText = (columns: readonly { name: string; type: string }[]) =>
 
 const INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
 
+/** Widening levels of a column: keep its sampled type, make it DOUBLE, make it VARCHAR. */
+const KEEP = 0;
+const TO_DOUBLE = 1;
+const TO_VARCHAR = 2;
+
 /**
- * SQL counting the values of a text column `x` that a column of `type` would refuse (DuckDB's own
- * cast rounds "3.5" to an integer, so integers must also look like one).
+ * SQL of the widening a text value `x` asks of a column of sampled `type` (KEEP, TO_DOUBLE or
+ * TO_VARCHAR); a column takes the largest over its values. The cheap test comes first, so a value
+ * that fits costs one cast. DuckDB's own cast rounds "3.5" to an integer, so integers must also look
+ * like one; a value that prints back as itself does.
  */
-function refused(type: string, x: string, loaded: Loaded): string | undefined {
-  const cast = (t: string) => `TRY_CAST(${x} AS ${t}) IS NULL`;
-  let bad: string | undefined;
-  if (INTEGER.test(type))
-    bad = `${cast(type)} OR NOT (TRY_CAST(${x} AS BIGINT)::VARCHAR = ${x} OR regexp_full_match(${x}, '\\s*[+-]?[0-9]+\\s*'))`;
-  else if (/^(DOUBLE|FLOAT|REAL)$/.test(type) || type === "BOOLEAN" || type === "TIME") bad = cast(type);
-  else if (type === "DATE")
-    bad = loaded.date ? `try_strptime(${x}, ${lit(loaded.date)}) IS NULL` : cast("DATE");
-  else if (type.startsWith("TIMESTAMP"))
-    bad = loaded.timestamp ? `try_strptime(${x}, ${lit(loaded.timestamp)}) IS NULL` : cast(type);
-  return bad === undefined ? undefined : `count_if(${x} IS NOT NULL AND (${bad}))`;
+function widening(type: string, x: string, loaded: Loaded): string | undefined {
+  const fits = (t: string) => `TRY_CAST(${x} AS ${t}) IS NOT NULL`;
+  let cases: string[];
+  if (INTEGER.test(type)) {
+    const inRange = type === "BIGINT" ? "" : ` AND ${fits(type)}`;
+    cases = [
+      `WHEN TRY_CAST(${x} AS BIGINT)::VARCHAR = ${x}${inRange} THEN ${KEEP}`,
+      `WHEN regexp_full_match(${x}, '\\s*[+-]?[0-9]+\\s*') AND ${fits(type)} THEN ${KEEP}`,
+      `WHEN ${fits("DOUBLE")} THEN ${TO_DOUBLE}`,
+    ];
+  } else if (/^(DOUBLE|FLOAT|REAL)$/.test(type) || type === "BOOLEAN" || type === "TIME")
+    cases = [`WHEN ${fits(type)} THEN ${KEEP}`];
+  else if (type === "DATE" || type.startsWith("TIMESTAMP")) {
+    const format = type === "DATE" ? loaded.date : loaded.timestamp;
+    cases = [`WHEN ${format ? `try_strptime(${x}, ${lit(format)}) IS NOT NULL` : fits(type)} THEN ${KEEP}`];
+  } else return undefined;
+  return `max(CASE WHEN ${x} IS NULL THEN ${KEEP} ${cases.join(" ")} ELSE ${TO_VARCHAR} END)`;
 }
 
 /**
@@ -225,20 +238,16 @@ export async function widenToFit(conn: DuckDBConnection, loaded: Loaded): Promis
   const read = (columns: readonly { name: string; type: string }[]) =>
     sniffed.prompt.replace(spelled, columnsText(columns));
   const checks = sniffed.columns.flatMap((c, i) => {
-    const x = ident(c.name);
-    const own = refused(c.type, x, loaded);
-    if (own === undefined) return [];
-    return [`${own} AS t${i}`, ...(INTEGER.test(c.type) ? [`${refused("DOUBLE", x, loaded)} AS d${i}`] : [])];
+    const level = widening(c.type, ident(c.name), loaded);
+    return level === undefined ? [] : [`${level} AS w${i}`];
   });
   if (checks.length === 0) return false;
   const text = sniffed.columns.map((c) => ({ name: c.name, type: "VARCHAR" }));
-  const counts = (await rows(conn, `SELECT ${checks.join(", ")} ${read(text)}`))[0] ?? {};
+  const levels = (await rows(conn, `SELECT ${checks.join(", ")} ${read(text)}`))[0] ?? {};
   const widened = sniffed.columns.map((c, i) => {
-    if (Number(counts[`t${i}`] ?? 0) === 0) return c;
-    return {
-      name: c.name,
-      type: INTEGER.test(c.type) && Number(counts[`d${i}`] ?? 0) === 0 ? "DOUBLE" : "VARCHAR",
-    };
+    const level = Number(levels[`w${i}`] ?? KEEP);
+    if (level === KEEP) return c;
+    return { name: c.name, type: level === TO_DOUBLE ? "DOUBLE" : "VARCHAR" };
   });
   await conn.run(`CREATE OR REPLACE TEMP VIEW src AS SELECT * ${read(widened)}`);
   return true;
