@@ -18,6 +18,7 @@ import {
   MLMD_PREFIX,
   OPENLINEAGE_PREFIX,
   REPORTS_PREFIX,
+  REPROCESS_PREFIX,
   STATS_PREFIX,
 } from "../src/contract/keys.js";
 
@@ -27,6 +28,7 @@ export const WAREHOUSE_META_PREFIXES: readonly string[] = [
   CONTENT_PREFIX,
   STATS_PREFIX,
   REPORTS_PREFIX,
+  REPROCESS_PREFIX,
 ];
 
 /** Commit markers: their creation triggers the online-feature materializer. */

@@ -53,7 +53,8 @@ export async function ingestFiles(
   // After each commit, the marker's notification goes to the materializer, as in AWS.
   const materialize = localMaterializer(config);
   const concurrency = Math.max(1, Number.parseInt(opts.concurrency, 10) || 1);
-  const outcomes: FileOutcome[] = new Array(files.length);
+  // One outcome per file, then one per part when a file was routed and cut into parts.
+  const outcomes: FileOutcome[][] = new Array(files.length);
   let next = 0;
   let done = 0;
   const worker = async () => {
@@ -63,22 +64,29 @@ export async function ingestFiles(
       try {
         const key = await uploadRaw(deps.stores.raw, file, opts.dataset, env);
         const response = await invoke(await notificationFor(deps.stores.raw, key));
-        const result = response.results[0]!;
-        outcomes[i] = { file, ...result, ...(await onlineAfterCommit(materialize, result)) };
+        outcomes[i] = [];
+        for (const [n, result] of response.results.entries())
+          outcomes[i]!.push({
+            file: n === 0 ? file : result.rawKey,
+            ...result,
+            ...(await onlineAfterCommit(materialize, result)),
+          });
       } catch (err) {
-        outcomes[i] = {
-          file,
-          dataset: opts.dataset,
-          environment: env.toUpperCase(),
-          status: "failed",
-          error: errorMessage(err),
-        };
+        outcomes[i] = [
+          {
+            file,
+            dataset: opts.dataset,
+            environment: env.toUpperCase(),
+            status: "failed",
+            error: errorMessage(err),
+          },
+        ];
       }
       onProgress(++done, files.length, file);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
-  return outcomes;
+  return outcomes.flat();
 }
 
 async function onlineAfterCommit(

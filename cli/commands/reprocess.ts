@@ -78,12 +78,11 @@ export function register(program: Command): void {
     .option("--json", "one JSON object per blob, one per line")
     .addHelpText(
       "after",
-      `${EXIT_HELP}A blob whose re-processing was already committed wrote nothing and adds nothing to the status.\n` +
-        "Example:\n  lakeline reprocess cars --key cars/training/cars-late.json --schema-version 2\n  lakeline reprocess cars --all",
+      `${EXIT_HELP}Example:\n  lakeline reprocess cars --key cars/training/cars-late.json --schema-version 2\n  lakeline reprocess cars --all`,
     )
     .action(async (dataset: string, opts: ReprocessOpts) => {
       const results = await run(dataset, opts);
       if (!opts.json) process.stdout.write(`${totals(results)}\n`);
-      process.exitCode = ingestExitCode(results.filter((r) => !r.alreadyCommitted));
+      process.exitCode = ingestExitCode(results);
     });
 }

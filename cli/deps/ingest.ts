@@ -33,6 +33,8 @@ export function localIngestDeps(config: LocalConfig, overrides: Partial<IngestDe
     ...localPipelineDeps(config),
     engine: duckdbIngestEngine,
     ...(config.duckdbMemory ? { database: { memoryLimit: config.duckdbMemory } } : {}),
+    ...(config.maxBlobBytes ? { maxBlobBytes: config.maxBlobBytes } : {}),
+    ...(config.partBytes ? { partBytes: config.partBytes } : {}),
     ...overrides,
   };
 }

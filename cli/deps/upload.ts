@@ -82,10 +82,18 @@ export function localIngestInvoker(
     async () => deps,
     new Logger({ serviceName: "lakeline-ingest", logLevel: "SILENT" }),
   );
-  return async (event) => {
+  const invoke = async (event: S3Event | ReprocessEvent): Promise<IngestResponse> => {
     const response = await handler(event, localContext("lakeline-ingest"));
     if (isRefusal(response))
       throw new UsageError(`ingest refused the event: ${response.refused.message}`, response.refused.data);
-    return response;
+    // The parts a routed blob was cut into are raw uploads: S3 would notify the function of each.
+    const results = [...response.results];
+    for (const r of response.results) {
+      if (r.status !== "routed") continue;
+      for (const part of r.outputs.parts ?? [])
+        results.push(...(await invoke(await notificationFor(deps.stores.raw, part))).results);
+    }
+    return { results };
   };
+  return invoke;
 }

@@ -82,6 +82,27 @@ export interface LocalConfig {
   readonly schemasDir: string;
   /** DuckDB memory_limit override (LAKELINE_DUCKDB_MEMORY; default: the engine's). */
   readonly duckdbMemory?: string;
+  /**
+   * The limit of one invocation, as the stack sets it (LAKELINE_MAX_BLOB_BYTES; unset: none), so the
+   * scale-out path can be run and tried locally; larger blobs are cut into LAKELINE_PART_BYTES parts.
+   */
+  readonly maxBlobBytes?: number;
+  readonly partBytes?: number;
+}
+
+/** A positive byte count from the environment, checked before any work starts. */
+function localBytes(name: "maxBlobBytes" | "partBytes"): number | undefined {
+  const value = env(name);
+  if (value === undefined || value === "") return undefined;
+  if (!/^[1-9][0-9]*$/.test(value))
+    throw new UsageError(`${ENV[name]}: expected a positive number of bytes, not ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function localScaleOut(): Pick<LocalConfig, "maxBlobBytes" | "partBytes"> {
+  const maxBlobBytes = localBytes("maxBlobBytes");
+  if (maxBlobBytes === undefined) return {};
+  return { maxBlobBytes, partBytes: localBytes("partBytes") ?? Math.floor(maxBlobBytes / 2) };
 }
 
 export function localConfig(
@@ -91,6 +112,7 @@ export function localConfig(
     lakeDir: path.resolve(overrides.lake ?? env("lake") ?? ".lakeline"),
     schemasDir: path.resolve(overrides.schemas ?? env("schemas") ?? "schemas"),
     ...duckdbMemory((message) => new UsageError(message)),
+    ...localScaleOut(),
   };
 }
 

@@ -8,6 +8,7 @@
  *   <dataset>/ingest_date=YYYY-MM-DD/<ts>-<runId>.parquet table data (Hive-style partition, append-only)
  *   _runs/<dataset>/<runId>.json                          commit marker: the run's result; written last
  *   _content/<dataset>/<md5>.json                         content claim (dedupe of byte-identical blobs)
+ *   _reprocess/<dataset>/<runId>.json                     a re-processing run's request time, fixed by its first attempt
  *   _stats/<dataset>/<env>/<ts>-<runId>.json              statistics of accepted batches (drift baseline)
  *   _reports/<dataset>/<ts>-<runId>/{statistics.json,anomalies.json,report.html}
  * quarantine zone:
@@ -96,6 +97,11 @@ export const INVALID_DATASET = "_invalid";
 export const REJECTED_FOLDER = "_rejected";
 
 export const MARKER_PREFIX = "_runs/";
+/** Warehouse: the request time of re-processing runs, `_reprocess/<dataset>/<runId>.json`. */
+export const REPROCESS_PREFIX = "_reprocess/";
+export function reprocessTimeKey(dataset: string, runId: string): string {
+  return `${REPROCESS_PREFIX}${dataset}/${runId}.json`;
+}
 /** Warehouse: content claims, `_content/<dataset>/<md5>.json`. */
 export const CONTENT_PREFIX = "_content/";
 /** Lineage zone: OpenLineage RunEvents and ML-Metadata records (their layout is core/lineage/ids.ts). */

@@ -18,7 +18,11 @@ export interface ReprocessTarget {
   readonly schemaVersion?: number;
   /** Default 1; the same request with the same generation is the same runs. */
   readonly generation?: number;
-  /** ISO 8601; default: when the request is handled. */
+  /**
+   * ISO 8601; default: when the request is first handled. Each blob's run records the time its first
+   * attempt used (`_reprocess/<dataset>/<runId>.json`) and every later attempt keeps it, so a retried
+   * or re-delivered request writes the keys the first attempt wrote.
+   */
   readonly requestedAt?: string;
 }
 

@@ -171,4 +171,44 @@ describe("shipped ingest on moto", () => {
     expect(parquet.sort()).toEqual(committed.sort());
     expect(parquet).toContain(marker.outputs.warehouse);
   });
+
+  it("a re-processing request killed after its Parquet was written is retried at the first attempt's time and keys", async () => {
+    // Prepare: a blob that landed; the request names no requestedAt (the function picks the time).
+    const key = "penguins/TRAINING/reprocessed.json";
+    const event = await uploadAndEvent(key, PENGUINS.toString().replace("Biscoe", "Biscoe "));
+    ok(await ingest.invoke<IngestResponse>([event]));
+    const parquetKeys = async () =>
+      (await listKeys(d.s3, d.buckets.Warehouse, "penguins/")).filter((k) => k.endsWith(".parquet"));
+    const before = await parquetKeys();
+    const request = { reprocess: { dataset: "penguins", key } };
+    // Act: the container dies once the re-processing's Parquet is stored, before its commit; Lambda's
+    // async retry delivers the same payload later.
+    const crashed = await ingest.invoke(
+      [request],
+      {},
+      {
+        killWhen: async () => (await parquetKeys()).length > before.length,
+      },
+    );
+    const written = (await parquetKeys()).filter((k) => !before.includes(k));
+    await new Promise((r) => setTimeout(r, 50));
+    const retried = ok(await ingest.invoke<IngestResponse>([request]))[0]!.results[0]!;
+    // Assess: the retry is the same run, at the time the first attempt recorded, on the same key.
+    expect(crashed.killed).toBe(true);
+    expect(retried).toMatchObject({ status: "ok", rowsRead: PENGUIN_ROWS });
+    const pinned = JSON.parse(
+      await (
+        await d.s3.send(
+          new GetObjectCommand({
+            Bucket: d.buckets.Warehouse,
+            Key: `_reprocess/penguins/${retried.runId}.json`,
+          }),
+        )
+      ).Body!.transformToString(),
+    ) as { requestedAt: string };
+    expect(retried.reprocess?.requestedAt).toBe(pinned.requestedAt);
+    expect(retried.ingestedAt).toBe(pinned.requestedAt);
+    expect(written).toEqual([retried.outputs.warehouse]);
+    expect(await parquetKeys()).toEqual([...before, retried.outputs.warehouse!].sort());
+  });
 });

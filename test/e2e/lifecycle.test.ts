@@ -324,10 +324,22 @@ describe("engine failures speak lakeline", () => {
     );
     const r = await runCli("ingest", big, "--dataset", "items", "--schemas", schemas, "--lake", lake);
     expect(r.code).toBe(1);
+    // The file, the element (its _source_row) and its size, then what to do.
     expect(r.stdout).toMatch(
-      /failed: the query engine ran out of memory under its limit of 256MB; raise LAKELINE_DUCKDB_MEMORY/,
+      /big\.json: failed: items\/training\/big\.json: element 1 of the JSON array \(at byte 1, 20971538 bytes\) does not fit in memory: the query engine ran out of memory under its limit of 256MB; raise LAKELINE_DUCKDB_MEMORY/,
     );
     expect(r.stdout + r.stderr).not.toMatch(/memory_limit|Error:/);
+    // The run failed (not rejected): once the limit is raised, replay lands the array whole.
+    const saved = process.env.LAKELINE_DUCKDB_MEMORY;
+    process.env.LAKELINE_DUCKDB_MEMORY = "1GB";
+    try {
+      const replayed = await runCli("replay", "--dataset", "items", "--schemas", schemas, "--lake", lake);
+      expect(replayed.code).toBe(0);
+      expect(replayed.stdout).toMatch(/big\.json: replayed \[ok\] written 2/);
+    } finally {
+      if (saved === undefined) delete process.env.LAKELINE_DUCKDB_MEMORY;
+      else process.env.LAKELINE_DUCKDB_MEMORY = saved;
+    }
   });
 
   it("schema infer on a file DuckDB cannot parse is a usage error naming the file, without engine internals", async () => {
@@ -345,6 +357,24 @@ describe("engine failures speak lakeline", () => {
     );
     expect(r.code).toBe(64);
     expect(r.stderr).toMatch(/^lakeline: cannot infer a schema from .*broken\.json: /);
+    expect(r.stderr).not.toMatch(/Invalid Input Error|INTERNAL|\n\s+at /);
+  });
+
+  it("schema infer on Latin-1 text is a usage error with the iconv command, not an internal error", async () => {
+    const latin1 = path.join(dir, "cities.csv");
+    fs.writeFileSync(latin1, Buffer.from("city,n\nZ\xfcrich,1\nS\xe3o Paulo,2\n", "latin1"));
+    const r = await runCli(
+      "schema",
+      "infer",
+      latin1,
+      "--dataset",
+      "cities",
+      "--schemas",
+      schemas,
+      "--stdout",
+    );
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain("iconv -f LATIN1 -t UTF-8 cities.csv > cities.utf8.csv");
     expect(r.stderr).not.toMatch(/Invalid Input Error|INTERNAL|\n\s+at /);
   });
 });

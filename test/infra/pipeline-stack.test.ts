@@ -309,7 +309,14 @@ describe("least privilege", () => {
     // Raw: only the parts of a blob split for scale-out, never an upload itself.
     expect(prefixesOf(put, "Raw")).toEqual(["*/*/_parts/*"]);
     expect(prefixesOf(put, "Warehouse").sort()).toEqual(
-      [...datasets().map((d) => `${d}/*`), "_content/*", "_reports/*", "_runs/*", "_stats/*"].sort(),
+      [
+        ...datasets().map((d) => `${d}/*`),
+        "_content/*",
+        "_reports/*",
+        "_reprocess/*",
+        "_runs/*",
+        "_stats/*",
+      ].sort(),
     );
     // Rejected blobs under any dataset the key names (or _invalid/), routed records under _routed/.
     expect(prefixesOf(put, "Quarantine").sort()).toEqual(

@@ -58,12 +58,19 @@ export function constantText(value: string): string {
   return `${literal}::ENUM(${literal})`;
 }
 
+/**
+ * A rejected line's problem in a person's terms: a record over the line limit says its size and
+ * the limit (DuckDB's "Maximum line size of N bytes exceeded. Actual Size:M bytes."); others keep
+ * DuckDB's error type and message.
+ */
+const LINE_PROBLEM = `CASE WHEN error_type::VARCHAR = 'LINE SIZE OVER MAXIMUM' THEN 'record of ' || regexp_extract(error_message, 'Actual Size:\\s*([0-9]+)', 1) || ' bytes is longer than the limit of ' || regexp_extract(error_message, 'size of ([0-9]+) bytes', 1) || ' bytes for one record' ELSE lower(error_type::VARCHAR) || ': ' || error_message END`;
+
 /** DuckDB may log several errors for one bad line; a line is one record with one reason: its first error. */
 export function rejectedLines(table: string): string {
   return subquery({
     select: [
       "line",
-      "[arg_min('RECORD_MALFORMED line ' || line || ': ' || lower(error_type::VARCHAR) || ': ' || error_message, coalesce(column_idx, 0))] AS reasons",
+      `[arg_min('RECORD_MALFORMED line ' || line || ': ' || ${LINE_PROBLEM}, coalesce(column_idx, 0))] AS reasons`,
       "any_value(csv_line) AS csv_line",
     ],
     from: table,

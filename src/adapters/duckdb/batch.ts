@@ -15,6 +15,7 @@ import type {
   MeasuredBatch,
   StagedRecords,
 } from "../../ports/ingest-engine.js";
+import { explainLargeElement } from "./array-elements.js";
 import {
   constantText,
   headerLines,
@@ -137,8 +138,15 @@ export class StagedBatch implements StagedRecords {
         ? stageInParquet(plan.sql, args.scratch, staged.columns)
         : [`CREATE TABLE staged AS\n${plan.sql}`];
       for (const sql of statements)
-        await db.exec(sql).catch((err: unknown) => {
-          throw unreadableBlob(args.key, blob, err);
+        await db.exec(sql).catch(async (err: unknown) => {
+          throw blob.format === "json-array"
+            ? await explainLargeElement(
+                args.key,
+                blob.path,
+                args.limits.maxLineBytes,
+                unreadableBlob(args.key, blob, err),
+              )
+            : unreadableBlob(args.key, blob, err);
         });
       const malformed = source.rejectsTable
         ? Number((await db.all(`SELECT count(DISTINCT line) AS n FROM ${source.rejectsTable}`))[0]?.n ?? 0)

@@ -1,5 +1,5 @@
 /**
- * How each feature's values are distributed, over the valid rows of the staged table: equal-width
+ * How each feature's values are distributed, over the staged records `scope` selects (statistics.ts): equal-width
  * histograms of numeric features and the top values of categorical ones (two statements, whatever
  * the number of features). The bounds of the histograms come from the aggregates scan (statistics.ts).
  */
@@ -94,6 +94,8 @@ export function histogramQuery(
   specs: readonly HistogramSpec[],
   valid: ValidAggregates,
   oneScan: boolean,
+  /** The staged rows described (statistics.ts: every record). */
+  scope = "__ok",
 ): { sql: string; columns?: StatisticColumns } {
   if (!oneScan)
     return {
@@ -105,7 +107,7 @@ export function histogramQuery(
             as("count(*)", "n"),
           ],
           from: table,
-          where: ["__ok", `${numericExpr(p)} IS NOT NULL`],
+          where: [scope, `${numericExpr(p)} IS NOT NULL`],
           groupBy: ["b"],
         })),
       }),
@@ -123,7 +125,7 @@ export function histogramQuery(
           ),
         ),
         from: table,
-        where: ["__ok"],
+        where: [scope],
       },
       as: "buckets",
     },
@@ -138,12 +140,19 @@ export async function histogramsOf(
   plans: readonly FeaturePlan[],
   valid: ValidAggregates,
   oneScan = false,
+  scope = "__ok",
 ): Promise<Map<number, HistogramBucket[]>> {
   const specs = histogramSpecs(plans, valid);
   const out = new Map<number, HistogramBucket[]>();
   if (specs.length === 0) return out;
   const counts = new Map<number, Map<number, number>>();
-  const query = histogramQuery(table, specs, valid, oneScan || specs.length > ONE_SCAN_PER_FEATURE_UP_TO);
+  const query = histogramQuery(
+    table,
+    specs,
+    valid,
+    oneScan || specs.length > ONE_SCAN_PER_FEATURE_UP_TO,
+    scope,
+  );
   const rows = await db.all(query.sql);
   if (query.columns === undefined) {
     for (const row of rows) {
@@ -194,14 +203,19 @@ interface TopValues {
  * the window's — instead of ranking every distinct value of every feature in a sort; a row per
  * feature of (`f`, `n`, `len`, `top`: a list of {v, c}).
  */
-export function topValuesQuery(table: string, categorical: readonly FeaturePlan[], oneScan: boolean): string {
+export function topValuesQuery(
+  table: string,
+  categorical: readonly FeaturePlan[],
+  oneScan: boolean,
+  scope = "__ok",
+): string {
   const col = (p: FeaturePlan) => sqlIdent(p.feature.column);
   if (!oneScan) {
     const union: Query = {
       unionAll: categorical.map((p) => ({
         select: [as(String(p.index), "f"), as(`${col(p)}::VARCHAR`, "v")],
         from: table,
-        where: ["__ok", `${col(p)} IS NOT NULL`],
+        where: [scope, `${col(p)} IS NOT NULL`],
       })),
     };
     return renderSelect({
@@ -231,7 +245,7 @@ export function topValuesQuery(table: string, categorical: readonly FeaturePlan[
   const unpivot = `(UNPIVOT ${subquery({
     select: categorical.map((p) => as(`${col(p)}::VARCHAR`, `"${p.index}"`)),
     from: table,
-    where: ["__ok"],
+    where: [scope],
   })}\nON ${categorical.map((p) => `"${p.index}"`).join(", ")}\nINTO NAME f VALUE v)`;
   return renderSelect({
     select: [
@@ -262,12 +276,13 @@ export async function topValuesOf(
   table: string,
   plans: readonly FeaturePlan[],
   oneScan = false,
+  scope = "__ok",
 ): Promise<Map<number, TopValues>> {
   const out = new Map<number, TopValues>();
   const categorical = plans.filter(isCategorical);
   if (categorical.length === 0) return out;
   const perFeature = !oneScan && categorical.length <= ONE_SCAN_PER_FEATURE_UP_TO;
-  const rows = await db.all(topValuesQuery(table, categorical, !perFeature));
+  const rows = await db.all(topValuesQuery(table, categorical, !perFeature, scope));
   if (perFeature) {
     for (const row of rows) {
       const f = Number(row.f);

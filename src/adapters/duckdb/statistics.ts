@@ -1,7 +1,10 @@
 /**
- * Per-batch statistics as SQL over the staged table: three scans of valid rows at most (aggregates,
- * histograms, top values), whatever the number of features. Presence is over all rows read; value statistics
- * describe the rows that passed validation (what the warehouse receives).
+ * Per-batch statistics as SQL over the staged table: three scans at most (aggregates, histograms,
+ * top values), whatever the number of features. They describe every record read, quarantined ones
+ * included (as TFDV's statistics describe the data, not what passed), so a value that sent rows to
+ * quarantine — out of range, outside the domain, NaN — shows in the report beside the anomaly.
+ * A value that does not parse as the feature's type has no typed value: it counts as present, and
+ * the anomaly (and the quarantine) names it. Records that could not be read at all are counted only.
  */
 
 import { QueryError } from "../../core/errors.js";
@@ -43,12 +46,14 @@ export async function stagedStatistics(
   /** Distributions in one scan for all features (see distributions.ts), e.g. for a staged file. */
   oneScan = false,
 ): Promise<StagedStatistics> {
-  // Value statistics describe valid rows: one scan with plain aggregates. Presence and row-level
-  // error codes of rejected rows come from a second query over the (usually few) rows that failed.
-  const valid = await validAggregates(db, table, plans);
+  // Value statistics describe every record (not the rows that are not records at all): one scan with
+  // plain aggregates. Presence and row-level error codes of rejected rows come from a second query
+  // over the (usually few) rows that failed.
+  const records = `(__ok IS NOT NULL AND NOT ${badRecord})`;
+  const valid = await recordAggregates(db, table, plans, records);
   const failed = await failedCounts(db, table, badRecord);
-  const histograms = await histogramsOf(db, table, plans, valid, oneScan);
-  const tops = await topValuesOf(db, table, plans, oneScan);
+  const histograms = await histogramsOf(db, table, plans, valid, oneScan, records);
+  const tops = await topValuesOf(db, table, plans, oneScan, records);
   const rowsValid = num(valid.row?.[VALID_ROWS]);
   const rows = rowsValid + failed.rows;
   const features: FeatureStatistics[] = [];
@@ -135,14 +140,18 @@ async function failedCounts(db: Database, table: string, badRecord: string): Pro
   return { rows, badRecords, records: rows - badRecords, codes };
 }
 
-/** The aggregates of valid rows (see aggregatesQuery), retried with the overflow guard when needed. */
-async function validAggregates(
+/**
+ * The aggregates of the records `scope` selects (see aggregatesQuery), retried with the overflow
+ * guard when needed.
+ */
+async function recordAggregates(
   db: Database,
   table: string,
   plans: readonly FeaturePlan[],
+  scope: string,
 ): Promise<ValidAggregates> {
   const run = async (guarded: boolean): Promise<ValidAggregates> => {
-    const { sql, columns } = aggregatesQuery(table, plans, guarded);
+    const { sql, columns } = aggregatesQuery(table, plans, guarded, scope);
     return { row: (await db.all(sql))[0], columns };
   };
   try {

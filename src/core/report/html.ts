@@ -14,8 +14,11 @@ export interface ReportInput {
   readonly dataset: string;
   readonly runId: string;
   readonly environment: string;
-  readonly schemaVersion: number;
+  /** Null when the blob was rejected before a schema could be loaded. */
+  readonly schemaVersion: number | null;
   readonly sourceKey: string;
+  /** Why the blob was rejected whole, when it was: nothing of it reached the warehouse. */
+  readonly rejected?: string;
   readonly statistics: DatasetStatistics;
   readonly anomalies: readonly Anomaly[];
   readonly previous?: DatasetStatistics;
@@ -44,13 +47,14 @@ export function renderReport(input: ReportInput): string {
 <h1>${esc(title)}</h1>
 <dl>
 <div><dt>run</dt><dd>${esc(input.runId)}</dd></div>
-<div><dt>schema</dt><dd>${esc(input.dataset)} v${esc(input.schemaVersion)}</dd></div>
+<div><dt>schema</dt><dd>${esc(input.dataset)} v${esc(input.schemaVersion ?? "?")}</dd></div>
 <div><dt>source</dt><dd>${esc(input.sourceKey)}</dd></div>
 <div><dt>generated</dt><dd>${esc(input.generatedAt)}</dd></div>
 </dl>
 </header>
 <main>
-${counts(s, input.anomalies)}
+${input.rejected === undefined ? "" : `<section class="rejected" id="rejected"><h2>Rejected whole</h2><p>Nothing from this blob reached the warehouse; it is kept with the reason in quarantine.</p><p class="reason">${esc(input.rejected)}</p></section>`}
+${counts(s, input.anomalies, input.rejected !== undefined)}
 <h2 id="anomalies">Anomalies</h2>
 ${anomalyTable(input.anomalies, ids)}
 ${input.previous ? driftTable(s, input.previous, input.anomalies) : ""}
@@ -60,21 +64,24 @@ ${s.features.map((f) => featureSection(f, ids.get(f.name)!, s, input.previous, i
 </div>
 ${input.lineageMermaid ? `<h2 id="lineage">Lineage</h2>\n<pre class="mermaid">${esc(input.lineageMermaid)}</pre>` : ""}
 </main>
-<footer>lakeline · statistics over ${esc(num(s.rowsRead))} rows read; presence counts are over all rows read, other statistics over rows written.</footer>
+<footer>lakeline · statistics over all ${esc(num(s.rowsRead))} rows read, the ${esc(num(s.rowsQuarantined))} quarantined included: a value that sent rows to quarantine shows here beside its anomaly (a value that is not of the feature's type counts as present; records that could not be parsed are counted only).</footer>
 </body>
 </html>
 `;
 }
 
-function counts(s: DatasetStatistics, anomalies: readonly Anomaly[]): string {
+/** A blob rejected whole wrote nothing: every row read is in quarantine, with the blob. */
+function counts(s: DatasetStatistics, anomalies: readonly Anomaly[], rejected: boolean): string {
+  const written = rejected ? 0 : s.rowsValid;
+  const quarantined = rejected ? s.rowsRead : s.rowsQuarantined;
   const errors = anomalies.filter((a) => a.severity === "ERROR").length;
   const warnings = anomalies.filter((a) => a.severity === "WARNING").length;
   const card = (label: string, value: string, cls = "") =>
     `<div class="count ${cls}"><b>${esc(value)}</b>${esc(label)}</div>`;
   return `<section class="counts">
 ${card("rows read", num(s.rowsRead))}
-${card("rows written", num(s.rowsValid))}
-${card(`rows quarantined (${pct(s.rowsQuarantined, s.rowsRead)})`, num(s.rowsQuarantined), s.rowsQuarantined > 0 ? "warn" : "")}
+${card("rows written", num(written))}
+${card(`rows quarantined (${pct(quarantined, s.rowsRead)})`, num(quarantined), quarantined > 0 ? "warn" : "")}
 ${card("errors", num(errors), errors > 0 ? "bad" : "")}
 ${card("warnings", num(warnings), warnings > 0 ? "warn" : "")}
 ${card("features", num(s.features.length))}

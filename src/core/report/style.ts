@@ -11,6 +11,9 @@ header dl { display: flex; flex-wrap: wrap; gap: 4px 24px; margin: 0; color: #c8
 header dt { display: inline; font-weight: 600; color: #fff; margin-right: 4px; }
 header dd { display: inline; margin: 0; word-break: break-all; }
 main { padding: 20px 32px 40px; max-width: 1400px; }
+.rejected { border: 1px solid var(--err); border-radius: 8px; padding: 4px 16px; margin-bottom: 20px; background: var(--card); }
+.rejected h2 { color: var(--err); margin-top: 8px; }
+.rejected .reason { font-family: ui-monospace, monospace; word-break: break-word; }
 .counts { display: flex; flex-wrap: wrap; gap: 12px; margin-bottom: 20px; }
 .count { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 10px 16px; min-width: 150px; }
 .count b { display: block; font-size: 24px; }

@@ -65,10 +65,11 @@ export interface DatasetStatistics {
   readonly environment: string;
   /** Rows read from the blob (including rows the CSV/JSON reader rejected). */
   readonly rowsRead: number;
-  /** Rows that passed every row-level check (statistics other than presence describe these). */
+  /** Rows that passed every row-level check (the rows written to the warehouse). */
   readonly rowsValid: number;
   readonly rowsQuarantined: number;
   /** Source fields seen in the blob, in order. */
   readonly sourceFields: readonly string[];
+  /** Over every record read, quarantined ones included (records that could not be parsed aside). */
   readonly features: readonly FeatureStatistics[];
 }

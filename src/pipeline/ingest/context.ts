@@ -88,6 +88,10 @@ export type IngestMade =
       readonly rowsRead: number;
       readonly format: string | null;
       readonly anomalies: Anomaly[];
+      /** What was measured before policy rejected the blob (none when it could not be read). */
+      readonly statistics?: DatasetStatistics;
+      readonly schema?: DatasetSchema;
+      readonly previous?: DatasetStatistics;
     }
   | { readonly kind: "routed"; readonly size: number }
   | { readonly kind: "duplicate"; readonly result: IngestResult }

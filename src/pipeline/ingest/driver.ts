@@ -14,6 +14,7 @@ import { committedTwin } from "./claim.js";
 import { type IngestContext, type IngestMade, type IngestPlan, rejectedUnread } from "./context.js";
 import type { IngestDeps, IngestOptions, ObjectRef } from "./deps.js";
 import { PIPELINE_VERSION, rejectUnaddressable, resolveIdentity } from "./identity.js";
+import { pinRequestTime } from "./request-time.js";
 import { SpeculativeBatch } from "./speculative.js";
 
 export {
@@ -31,7 +32,7 @@ export {
 export async function driveIngest(
   deps: IngestDeps,
   ref: ObjectRef,
-  options: IngestOptions,
+  asked: IngestOptions,
 ): Promise<{ done: IngestResult } | { plan: IngestPlan }> {
   const raw = deps.stores.raw;
   const info = await raw.head(ref.key).catch((err: unknown) => {
@@ -40,12 +41,24 @@ export async function driveIngest(
   });
   if (info instanceof InvalidKeyError) return { done: await rejectUnaddressable(deps, ref, info) };
   if (!info) throw new LakelineError(`raw object not found: ${raw.bucket}/${ref.key}`, { key: ref.key });
+  const identity = resolveIdentity(deps, ref, info, asked);
+  const committed = await alreadyCommitted(deps, markerKey(identity.dataset, identity.runId));
+  if (committed) return { done: committed };
+  // A re-processing keeps the request time its first attempt recorded (keys and _ingested_at carry it).
+  const options: IngestOptions = asked.reprocess
+    ? {
+        ...asked,
+        reprocess: await pinRequestTime(
+          deps.stores.warehouse,
+          identity.dataset,
+          identity.runId,
+          asked.reprocess,
+        ),
+      }
+    : asked;
   const ingestedAt = options.reprocess
     ? new Date(options.reprocess.requestedAt)
     : (info.lastModified ?? deps.clock.now());
-  const identity = resolveIdentity(deps, ref, info, options);
-  const committed = await alreadyCommitted(deps, markerKey(identity.dataset, identity.runId));
-  if (committed) return { done: committed };
   const base = {
     rawKey: ref.key,
     rawBucket: raw.bucket,

@@ -116,6 +116,9 @@ export async function executeIngest(ctx: IngestContext): Promise<IngestMade> {
       rowsRead: statistics.rowsRead,
       format: made.format,
       anomalies,
+      statistics,
+      schema,
+      ...(previous ? { previous } : {}),
     };
   } finally {
     batch.close();

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { failedRunKey, routedKey } from "../../contract/keys.js";
 import { type FailedRunRecord, type IngestResult, renderCommitMarker } from "../../contract/records.js";
 import { errorMessage } from "../../core/errors.js";
+import type { DatasetStatistics } from "../../core/stats/types.js";
 import type { DatasetRef } from "../lineage/recorder.js";
 import { canCut, cutIntoParts } from "../scale-out/route.js";
 import { publishFile, putFileOnce, putOnce } from "../shared/publish.js";
@@ -76,10 +77,23 @@ async function publishRejected(
     rowsWritten: 0,
     rowsQuarantined: rowsRead,
     anomalies,
-    outputs: { rejected: `${dir}/` },
+    outputs: {
+      rejected: `${dir}/`,
+      statistics: `${ctx.keys.reportDir}/statistics.json`,
+      report: `${ctx.keys.reportDir}/report.html`,
+    },
     status: "rejected",
     reason,
   };
+  const reports = await publishReports({
+    store: stores.warehouse,
+    keys: ctx.keys,
+    result,
+    statistics: made.statistics ?? unmeasured(ctx, rowsRead),
+    anomalies,
+    previous: made.previous,
+    schemaVersion: ctx.common.schemaVersion,
+  });
   const output: DatasetRef = {
     namespace: stores.quarantine.namespace,
     name: `${dir}/${blobName}`,
@@ -88,7 +102,22 @@ async function publishRejected(
     rowCount: rowsRead,
     properties: { reason },
   };
-  return { result, outputs: [output] };
+  return { result, outputs: [output, ...reports] };
+}
+
+/** The statistics of a blob that could not be read as records: nothing measured. */
+function unmeasured(ctx: RunContext, rowsRead: number): DatasetStatistics {
+  const { dataset, environment, schemaVersion } = ctx.common;
+  return {
+    dataset,
+    schemaVersion: schemaVersion ?? 0,
+    environment,
+    rowsRead,
+    rowsValid: 0,
+    rowsQuarantined: rowsRead,
+    sourceFields: [],
+    features: [],
+  };
 }
 
 /**
@@ -159,7 +188,7 @@ async function publishBatch(
     statistics,
     anomalies,
     previous: made.previous,
-    schema: made.schema,
+    schemaVersion: made.schema.version,
   });
   return { result, outputs: [...produced, ...reports] };
 }
@@ -179,7 +208,8 @@ async function publishTables(
       artifactType: "WarehouseFile",
       rowCount: valid.rows,
       fields,
-      statistics,
+      // The batch statistics describe every row read: they are this file's only when none was quarantined.
+      ...(statistics.rowsQuarantined === 0 ? { statistics } : {}),
     });
     produced.push(file);
     outputs.warehouse = keys.warehouse;

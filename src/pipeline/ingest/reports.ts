@@ -1,12 +1,12 @@
 /**
  * Statistics and anomalies of a run, as JSON beside the output and as an HTML page people read.
- * Accepted batches also leave their statistics under `_stats/` as the drift baseline for the next.
+ * A blob rejected whole has its report too (its reason, and whatever was measured before the
+ * rejection). Accepted batches also leave their statistics under `_stats/` as the drift baseline.
  */
 
 import type { RunKeys } from "../../contract/keys.js";
 import type { IngestResult } from "../../contract/records.js";
 import { renderReport } from "../../core/report/html.js";
-import type { DatasetSchema } from "../../core/schema/types.js";
 import type { DatasetStatistics } from "../../core/stats/types.js";
 import type { Anomaly } from "../../core/validate/anomaly.js";
 import type { ObjectStore } from "../../ports/object-store.js";
@@ -20,7 +20,7 @@ export async function publishReports(args: {
   statistics: DatasetStatistics;
   anomalies: readonly Anomaly[];
   previous: DatasetStatistics | undefined;
-  schema: DatasetSchema;
+  schemaVersion: number | null;
 }): Promise<DatasetRef[]> {
   const { store, keys, result, statistics, anomalies } = args;
   const statsJson = JSON.stringify(statistics, null, 2);
@@ -28,11 +28,12 @@ export async function publishReports(args: {
     dataset: result.dataset,
     runId: result.runId,
     environment: result.environment,
-    schemaVersion: args.schema.version,
+    schemaVersion: args.schemaVersion,
     sourceKey: result.rawKey,
     statistics,
     anomalies: [...anomalies],
     ...(args.previous ? { previous: args.previous } : {}),
+    ...(result.status === "rejected" && result.reason ? { rejected: result.reason } : {}),
     generatedAt: result.ingestedAt,
   });
   await putOnce(store, `${keys.reportDir}/statistics.json`, statsJson);
@@ -42,7 +43,8 @@ export async function publishReports(args: {
     JSON.stringify({ runId: result.runId, status: result.status, anomalies }, null, 2),
   );
   await putOnce(store, `${keys.reportDir}/report.html`, html);
-  await putOnce(store, keys.stats, statsJson);
+  // Only an accepted batch is a drift baseline for the next.
+  if (result.status === "ok") await putOnce(store, keys.stats, statsJson);
   return [
     {
       namespace: store.namespace,

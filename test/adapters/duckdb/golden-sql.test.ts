@@ -69,15 +69,20 @@ function generated(
     ...(source.malformed ? { malformed: source.malformed } : {}),
     ...(source.skip ? { skip: source.skip } : {}),
   });
-  const aggregates = aggregatesQuery("staged", plan.features, false);
+  // As statistics.ts scopes them: every record, quarantined ones included.
+  const records = `(__ok IS NOT NULL AND NOT ${format === "csv" ? "false" : "__bad_record"})`;
+  const aggregates = aggregatesQuery("staged", plan.features, false, records);
   const valid: ValidAggregates = { row: BOUNDS, columns: aggregates.columns };
   const badRecord = format === "csv" ? "false" : "__bad_record";
   const statements = [
-    ["aggregates of valid rows", aggregates.sql],
+    ["aggregates of every record (valid rows counted apart)", aggregates.sql],
     ["rejected rows", failedTotalsSql("staged", badRecord)],
     ["error codes of rejected rows", failedCodesSql("staged", badRecord)],
-    ["histograms", histogramQuery("staged", histogramSpecs(plan.features, valid), valid, oneScan).sql],
-    ["top values", topValuesQuery("staged", plan.features.filter(isCategorical), oneScan)],
+    [
+      "histograms",
+      histogramQuery("staged", histogramSpecs(plan.features, valid), valid, oneScan, records).sql,
+    ],
+    ["top values", topValuesQuery("staged", plan.features.filter(isCategorical), oneScan, records)],
   ];
   return {
     staging: `-- Staging: every row typed and checked in one pass\n${plan.sql};\n`,

@@ -1,9 +1,9 @@
--- aggregates of valid rows
+-- aggregates of every record (valid rows counted apart)
 SELECT
-  count(*) AS n_ok,
-  count("species") AS "species.present",
-  count("island") AS "island.present",
-  count("beak_length_mm") AS "beak_length_mm.present",
+  count(*) FILTER (WHERE __ok) AS n_ok,
+  count("species") FILTER (WHERE __ok) AS "species.present",
+  count("island") FILTER (WHERE __ok) AS "island.present",
+  count("beak_length_mm") FILTER (WHERE __ok) AS "beak_length_mm.present",
   min(__x2) AS "beak_length_mm.min",
   max(__x2) AS "beak_length_mm.max",
   count(__x2) AS "beak_length_mm.finite",
@@ -13,7 +13,7 @@ SELECT
   reservoir_quantile(__x2, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "beak_length_mm.quantiles",
   count_if(__x2 = 0) AS "beak_length_mm.zeros",
   count_if(NOT isfinite("beak_length_mm")) AS "beak_length_mm.nonFinite",
-  count("beak_depth_mm") AS "beak_depth_mm.present",
+  count("beak_depth_mm") FILTER (WHERE __ok) AS "beak_depth_mm.present",
   min(__x3) AS "beak_depth_mm.min",
   max(__x3) AS "beak_depth_mm.max",
   count(__x3) AS "beak_depth_mm.finite",
@@ -23,7 +23,7 @@ SELECT
   reservoir_quantile(__x3, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "beak_depth_mm.quantiles",
   count_if(__x3 = 0) AS "beak_depth_mm.zeros",
   count_if(NOT isfinite("beak_depth_mm")) AS "beak_depth_mm.nonFinite",
-  count("flipper_length_mm") AS "flipper_length_mm.present",
+  count("flipper_length_mm") FILTER (WHERE __ok) AS "flipper_length_mm.present",
   min("flipper_length_mm")::DOUBLE AS "flipper_length_mm.min",
   max("flipper_length_mm")::DOUBLE AS "flipper_length_mm.max",
   min("flipper_length_mm") AS "flipper_length_mm.intMin",
@@ -35,7 +35,7 @@ SELECT
   reservoir_quantile(__x4, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "flipper_length_mm.quantiles",
   count_if("flipper_length_mm" = 0) AS "flipper_length_mm.zeros",
   0 AS "flipper_length_mm.nonFinite",
-  count("body_mass_g") AS "body_mass_g.present",
+  count("body_mass_g") FILTER (WHERE __ok) AS "body_mass_g.present",
   min("body_mass_g")::DOUBLE AS "body_mass_g.min",
   max("body_mass_g")::DOUBLE AS "body_mass_g.max",
   min("body_mass_g") AS "body_mass_g.intMin",
@@ -47,7 +47,7 @@ SELECT
   reservoir_quantile(__x5, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "body_mass_g.quantiles",
   count_if("body_mass_g" = 0) AS "body_mass_g.zeros",
   0 AS "body_mass_g.nonFinite",
-  count("sex") AS "sex.present"
+  count("sex") FILTER (WHERE __ok) AS "sex.present"
 FROM (
   SELECT
     *,
@@ -56,8 +56,8 @@ FROM (
     "flipper_length_mm"::DOUBLE AS __x4,
     "body_mass_g"::DOUBLE AS __x5
   FROM staged
-  WHERE __ok
-) AS valid;
+  WHERE (__ok IS NOT NULL AND NOT __bad_record)
+) AS records;
 
 -- rejected rows
 SELECT
@@ -88,7 +88,7 @@ SELECT
   least(floor((CASE WHEN isfinite("beak_length_mm") THEN "beak_length_mm" END - 0) / 10), 9)::INTEGER::INTEGER AS b,
   count(*) AS n
 FROM staged
-WHERE __ok
+WHERE (__ok IS NOT NULL AND NOT __bad_record)
   AND CASE WHEN isfinite("beak_length_mm") THEN "beak_length_mm" END IS NOT NULL
 GROUP BY b
 UNION ALL
@@ -97,7 +97,7 @@ SELECT
   least(floor((CASE WHEN isfinite("beak_depth_mm") THEN "beak_depth_mm" END - 0) / 10), 9)::INTEGER::INTEGER AS b,
   count(*) AS n
 FROM staged
-WHERE __ok
+WHERE (__ok IS NOT NULL AND NOT __bad_record)
   AND CASE WHEN isfinite("beak_depth_mm") THEN "beak_depth_mm" END IS NOT NULL
 GROUP BY b
 UNION ALL
@@ -106,7 +106,7 @@ SELECT
   least(("flipper_length_mm" - 0) * 10 // 100, 9)::INTEGER AS b,
   count(*) AS n
 FROM staged
-WHERE __ok
+WHERE (__ok IS NOT NULL AND NOT __bad_record)
   AND "flipper_length_mm"::DOUBLE IS NOT NULL
 GROUP BY b
 UNION ALL
@@ -115,7 +115,7 @@ SELECT
   least(("body_mass_g" - 0) * 10 // 100, 9)::INTEGER AS b,
   count(*) AS n
 FROM staged
-WHERE __ok
+WHERE (__ok IS NOT NULL AND NOT __bad_record)
   AND "body_mass_g"::DOUBLE IS NOT NULL
 GROUP BY b;
 
@@ -139,21 +139,21 @@ FROM (
       0 AS f,
       "species"::VARCHAR AS v
     FROM staged
-    WHERE __ok
+    WHERE (__ok IS NOT NULL AND NOT __bad_record)
       AND "species" IS NOT NULL
     UNION ALL
     SELECT
       1 AS f,
       "island"::VARCHAR AS v
     FROM staged
-    WHERE __ok
+    WHERE (__ok IS NOT NULL AND NOT __bad_record)
       AND "island" IS NOT NULL
     UNION ALL
     SELECT
       6 AS f,
       "sex"::VARCHAR AS v
     FROM staged
-    WHERE __ok
+    WHERE (__ok IS NOT NULL AND NOT __bad_record)
       AND "sex" IS NOT NULL
   ) AS cat
   GROUP BY f, v

@@ -1,7 +1,7 @@
--- aggregates of valid rows
+-- aggregates of every record (valid rows counted apart)
 SELECT
-  count(*) AS n_ok,
-  count("c000_int") AS "c000_int.present",
+  count(*) FILTER (WHERE __ok) AS n_ok,
+  count("c000_int") FILTER (WHERE __ok) AS "c000_int.present",
   min("c000_int")::DOUBLE AS "c000_int.min",
   max("c000_int")::DOUBLE AS "c000_int.max",
   min("c000_int") AS "c000_int.intMin",
@@ -13,7 +13,7 @@ SELECT
   reservoir_quantile(__x0, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c000_int.quantiles",
   count_if("c000_int" = 0) AS "c000_int.zeros",
   0 AS "c000_int.nonFinite",
-  count("c001_int") AS "c001_int.present",
+  count("c001_int") FILTER (WHERE __ok) AS "c001_int.present",
   min("c001_int")::DOUBLE AS "c001_int.min",
   max("c001_int")::DOUBLE AS "c001_int.max",
   min("c001_int") AS "c001_int.intMin",
@@ -25,7 +25,7 @@ SELECT
   reservoir_quantile(__x1, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c001_int.quantiles",
   count_if("c001_int" = 0) AS "c001_int.zeros",
   0 AS "c001_int.nonFinite",
-  count("c002_int") AS "c002_int.present",
+  count("c002_int") FILTER (WHERE __ok) AS "c002_int.present",
   min("c002_int")::DOUBLE AS "c002_int.min",
   max("c002_int")::DOUBLE AS "c002_int.max",
   min("c002_int") AS "c002_int.intMin",
@@ -37,7 +37,7 @@ SELECT
   reservoir_quantile(__x2, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c002_int.quantiles",
   count_if("c002_int" = 0) AS "c002_int.zeros",
   0 AS "c002_int.nonFinite",
-  count("c003_float") AS "c003_float.present",
+  count("c003_float") FILTER (WHERE __ok) AS "c003_float.present",
   min(__x3) AS "c003_float.min",
   max(__x3) AS "c003_float.max",
   count(__x3) AS "c003_float.finite",
@@ -47,7 +47,7 @@ SELECT
   reservoir_quantile(__x3, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c003_float.quantiles",
   count_if(__x3 = 0) AS "c003_float.zeros",
   count_if(NOT isfinite("c003_float")) AS "c003_float.nonFinite",
-  count("c004_float") AS "c004_float.present",
+  count("c004_float") FILTER (WHERE __ok) AS "c004_float.present",
   min(__x4) AS "c004_float.min",
   max(__x4) AS "c004_float.max",
   count(__x4) AS "c004_float.finite",
@@ -57,7 +57,7 @@ SELECT
   reservoir_quantile(__x4, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c004_float.quantiles",
   count_if(__x4 = 0) AS "c004_float.zeros",
   count_if(NOT isfinite("c004_float")) AS "c004_float.nonFinite",
-  count("c005_float") AS "c005_float.present",
+  count("c005_float") FILTER (WHERE __ok) AS "c005_float.present",
   min(__x5) AS "c005_float.min",
   max(__x5) AS "c005_float.max",
   count(__x5) AS "c005_float.finite",
@@ -67,11 +67,11 @@ SELECT
   reservoir_quantile(__x5, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c005_float.quantiles",
   count_if(__x5 = 0) AS "c005_float.zeros",
   count_if(NOT isfinite("c005_float")) AS "c005_float.nonFinite",
-  count("c006_text") AS "c006_text.present",
-  count("c007_category") AS "c007_category.present",
-  count("c008_category") AS "c008_category.present",
-  count("c009_category") AS "c009_category.present",
-  count("c010_int") AS "c010_int.present",
+  count("c006_text") FILTER (WHERE __ok) AS "c006_text.present",
+  count("c007_category") FILTER (WHERE __ok) AS "c007_category.present",
+  count("c008_category") FILTER (WHERE __ok) AS "c008_category.present",
+  count("c009_category") FILTER (WHERE __ok) AS "c009_category.present",
+  count("c010_int") FILTER (WHERE __ok) AS "c010_int.present",
   min("c010_int")::DOUBLE AS "c010_int.min",
   max("c010_int")::DOUBLE AS "c010_int.max",
   min("c010_int") AS "c010_int.intMin",
@@ -83,7 +83,7 @@ SELECT
   reservoir_quantile(__x10, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c010_int.quantiles",
   count_if("c010_int" = 0) AS "c010_int.zeros",
   0 AS "c010_int.nonFinite",
-  count("c011_int") AS "c011_int.present",
+  count("c011_int") FILTER (WHERE __ok) AS "c011_int.present",
   min("c011_int")::DOUBLE AS "c011_int.min",
   max("c011_int")::DOUBLE AS "c011_int.max",
   min("c011_int") AS "c011_int.intMin",
@@ -107,8 +107,8 @@ FROM (
     "c010_int"::DOUBLE AS __x10,
     "c011_int"::DOUBLE AS __x11
   FROM staged
-  WHERE __ok
-) AS valid;
+  WHERE (__ok IS NOT NULL AND NOT false)
+) AS records;
 
 -- rejected rows
 SELECT
@@ -154,7 +154,7 @@ FROM (
     CASE WHEN "c010_int"::DOUBLE IS NOT NULL THEN least(("c010_int" - 0) * 10 // 100, 9)::INTEGER END AS __b10,
     CASE WHEN "c011_int"::DOUBLE IS NOT NULL THEN least(("c011_int" - 0) * 10 // 100, 9)::INTEGER END AS __b11
   FROM staged
-  WHERE __ok
+  WHERE (__ok IS NOT NULL AND NOT false)
 ) AS buckets;
 
 -- top values
@@ -179,7 +179,7 @@ FROM (
         "c008_category"::VARCHAR AS "8",
         "c009_category"::VARCHAR AS "9"
       FROM staged
-      WHERE __ok
+      WHERE (__ok IS NOT NULL AND NOT false)
     )
     ON "6", "7", "8", "9"
     INTO NAME f VALUE v)
