@@ -5,10 +5,13 @@
  * carries the request in `detail` works too. A malformed request is answered with a refusal (a
  * retry would be as malformed); any other error fails the invocation so the rule's retries and
  * dead-letter queue take over.
+ * A `{ "trainingSet": { … } }` request (src/contract/training-set-request.ts) builds a
+ * point-in-time training set instead, with Athena as the engine.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
+import { trainingSetRequestIn } from "../src/contract/training-set-request.js";
 import { UsageError } from "../src/core/errors.js";
 import {
   type ExportDeps,
@@ -16,6 +19,8 @@ import {
   type ExportResult,
   exportDataset,
 } from "../src/pipeline/export/export.js";
+import type { HistoryDeps, HistoryResult } from "../src/pipeline/features/history.js";
+import { trainingSetFromRequest } from "../src/pipeline/features/history-remote.js";
 import { errorDisposition, invocationLogging, type Refusal } from "./shared/middleware.js";
 
 export interface ExportEvent {
@@ -60,17 +65,26 @@ export function exportRequestOf(event: ExportEvent): ExportRequest {
 }
 
 export function createExportHandler(
-  deps: () => Promise<ExportDeps>,
+  deps: () => Promise<ExportDeps | HistoryDeps>,
   logger = new Logger({ serviceName: "lakeline-export" }),
 ) {
-  const run = async (event: ExportEvent, _context: Context): Promise<ExportResult | Refusal> => {
+  const run = async (
+    event: ExportEvent,
+    _context: Context,
+  ): Promise<ExportResult | HistoryResult | Refusal> => {
+    const trainingSet = trainingSetRequestIn(event);
+    if (trainingSet !== undefined) {
+      const d = await deps();
+      if (!("views" in d)) throw new Error("export function wired without feature views");
+      return trainingSetFromRequest(d, trainingSet);
+    }
     const request = exportRequestOf(event);
     return exportDataset(await deps(), request);
   };
   return middy(run).use(invocationLogging(logger)).use(errorDisposition());
 }
 
-let cached: Promise<ExportDeps> | undefined;
+let cached: Promise<HistoryDeps> | undefined;
 /** Built once per container, on first use; AWS modules load only in AWS. */
 export const handler = createExportHandler(() => {
   cached ??= import("./shared/export-deps.js").then((m) => m.awsExportDeps());

@@ -9,6 +9,7 @@ import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import { ViewRegistry } from "../../src/contract/view-registry.js";
 import { renderFeatureCatalog } from "../../src/core/report/feature-catalog.js";
 import { type CatalogView, featureCatalog } from "../../src/pipeline/features/catalog.js";
+import { trainingSetKeys } from "../../src/pipeline/features/training-set-layout.js";
 import { openLakeEngine } from "../deps/lake-engine.js";
 import { formatTable, toJson } from "../output.js";
 
@@ -110,7 +111,18 @@ export function registerDiscovery(features: Command): void {
       const views = await catalog(config);
       const file = path.resolve(opts.out ?? path.join(config.lakeDir, "features-catalog.html"));
       mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, renderFeatureCatalog(views, new Date().toISOString()));
+      // Links relative to the page: they work wherever the lake is moved with the page inside it.
+      const stores = localLakeStores(config.lakeDir);
+      const href = (target: string) =>
+        path.relative(path.dirname(file), target).split(path.sep).map(encodeURIComponent).join("/");
+      writeFileSync(
+        file,
+        renderFeatureCatalog(views, new Date().toISOString(), {
+          rawBlob: (key) => href(stores.raw.localPath(key)),
+          trainingSet: (name, version) =>
+            href(stores.exports.localPath(trainingSetKeys(name, version).manifest)),
+        }),
+      );
       process.stdout.write(`${file}\n`);
     });
 }

@@ -30,7 +30,14 @@ export interface FileOutcome extends Partial<IngestResult> {
   readonly status: IngestResult["status"];
   readonly error?: string;
   /** Online feature values written after the commit (views fed by the dataset), or why not. */
-  readonly online?: { view: string; entities: number; written: number }[];
+  readonly online?: {
+    view: string;
+    entities: number;
+    written: number;
+    /** Entities corrected or removed because this run replaced their stored row's processing. */
+    corrected?: number;
+    removed?: number;
+  }[];
   readonly onlineError?: string;
 }
 
@@ -89,15 +96,26 @@ export async function ingestFiles(
   return outcomes.flat();
 }
 
-async function onlineAfterCommit(
+/**
+ * The commit marker's notification delivered to the materializer. A run without warehouse rows
+ * still goes: if it re-processed a blob, the values of the processing it replaced are corrected.
+ */
+export async function onlineAfterCommit(
   materialize: ReturnType<typeof localMaterializer>,
   result: IngestResult,
 ): Promise<Pick<FileOutcome, "online" | "onlineError">> {
-  if (result.status !== "ok" || !result.outputs.warehouse) return {};
+  if (result.status !== "ok" || result.alreadyCommitted) return {};
   try {
     const views = (await materialize(result.dataset, result.runId)).results.flatMap((r) => r.views);
     return views.length > 0
-      ? { online: views.map(({ view, entities, written }) => ({ view, entities, written })) }
+      ? {
+          online: views.map(({ view, entities, written, corrected, removed }) => ({
+            view,
+            entities,
+            written,
+            ...(corrected || removed ? { corrected, removed } : {}),
+          })),
+        }
       : {};
   } catch (err) {
     return {
@@ -156,7 +174,9 @@ export function describe(o: FileOutcome): string {
   if (o.outputs?.warehouse) lines.push(`    warehouse: ${o.outputs.warehouse}`);
   if (o.outputs?.quarantine) lines.push(`    quarantine: ${o.outputs.quarantine}`);
   for (const v of o.online ?? [])
-    lines.push(`    online: ${v.view}: ${v.written} of ${v.entities} entities updated`);
+    lines.push(
+      `    online: ${v.view}: ${v.written} of ${v.entities} entities updated${v.corrected || v.removed ? `; ${v.corrected ?? 0} corrected, ${v.removed ?? 0} removed (rows of the replaced processing)` : ""}`,
+    );
   if (o.onlineError) lines.push(`    online: failed: ${o.onlineError}`);
   for (const a of o.anomalies ?? []) lines.push(`    ${anomalyLine(a)}`);
   for (const s of o.sample ?? []) lines.push(`    row ${s.row ?? "-"}: ${s.reasons.join("; ")}`);

@@ -8,11 +8,12 @@ import { ENV, localConfig } from "../../src/contract/env.js";
 import type { IngestResult } from "../../src/contract/records.js";
 import { parseReprocessTarget, type ReprocessTarget } from "../../src/contract/reprocess-request.js";
 import { reprocessKeys } from "../../src/pipeline/ingest/reprocess.js";
+import { localMaterializer } from "../deps/features.js";
 import { localIngestDeps } from "../deps/ingest.js";
 import { localIngestInvoker } from "../deps/upload.js";
 import { EXIT_HELP, ingestExitCode } from "../exit-codes.js";
 import { toJson } from "../output.js";
-import { describe } from "./ingest.js";
+import { describe, onlineAfterCommit } from "./ingest.js";
 
 interface ReprocessOpts {
   key?: string;
@@ -37,7 +38,10 @@ function totals(results: readonly IngestResult[]): string {
 }
 
 async function run(dataset: string, opts: ReprocessOpts): Promise<IngestResult[]> {
-  const deps = localIngestDeps(localConfig({ lake: opts.lake, schemas: opts.schemas }));
+  const config = localConfig({ lake: opts.lake, schemas: opts.schemas });
+  const deps = localIngestDeps(config);
+  // Each commit's notification goes to the materializer, as in AWS and as after an ingest.
+  const materialize = localMaterializer(config);
   const parsed = parseReprocessTarget({ dataset, ...opts });
   // One version and one request time for every blob of this re-processing, resolved up front.
   const target: ReprocessTarget = {
@@ -52,7 +56,8 @@ async function run(dataset: string, opts: ReprocessOpts): Promise<IngestResult[]
     const response = await invoke({ reprocess: { ...one, key } });
     for (const r of response.results) {
       results.push(r);
-      process.stdout.write(opts.json ? `${toJson(r)}\n` : `${describe({ file: r.rawKey, ...r })}\n`);
+      const out = { file: r.rawKey, ...r, ...(await onlineAfterCommit(materialize, r)) };
+      process.stdout.write(opts.json ? `${toJson(out)}\n` : `${describe(out)}\n`);
     }
   }
   return results;

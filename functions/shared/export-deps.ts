@@ -2,11 +2,14 @@
 
 import { createAthenaEngine } from "../../src/adapters/aws/athena-engine.js";
 import { AthenaExportWriter } from "../../src/adapters/aws/athena-export-writer.js";
+import { athenaSplitPartsWriter } from "../../src/adapters/aws/athena-split-parts.js";
+import { openPlainEngine } from "../../src/adapters/duckdb/plain-engine.js";
 import { awsConfig, ENV } from "../../src/contract/env.js";
-import type { ExportDeps } from "../../src/pipeline/export/export.js";
+import { ViewRegistry } from "../../src/contract/view-registry.js";
+import type { HistoryDeps } from "../../src/pipeline/features/history.js";
 import { awsPipelineDeps } from "./deps.js";
 
-export async function awsExportDeps(): Promise<ExportDeps> {
+export async function awsExportDeps(): Promise<HistoryDeps> {
   const config = awsConfig();
   if (!config.athenaWorkgroup || !config.glueDatabase) {
     throw new Error(
@@ -22,5 +25,11 @@ export async function awsExportDeps(): Promise<ExportDeps> {
       openEngine: async () => createAthenaEngine(athena),
       exports: pipeline.stores.exports,
     }),
+    // Training sets: the feature views, Athena with its UNLOADs downloaded into scratch, and
+    // DuckDB for the entity file (Athena cannot read /tmp).
+    views: new ViewRegistry(config.schemasDir),
+    openEngine: async () => createAthenaEngine(athena),
+    writeSplits: athenaSplitPartsWriter(pipeline.stores.exports),
+    openLocal: () => openPlainEngine(config.duckdbMemory ? { memoryLimit: config.duckdbMemory } : {}),
   };
 }

@@ -70,7 +70,8 @@ export class FeatureFunctions extends Construct {
     );
     this.materialize.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Scan"],
+        // DeleteItem: a re-processing that dropped an entity's rows retracts its online value.
+        actions: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Scan", "dynamodb:DeleteItem"],
         resources: [props.tableArn],
       }),
     );

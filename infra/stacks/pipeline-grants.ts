@@ -6,9 +6,11 @@ import { Arn, type Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import { INVALID_DATASET, PARTS_FOLDER, REJECTED_FOLDER, ROUTED_PREFIX } from "../../src/contract/keys.js";
+import { ENTITIES_TABLE_PREFIX } from "../../src/contract/training-set-request.js";
 import { grantPrefixes } from "../constructs/access.js";
 import type { LakelineFunction } from "../constructs/lakeline-function.js";
 import { ATHENA_RESULTS_PREFIX, LINEAGE_PREFIXES, WAREHOUSE_META_PREFIXES } from "../layout.js";
+import { acknowledge } from "../nag.js";
 import type { DataRefs, ZoneBucket } from "./data-refs.js";
 
 export type ZoneBuckets = Readonly<Record<ZoneBucket, s3.IBucket>>;
@@ -116,6 +118,7 @@ export function grantExportAccess(
   );
   const glueArn = (resource: string, resourceName?: string) =>
     Arn.format({ service: "glue", resource, ...(resourceName ? { resourceName } : {}) }, stack);
+  const entityTables = glueArn("table", `${refs.glueDatabaseName}/${ENTITIES_TABLE_PREFIX}*`);
   fn.role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: [
@@ -129,8 +132,23 @@ export function grantExportAccess(
         glueArn("catalog"),
         glueArn("database", refs.glueDatabaseName),
         ...refs.glueTableNames.map((t) => glueArn("table", `${refs.glueDatabaseName}/${t}`)),
+        entityTables,
       ],
     }),
+  );
+  // Training sets: the entity file, uploaded to the run's staging prefix, is registered as a
+  // table for the query and dropped after; only tables of that name prefix.
+  fn.role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ["glue:CreateTable", "glue:DeleteTable"],
+      resources: [glueArn("catalog"), glueArn("database", refs.glueDatabaseName), entityTables],
+    }),
+  );
+  acknowledge(
+    fn.role,
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/" +
+      `${refs.glueDatabaseName}/${ENTITIES_TABLE_PREFIX}*]`,
+    "each training set registers its entity file as a table named per run and attempt; only that name prefix",
   );
   grantLineage(fn, buckets, refs);
 }

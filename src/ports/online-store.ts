@@ -9,6 +9,13 @@ export interface OnlineStore {
   /** putIfNewer for many items (one run's entities), outcomes in the same order. */
   putAll(items: readonly OnlineItem[]): Promise<PutOutcome[]>;
   get(view: string, key: string): Promise<OnlineItem | undefined>;
+  /**
+   * Replace the stored item of (view, key) by `next`, or remove it when `next` is null, only if the
+   * stored item's order is still `expectedOrder` (a correction after a re-processing: the stored
+   * row's processing was replaced, so a newer order may now be wrong and an older one right).
+   * Returns false when the stored item changed meanwhile (nothing done).
+   */
+  replaceIf(view: string, key: string, expectedOrder: string, next: OnlineItem | null): Promise<boolean>;
   /** Every item of a view, in key order. */
   scan(view: string): Promise<OnlineItem[]>;
 }

@@ -90,4 +90,29 @@ export function onlineStoreContract(fresh: () => Promise<OnlineStore>): void {
       ["IBM", "2010-05", 10],
     ]);
   });
+
+  it("replaces or removes an item only while it is still the one expected", async () => {
+    // Prepare
+    const store = await fresh();
+    const key = entityKeyText(["AAPL"]);
+    const stored = item("prices", "AAPL", 3, 30, "run-old");
+    await store.putIfNewer(stored);
+    await store.putIfNewer(item("prices", "MSFT", 3, 30, "run-old"));
+    const earlier = item("prices", "AAPL", 1, 10, "run-new");
+    // Act: a correction to an older row (which putIfNewer would refuse), then a stale one
+    const replaced = await store.replaceIf("prices", key, stored.order, earlier);
+    const stale = await store.replaceIf("prices", key, stored.order, item("prices", "AAPL", 2, 20));
+    const removed = await store.replaceIf(
+      "prices",
+      entityKeyText(["MSFT"]),
+      item("prices", "MSFT", 3, 30, "run-old").order,
+      null,
+    );
+    const absent = await store.replaceIf("prices", entityKeyText(["MSFT"]), "x", null);
+    // Assess
+    expect([replaced, stale, removed, absent]).toEqual([true, false, true, false]);
+    expect(await store.get("prices", key)).toEqual(earlier);
+    expect(await store.get("prices", entityKeyText(["MSFT"]))).toBeUndefined();
+    expect((await store.scan("prices")).map((i) => i.key)).toEqual([key]);
+  });
 }

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CatalogView } from "../../src/pipeline/features/catalog.js";
+import { domText, dumpDom, HAS_CHROMIUM, SKIP_REASON } from "../support/chromium.js";
 import { runCli, VEGA } from "../support/cli.js";
 import { tempDir } from "../support/temp.js";
 
@@ -108,4 +109,56 @@ describe("feature discovery", () => {
     expect(html).toContain("daily maximum temperature in °C");
     expect(html).not.toMatch(/<script/i);
   });
+
+  // The reason is in the title so a skipped run says why in any reporter.
+  it(`renders the catalog in headless Chromium: views, features, owners, freshness and working lineage links${HAS_CHROMIUM ? "" : ` [SKIPPED: ${SKIP_REASON}]`}`, async (ctx) => {
+    if (!HAS_CHROMIUM) ctx.skip(SKIP_REASON);
+    // Prepare: the page where the CLI puts it by default, inside the lake
+    const page = (await runCli("features", "catalog", "--lake", lake)).stdout.trim();
+    expect(page).toBe(path.join(lake, "features-catalog.html"));
+
+    // Act
+    const dom = await dumpDom(page, path.join(dir, "chromium-profile"));
+
+    // Assess: per view section, the text a reader sees
+    const section = (view: string) => {
+      const m = new RegExp(`<section id="${view}">([\\s\\S]*?)</section>`).exec(dom);
+      expect(m, `section ${view} in the rendered DOM`).not.toBeNull();
+      return m![1]!;
+    };
+    expect(domText(dom)).toContain("3 view(s), 7 feature(s)");
+    const stocks = domText(section("stock_prices"));
+    for (const text of [
+      "stock_prices v1",
+      "Owner: markets-data.",
+      "dataset stocks (TRAINING rows)",
+      "entity symbol",
+      "freshness 560 rows, 5 entities; latest event 2010-03-01T00:00:00.000Z",
+      "event time price_date; TTL 92d",
+      "5 entities online",
+      "price double monthly closing price in US dollars markets-data price 560 present, 0 missing; min 5.97",
+      "Fed by 1 committed run(s) of stocks from 1 raw blob(s): stocks/training/stocks.csv.",
+      `Training sets that used it: prices_demo version ${trainingSetVersion}, as of`,
+    ])
+      expect(stocks).toContain(text);
+    const weather = domText(section("daily_weather"));
+    expect(weather).toContain("temp_max double daily maximum temperature in °C climate-team");
+    expect(weather).toContain("Owner: climate-team.");
+    expect(weather).toContain("Training sets that used it: none yet");
+    expect(domText(section("origin_delays"))).toContain(
+      "freshness 0 rows, 0 entities; latest event –, latest ingest –; 0 entities online",
+    );
+    // Lineage links, resolved as the browser resolves them against the page: the raw blob itself
+    // and the training set's manifest naming the same version.
+    const hrefs = [...section("stock_prices").matchAll(/<a href="([^"]+)">/g)].map(
+      (m) => new URL(m[1]!.replaceAll("&amp;", "&"), `file://${page}`),
+    );
+    expect(hrefs.map((u) => path.relative(lake, decodeURIComponent(u.pathname)))).toEqual([
+      path.join("raw", "stocks", "training", "stocks.csv"),
+      path.join("exports", "training-sets", "prices_demo", trainingSetVersion, "manifest.json"),
+    ]);
+    const [raw, manifest] = hrefs.map((u) => fs.readFileSync(decodeURIComponent(u.pathname), "utf8"));
+    expect(raw).toBe(fs.readFileSync(path.join(VEGA, "stocks.csv"), "utf8"));
+    expect(JSON.parse(manifest!)).toMatchObject({ name: "prices_demo", version: trainingSetVersion });
+  }, 180_000);
 });

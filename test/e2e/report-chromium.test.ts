@@ -14,28 +14,11 @@ import { fileStatistics } from "../../src/adapters/duckdb/file-statistics.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import { renderReport } from "../../src/core/report/html.js";
 import { batchAnomalies } from "../../src/core/validate/batch.js";
+import { CHROMIUM, chromiumArgs, HAS_CHROMIUM, SKIP_REASON } from "../support/chromium.js";
 import { tempDir } from "../support/temp.js";
 
-// Overridable so the skip path itself can be exercised: LAKELINE_CHROMIUM=/nonexistent.
-const CHROMIUM = process.env.LAKELINE_CHROMIUM ?? "/usr/bin/chromium";
-const SKIP_REASON = `${CHROMIUM} not found: install it with \`apt-get install -y --no-install-recommends chromium\` to run this test`;
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 const PENGUINS = "node_modules/vega-datasets/data/penguins.json";
 const run = promisify(execFile);
-
-function chromiumArgs(profile: string): string[] {
-  return [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    `--user-data-dir=${profile}`,
-  ];
-}
 
 /** Decode an 8-bit RGB/RGBA non-interlaced PNG (what Chromium writes) into pixel rows. */
 function decodePng(png: Buffer): { width: number; height: number; pixel: (x: number, y: number) => string } {

@@ -110,7 +110,10 @@ describe("materializer and read functions", () => {
     const materialize = actionsOf(functionId("materialize"));
     const read = actionsOf(functionId("features-get"));
     expect(materialize.filter((s) => s.actions.some((a) => a.startsWith("dynamodb:")))).toEqual([
-      { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"], resources: [table] },
+      {
+        actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"],
+        resources: [table],
+      },
     ]);
     expect(materialize.flatMap((s) => s.actions).filter((a) => a.startsWith("s3:Put"))).toEqual([]);
     expect(read.filter((s) => s.actions.some((a) => a.startsWith("dynamodb:")))).toEqual([

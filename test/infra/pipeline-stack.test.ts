@@ -379,8 +379,16 @@ describe("least privilege", () => {
         ...synth.data.refs.glueTableNames.map(
           (t) => `arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${db}/${t}`,
         ),
+        `arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${db}/_lakeline_entities_*`,
       ].sort(),
     );
+    // A training set registers its entity file as a table and drops it: only tables of that prefix.
+    for (const action of ["glue:CreateTable", "glue:DeleteTable"])
+      expect(allowed(fn, action)).toEqual([
+        "arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:catalog",
+        `arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:database/${db}`,
+        `arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${db}/_lakeline_entities_*`,
+      ]);
   });
 });
 

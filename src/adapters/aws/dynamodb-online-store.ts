@@ -6,6 +6,7 @@
  */
 import {
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -26,17 +27,57 @@ export class DynamoDbOnlineStore implements OnlineStore {
     return `${view}#${key}`;
   }
 
+  private attributes(item: OnlineItem) {
+    return {
+      pk: { S: this.pk(item.view, item.key) },
+      view: { S: item.view },
+      order: { S: item.order },
+      item: { S: JSON.stringify(item) },
+    };
+  }
+
+  async replaceIf(
+    view: string,
+    key: string,
+    expectedOrder: string,
+    next: OnlineItem | null,
+  ): Promise<boolean> {
+    if (next && (next.view !== view || next.key !== key)) throw new Error("replaceIf: item of another key");
+    const condition = {
+      ConditionExpression: "#order = :expected",
+      ExpressionAttributeNames: { "#order": "order" },
+      ExpressionAttributeValues: { ":expected": { S: expectedOrder } },
+    };
+    try {
+      if (next)
+        await this.client.send(
+          new PutItemCommand({ TableName: this.tableName, Item: this.attributes(next), ...condition }),
+        );
+      else
+        await this.client.send(
+          new DeleteItemCommand({
+            TableName: this.tableName,
+            Key: { pk: { S: this.pk(view, key) } },
+            ...condition,
+          }),
+        );
+      return true;
+    } catch (err) {
+      if (
+        err instanceof ConditionalCheckFailedException ||
+        (err as Error)?.name === "ConditionalCheckFailedException"
+      )
+        return false;
+      throw err;
+    }
+  }
+
   async putIfNewer(item: OnlineItem): Promise<PutOutcome> {
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: {
-            pk: { S: this.pk(item.view, item.key) },
-            view: { S: item.view },
-            order: { S: item.order },
-            item: { S: JSON.stringify(item) },
-          },
+          Item: this.attributes(item),
           ConditionExpression: "attribute_not_exists(pk) OR #order < :order",
           ExpressionAttributeNames: { "#order": "order" },
           ExpressionAttributeValues: { ":order": { S: item.order } },

@@ -72,6 +72,37 @@ export class LocalOnlineStore implements OnlineStore {
     return next;
   }
 
+  async replaceIf(
+    view: string,
+    key: string,
+    expectedOrder: string,
+    next: OnlineItem | null,
+  ): Promise<boolean> {
+    if (next && (next.view !== view || next.key !== key)) throw new Error("replaceIf: item of another key");
+    const previous = this.chains.get(view) ?? Promise.resolve();
+    const done = previous
+      .catch(() => {})
+      .then(() =>
+        this.locked(view, async () => {
+          const current = await this.read(view);
+          if (current.items[key]?.order !== expectedOrder) return false;
+          const items = { ...current.items };
+          if (next) items[key] = next;
+          else delete items[key];
+          await this.write(view, items);
+          return true;
+        }),
+      );
+    this.chains.set(view, done);
+    return done;
+  }
+
+  private async write(view: string, items: Record<string, OnlineItem>): Promise<void> {
+    const tmp = path.join(this.dir, `.${view}.${randomUUID()}.tmp`);
+    await fs.writeFile(tmp, `${JSON.stringify({ format: 1, view, items }, null, 1)}\n`);
+    await fs.rename(tmp, this.file(view));
+  }
+
   private async apply(view: string, items: readonly OnlineItem[]): Promise<PutOutcome[]> {
     const current = await this.read(view);
     const next = { ...current.items };
@@ -82,11 +113,7 @@ export class LocalOnlineStore implements OnlineStore {
       next[item.key] = item;
       return "written";
     });
-    if (outcomes.includes("written")) {
-      const tmp = path.join(this.dir, `.${view}.${randomUUID()}.tmp`);
-      await fs.writeFile(tmp, `${JSON.stringify({ format: 1, view, items: next }, null, 1)}\n`);
-      await fs.rename(tmp, this.file(view));
-    }
+    if (outcomes.includes("written")) await this.write(view, next);
     return outcomes;
   }
 

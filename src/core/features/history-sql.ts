@@ -38,6 +38,11 @@ export interface HistoryView {
   readonly environment: string;
   /** Table columns served, and the output column each becomes. */
   readonly features: readonly { readonly column: string; readonly as: string }[];
+  /**
+   * The committed runs to read (each source blob's latest processing), when `table` holds more:
+   * Athena's Glue table has every run's files, crashed and replaced ones included.
+   */
+  readonly runIds?: readonly string[];
 }
 
 export interface HistoryPlan {
@@ -102,6 +107,9 @@ function sourceSql(
     `"_ingested_at" <= ${instant(plan.asOf, dialect)}`,
     `${q(v.eventTime)} IS NOT NULL`,
     ...keys.map((k) => `${k} IS NOT NULL`),
+    ...(v.runIds
+      ? [`"_run_id" IN (${v.runIds.length > 0 ? v.runIds.map(sqlString).join(", ") : "NULL"})`]
+      : []),
   ];
   return `${q(`v${i}_src`)} AS (SELECT ${cols.join(", ")} FROM ${q(v.table)} WHERE ${where.join(" AND ")})`;
 }

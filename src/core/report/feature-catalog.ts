@@ -17,7 +17,20 @@ function stat(f: CatalogView["features"][number]): string {
   return present;
 }
 
-function viewSection(v: CatalogView): string {
+/**
+ * Where the page links a raw blob and a training set (relative to the page, or absolute URLs);
+ * undefined: shown as plain text. The page's location is the caller's business, not this module's.
+ */
+export interface CatalogLinks {
+  rawBlob?(key: string): string | undefined;
+  trainingSet?(name: string, version: string): string | undefined;
+}
+
+function linked(href: string | undefined, html: string): string {
+  return href === undefined ? html : `<a href="${esc(href)}">${html}</a>`;
+}
+
+function viewSection(v: CatalogView, links: CatalogLinks): string {
   const features = v.features
     .map(
       (f) =>
@@ -28,7 +41,7 @@ function viewSection(v: CatalogView): string {
     ? `<ul>${v.lineage.trainingSets
         .map(
           (t) =>
-            `<li><code>${esc(t.name)}</code> version <code>${esc(t.version)}</code>, as of ${esc(t.asOf)}, ${num(t.rows)} rows</li>`,
+            `<li>${linked(links.trainingSet?.(t.name, t.version), `<code>${esc(t.name)}</code> version <code>${esc(t.version)}</code>`)}, as of ${esc(t.asOf)}, ${num(t.rows)} rows</li>`,
         )
         .join("")}</ul>`
     : "<p>none yet</p>";
@@ -46,20 +59,24 @@ function viewSection(v: CatalogView): string {
 ${features}
 </tbody></table>
 <h3>Lineage</h3>
-<p>Fed by ${num(v.lineage.runs)} committed run(s) of <code>${esc(v.dataset)}</code> from ${num(v.lineage.rawBlobs.length)} raw blob(s): ${v.lineage.rawBlobs.map((b) => `<code>${esc(b)}</code>`).join(", ") || "–"}.
+<p>Fed by ${num(v.lineage.runs)} committed run(s) of <code>${esc(v.dataset)}</code> from ${num(v.lineage.rawBlobs.length)} raw blob(s): ${v.lineage.rawBlobs.map((b) => linked(links.rawBlob?.(b), `<code>${esc(b)}</code>`)).join(", ") || "–"}.
 Statistics from <code>${esc(v.lineage.statisticsFrom ?? "–")}</code>.</p>
 <p>Training sets that used it:</p>${sets}
 </section>`;
 }
 
-export function renderFeatureCatalog(views: readonly CatalogView[], generatedAt: string): string {
+export function renderFeatureCatalog(
+  views: readonly CatalogView[],
+  generatedAt: string,
+  links: CatalogLinks = {},
+): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>lakeline feature catalog</title>
 <style>${REPORT_CSS}</style></head><body>
 <h1>Feature catalog</h1>
 <p class="legend">${num(views.length)} view(s), ${num(views.reduce((n, v) => n + v.features.length, 0))} feature(s); generated ${esc(generatedAt)}.</p>
 <nav>${views.map((v) => `<a href="#${esc(v.view)}">${esc(v.view)}</a>`).join(" · ")}</nav>
-${views.map(viewSection).join("\n")}
+${views.map((v) => viewSection(v, links)).join("\n")}
 </body></html>
 `;
 }

@@ -13,7 +13,7 @@ import { deterministicUuid } from "../../core/hash/uuid.js";
 import { DEFAULT_SPLIT_SEED, formatSplitSpec, parseSplitArg } from "../../core/split/spec.js";
 import type { ColumnType } from "../../core/warehouse/table.js";
 import type { SplitPartsWriter } from "../../ports/export-writer.js";
-import type { ExportEngine } from "../../ports/query-engine.js";
+import type { ExportEngine, QueryEngine } from "../../ports/query-engine.js";
 import type { ExportDeps } from "../export/deps.js";
 import { committedSourceRuns, type SourceFile, sourceFiles, sourceRef } from "../export/driver.js";
 import type { DatasetRef } from "../lineage/recorder.js";
@@ -24,6 +24,8 @@ import { TRAINING_SET_PIPELINE_VERSION } from "./training-set-layout.js";
 export interface HistoryRequest {
   /** Local path of the entity file (CSV or Parquet). */
   readonly entities: string;
+  /** Where the entity file was read from, for lineage, when not the local path (S3 in AWS). */
+  readonly entitiesSource?: { readonly namespace: string; readonly name: string };
   /** `view:feature,feature,view2:feature` */
   readonly features: string;
   /** Timestamp column of the entity file. @default event_timestamp */
@@ -42,10 +44,18 @@ export interface HistoryRequest {
 
 export interface HistoryDeps extends ExportDeps {
   readonly views: ViewRegistry;
-  /** DuckDB over the warehouse as known at `asOf`: the entity file is joined in that session. */
+  /**
+   * The engine over the warehouse as known at `asOf`: the lake's DuckDB, where the entity file is
+   * joined in that session; or Athena, where it is registered as a table (history-athena.ts).
+   */
   openEngine(asOf: Date): Promise<ExportEngine>;
-  /** Writes the history query's split parts on that engine (rows per part: the writer's). */
+  /** Writes the history query's split parts on that engine into local scratch. */
   readonly writeSplits: SplitPartsWriter;
+  /**
+   * A DuckDB engine with no tables, for the entity file and the written parts when `openEngine`
+   * is Athena (which cannot read a local file).
+   */
+  openLocal?(): Promise<QueryEngine>;
 }
 
 /** The request checked and resolved: views, keys, columns, split, knowledge mode, instant. */
@@ -115,10 +125,16 @@ export async function driveHistory(deps: HistoryDeps, req: HistoryRequest, plan:
     throw new UsageError(`no such entity file: ${req.entities}`, { file: req.entities });
   });
   const sources: (SourceFile & { dataset: string })[] = [];
-  const pairs = new Set(plan.resolved.views.map((v) => `${v.table}\u0000${v.environment}`));
+  /** Committed runs read, per view (`viewRuns(view)`): what an engine over every file must filter to. */
+  const runIds = new Map<string, string[]>();
+  const pairs = new Set(plan.resolved.views.map((v) => viewPair(v)));
   for (const pair of pairs) {
     const [dataset, environment] = pair.split("\u0000") as [string, string];
     const runs = await committedSourceRuns(deps.stores.warehouse, dataset, environment, plan.asOf);
+    runIds.set(
+      pair,
+      runs.map((r) => r.runId),
+    );
     for (const s of await sourceFiles(deps.stores.warehouse, runs)) sources.push({ ...s, dataset });
   }
   const runId = deterministicUuid(
@@ -138,15 +154,18 @@ export async function driveHistory(deps: HistoryDeps, req: HistoryRequest, plan:
     ...sources.map((s) => `${s.key}@${s.md5}`),
   );
   const entityRef: DatasetRef = {
-    namespace: `file://${path.dirname(path.resolve(req.entities))}`,
-    name: path.basename(req.entities),
+    namespace: req.entitiesSource?.namespace ?? `file://${path.dirname(path.resolve(req.entities))}`,
+    name: req.entitiesSource?.name ?? path.basename(req.entities),
     version: entityDigest.md5,
     artifactType: "RawBlob",
     size: entityDigest.size,
     properties: { role: "entities" },
   };
   const inputs = [entityRef, ...sources.map((s) => sourceRef(deps.stores.warehouse.namespace, s))];
-  return { entityDigest, sources, runId, inputs };
+  const viewRuns = (v: { table: string; environment: string }) => runIds.get(viewPair(v)) ?? [];
+  return { entityDigest, sources, runId, inputs, viewRuns };
 }
+
+const viewPair = (v: { table: string; environment: string }) => `${v.table}\u0000${v.environment}`;
 
 export type Driven = Awaited<ReturnType<typeof driveHistory>>;

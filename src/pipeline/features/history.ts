@@ -48,7 +48,7 @@ export async function trainingSetHistory(deps: HistoryDeps, req: HistoryRequest)
     run = await startRun(deps, req, plan, driven);
     const dataDir = path.join(scratch, DATA_DIR);
     await fs.mkdir(dataDir);
-    const written = await executeHistory(deps, req, plan, driven.entityDigest.md5, dataDir);
+    const written = await executeHistory(deps, req, plan, driven, dataDir);
     const hashed = await hashPath(dataDir);
     if (hashed.kind !== "dir") throw new Error("training set data folder is not a directory");
     const keys = trainingSetKeys(plan.name, versionOf(hashed.md5));

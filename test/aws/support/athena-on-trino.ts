@@ -3,7 +3,9 @@
  * StopQueryExecution) in front of Trino, so the shipped export function runs its real queries:
  * SELECTs go to Trino as they are; `UNLOAD (q) TO 's3://…' WITH (format = 'PARQUET', …)` becomes a
  * CREATE TABLE AS with that external location (Trino has no UNLOAD), which writes Parquet files
- * under the prefix as UNLOAD does, and the table entry is dropped (its files stay).
+ * under the prefix as UNLOAD does, and the table entry is dropped (its files stay). Athena's Hive
+ * DDL (`CREATE EXTERNAL TABLE … STORED AS PARQUET LOCATION …`, `DROP TABLE` with backticks)
+ * becomes Trino's Hive-connector DDL over the same location.
  * Before each query the Glue tables' partitions are synced, as Athena's partition projection
  * would see a new ingest_date at once.
  */
@@ -40,6 +42,28 @@ export function translateUnload(sql: string, table: string): string | undefined 
   return `CREATE TABLE "${table}" WITH (format = 'PARQUET', external_location = '${location}') AS ${select}`;
 }
 
+const CREATE_EXTERNAL =
+  /^CREATE EXTERNAL TABLE `([^`]+)` \(([\s\S]*)\) STORED AS PARQUET LOCATION '([^']+)'$/;
+const HIVE_TO_TRINO: Record<string, string> = { string: "varchar", int: "integer" };
+
+/** Athena's Hive DDL as Trino's Hive connector takes it; undefined for any other statement. */
+export function translateHiveDdl(sql: string): string | undefined {
+  const text = sql.trim();
+  const create = CREATE_EXTERNAL.exec(text);
+  if (create) {
+    const [, table, columns, location] = create;
+    const cols = columns!.split(",").map((c) => {
+      const m = /^\s*`([^`]+)`\s+(\w+)\s*$/.exec(c);
+      if (!m) throw new Error(`unsupported column definition in CREATE EXTERNAL TABLE: ${c}`);
+      return `"${m[1]}" ${HIVE_TO_TRINO[m[2]!.toLowerCase()] ?? m[2]}`;
+    });
+    return `CREATE TABLE "${table}" (${cols.join(", ")}) WITH (format = 'PARQUET', external_location = '${location}')`;
+  }
+  const drop = /^DROP TABLE (IF EXISTS )?`([^`]+)`$/.exec(text);
+  if (drop) return `DROP TABLE ${drop[1] ?? ""}"${drop[2]}"`;
+  return undefined;
+}
+
 export async function startAthenaOnTrino(
   trino: string,
   partitionedTables: readonly string[],
@@ -54,9 +78,12 @@ export async function startAthenaOnTrino(
         await trinoQuery(trino, `CALL system.sync_partition_metadata('lakeline', '${t}', 'FULL')`);
       const temp = `_unload_${e.id.replace(/-/g, "")}`;
       const ctas = translateUnload(e.sql, temp);
+      const ddl = translateHiveDdl(e.sql);
       if (ctas) {
         await trinoQuery(trino, ctas);
         await trinoQuery(trino, `DROP TABLE "${temp}"`);
+      } else if (ddl) {
+        await trinoQuery(trino, ddl);
       } else {
         const r = await trinoQuery(trino, e.sql);
         e.columns = r.columns;

@@ -1,9 +1,10 @@
 /**
  * A deployment of the data stack on moto: one bucket per zone (raw versioned, as the data stack
- * makes it), the lineage bus, and a rule copying every event on the bus to an SQS queue, so a test
+ * makes it), the online feature table (DynamoDB, keyed by `pk`), the lineage bus, and a rule copying every event on the bus to an SQS queue, so a test
  * reads back exactly what the functions sent to EventBridge.
  */
 import { randomUUID } from "node:crypto";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   CreateEventBusCommand,
   EventBridgeClient,
@@ -26,7 +27,10 @@ export type ZoneName = (typeof ZONES)[number];
 export interface MotoDeployment extends Deployment {
   readonly buckets: Readonly<Record<ZoneName, string>>;
   readonly busName: string;
+  /** The online feature table. */
+  readonly onlineTable: string;
   readonly s3: S3Client;
+  readonly dynamodb: DynamoDBClient;
   /** Every event the functions put on the lineage bus so far (drains the capture queue). */
   busEvents(): Promise<{ detailType: string; source: string; detail: unknown; bytes: number }[]>;
   close(): void;
@@ -55,6 +59,16 @@ export async function deployOnMoto(moto: string, options: DeployOptions = {}): P
   for (const b of Object.values(buckets)) await s3.send(new CreateBucketCommand({ Bucket: b }));
   await s3.send(
     new PutBucketVersioningCommand({ Bucket: buckets.Raw, VersioningConfiguration: { Status: "Enabled" } }),
+  );
+  const dynamodb = new DynamoDBClient(clientConfig(moto));
+  const onlineTable = `lakeline-${id}-online`;
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: onlineTable,
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
   );
   const busName = `lakeline-${id}-lineage`;
   const bus = await events.send(new CreateEventBusCommand({ Name: busName }));
@@ -87,14 +101,17 @@ export async function deployOnMoto(moto: string, options: DeployOptions = {}): P
   const imports: Record<string, string> = {
     "LakelineData-LineageBusName": busName,
     "LakelineData-LineageBusArn": bus.EventBusArn!,
+    "LakelineData-OnlineTableName": onlineTable,
   };
   for (const z of ZONES) imports[`LakelineData-${z}BucketName`] = buckets[z];
   return {
     imports,
-    endpoints: { s3: moto, events: moto, ...extraEndpoints },
+    endpoints: { s3: moto, events: moto, dynamodb: moto, ...extraEndpoints },
     buckets,
     busName,
+    onlineTable,
     s3,
+    dynamodb,
     async busEvents() {
       const out: { detailType: string; source: string; detail: unknown; bytes: number }[] = [];
       for (;;) {
@@ -126,6 +143,7 @@ export async function deployOnMoto(moto: string, options: DeployOptions = {}): P
     },
     close() {
       s3.destroy();
+      dynamodb.destroy();
       events.destroy();
     },
   };

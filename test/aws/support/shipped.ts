@@ -75,6 +75,7 @@ export interface Endpoints {
   readonly s3: string;
   readonly events: string;
   readonly athena?: string;
+  readonly dynamodb?: string;
 }
 
 export interface Deployment {
@@ -142,6 +143,7 @@ export async function invokeShipped<T = unknown>(
     AWS_ENDPOINT_URL_S3: deployment.endpoints.s3,
     AWS_ENDPOINT_URL_EVENTBRIDGE: deployment.endpoints.events,
     ...(deployment.endpoints.athena ? { AWS_ENDPOINT_URL_ATHENA: deployment.endpoints.athena } : {}),
+    ...(deployment.endpoints.dynamodb ? { AWS_ENDPOINT_URL_DYNAMODB: deployment.endpoints.dynamodb } : {}),
     ...resolveEnvironment(fn.environment, deployment.imports, dirs),
     ...extraEnv,
   };
