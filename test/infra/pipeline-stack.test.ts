@@ -360,6 +360,17 @@ describe("least privilege", () => {
     },
   );
 
+  it("export may ask the region of every bucket Athena reads or UNLOADs into (s3:GetBucketLocation)", () => {
+    // Act
+    const located = allowed(functionId("export"), "s3:GetBucketLocation");
+    // Assess: bucket ARNs, not objects; the exports bucket is UNLOAD's target
+    expect([...located].sort()).toEqual([
+      "LakelineData-AthenaResultsBucketArn",
+      "LakelineData-ExportsBucketArn",
+      "LakelineData-WarehouseBucketArn",
+    ]);
+  });
+
   it("export reads the warehouse, writes exports, and reaches Athena and Glue only for lakeline", () => {
     const fn = functionId("export");
     expect(prefixesOf(allowed(fn, "s3:PutObject"), "Warehouse")).toEqual([]);
