@@ -35,9 +35,10 @@ const list = <T>(v: T | T[]) => (Array.isArray(v) ? v : [v]);
 /** Every statement of the policies attached to the role of `functionId`. */
 function statementsOf(fnId: string): Statement[] {
   const roleId = (functions()[fnId]!.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
-  const policies = Object.values(resourcesOf(synth.pipelineTemplate, "AWS::IAM::Policy")).filter((p) =>
-    (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId),
-  );
+  // CDK moves statements past the inline policy's size limit into managed "overflow" policies.
+  const policies = ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"]
+    .flatMap((type) => Object.values(resourcesOf(synth.pipelineTemplate, type)))
+    .filter((p) => ((p.Properties.Roles ?? []) as { Ref: string }[]).some((r) => r.Ref === roleId));
   return policies.flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 /** `action` → flattened resources it is allowed on. */
