@@ -124,6 +124,15 @@ export class QueryError extends LakelineError {
   override readonly name = "QueryError";
 }
 
+/**
+ * The committed runs an export read changed while it ran (a run committed, or re-processed a
+ * listed blob, after the driver listed them): its manifest would not describe its rows. Retrying
+ * takes a new, consistent snapshot.
+ */
+export class SnapshotChangedError extends LakelineError {
+  override readonly name = "SnapshotChangedError";
+}
+
 /** An input is larger than one invocation may process; it is routed, not crashed on. */
 export class BlobTooLargeError extends LakelineError {
   override readonly name = "BlobTooLargeError";

@@ -3,9 +3,11 @@
  * split parts by the deps' ExportWriter (DuckDB into scratch, Athena into the exports zone's
  * staging area), each part hashed. Nothing is published here.
  */
+import { SnapshotChangedError } from "../../core/errors.js";
 import type { ExportPart } from "../../ports/export-writer.js";
 import { md5File } from "../shared/hash-files.js";
-import type { ExportContext, ExportMade, MadePart } from "./context.js";
+import type { ExportContext, ExportMade, ExportPlan, MadePart } from "./context.js";
+import { committedSourceRuns } from "./driver.js";
 
 /** Local parts hashed at once (as hashPath does a folder). */
 const HASH_CONCURRENCY = 4;
@@ -14,6 +16,29 @@ const HASH_CONCURRENCY = 4;
 async function hashed(part: ExportPart): Promise<MadePart> {
   if ("file" in part) return { relpath: part.relpath, file: part.file, ...(await md5File(part.file)) };
   return part;
+}
+
+/**
+ * The engine reads the committed runs as data when it runs, not the list the driver made: a run
+ * that committed in between (with an earlier start, or re-processing a listed blob) would be read
+ * but missing from the manifest. So the listing is taken again after the write; if what the
+ * snapshot could read changed, the export fails (retryable) before anything is published.
+ */
+export async function assertSnapshotUnchanged(plan: ExportPlan): Promise<void> {
+  const { deps, x, snapshotAt } = plan;
+  const now = await committedSourceRuns(deps.stores.warehouse, x.dataset, x.environment, x.requestedAsOf);
+  const planned = new Set(plan.runs.map((r) => r.runId));
+  const current = new Set(now.map((r) => r.runId));
+  const readable = now.filter((r) => new Date(r.ingestedAt).getTime() <= snapshotAt.getTime());
+  const added = readable.filter((r) => !planned.has(r.runId)).map((r) => r.runId);
+  const replaced = plan.runs.filter((r) => !current.has(r.runId)).map((r) => r.runId);
+  if (added.length === 0 && replaced.length === 0) return;
+  throw new SnapshotChangedError(
+    `export of ${x.dataset}: committed runs changed while the snapshot was written ` +
+      `(${added.length} committed since listing, ${replaced.length} replaced by a re-processing); ` +
+      "nothing was published, retry the export",
+    { dataset: x.dataset, added: added.slice(0, 10), replaced: replaced.slice(0, 10) },
+  );
 }
 
 export async function executeExport(ctx: ExportContext): Promise<ExportMade> {
@@ -32,6 +57,7 @@ export async function executeExport(ctx: ExportContext): Promise<ExportMade> {
     },
     { dataDir, runId: plan.runId },
   );
+  await assertSnapshotUnchanged(plan);
   const totalRows = Object.values(written.rows).reduce((a, b) => a + b, 0);
   const parts: MadePart[] = new Array(written.parts.length);
   let next = 0;

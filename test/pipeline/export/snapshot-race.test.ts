@@ -1,0 +1,105 @@
+/**
+ * The engine reads committed runs as data when its query runs, after the driver listed them. A run
+ * that commits in between must not end up read but missing from the manifest: the export fails,
+ * retryably, before publishing anything; a run the snapshot cannot read changes nothing.
+ */
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { AthenaExportWriter } from "../../../src/adapters/aws/athena-export-writer.js";
+import { markerKey } from "../../../src/contract/keys.js";
+import type { IngestResult } from "../../../src/contract/records.js";
+import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
+import { SnapshotChangedError } from "../../../src/core/errors.js";
+import type { ExportDeps } from "../../../src/pipeline/export/deps.js";
+import { driveExport } from "../../../src/pipeline/export/driver.js";
+import { executeExport } from "../../../src/pipeline/export/executor.js";
+import type { LineageRecorder } from "../../../src/pipeline/lineage/recorder.js";
+import { fixedClock } from "../../../src/ports/clock.js";
+import type { ExportEngine, QueryResult } from "../../../src/ports/query-engine.js";
+import { MemoryStore } from "../../support/memory-store.js";
+
+const DAY0 = Date.parse("2024-01-01T00:00:00.000Z");
+
+async function commit(warehouse: MemoryStore, i: number, minute: number, sourceMd5: string): Promise<void> {
+  const runId = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+  const marker: Partial<IngestResult> = {
+    dataset: "penguins",
+    environment: "TRAINING",
+    status: "ok",
+    runId,
+    ingestedAt: new Date(DAY0 + minute * 60_000).toISOString(),
+    sourceMd5,
+    rowsWritten: 3,
+    outputs: {
+      warehouse: `penguins/ingest_date=2024-01-01/${runId}.parquet`,
+      warehouseMd5: i.toString(16).padStart(32, "f"),
+      warehouseBytes: 1000,
+    },
+  };
+  await warehouse.put(markerKey("penguins", runId), JSON.stringify(marker));
+}
+
+const md5 = (n: number) => n.toString(16).padStart(32, "0");
+
+/** Runs 0–2 (minutes 0, 10, 20) are listed; `during` commits more while Athena counts rows. */
+async function exportWhile(during: (warehouse: MemoryStore) => Promise<void>) {
+  const warehouse = new MemoryStore("warehouse");
+  const exports = new MemoryStore("exports");
+  for (const i of [0, 1, 2]) await commit(warehouse, i, i * 10, md5(i));
+  let once = false;
+  const athena: ExportEngine = {
+    name: "athena",
+    async query(sql: string): Promise<QueryResult> {
+      if (!once) {
+        once = true;
+        await during(warehouse);
+      }
+      const unload = /TO 's3:\/\/exports\/([^']+)'/.exec(sql);
+      if (unload) await exports.put(`${unload[1]}q1_00000`, "parquet bytes");
+      return { columns: [], rows: unload ? [] : [{ split: "train", rows: 3 }] };
+    },
+    async close() {},
+  };
+  const deps: ExportDeps = {
+    stores: { warehouse, exports },
+    schemas: new SchemaRegistry(path.resolve(import.meta.dirname, "../../../schemas")),
+    lineage: {} as LineageRecorder,
+    clock: fixedClock("2024-12-31T00:00:00.000Z"),
+    scratchDir: "/nonexistent",
+    writer: new AthenaExportWriter({ openEngine: async () => athena, exports, attemptId: () => "a" }),
+  };
+  const driven = await driveExport(deps, { dataset: "penguins" });
+  if (!("plan" in driven)) throw new Error("nothing to export");
+  return executeExport({ plan: { ...driven.plan, runId: "export-run" }, dataDir: "/nonexistent" });
+}
+
+describe("a run committed while an export runs", () => {
+  it("fails the export when the new run started before the snapshot instant", async () => {
+    // Act
+    const made = exportWhile((w) => commit(w, 3, 15, md5(3)));
+    // Assess
+    await expect(made).rejects.toThrow(SnapshotChangedError);
+    await expect(made).rejects.toThrow(/1 committed since listing, 0 replaced.*retry the export/);
+  });
+
+  it("fails the export when a re-processing replaced a listed run", async () => {
+    // Act: run 4 re-processes run 1's blob after the snapshot instant
+    const made = exportWhile((w) => commit(w, 4, 30, md5(1)));
+    // Assess
+    await expect(made).rejects.toThrow(/0 committed since listing, 1 replaced by a re-processing/);
+  });
+
+  it("goes on when the new run is after the snapshot instant (its rows are not read)", async () => {
+    // Act
+    const made = await exportWhile((w) => commit(w, 5, 30, md5(5)));
+    // Assess
+    expect(made.rows).toEqual({ train: 3, eval: 0, test: 0 });
+  });
+
+  it("goes on when nothing committed in between", async () => {
+    // Act
+    const made = await exportWhile(async () => {});
+    // Assess
+    expect(made.totalRows).toBe(3);
+  });
+});
