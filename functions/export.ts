@@ -64,29 +64,44 @@ export function exportRequestOf(event: ExportEvent): ExportRequest {
   return source as unknown as ExportRequest;
 }
 
+/**
+ * Kept from the invocation's time for what follows a stopped query: the lineage FAIL event and the
+ * error response. Athena queries get the rest (see AthenaQueryEngineOptions.deadline).
+ */
+export const FAIL_RESERVE_MS = 20_000;
+
+/** When this invocation must be done with its queries (epoch ms), set as each one starts. */
+export interface InvocationDeadline {
+  at?: number;
+}
+
 export function createExportHandler(
-  deps: () => Promise<ExportDeps | HistoryDeps>,
+  deps: (deadline: InvocationDeadline) => Promise<ExportDeps | HistoryDeps>,
   logger = new Logger({ serviceName: "lakeline-export" }),
+  now: () => number = Date.now,
 ) {
+  const deadline: InvocationDeadline = {};
   const run = async (
     event: ExportEvent,
-    _context: Context,
+    context: Context,
   ): Promise<ExportResult | HistoryResult | Refusal> => {
+    const left = context.getRemainingTimeInMillis?.();
+    deadline.at = left === undefined ? undefined : now() + left - FAIL_RESERVE_MS;
     const trainingSet = trainingSetRequestIn(event);
     if (trainingSet !== undefined) {
-      const d = await deps();
+      const d = await deps(deadline);
       if (!("views" in d)) throw new Error("export function wired without feature views");
       return trainingSetFromRequest(d, trainingSet);
     }
     const request = exportRequestOf(event);
-    return exportDataset(await deps(), request);
+    return exportDataset(await deps(deadline), request);
   };
   return middy(run).use(invocationLogging(logger)).use(errorDisposition());
 }
 
 let cached: Promise<HistoryDeps> | undefined;
 /** Built once per container, on first use; AWS modules load only in AWS. */
-export const handler = createExportHandler(() => {
-  cached ??= import("./shared/export-deps.js").then((m) => m.awsExportDeps());
+export const handler = createExportHandler((deadline) => {
+  cached ??= import("./shared/export-deps.js").then((m) => m.awsExportDeps(() => deadline.at));
   return cached;
 });

@@ -5,20 +5,22 @@
  *
  * - raw: the whole bucket is input (`<dataset>/[<environment>/]<file>`)
  * - warehouse: `<dataset>/ingest_date=…/` table data, plus run markers, content claims,
- *   statistics and reports under `_runs/ _content/ _stats/ _reports/`
+ *   statistics, reports and the run index under `_runs/ _content/ _stats/ _reports/ _index/runs/`
  * - quarantine: `<dataset>/…` (rejected rows in `ingest_date=` partitions, rejected blobs)
- * - lineage: `openlineage/` RunEvents and `mlmd/` ML-Metadata records
+ * - lineage: `openlineage/` RunEvents, `mlmd/` ML-Metadata records and their index `_index/lineage/`
  * - failed: `<dataset>/<runId>.json`
  * - exports: the whole bucket is the export function's DVC remote
  */
 
 import {
   CONTENT_PREFIX,
+  LINEAGE_INDEX_PREFIX,
   MARKER_PREFIX,
   MLMD_PREFIX,
   OPENLINEAGE_PREFIX,
   REPORTS_PREFIX,
   REPROCESS_PREFIX,
+  RUN_INDEX_PREFIX,
   STATS_PREFIX,
 } from "../src/contract/keys.js";
 
@@ -28,13 +30,14 @@ export const WAREHOUSE_META_PREFIXES: readonly string[] = [
   CONTENT_PREFIX,
   STATS_PREFIX,
   REPORTS_PREFIX,
+  RUN_INDEX_PREFIX,
   REPROCESS_PREFIX,
 ];
 
 /** Commit markers: their creation triggers the online-feature materializer. */
 export const COMMIT_MARKER_PREFIX = MARKER_PREFIX;
 
-export const LINEAGE_PREFIXES: readonly string[] = [OPENLINEAGE_PREFIX, MLMD_PREFIX];
+export const LINEAGE_PREFIXES: readonly string[] = [OPENLINEAGE_PREFIX, MLMD_PREFIX, LINEAGE_INDEX_PREFIX];
 
 export const LINEAGE_EVENTS_PREFIX = OPENLINEAGE_PREFIX;
 export const LINEAGE_TABLE = "lineage_events";

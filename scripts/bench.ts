@@ -9,6 +9,8 @@
  *   npm run bench -- --widths 20,100     width axis: CSV of n columns × 200k rows (default 20,100,300)
  *   npm run bench -- --reps 5 --json
  *   npm run bench -- --entity-rows 1m   entity rows of the feature-store training set (default 1m)
+ *   npm run bench -- --history 50,1000  history axis: committed runs of one dataset (default 50,1000)
+ *   npm run bench -- --history-only     only the history axis (no flights, widths, features, cold start)
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs/promises";
@@ -28,6 +30,7 @@ import {
   validateOnlyJob,
 } from "./bench/contenders.js";
 import { featureBench } from "./bench/features-jobs.js";
+import { ensureHistoryLake, type HistoryLake, historyJobs, historyTargets } from "./bench/history.js";
 import { ensureInputs, type InputFormat } from "./bench/inputs.js";
 import { exportJob, queryJob } from "./bench/lake-jobs.js";
 import { measure, measureMethod, type Sample } from "./bench/measure.js";
@@ -40,6 +43,8 @@ const RSS_LIMIT_MB = 512;
 const INGEST_RATIO = 0.5;
 const HASH_RATIO = 0.8;
 const COLD_START_RUNS = 5;
+/** Rows of the history axis' dataset, whatever its number of runs. */
+const HISTORY_ROWS = 100_000;
 const LAMBDA_SETTINGS = {
   label: `DuckDB memory_limit 512MB (${ENV.duckdbMemory})`,
   args: ["--memory-limit", "512MB"],
@@ -54,12 +59,14 @@ const { values: opts } = parseArgs({
     widths: { type: "string" },
     "wide-rows": { type: "string" },
     reps: { type: "string" },
+    history: { type: "string" },
+    "history-only": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (opts.help) {
   process.stdout.write(
-    "usage: npm run bench -- [--quick] [--sizes 1m,3m,9m] [--widths 20,100,300] [--wide-rows 200k] [--reps 3] [--entity-rows 1m] [--json]\n",
+    "usage: npm run bench -- [--quick] [--sizes 1m,3m,9m] [--widths 20,100,300] [--wide-rows 200k] [--reps 3] [--entity-rows 1m] [--history 50,1000] [--history-only] [--json]\n",
   );
   process.exit(0);
 }
@@ -74,10 +81,11 @@ const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const root = path.resolve(import.meta.dirname, "..");
 process.chdir(root);
 
+const historyOnly = opts["history-only"];
 // `--sizes ""` measures no flights file (e.g. only the width axis).
 const sizes = [
   ...new Set(
-    (opts.sizes ?? (opts.quick ? "1m" : "1m,3m,9m"))
+    (historyOnly ? "" : (opts.sizes ?? (opts.quick ? "1m" : "1m,3m,9m")))
       .split(",")
       .filter((s) => s.trim() !== "")
       .map(parseSize),
@@ -86,13 +94,22 @@ const sizes = [
 // Width axis: wide tables (INT, FLOAT, text, categorical; a few bad cells), none in a quick run.
 const widths = [
   ...new Set(
-    (opts.widths ?? (opts.quick ? "" : "20,100,300"))
+    (historyOnly ? "" : (opts.widths ?? (opts.quick ? "" : "20,100,300")))
       .split(",")
       .filter((w) => w.trim() !== "")
       .map((w) => parseSize(w)),
   ),
 ].sort((a, b) => a - b);
 const wideRows = parseSize(opts["wide-rows"] ?? "200k");
+// History axis: one dataset with this many committed runs each (the first is every ratio's baseline).
+const historyRuns = [
+  ...new Set(
+    (opts.history ?? (opts.quick ? "" : "50,1000"))
+      .split(",")
+      .filter((n) => n.trim() !== "")
+      .map(parseSize),
+  ),
+].sort((a, b) => a - b);
 const reps = Math.max(1, Number.parseInt(opts.reps ?? "3", 10) || 3);
 const startedAt = machine();
 const started = performance.now();
@@ -125,6 +142,18 @@ const keepLake = async (lake: string) => {
 };
 
 const jobs: Job[] = inputs[0] ? [startupJob(inputs[0])] : [];
+const historyLakes: HistoryLake[] = [];
+for (const runs of historyRuns)
+  historyLakes.push(
+    await ensureHistoryLake({
+      dir: path.join(root, ".bench", "history"),
+      root,
+      runs,
+      rows: HISTORY_ROWS,
+      log,
+    }),
+  );
+const history = historyJobs(historyLakes);
 const digests = new Map<string, string>();
 for (const rows of sizes) {
   const csv = find(rows, "csv")!;
@@ -182,6 +211,9 @@ async function runOnce(job: Job, label: string): Promise<void> {
 // A, B, C, A, B, C…: every contender sees the same machine conditions, repetition after repetition.
 for (let r = 1; r <= reps; r++) for (const job of jobs) await runOnce(job, `rep ${r}/${reps}`);
 
+// History: each operation at every N, N alternating within the operation, repetition after repetition.
+for (let r = 1; r <= reps; r++) for (const job of history) await runOnce(job, `rep ${r}/${reps}`);
+
 // Query and export read the lake the last ingest of `queryInput` left, alternating with each other.
 const after: Job[] = [];
 if (queryInput && keptLake) {
@@ -196,7 +228,7 @@ if (keptLake) await fs.rm(keptLake, { recursive: true, force: true });
 // Feature store: a training set of 1M entity rows (--entity-rows) over three views, against the same
 // ASOF joins written directly in DuckDB, on a lake of its own (flights at the smallest size).
 const entityRows = opts["entity-rows"] ? parseSize(opts["entity-rows"]) : 1_000_000;
-const featureFlights = sizes.length > 0 ? find(sizes[0]!, "csv") : undefined;
+const featureFlights = sizes.length > 0 && !historyOnly ? find(sizes[0]!, "csv") : undefined;
 const features = featureFlights
   ? await featureBench({ dir: path.join(root, ".bench"), flights: featureFlights, entityRows, log }).catch(
       (err: Error) => {
@@ -217,15 +249,17 @@ if (md5 && ours && md5 !== ours)
   failed.set(`hash:${largest?.name}`, `digest ${ours} differs from md5sum's ${md5}`);
 for (const [id, message] of failed) notes.push(`FAILED ${id}: ${message.split("\n")[0]}`);
 
-log("cold start: bundling functions/ingest.ts with esbuild");
-const coldStart = await measureColdStart(path.join(root, ".bench", "coldstart"), COLD_START_RUNS, log).catch(
-  (err: Error) => {
-    notes.push(`cold start not measured: ${err.message}`);
-    return [];
-  },
-);
+if (!historyOnly) log("cold start: bundling functions/ingest.ts with esbuild");
+const coldStart = historyOnly
+  ? []
+  : await measureColdStart(path.join(root, ".bench", "coldstart"), COLD_START_RUNS, log).catch(
+      (err: Error) => {
+        notes.push(`cold start not measured: ${err.message}`);
+        return [];
+      },
+    );
 
-const rows = summarise([...jobs, ...after], samples).filter((r) => !failed.has(r.id));
+const rows = summarise([...jobs, ...history, ...after], samples).filter((r) => !failed.has(r.id));
 const report: BenchReport = {
   machine: {
     ...startedAt,
@@ -241,10 +275,16 @@ const report: BenchReport = {
       jobs.filter((j) => j.id.startsWith("ingest:") && j.input.columns !== undefined).map((j) => j.id),
       failed,
     ),
+    ...historyTargets(rows, historyLakes),
   ],
   coldStart,
   notes: [
     ...notes,
+    ...(historyLakes.length > 0
+      ? [
+          `history rows: ratio and cpu × are over the same operation at ${historyLakes[0]!.runs} runs (same rows); the history lakes are built once into .bench/history/`,
+        ]
+      : []),
     `node ${process.version} here; the Lambda runtime is node22 (bundle target node22)`,
     `total bench time ${((performance.now() - started) / 1000).toFixed(0)} s`,
   ],

@@ -15,11 +15,12 @@ import {
   type Properties,
 } from "../../src/core/lineage/types.js";
 import {
-  findArtifacts,
-  lineageOf,
-  loadSnapshot,
-  readOpenLineageEvents,
-} from "../../src/pipeline/lineage/query.js";
+  findIndexedArtifacts,
+  indexedSubgraph,
+  lineageIndexReady,
+  rebuildLineageIndex,
+} from "../../src/pipeline/lineage/lineage-index.js";
+import { readOpenLineageEvents } from "../../src/pipeline/lineage/query.js";
 import { type ExternalOutput, recordExecution } from "../../src/pipeline/lineage/record-execution.js";
 import { hashPath } from "../../src/pipeline/shared/hash-files.js";
 import { systemClock } from "../../src/ports/clock.js";
@@ -90,6 +91,10 @@ export function register(program: Command): void {
         .default("tree"),
     )
     .option("--json", "same as --format json")
+    .option(
+      "--reindex",
+      "rebuild the lineage index from every stored record (before answering, if a target is named)",
+    )
     .option("--lake <dir>", `local lake folder (default ./.lakeline or $${ENV.lake})`)
     .action(
       async (
@@ -101,6 +106,7 @@ export function register(program: Command): void {
           format: LineageFormat;
           json?: boolean;
           lake?: string;
+          reindex?: boolean;
         },
       ) => {
         const store = localLakeStores(localConfig({ lake: opts.lake }).lakeDir).lineage;
@@ -108,22 +114,27 @@ export function register(program: Command): void {
           for (const event of await readOpenLineageEvents(store)) process.stdout.write(`${toJson(event)}\n`);
           return;
         }
-        if (!target) throw new UsageError("name an artifact (key, URI or hash), or pass --events");
-        const snapshot = await loadSnapshot(store);
-        // A local path the user typed may have been recorded as its file:// URI.
-        let ref = target;
-        if (findArtifacts(snapshot, ref).length === 0 && !SCHEME.test(target) && existsSync(target)) {
-          ref = decodeURI(pathToFileURL(path.resolve(target)).href);
+        if (opts.reindex) {
+          const counts = await rebuildLineageIndex(store);
+          process.stderr.write(`lineage index: ${counts.artifacts} artifacts, ${counts.events} events\n`);
+          if (!target) return;
         }
-        const graph = lineageOf(snapshot, ref, {
-          direction: opts.direction,
-          ...(opts.depth !== undefined ? { depth: opts.depth } : {}),
-        });
-        if (graph.roots.length === 0)
+        if (!target) throw new UsageError("name an artifact (key, URI or hash), or pass --events");
+        // A lake recorded before the lineage index is indexed once, on its first query.
+        if (!(await lineageIndexReady(store))) await rebuildLineageIndex(store);
+        let roots = await findIndexedArtifacts(store, target);
+        // A local path the user typed may have been recorded as its file:// URI.
+        if (roots.length === 0 && !SCHEME.test(target) && existsSync(target))
+          roots = await findIndexedArtifacts(store, decodeURI(pathToFileURL(path.resolve(target)).href));
+        if (roots.length === 0)
           throw new LineageNotFoundError(
             `no artifact in the lineage store matches ${JSON.stringify(target)}`,
             { ref: target },
           );
+        const graph = await indexedSubgraph(store, roots, {
+          direction: opts.direction,
+          ...(opts.depth !== undefined ? { depth: opts.depth } : {}),
+        });
         process.stdout.write(renderLineage(graph, opts.json ? "json" : opts.format));
       },
     );

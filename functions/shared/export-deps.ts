@@ -9,14 +9,17 @@ import { ViewRegistry } from "../../src/contract/view-registry.js";
 import type { HistoryDeps } from "../../src/pipeline/features/history.js";
 import { awsPipelineDeps } from "./deps.js";
 
-export async function awsExportDeps(): Promise<HistoryDeps> {
+/** `deadline`: when the current invocation must be done with Athena (epoch ms), read per query. */
+export async function awsExportDeps(
+  deadline: () => number | undefined = () => undefined,
+): Promise<HistoryDeps> {
   const config = awsConfig();
   if (!config.athenaWorkgroup || !config.glueDatabase) {
     throw new Error(
       `export needs ${ENV.athenaWorkgroup} and ${ENV.glueDatabase} (set by the lakeline stack)`,
     );
   }
-  const athena = { workgroup: config.athenaWorkgroup, database: config.glueDatabase };
+  const athena = { workgroup: config.athenaWorkgroup, database: config.glueDatabase, deadline };
   const pipeline = awsPipelineDeps();
   return {
     ...pipeline,

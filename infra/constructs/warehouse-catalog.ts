@@ -12,8 +12,13 @@ import { Construct } from "constructs";
 import {
   committedViewName,
   committedViewSql,
+  historyViewName,
+  historyViewSql,
+  RUNS_LINES_COLUMN,
   RUNS_TABLE_COLUMNS,
+  runsLinesTableName,
   runsTableName,
+  runsViewSql,
 } from "../../src/contract/committed-view.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import {
@@ -33,14 +38,11 @@ export interface WarehouseCatalogProps {
   readonly lineage: s3.IBucket;
 }
 
-/** One JSON object per line (OpenX SerDe); malformed lines read as NULLs instead of failing queries. */
-const JSON_LINES = {
+/** Text, one row per line (LazySimpleSerDe; its \u0001 field delimiter never occurs in JSON text). */
+const TEXT_LINES = {
   inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
   outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-  serdeInfo: {
-    serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
-    parameters: { "ignore.malformed.json": "TRUE", "case.insensitive": "TRUE" },
-  },
+  serdeInfo: { serializationLibrary: "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe" },
 };
 
 /** A Glue (Hive DDL) type as Athena's view metadata spells it (Presto/Trino types). */
@@ -48,6 +50,11 @@ export function prestoType(glue: string): string {
   const t = glue.trim().toLowerCase();
   const array = /^array<(.*)>$/.exec(t);
   if (array) return `array(${prestoType(array[1]!)})`;
+  const struct = /^struct<(.*)>$/.exec(t);
+  if (struct) {
+    const fields = struct[1]!.split(",").map((f) => f.split(":") as [string, string]);
+    return `row(${fields.map(([name, type]) => `${name} ${prestoType(type)}`).join(",")})`;
+  }
   return { string: "varchar", int: "integer", float: "real", timestamp: "timestamp(3)" }[t] ?? t;
 }
 
@@ -62,10 +69,17 @@ const PARQUET = {
 
 /** Glue caps column comments at 255 characters. */
 function glueColumns(columns: readonly TableColumn[]): glue.CfnTable.ColumnProperty[] {
-  return columns.map((c) => ({
-    name: c.name,
-    type: glueType(c.type),
-    ...(c.comment ? { comment: c.comment.length > 255 ? `${c.comment.slice(0, 252)}...` : c.comment } : {}),
+  return glueCommentsCapped(
+    columns.map((c) => ({ name: c.name, type: glueType(c.type), comment: c.comment })),
+  );
+}
+
+function glueCommentsCapped(
+  columns: readonly glue.CfnTable.ColumnProperty[],
+): glue.CfnTable.ColumnProperty[] {
+  return columns.map(({ comment, ...c }) => ({
+    ...c,
+    ...(comment ? { comment: comment.length > 255 ? `${comment.slice(0, 252)}...` : comment } : {}),
   }));
 }
 
@@ -118,8 +132,31 @@ export class WarehouseCatalog extends Construct {
         location: `s3://${props.warehouse.bucketName}/${dataset}/`,
         columns: table.columns,
       });
-      this.runsTable(database, `${dataset}RunsTable`, dataset, props.warehouse);
-      this.committedView(database, `${dataset}CommittedView`, dataset, [...table.columns, ...PARTITION_KEYS]);
+      this.runsLinesTable(database, `${dataset}RunsLinesTable`, dataset, props.warehouse);
+      const runsColumns = RUNS_TABLE_COLUMNS.map((c) => ({ name: c.name, type: c.type, comment: c.comment }));
+      this.view(database, `${dataset}RunsView`, {
+        name: runsTableName(dataset),
+        description: `${dataset}: commit markers of ingest runs, one row each (a run's rows count once its marker exists)`,
+        sql: runsViewSql(this.databaseName, dataset),
+        columns: runsColumns,
+      });
+      const rowColumns = [...table.columns, ...PARTITION_KEYS].map((c) => ({
+        name: c.name,
+        type: glueType(c.type),
+        ...(c.comment ? { comment: c.comment } : {}),
+      }));
+      this.view(database, `${dataset}CommittedView`, {
+        name: committedViewName(dataset),
+        description: `${dataset}: each source blob's latest committed processing`,
+        sql: committedViewSql(this.databaseName, dataset),
+        columns: rowColumns,
+      });
+      this.view(database, `${dataset}HistoryView`, {
+        name: historyViewName(dataset),
+        description: `${dataset}: the rows of every committed processing, replaced ones included`,
+        sql: historyViewSql(this.databaseName, dataset),
+        columns: rowColumns,
+      });
       this.parquetTable(database, `${dataset}QuarantineTable`, {
         name: quarantineTableName(dataset),
         description: `${dataset}: rejected rows with the reasons they failed validation`,
@@ -155,22 +192,27 @@ export class WarehouseCatalog extends Construct {
     this.tableNames.push(t.name);
   }
 
-  /** The commit markers of a dataset, one JSON object per file (see src/contract/committed-view.ts). */
-  private runsTable(database: glue.CfnDatabase, id: string, dataset: string, warehouse: s3.IBucket): void {
-    const name = runsTableName(dataset);
+  /** The text of a dataset's commit markers, one row per line (read through `<dataset>_runs`). */
+  private runsLinesTable(
+    database: glue.CfnDatabase,
+    id: string,
+    dataset: string,
+    warehouse: s3.IBucket,
+  ): void {
+    const name = runsLinesTableName(dataset);
     this.assertNew(name);
     const table = new glue.CfnTable(this, id, {
       catalogId: Stack.of(this).account,
       databaseName: this.databaseName,
       tableInput: {
         name,
-        description: `${dataset}: commit markers of ingest runs (a run's rows count once its marker exists)`,
+        description: `${dataset}: lines of the commit markers (query ${runsTableName(dataset)} instead)`,
         tableType: "EXTERNAL_TABLE",
-        parameters: { classification: "json", EXTERNAL: "TRUE" },
+        parameters: { classification: "text", EXTERNAL: "TRUE" },
         storageDescriptor: {
           location: `s3://${warehouse.bucketName}/${markerPrefix(dataset)}`,
-          ...JSON_LINES,
-          columns: RUNS_TABLE_COLUMNS.map((c) => ({ ...c })),
+          ...TEXT_LINES,
+          columns: [{ name: RUNS_LINES_COLUMN, type: "string", comment: "one line of a marker file" }],
         },
       },
     });
@@ -180,39 +222,37 @@ export class WarehouseCatalog extends Construct {
   }
 
   /**
-   * An Athena view (Glue VIRTUAL_VIEW in Athena's "Presto View" encoding) of the rows of committed
-   * runs only: what readers should query, since a crashed run's file is in the table until replay.
+   * An Athena view (Glue VIRTUAL_VIEW in Athena's "Presto View" encoding) over the database's own
+   * tables and views (see src/contract/committed-view.ts).
    */
-  private committedView(
+  private view(
     database: glue.CfnDatabase,
     id: string,
-    dataset: string,
-    columns: readonly TableColumn[],
+    v: { name: string; description: string; sql: string; columns: readonly glue.CfnTable.ColumnProperty[] },
   ): void {
-    const name = committedViewName(dataset);
-    this.assertNew(name);
-    const view = {
-      originalSql: committedViewSql(this.databaseName, dataset),
+    this.assertNew(v.name);
+    const encoded = {
+      originalSql: v.sql,
       catalog: "awsdatacatalog",
       schema: this.databaseName,
-      columns: columns.map((c) => ({ name: c.name, type: prestoType(glueType(c.type)) })),
+      columns: v.columns.map((c) => ({ name: c.name, type: prestoType(c.type!) })),
     };
     const table = new glue.CfnTable(this, id, {
       catalogId: Stack.of(this).account,
       databaseName: this.databaseName,
       tableInput: {
-        name,
-        description: `${dataset}: rows of committed runs only`,
+        name: v.name,
+        description: v.description,
         tableType: "VIRTUAL_VIEW",
         parameters: { presto_view: "true", comment: "Presto View" },
-        viewOriginalText: `/* Presto View: ${Buffer.from(JSON.stringify(view)).toString("base64")} */`,
+        viewOriginalText: `/* Presto View: ${Buffer.from(JSON.stringify(encoded)).toString("base64")} */`,
         viewExpandedText: "/* Presto View */",
-        storageDescriptor: { columns: glueColumns(columns), serdeInfo: {} },
+        storageDescriptor: { columns: glueCommentsCapped(v.columns), serdeInfo: {} },
       },
     });
     table.addResourceDependency(database);
     retain(table);
-    this.tableNames.push(name);
+    this.tableNames.push(v.name);
   }
 
   private assertNew(name: string): void {

@@ -11,12 +11,23 @@
  *   _reprocess/<dataset>/<runId>.json                     a re-processing run's request time, fixed by its first attempt
  *   _stats/<dataset>/<env>/<ts>-<runId>.json              statistics of accepted batches (drift baseline)
  *   _reports/<dataset>/<ts>-<runId>/{statistics.json,anomalies.json,report.html}
+ *   _index/runs/<dataset>/append/<runId>.json             run index: one run's entry, written after its marker
+ *   _index/runs/<dataset>/compact/<generation>.jsonl      run index: every entry up to a point (derived, rebuildable)
  * quarantine zone:
  *   <dataset>/ingest_date=YYYY-MM-DD/<ts>-<runId>.parquet rejected rows with reasons
  *   <dataset>/_rejected/<ts>-<runId>/{reason.json,<blob>} blobs rejected whole
+ * lineage zone (besides openlineage/ and mlmd/, core/lineage/ids.ts):
+ *   _index/lineage/artifacts/<artifactId>/<eventType>/<executionId>   an MLMD event, from its artifact
+ *   _index/lineage/executions/<executionId>/<eventType>/<artifactId>  the same event, from its execution
+ *   _index/lineage/{names,uris}/<uuid of the name or URI>/<artifactId> artifacts by object key or URI
+ *   _index/lineage/versions/<version>/<artifactId>                    artifacts by DVC version
+ *   _index/lineage/ready.json                                         every record is indexed
  * failed zone:
  *   <dataset>/<runId>.json                                failed runs, for `lakeline replay`
  */
+
+import { deterministicUuid } from "../core/hash/uuid.js";
+
 export function compactTimestamp(d: Date): string {
   return d
     .toISOString()
@@ -97,6 +108,69 @@ export const INVALID_DATASET = "_invalid";
 export const REJECTED_FOLDER = "_rejected";
 
 export const MARKER_PREFIX = "_runs/";
+
+/**
+ * Warehouse: the run index, derived from the commit markers so readers need not open every marker
+ * (src/pipeline/shared/run-index.ts). The marker stays the commit point; the index can be rebuilt.
+ */
+export const RUN_INDEX_PREFIX = "_index/runs/";
+
+export function runIndexPrefix(dataset: string): string {
+  return `${RUN_INDEX_PREFIX}${dataset}/`;
+}
+
+/** One committed run's entry, written (create-only) after its marker. */
+export function runIndexAppendKey(dataset: string, runId: string): string {
+  return `${runIndexPrefix(dataset)}append/${runId}.json`;
+}
+
+/** Folder of the compacted segments; generations are zero-padded so the newest lists last. */
+export function runIndexCompactPrefix(dataset: string): string {
+  return `${runIndexPrefix(dataset)}compact/`;
+}
+
+export function runIndexCompactKey(dataset: string, generation: number): string {
+  return `${runIndexCompactPrefix(dataset)}${String(generation).padStart(10, "0")}.jsonl`;
+}
+
+/**
+ * Lineage zone: the lineage index, empty objects whose keys are the adjacency of the MLMD graph and
+ * the lookups a user's reference needs, so a subgraph query lists and reads only what it returns
+ * (src/pipeline/lineage/index.ts). Derived from the records; `lakeline lineage --reindex` rebuilds it.
+ */
+export const LINEAGE_INDEX_PREFIX = "_index/lineage/";
+export const LINEAGE_INDEX_READY = `${LINEAGE_INDEX_PREFIX}ready.json`;
+
+/** A key segment for any name or URI (keys may hold any character, up to 1,024 bytes). */
+const lookupSegment = (kind: string, text: string) => deterministicUuid(`lineage.index.${kind}`, text);
+/** Versions are DVC hashes (`<md5>[.dir]`), listed by prefix for `lakeline lineage <hash prefix>`. */
+const SAFE_VERSION = /^[0-9A-Za-z._-]{1,200}$/;
+
+export const LINEAGE_INDEX_KEYS = {
+  artifactLinks: (artifactId: string) => `${LINEAGE_INDEX_PREFIX}artifacts/${artifactId}/`,
+  artifactLink: (artifactId: string, eventType: string, executionId: string) =>
+    `${LINEAGE_INDEX_PREFIX}artifacts/${artifactId}/${eventType}/${executionId}`,
+  executionLinks: (executionId: string) => `${LINEAGE_INDEX_PREFIX}executions/${executionId}/`,
+  executionLink: (executionId: string, eventType: string, artifactId: string) =>
+    `${LINEAGE_INDEX_PREFIX}executions/${executionId}/${eventType}/${artifactId}`,
+  byName: (name: string) => `${LINEAGE_INDEX_PREFIX}names/${lookupSegment("name", name)}/`,
+  byUri: (uri: string) => `${LINEAGE_INDEX_PREFIX}uris/${lookupSegment("uri", uri)}/`,
+  byVersion: (version: string) =>
+    `${LINEAGE_INDEX_PREFIX}versions/${SAFE_VERSION.test(version) ? version : `~${lookupSegment("version", version)}`}/`,
+  /** Versions starting with a hex prefix: a listing prefix, not a folder. */
+  versionsStartingWith: (prefix: string) => `${LINEAGE_INDEX_PREFIX}versions/${prefix}`,
+} as const;
+
+/** The last segment of a key (an id, in the lineage index). */
+export function lastSegment(key: string): string {
+  return key.slice(key.lastIndexOf("/") + 1);
+}
+
+/** The run id a marker key or an append key names (`…/<runId>.json`). */
+export function runIdOfKey(key: string): string {
+  return key.slice(key.lastIndexOf("/") + 1).replace(/\.json$/, "");
+}
+
 /** Warehouse: the request time of re-processing runs, `_reprocess/<dataset>/<runId>.json`. */
 export const REPROCESS_PREFIX = "_reprocess/";
 export function reprocessTimeKey(dataset: string, runId: string): string {

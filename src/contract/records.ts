@@ -95,9 +95,9 @@ export interface FailedRunRecord {
 }
 
 /**
- * A commit marker's bytes: the result as ONE line of JSON, which Athena's JSON SerDe reads as one
- * row of the `<dataset>_runs` table (src/contract/committed-view.ts); a pretty-printed marker would
- * read as malformed lines. Readers in code parse either.
+ * A commit marker's bytes: the result as ONE line of JSON, one row of Athena's `<dataset>_runs`
+ * view (src/contract/committed-view.ts), which also reads the pretty-printed markers of older
+ * versions field by field. Readers in code parse either.
  */
 export function renderCommitMarker(result: IngestResult): string {
   return `${JSON.stringify(result)}\n`;

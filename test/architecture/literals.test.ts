@@ -7,7 +7,7 @@ import { literalsOf, sourceFiles } from "./source-files.js";
 
 const SHIPPED = ["src", "functions", "cli", "infra", "scripts"];
 /** Zone folders and prefixes that only src/contract names (`_runs/`, `_rejected`, `_parts` …). */
-const ZONE_KEY = /(^|\/|`)_(runs|stats|reports|content|routed|rejected|parts|staging|invalid)(\/|$)/;
+const ZONE_KEY = /(^|\/|`)_(runs|index|stats|reports|content|routed|rejected|parts|staging|invalid)(\/|$)/;
 const ENV_NAME = /\bLAKELINE_(?!UUID_NAMESPACE\b)[A-Z0-9_]+\b/;
 
 function strays(pattern: RegExp): string[] {

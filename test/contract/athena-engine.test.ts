@@ -355,6 +355,77 @@ describe("AthenaQueryEngine", () => {
     });
   });
 
+  it("gives each query only the time left before the deadline and stops the one that reaches it, naming its step", async () => {
+    // Prepare: 900 s of Lambda, 20 s kept to fail cleanly; the count query takes 500 s, the
+    // first UNLOAD never finishes
+    const time = fakeTime();
+    const deadline = 880_000;
+    let polls = 0;
+    athena.on(GetQueryExecutionCommand).callsFake(() => {
+      polls++;
+      return execution(time.now() >= 500_000 && polls < 1_000 ? "SUCCEEDED" : "RUNNING");
+    });
+    athena
+      .on(GetQueryResultsCommand)
+      .resolves({ ResultSet: { Rows: [], ResultSetMetadata: { ColumnInfo: [] } } });
+    athena.on(StopQueryExecutionCommand).resolves({});
+    const e = engine(time, { timeoutMs: 600_000, pollMaxMs: 5_000, deadline: () => deadline });
+    // Act
+    await e.query("SELECT split, count(*) FROM snapshot GROUP BY 1");
+    const left = deadline - time.now();
+    polls = 1_000;
+    const failure = await e
+      .query("UNLOAD (SELECT * FROM snapshot WHERE split = 'train') TO 's3://exports/_staging/x/train/'")
+      .catch((err: unknown) => err);
+    // Assess: the UNLOAD got the ~379 s left, not its 600 s, and was stopped at the deadline
+    expect(left).toBeGreaterThan(370_000);
+    expect(left).toBeLessThan(380_000);
+    expect(time.now()).toBe(deadline);
+    expect(athena.commandCalls(StopQueryExecutionCommand)).toHaveLength(1);
+    expect(failure).toBeInstanceOf(QueryError);
+    expect((failure as QueryError).message).toMatch(
+      new RegExp(
+        String.raw`^athena: statement 2 \(UNLOAD \(SELECT \* FROM snapshot WHERE split = 'train'\) TO 's3…\) \(query .+\) timed out after ${left} ms, all that was left before the invocation's deadline, and was stopped$`,
+      ),
+    );
+    expect((failure as QueryError).data).toMatchObject({
+      state: "TIMED_OUT",
+      timeoutMs: left,
+      byDeadline: true,
+    });
+  });
+
+  it("does not start a query when less than minQueryMs is left, and says which step stopped", async () => {
+    // Prepare
+    const time = fakeTime();
+    const e = engine(time, { deadline: () => 8_000, minQueryMs: 10_000 });
+    // Act
+    const failure = await e
+      .query("UNLOAD (SELECT 1) TO 's3://exports/_staging/x/eval/'")
+      .catch((err: unknown) => err);
+    // Assess: nothing reached Athena
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
+    expect(failure).toBeInstanceOf(QueryError);
+    expect((failure as QueryError).message).toBe(
+      "athena: statement 1 (UNLOAD (SELECT 1) TO 's3://exports/_staging/x/eval/') not started: 8000 ms left before the invocation's deadline, less than the 10000 ms a query is given at least",
+    );
+    expect((failure as QueryError).data).toMatchObject({ state: "NOT_STARTED", remainingMs: 8_000 });
+  });
+
+  it("keeps timeoutMs when the deadline is farther away or absent", async () => {
+    // Prepare
+    const time = fakeTime();
+    athena.on(GetQueryExecutionCommand).resolves(execution("RUNNING"));
+    athena.on(StopQueryExecutionCommand).resolves({});
+    // Act
+    const failure = await engine(time, { timeoutMs: 1_000, deadline: () => 1_000_000 })
+      .query("SELECT 1")
+      .catch((err: unknown) => err);
+    // Assess
+    expect(time.now()).toBe(1_000);
+    expect((failure as QueryError).data).toMatchObject({ timeoutMs: 1_000, byDeadline: false });
+  });
+
   it("turns a rejected StartQueryExecution into a QueryError and a bad token into a UsageError", async () => {
     athena
       .on(StartQueryExecutionCommand)

@@ -165,6 +165,10 @@ export function objectStoreContract(name: string, makeStore: () => Promise<Store
       expect(listed.map((o) => o.size)).toEqual([6, 5, 3, 5, Buffer.byteLength("p/é")]);
       expect(all.map((o) => o.key)).toEqual(["p/a/10", "p/a/2", "p/b", "p/c d", "p/é", "pz", "q/x"]);
       expect(await collect(store.list("nothing/"))).toEqual([]);
+      // A prefix is not a folder: it may end mid-name, or run past an object's name.
+      expect((await collect(store.list("p/a/1"))).map((o) => o.key)).toEqual(["p/a/10"]);
+      expect((await collect(store.list("p/c"))).map((o) => o.key)).toEqual(["p/c d"]);
+      expect(await collect(store.list("pz/"))).toEqual([]);
     });
 
     it.each(["../x", "/abs", "a//b", "a/../../b", ""])(

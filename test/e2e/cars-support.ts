@@ -22,13 +22,14 @@ export function writeLines(dir: string, name: string, rows: readonly unknown[]):
   return file;
 }
 
-/** v2 by hand, as a reviewer fixes the draft: numbers are FLOAT without the sample's ranges. */
+/** v2 by hand, as a reviewer fixes the draft: numbers are FLOAT without the sample's ranges (INT ones in new columns). */
 export function releaseFix(schemas: string, policy?: Record<string, unknown>): void {
   const v1 = JSON.parse(fs.readFileSync(path.join(schemas, "cars", "v1.json"), "utf8"));
-  const features = v1.features.map((f: { type: string; domain?: unknown }) => {
+  const features = v1.features.map((f: { type: string; column: string; domain?: unknown }) => {
     if (f.type !== "INT" && f.type !== "FLOAT") return f;
     const { domain: _range, ...rest } = f;
-    return { ...rest, type: "FLOAT" };
+    // A column keeps its Parquet type (see compat.ts): an INT one moves to a new column.
+    return { ...rest, type: "FLOAT", ...(f.type === "INT" ? { column: `${f.column}_float` } : {}) };
   });
   const v2 = { ...v1, version: 2, features, ...(policy ? { policy: { ...v1.policy, ...policy } } : {}) };
   fs.writeFileSync(path.join(schemas, "cars", "v2.json"), JSON.stringify(v2, null, 2));

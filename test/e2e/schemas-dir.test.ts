@@ -38,6 +38,31 @@ describe("lakeline schema check", () => {
     ]);
   });
 
+  it("refuses a dataset named like another's history view, checking all datasets or one", async () => {
+    // Prepare: penguins_history would be penguins' history view locally and in Glue
+    const dir = await tempDir("schemas");
+    cpSync("schemas", dir, { recursive: true });
+    const v1 = JSON.parse(readFileSync("schemas/penguins/v1.json", "utf8"));
+    cpSync(path.join(dir, "penguins"), path.join(dir, "penguins_history"), { recursive: true });
+    writeFileSync(
+      path.join(dir, "penguins_history", "v1.json"),
+      JSON.stringify({ ...v1, dataset: "penguins_history" }, null, 2),
+    );
+    // Act
+    const checked = await cli("schema", "check", "--schemas", dir);
+    const one = await cli("schema", "check", "penguins", "--schemas", dir);
+    // Assess: both datasets are named, whichever is checked
+    expect(checked.code).toBe(1);
+    const problem =
+      "the relation name penguins_history would be both dataset penguins_history's table and dataset penguins's history";
+    expect(checked.stdout).toContain(`penguins_history: ${problem}`);
+    expect(checked.stdout).toContain(
+      "penguins: the relation name penguins_history would be both dataset penguins's history and dataset penguins_history's table",
+    );
+    expect(one.code).toBe(1);
+    expect(one.stdout).toContain("penguins: the relation name penguins_history");
+  });
+
   it("fails on a breaking v2 and lists the change", async () => {
     // Removing a categorical value narrows the domain: v2 cannot read v1 data holding "Torgersen".
     const dir = await withPenguinsV2((v2) => {

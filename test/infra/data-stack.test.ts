@@ -47,7 +47,7 @@ function tableNamed(name: string): TableInput {
 }
 
 describe("Glue catalog generated from schemas/", () => {
-  it("has per dataset a table, a quarantine table, a runs table and a committed view, plus the lineage table", () => {
+  it("has per dataset a table, a quarantine table, a marker-lines table, runs, committed and history views, plus the lineage table", () => {
     const names = Object.values(resourcesOf(synth.dataTemplate, "AWS::Glue::Table"))
       .map((r) => (r.Properties.TableInput as TableInput).Name)
       .sort();
@@ -57,7 +57,9 @@ describe("Glue catalog generated from schemas/", () => {
         ...datasets,
         ...datasets.map((d) => `${d}_quarantine`),
         ...datasets.map((d) => `${d}_runs`),
+        ...datasets.map((d) => `${d}_runs_lines`),
         ...datasets.map((d) => `${d}_committed`),
+        ...datasets.map((d) => `${d}_history`),
         "lineage_events",
       ].sort(),
     );
@@ -68,7 +70,7 @@ describe("Glue catalog generated from schemas/", () => {
     (dataset) => {
       // Prepare
       const expected = warehouseTable(registry.loadAll(dataset).map((l) => l.schema));
-      const runs = tableNamed(`${dataset}_runs`);
+      const lines = tableNamed(`${dataset}_runs_lines`);
       // Act
       const view = tableNamed(`${dataset}_committed`) as TableInput & {
         TableType: string;
@@ -89,10 +91,16 @@ describe("Glue catalog generated from schemas/", () => {
         ...expected.columns.map((c) => c.name),
         "ingest_date",
       ]);
-      expect(flatten(runs.StorageDescriptor.Location)).toMatch(new RegExp(`/_runs/${dataset}/$`));
-      expect(runs.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe(
-        "org.openx.data.jsonserde.JsonSerDe",
+      expect(flatten(lines.StorageDescriptor.Location)).toMatch(new RegExp(`/_runs/${dataset}/$`));
+      expect(lines.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe(
+        "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
       );
+      const history = tableNamed(`${dataset}_history`) as TableInput & { ViewOriginalText: string };
+      const historySql = JSON.parse(
+        Buffer.from(/Presto View: (\S+) /.exec(history.ViewOriginalText)![1]!, "base64").toString("utf8"),
+      ) as { originalSql: string; columns: { name: string }[] };
+      expect(historySql.originalSql).toContain(`"lakeline"."${dataset}_runs" WHERE "status" = 'ok'`);
+      expect(historySql.columns.map((c) => c.name)).toEqual(presto.columns.map((c) => c.name));
     },
   );
 
@@ -310,7 +318,7 @@ describe("stateful resources", () => {
         count++;
       }
     }
-    expect(count).toBe(8 + 1 + (4 * datasets.length + 1) + 1);
+    expect(count).toBe(8 + 1 + (6 * datasets.length + 1) + 1);
   });
 
   it("live apart from the functions", () => {

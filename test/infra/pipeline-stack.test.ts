@@ -35,9 +35,10 @@ const list = <T>(v: T | T[]) => (Array.isArray(v) ? v : [v]);
 /** Every statement of the policies attached to the role of `functionId`. */
 function statementsOf(fnId: string): Statement[] {
   const roleId = (functions()[fnId]!.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
-  const policies = Object.values(resourcesOf(synth.pipelineTemplate, "AWS::IAM::Policy")).filter((p) =>
-    (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId),
-  );
+  // CDK moves statements past the inline policy's size limit into managed "overflow" policies.
+  const policies = ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"]
+    .flatMap((type) => Object.values(resourcesOf(synth.pipelineTemplate, type)))
+    .filter((p) => ((p.Properties.Roles ?? []) as { Ref: string }[]).some((r) => r.Ref === roleId));
   return policies.flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 /** `action` → flattened resources it is allowed on. */
@@ -312,6 +313,7 @@ describe("least privilege", () => {
       [
         ...datasets().map((d) => `${d}/*`),
         "_content/*",
+        "_index/runs/*",
         "_reports/*",
         "_reprocess/*",
         "_runs/*",
@@ -325,7 +327,7 @@ describe("least privilege", () => {
     expect(prefixesOf(put, "Failed").sort()).toEqual(
       [...datasets().map((d) => `${d}/*`), "_routed/*"].sort(),
     );
-    expect(prefixesOf(put, "Lineage").sort()).toEqual(["mlmd/*", "openlineage/*"]);
+    expect(prefixesOf(put, "Lineage").sort()).toEqual(["_index/lineage/*", "mlmd/*", "openlineage/*"]);
     expect(allowed(fn, "s3:GetObjectVersion")).toEqual(["LakelineData-RawBucketArn/*"]);
     expect(allowed(fn, "events:PutEvents")).toEqual(["LakelineData-LineageBusArn"]);
   });
@@ -358,6 +360,17 @@ describe("least privilege", () => {
       }
     },
   );
+
+  it("export may ask the region of every bucket Athena reads or UNLOADs into (s3:GetBucketLocation)", () => {
+    // Act
+    const located = allowed(functionId("export"), "s3:GetBucketLocation");
+    // Assess: bucket ARNs, not objects; the exports bucket is UNLOAD's target
+    expect([...located].sort()).toEqual([
+      "LakelineData-AthenaResultsBucketArn",
+      "LakelineData-ExportsBucketArn",
+      "LakelineData-WarehouseBucketArn",
+    ]);
+  });
 
   it("export reads the warehouse, writes exports, and reaches Athena and Glue only for lakeline", () => {
     const fn = functionId("export");

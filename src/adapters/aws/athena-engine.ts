@@ -29,8 +29,16 @@ export interface AthenaQueryEngineOptions {
   /** Rows per GetQueryResults page (Athena allows at most 1000). @default 1000 */
   readonly pageSize?: number;
   readonly sleep?: Sleep;
-  /** Milliseconds clock for the timeout. @default Date.now */
+  /** Milliseconds clock for the timeout and the deadline. @default Date.now */
   readonly now?: () => number;
+  /**
+   * When the caller must be done with Athena (on the `now` clock): a Lambda's end minus the time it
+   * needs to fail cleanly. Each query gets the smaller of `timeoutMs` and what is left, so a run of
+   * several queries stops with its step named instead of being killed mid-query. Read per query.
+   */
+  readonly deadline?: () => number | undefined;
+  /** With less time than this left before the deadline, the next query is not started. @default 10000 */
+  readonly minQueryMs?: number;
   /** `close()` destroys the client: set when the engine built it. @default false */
   readonly ownsClient?: boolean;
 }
@@ -50,6 +58,7 @@ export class AthenaQueryEngine implements QueryEngine {
   readonly name = "athena";
   private readonly sleep: Sleep;
   private readonly now: () => number;
+  private started = 0;
 
   constructor(
     private readonly client: AthenaClient,
@@ -60,8 +69,10 @@ export class AthenaQueryEngine implements QueryEngine {
   }
 
   async query(sql: string, options: AthenaQueryOptions = {}): Promise<QueryResult> {
+    const step = stepOf(sql, ++this.started);
+    const budget = this.budget(step);
     const id = await this.start(sql, options);
-    const execution = await this.waitFor(id);
+    const execution = await this.waitFor(id, step, budget);
     const { columns, rows } = await this.fetchResults(id, execution);
     const stats = execution.Statistics;
     return {
@@ -109,14 +120,34 @@ export class AthenaQueryEngine implements QueryEngine {
     return out.QueryExecutionId;
   }
 
-  private async waitFor(id: string): Promise<QueryExecution> {
-    const started = this.now();
+  /** This query's time: `timeoutMs`, cut to what is left before the deadline; none left → not started. */
+  private budget(step: string): { timeoutMs: number; byDeadline: boolean } {
     const timeout = this.options.timeoutMs ?? 600_000;
+    const deadline = this.options.deadline?.();
+    if (deadline === undefined) return { timeoutMs: timeout, byDeadline: false };
+    const left = deadline - this.now();
+    const min = this.options.minQueryMs ?? 10_000;
+    if (left < min) {
+      throw new QueryError(
+        `athena: ${step} not started: ${Math.max(0, left)} ms left before the invocation's deadline, less than the ${min} ms a query is given at least`,
+        { step, state: "NOT_STARTED", remainingMs: left, minQueryMs: min },
+      );
+    }
+    return left < timeout ? { timeoutMs: left, byDeadline: true } : { timeoutMs: timeout, byDeadline: false };
+  }
+
+  private async waitFor(
+    id: string,
+    step: string,
+    budget: { timeoutMs: number; byDeadline: boolean },
+  ): Promise<QueryExecution> {
+    const started = this.now();
+    const timeout = budget.timeoutMs;
     const max = this.options.pollMaxMs ?? 5_000;
     let delay = this.options.pollInitialMs ?? 200;
     for (;;) {
       const remaining = timeout - (this.now() - started);
-      if (remaining <= 0) return this.stopTimedOut(id, timeout);
+      if (remaining <= 0) return this.stopTimedOut(id, step, budget);
       await this.sleep(Math.min(delay, remaining));
       delay = Math.min(delay * 2, max);
       const out = await this.call("GetQueryExecution", id, () =>
@@ -141,19 +172,30 @@ export class AthenaQueryEngine implements QueryEngine {
     }
   }
 
-  private async stopTimedOut(id: string, timeout: number): Promise<never> {
+  private async stopTimedOut(
+    id: string,
+    step: string,
+    budget: { timeoutMs: number; byDeadline: boolean },
+  ): Promise<never> {
+    const timeout = budget.timeoutMs;
     let stopError: string | undefined;
     try {
       await this.client.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
     } catch (err) {
       stopError = errorMessage(err);
     }
-    throw new QueryError(`athena query ${id} timed out after ${timeout} ms and was stopped`, {
-      queryExecutionId: id,
-      state: "TIMED_OUT",
-      timeoutMs: timeout,
-      ...(stopError ? { stopError } : {}),
-    });
+    const why = budget.byDeadline ? ", all that was left before the invocation's deadline," : "";
+    throw new QueryError(
+      `athena: ${step} (query ${id}) timed out after ${timeout} ms${why} and was stopped`,
+      {
+        queryExecutionId: id,
+        step,
+        state: "TIMED_OUT",
+        timeoutMs: timeout,
+        byDeadline: budget.byDeadline,
+        ...(stopError ? { stopError } : {}),
+      },
+    );
   }
 
   private async fetchResults(
@@ -217,6 +259,12 @@ export class AthenaQueryEngine implements QueryEngine {
       );
     }
   }
+}
+
+/** Names a query in errors: its ordinal on this engine and how its SQL starts. */
+function stepOf(sql: string, ordinal: number): string {
+  const text = sql.replace(/\s+/g, " ").trim();
+  return `statement ${ordinal} (${text.length > 60 ? `${text.slice(0, 60)}…` : text})`;
 }
 
 export interface CreateAthenaEngineOptions

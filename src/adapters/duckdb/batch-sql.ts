@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import { BlobFormatError, QueryError } from "../../core/errors.js";
 import { sqlString } from "../../core/sql.js";
+import { subquery } from "../../core/sql-builder.js";
 import type { PreparedBlob } from "./reader.js";
 import { rowGroupRows } from "./sizing.js";
 
@@ -26,7 +27,7 @@ export const parquet = (columns: number) => `${PARQUET}, ROW_GROUP_SIZE ${rowGro
 export function stageInParquet(planSql: string, scratch: string, columns: number): string[] {
   const file = sqlString(path.join(scratch, "staged.parquet"));
   return [
-    `COPY (${planSql}) TO ${file} (${parquet(columns)})`,
+    `COPY (\n${planSql}\n) TO ${file} (${parquet(columns)})`,
     `CREATE VIEW staged AS SELECT * FROM read_parquet(${file}, file_row_number = true)`,
   ];
 }
@@ -66,7 +67,16 @@ const LINE_PROBLEM = `CASE WHEN error_type::VARCHAR = 'LINE SIZE OVER MAXIMUM' T
 
 /** DuckDB may log several errors for one bad line; a line is one record with one reason: its first error. */
 export function rejectedLines(table: string): string {
-  return `(SELECT line, [arg_min('RECORD_MALFORMED line ' || line || ': ' || ${LINE_PROBLEM}, coalesce(column_idx, 0))] AS reasons, any_value(csv_line) AS csv_line FROM ${table} GROUP BY line ORDER BY line)`;
+  return subquery({
+    select: [
+      "line",
+      `[arg_min('RECORD_MALFORMED line ' || line || ': ' || ${LINE_PROBLEM}, coalesce(column_idx, 0))] AS reasons`,
+      "any_value(csv_line) AS csv_line",
+    ],
+    from: table,
+    groupBy: ["line"],
+    orderBy: ["line"],
+  });
 }
 
 /**

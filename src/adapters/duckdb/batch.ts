@@ -5,7 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import type { DatasetSchema } from "../../core/schema/types.js";
-import { sqlString } from "../../core/sql.js";
+import { sqlIdent, sqlString } from "../../core/sql.js";
+import { copyTo, renderSelect, type Select } from "../../core/sql-builder.js";
 import { BAD_ROW, type FeaturePlan, rowValidationPlan } from "../../core/validate/row-sql.js";
 import type {
   BlobFormat,
@@ -135,7 +136,7 @@ export class StagedBatch implements StagedRecords {
       });
       const statements = onDisk
         ? stageInParquet(plan.sql, args.scratch, staged.columns)
-        : [`CREATE TABLE staged AS ${plan.sql}`];
+        : [`CREATE TABLE staged AS\n${plan.sql}`];
       for (const sql of statements)
         await db.exec(sql).catch(async (err: unknown) => {
           throw blob.format === "json-array"
@@ -190,7 +191,7 @@ export class StagedBatch implements StagedRecords {
     );
   }
 
-  private lineageSelect(l: LineageValues, row: string): string {
+  private lineageSelect(l: LineageValues, row: string): string[] {
     return [
       `TIMESTAMP ${sqlString(l.ingestedAt.toISOString().replace("Z", ""))} AS _ingested_at`,
       `${constantText(l.sourceKey)} AS _source_key`,
@@ -199,7 +200,7 @@ export class StagedBatch implements StagedRecords {
       `${l.schemaVersion}::INTEGER AS _schema_version`,
       `${constantText(l.environment)} AS _environment`,
       `${constantText(l.runId)} AS _run_id`,
-    ].join(", ");
+    ];
   }
 
   /**
@@ -215,12 +216,20 @@ export class StagedBatch implements StagedRecords {
    * table is a plain table of the in-memory database), so statistics can be computed meanwhile.
    */
   async writeValid(path: string, lineage: LineageValues): Promise<number> {
-    const cols = this.plans.map((p) => `"${p.feature.column.replaceAll('"', '""')}"`).join(", ");
+    const cols = this.plans.map((p) => sqlIdent(p.feature.column));
     const writer = await this.db.fork();
     try {
       await writer.exec("SET preserve_insertion_order = false");
       const rows = await writer.all(
-        `COPY (SELECT ${cols}, ${this.lineageSelect(lineage, this.rowExpr)} FROM staged WHERE __ok) TO ${sqlString(path)} (${parquet(this.plans.length + LINEAGE_COLUMNS)})`,
+        copyTo(
+          {
+            select: [...cols, ...this.lineageSelect(lineage, this.rowExpr)],
+            from: "staged",
+            where: ["__ok"],
+          },
+          sqlString(path),
+          parquet(this.plans.length + LINEAGE_COLUMNS),
+        ),
       );
       return Number(rows[0]?.Count ?? 0);
     } finally {
@@ -231,27 +240,46 @@ export class StagedBatch implements StagedRecords {
   /** Rejected rows and malformed records → Parquet at `path`; returns the row count. */
   async writeQuarantine(path: string, lineage: LineageValues): Promise<number> {
     await this.unordered();
-    const parts = [
-      `SELECT ${BAD_ROW.reasons(this.rowExpr)} AS _reasons, ${BAD_ROW.record} AS _record, ${this.lineageSelect(lineage, this.rowExpr)} FROM staged WHERE NOT __ok`,
+    const parts: Select[] = [
+      {
+        select: [
+          `${BAD_ROW.reasons(this.rowExpr)} AS _reasons`,
+          `${BAD_ROW.record} AS _record`,
+          ...this.lineageSelect(lineage, this.rowExpr),
+        ],
+        from: "staged",
+        where: ["NOT __ok"],
+      },
     ];
     if (this.rejectsTable)
-      parts.push(
-        `SELECT reasons AS _reasons, csv_line AS _record, ${this.lineageSelect(lineage, this.malformedRowExpr)} FROM ${rejectedLines(this.rejectsTable)}`,
-      );
+      parts.push({
+        select: [
+          "reasons AS _reasons",
+          "csv_line AS _record",
+          ...this.lineageSelect(lineage, this.malformedRowExpr),
+        ],
+        from: rejectedLines(this.rejectsTable),
+      });
     const rows = await this.db.all(
-      `COPY (${parts.join(" UNION ALL ")}) TO ${sqlString(path)} (${parquet(2 + LINEAGE_COLUMNS)})`,
+      copyTo({ unionAll: parts }, sqlString(path), parquet(2 + LINEAGE_COLUMNS)),
     );
     return Number(rows[0]?.Count ?? 0);
   }
 
   /** A few rejected rows with their reasons, for people reading CLI output. */
   async sampleRejected(limit = 5): Promise<{ row: number | null; reasons: string[] }[]> {
-    const parts = [
-      `SELECT ${this.rowExpr} AS row, ${BAD_ROW.reasons(this.rowExpr)} AS reasons FROM staged WHERE NOT __ok`,
+    const parts: Select[] = [
+      {
+        select: [`${this.rowExpr} AS row`, `${BAD_ROW.reasons(this.rowExpr)} AS reasons`],
+        from: "staged",
+        where: ["NOT __ok"],
+      },
     ];
     if (this.rejectsTable)
-      parts.push(`SELECT ${this.malformedRowExpr}, reasons FROM ${rejectedLines(this.rejectsTable)}`);
-    const rows = await this.db.all(`SELECT * FROM (${parts.join(" UNION ALL ")}) LIMIT ${limit}`);
+      parts.push({ select: [this.malformedRowExpr, "reasons"], from: rejectedLines(this.rejectsTable) });
+    const rows = await this.db.all(
+      renderSelect({ select: ["*"], from: { query: { unionAll: parts }, as: "rejected" }, limit }),
+    );
     return rows.map((r) => ({
       row: r.row === null ? null : Number(r.row),
       reasons: (r.reasons as string[]) ?? [],

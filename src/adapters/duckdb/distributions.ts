@@ -5,9 +5,11 @@
  */
 import { isList } from "../../core/schema/types.js";
 import { sqlIdent, sqlNumber } from "../../core/sql.js";
+import { as, type Query, renderQuery, renderSelect, subquery } from "../../core/sql-builder.js";
 import type { HistogramBucket } from "../../core/stats/types.js";
 import type { FeaturePlan } from "../../core/validate/row-sql.js";
-import type { Database, Row } from "./database.js";
+import type { Database } from "./database.js";
+import { StatisticColumns, type ValidAggregates } from "./statistic-columns.js";
 
 const BUCKETS = 10;
 const TOP_K = 50;
@@ -41,10 +43,10 @@ const MAX_EXACT_SPAN = (2n ** 63n - 1n) / BigInt(BUCKETS);
  * measured half the cost of the DOUBLE form and puts values on an edge in the right bucket; FLOAT, and
  * integer spans too wide for a BIGINT product, use the DOUBLE form.
  */
-function bucketExpr(p: FeaturePlan, min: number, max: number, r: Row): string {
+function bucketExpr(p: FeaturePlan, min: number, max: number, valid: ValidAggregates): string {
   const c = sqlIdent(p.feature.column);
-  const imin = r[`imin${p.index}`];
-  const imax = r[`imax${p.index}`];
+  const imin = valid.columns.read(valid.row, p, "intMin");
+  const imax = valid.columns.read(valid.row, p, "intMax");
   if (imin !== undefined && imin !== null && imax !== undefined && imax !== null) {
     const lo = BigInt(imin as bigint);
     const span = BigInt(imax as bigint) - lo;
@@ -67,46 +69,102 @@ function bucketExpr(p: FeaturePlan, min: number, max: number, r: Row): string {
  */
 const ONE_SCAN_PER_FEATURE_UP_TO = 64;
 
+export interface HistogramSpec {
+  readonly p: FeaturePlan;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The numeric features with values, and their bounds from the aggregates. */
+export function histogramSpecs(plans: readonly FeaturePlan[], valid: ValidAggregates): HistogramSpec[] {
+  return plans.filter(isNumeric).flatMap((p) => {
+    const min = valid.columns.read(valid.row, p, "min");
+    const max = valid.columns.read(valid.row, p, "max");
+    return min === null || min === undefined ? [] : [{ p, min: Number(min), max: Number(max) }];
+  });
+}
+
+/**
+ * The histogram query. Per feature (narrow tables): rows of (feature position `f`, bucket `b`, count
+ * `n`). One scan (wide tables): one row, each feature's bucket computed once per row and counted by
+ * histogram() (its NULL, a missing value, is not counted), in the column `columns` names.
+ */
+export function histogramQuery(
+  table: string,
+  specs: readonly HistogramSpec[],
+  valid: ValidAggregates,
+  oneScan: boolean,
+  /** The staged rows described (statistics.ts: every record). */
+  scope = "__ok",
+): { sql: string; columns?: StatisticColumns } {
+  if (!oneScan)
+    return {
+      sql: renderQuery({
+        unionAll: specs.map(({ p, min, max }) => ({
+          select: [
+            as(String(p.index), "f"),
+            as(`${bucketExpr(p, min, max, valid)}::INTEGER`, "b"),
+            as("count(*)", "n"),
+          ],
+          from: table,
+          where: [scope, `${numericExpr(p)} IS NOT NULL`],
+          groupBy: ["b"],
+        })),
+      }),
+    };
+  const columns = new StatisticColumns();
+  const bucket = (p: FeaturePlan) => `__b${p.index}`;
+  const sql = renderSelect({
+    select: specs.map(({ p }) => columns.add(p, "histogram", `map_entries(histogram(${bucket(p)}))`)),
+    from: {
+      query: {
+        select: specs.map(({ p, min, max }) =>
+          as(
+            `CASE WHEN ${numericExpr(p)} IS NOT NULL THEN ${bucketExpr(p, min, max, valid)}::INTEGER END`,
+            bucket(p),
+          ),
+        ),
+        from: table,
+        where: [scope],
+      },
+      as: "buckets",
+    },
+  });
+  return { sql, columns };
+}
+
 /** Equal-width histograms of every numeric feature, in one statement. */
 export async function histogramsOf(
   db: Database,
   table: string,
   plans: readonly FeaturePlan[],
-  r: Row,
+  valid: ValidAggregates,
   oneScan = false,
   scope = "__ok",
 ): Promise<Map<number, HistogramBucket[]>> {
-  const specs = plans
-    .filter(isNumeric)
-    .map((p) => ({ p, min: r[`min${p.index}`], max: r[`max${p.index}`] }))
-    .filter((s) => s.min !== null && s.min !== undefined)
-    .map((s) => ({ ...s, min: Number(s.min), max: Number(s.max) }));
+  const specs = histogramSpecs(plans, valid);
   const out = new Map<number, HistogramBucket[]>();
   if (specs.length === 0) return out;
   const counts = new Map<number, Map<number, number>>();
-  if (!oneScan && specs.length <= ONE_SCAN_PER_FEATURE_UP_TO) {
-    const parts = specs.map(
-      ({ p, min, max }) =>
-        `SELECT ${p.index} AS f, ${bucketExpr(p, min, max, r)}::INTEGER AS b, count(*) AS n FROM ${table} WHERE ${scope} AND ${numericExpr(p)} IS NOT NULL GROUP BY b`,
-    );
-    for (const row of await db.all(parts.join(" UNION ALL "))) {
+  const query = histogramQuery(
+    table,
+    specs,
+    valid,
+    oneScan || specs.length > ONE_SCAN_PER_FEATURE_UP_TO,
+    scope,
+  );
+  const rows = await db.all(query.sql);
+  if (query.columns === undefined) {
+    for (const row of rows) {
       const f = Number(row.f);
       const m = counts.get(f) ?? new Map<number, number>();
       m.set(Number(row.b), Number(row.n));
       counts.set(f, m);
     }
   } else {
-    // Wide: one scan, each feature's bucket computed once per row and counted by histogram() (its
-    // NULL, a missing value, is not counted), whatever the number of features.
-    const buckets = specs.map(
-      ({ p, min, max }) =>
-        `CASE WHEN ${numericExpr(p)} IS NOT NULL THEN ${bucketExpr(p, min, max, r)}::INTEGER END AS __b${p.index}`,
-    );
-    const [row] = await db.all(
-      `SELECT ${specs.map(({ p }) => `map_entries(histogram(__b${p.index})) AS h${p.index}`).join(", ")} FROM (SELECT ${buckets.join(", ")} FROM ${table} WHERE ${scope})`,
-    );
     for (const { p } of specs) {
-      const entries = (row?.[`h${p.index}`] as { key: unknown; value: unknown }[] | null) ?? [];
+      const entries =
+        (query.columns.read(rows[0], p, "histogram") as { key: unknown; value: unknown }[] | null) ?? [];
       counts.set(p.index, new Map(entries.map((e) => [Number(e.key), Number(e.value)])));
     }
   }
@@ -137,6 +195,82 @@ interface TopValues {
  * exact number of distinct values (cheaper than a HyperLogLog per column, which measured 0.2 s per
  * 3M rows for five columns) and the average length (a sum over distinct values, not over rows).
  */
+/**
+ * The top-values query: every categorical column as (feature position, value), grouped once. Per
+ * feature (narrow tables): a branch per feature, ranked by a window; rows of (`f`, `v`, count `c`,
+ * distinct `n`, average length `len`), at most TOP_K per feature. One scan (wide tables): one UNPIVOT,
+ * and the top K of each feature kept by min_by's bounded heap on (−count, value) — the same order as
+ * the window's — instead of ranking every distinct value of every feature in a sort; a row per
+ * feature of (`f`, `n`, `len`, `top`: a list of {v, c}).
+ */
+export function topValuesQuery(
+  table: string,
+  categorical: readonly FeaturePlan[],
+  oneScan: boolean,
+  scope = "__ok",
+): string {
+  const col = (p: FeaturePlan) => sqlIdent(p.feature.column);
+  if (!oneScan) {
+    const union: Query = {
+      unionAll: categorical.map((p) => ({
+        select: [as(String(p.index), "f"), as(`${col(p)}::VARCHAR`, "v")],
+        from: table,
+        where: [scope, `${col(p)} IS NOT NULL`],
+      })),
+    };
+    return renderSelect({
+      select: ["f", "v", "c", "n", "len"],
+      from: {
+        query: {
+          select: [
+            "f",
+            "v",
+            as("count(*)", "c"),
+            as("row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, v)", "rk"),
+            as("count(*) OVER (PARTITION BY f)", "n"),
+            as(
+              "sum(length(v) * count(*)) OVER (PARTITION BY f) / sum(count(*)) OVER (PARTITION BY f)",
+              "len",
+            ),
+          ],
+          from: { query: union, as: "cat" },
+          groupBy: ["f", "v"],
+        },
+        as: "ranked",
+      },
+      where: [`rk <= ${TOP_K}`],
+      orderBy: ["f", "rk"],
+    });
+  }
+  const unpivot = `(UNPIVOT ${subquery({
+    select: categorical.map((p) => as(`${col(p)}::VARCHAR`, `"${p.index}"`)),
+    from: table,
+    where: [scope],
+  })}\nON ${categorical.map((p) => `"${p.index}"`).join(", ")}\nINTO NAME f VALUE v)`;
+  return renderSelect({
+    select: [
+      "f",
+      as("count(*)", "n"),
+      as("sum(length(v) * c) / sum(c)", "len"),
+      as(`min_by({'v': v, 'c': c}, {'nc': -c, 'v': v}, ${TOP_K})`, "top"),
+    ],
+    from: {
+      query: {
+        select: ["f", "v", as("count(*)", "c")],
+        from: { query: { select: [as("f::INTEGER", "f"), "v"], from: unpivot }, as: "cat" },
+        groupBy: ["f", "v"],
+      },
+      as: "counted",
+    },
+    groupBy: ["f"],
+  });
+}
+
+/**
+ * Top values of every categorical feature in one scan, and — from the same grouping, for free — the
+ * exact number of distinct values (cheaper than a HyperLogLog per column, which measured 0.2 s per
+ * 3M rows for five columns) and the average length (a sum over distinct values, not over rows).
+ */
 export async function topValuesOf(
   db: Database,
   table: string,
@@ -147,21 +281,9 @@ export async function topValuesOf(
   const out = new Map<number, TopValues>();
   const categorical = plans.filter(isCategorical);
   if (categorical.length === 0) return out;
-  // Every categorical column as (feature index, value), ranked within each feature: a branch per
-  // feature, or one UNPIVOT scan (see ONE_SCAN_PER_FEATURE_UP_TO).
   const perFeature = !oneScan && categorical.length <= ONE_SCAN_PER_FEATURE_UP_TO;
-  const union = perFeature
-    ? categorical
-        .map(
-          (p) =>
-            `SELECT ${p.index} AS f, ${sqlIdent(p.feature.column)}::VARCHAR AS v FROM ${table} WHERE ${scope} AND ${sqlIdent(p.feature.column)} IS NOT NULL`,
-        )
-        .join(" UNION ALL ")
-    : `SELECT f::INTEGER AS f, v FROM (UNPIVOT (SELECT ${categorical.map((p) => `${sqlIdent(p.feature.column)}::VARCHAR AS "${p.index}"`).join(", ")} FROM ${table} WHERE ${scope}) ON ${categorical.map((p) => `"${p.index}"`).join(", ")} INTO NAME f VALUE v)`;
+  const rows = await db.all(topValuesQuery(table, categorical, !perFeature, scope));
   if (perFeature) {
-    const rows = await db.all(
-      `SELECT f, v, c, n, len FROM (SELECT f, v, count(*) AS c, row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, v) AS rk, count(*) OVER (PARTITION BY f) AS n, sum(length(v) * count(*)) OVER (PARTITION BY f) / sum(count(*)) OVER (PARTITION BY f) AS len FROM (${union}) GROUP BY f, v) WHERE rk <= ${TOP_K} ORDER BY f, rk`,
-    );
     for (const row of rows) {
       const f = Number(row.f);
       const entry = out.get(f) ?? { values: [], distinct: Number(row.n), avgLength: Number(row.len) };
@@ -170,11 +292,6 @@ export async function topValuesOf(
     }
     return out;
   }
-  // Wide: the top K of each feature kept by min_by's bounded heap on (−count, value) — the same order
-  // as the window's — instead of ranking every distinct value of every feature in a sort.
-  const rows = await db.all(
-    `SELECT f, count(*) AS n, sum(length(v) * c) / sum(c) AS len, min_by({'v': v, 'c': c}, {'nc': -c, 'v': v}, ${TOP_K}) AS top FROM (SELECT f, v, count(*) AS c FROM (${union}) GROUP BY f, v) GROUP BY f`,
-  );
   for (const row of rows) {
     const top = (row.top as { v: unknown; c: unknown }[] | null) ?? [];
     out.set(Number(row.f), {

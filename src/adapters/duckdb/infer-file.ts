@@ -25,6 +25,7 @@ import {
   numericOf,
   rows,
   textOf,
+  widenToFit,
 } from "./file-source.js";
 import type { FileStatistics } from "./file-statistics.js";
 
@@ -52,7 +53,16 @@ export async function inferenceStatistics(file: string): Promise<FileInferenceSt
       return await inferenceScans(conn, loaded);
     } catch (err) {
       if (loaded.format === "parquet") throw err;
-      // A value beyond the sniffer's sample that does not fit its type: sniff the whole file.
+      // A value beyond the sniffer's sample that does not fit its type: widen the columns that
+      // need it, or else sniff the whole file.
+      const widened = await widenToFit(conn, loaded).catch(() => false);
+      if (widened) {
+        try {
+          return await inferenceScans(conn, loaded);
+        } catch {
+          // The widened types did not fit either: the whole-file sniff decides.
+        }
+      }
       await conn.run("DROP VIEW IF EXISTS src");
       return await inferenceScans(conn, await load(conn, file, "VIEW", true));
     }

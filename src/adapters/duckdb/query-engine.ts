@@ -6,7 +6,6 @@
  * `<dataset>_history` and `<dataset>_quarantine_history` hold every processing, for audit.
  */
 import { randomBytes } from "node:crypto";
-import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { scratchDir } from "../../contract/env.js";
 import { SchemaRegistry } from "../../contract/schema-registry.js";
@@ -20,7 +19,10 @@ import type { QueryEngine, QueryResult, QueryValue } from "../../ports/query-eng
 import { Database } from "./database.js";
 import { lineageViewsSql } from "./lineage-views.js";
 
-/** One row per commit marker of every dataset, the local twin of Athena's `<dataset>_runs` tables. */
+/**
+ * One row per committed run of every dataset (read through the run index), the local twin of
+ * Athena's `<dataset>_runs` tables. A table, not a view: no marker file is opened by a query.
+ */
 export const RUNS_VIEW = "lakeline_runs";
 
 const RUN_COLUMNS: readonly [string, string][] = [
@@ -45,21 +47,37 @@ export interface CommittedRuns {
   readonly warehouse: string[];
   readonly quarantine: string[];
   readonly history: { readonly warehouse: string[]; readonly quarantine: string[] };
-  readonly markers: string[];
 }
 
+/** A committed run as `lakeline_runs` shows it: the result fields of RUN_COLUMNS (more are ignored). */
+export type RunRow = object;
+
 /**
- * What the views are built over, as local paths: the schemas, the files of each dataset's committed
- * runs (commit markers are the readers' only source of truth), the markers and the lineage records.
+ * What the views are built over: the schemas, the files of each dataset's committed runs (commit
+ * markers are the readers' only source of truth; the caller reads them through the run index), every
+ * committed run of every dataset, and the lineage records.
  */
 export interface LakeSource {
   readonly schemasDir: string;
   readonly duckdbMemory?: string;
-  /** Folder of the commit markers, `<dataset>/<runId>.json`. */
-  readonly markersDir: string;
   /** Folder of the lineage zone. */
   readonly lineageDir: string;
   committedRuns(dataset: string, asOf?: Date): Promise<CommittedRuns>;
+  /** Every committed run of every dataset (`lakeline_runs`). */
+  runs(): Promise<readonly RunRow[]>;
+}
+
+/** A SQL literal of a run field, typed as its column (absent fields are NULL). */
+function runValue(value: unknown, type: string): string {
+  if (value === undefined || value === null) return `NULL::${type}`;
+  if (type === "VARCHAR") return sqlString(String(value));
+  return `CAST(${sqlString(String(value))} AS ${type})`;
+}
+
+const RUN_ROWS_PER_INSERT = 500;
+
+function sameFiles(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((f, i) => f === b[i]);
 }
 
 function plain(value: unknown): QueryValue {
@@ -116,18 +134,21 @@ export class DuckDbQueryEngine implements QueryEngine {
         this.warnings.push(`no table for ${dataset}: ${err.message}`);
       }
     }
-    const runsGlob = path.join(config.markersDir, "*", "*.json");
-    const hasRuns = await fs
-      .readdir(config.markersDir)
-      .then((d) => d.length > 0)
-      .catch(() => false);
-    // Declared columns: the view has the same shape whatever the markers hold (a rejected run has no sample).
-    const columns = `{${RUN_COLUMNS.map(([n, t]) => `'${n}': '${t}'`).join(", ")}}`;
+    // A table filled from the committed runs, not a view over every marker file: the runs come from
+    // the run index, a few objects per dataset whatever its history.
     await this.db.exec(
-      hasRuns
-        ? `CREATE OR REPLACE VIEW ${RUNS_VIEW} AS SELECT * FROM read_json(${sqlString(runsGlob)}, columns = ${columns}, format = 'auto')`
-        : `CREATE OR REPLACE VIEW ${RUNS_VIEW} AS SELECT ${RUN_COLUMNS.map(([n, t]) => `NULL::${t} AS "${n}"`).join(", ")} WHERE false`,
+      `CREATE OR REPLACE TABLE ${RUNS_VIEW} (${RUN_COLUMNS.map(([n, t]) => `"${n}" ${t}`).join(", ")})`,
     );
+    const runs = await config.runs();
+    for (let i = 0; i < runs.length; i += RUN_ROWS_PER_INSERT) {
+      const rows = runs
+        .slice(i, i + RUN_ROWS_PER_INSERT)
+        .map(
+          (r) =>
+            `(${RUN_COLUMNS.map(([n, t]) => runValue((r as Record<string, unknown>)[n], t)).join(", ")})`,
+        );
+      await this.db.exec(`INSERT INTO ${RUNS_VIEW} VALUES ${rows.join(", ")}`);
+    }
     for (const sql of lineageViewsSql(config.lineageDir)) await this.db.exec(sql);
   }
 
@@ -146,14 +167,18 @@ export class DuckDbQueryEngine implements QueryEngine {
       partitionKeys: table.partitionKeys,
     };
     const qPresent = new Set(QUARANTINE_COLUMNS.map((c) => c.name));
+    const current = await this.columnsIn(runs.warehouse);
     const views: [string, typeof table, readonly DatasetSchema[], string[], ReadonlySet<string>][] = [
-      [dataset, table, versions, runs.warehouse, await this.columnsIn(runs.warehouse)],
+      [dataset, table, versions, runs.warehouse, current],
       [
         `${dataset}${HISTORY_SUFFIX}`,
         table,
         versions,
         runs.history.warehouse,
-        await this.columnsIn(runs.history.warehouse),
+        // Without re-processings the history holds the same files: one footer scan serves both.
+        sameFiles(runs.history.warehouse, runs.warehouse)
+          ? current
+          : await this.columnsIn(runs.history.warehouse),
       ],
       [`${dataset}_quarantine`, qTable, [], runs.quarantine, qPresent],
       [`${dataset}_quarantine${HISTORY_SUFFIX}`, qTable, [], runs.history.quarantine, qPresent],

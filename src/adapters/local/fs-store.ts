@@ -17,6 +17,7 @@ import type {
 
 /** Temporary files live beside their target so the final rename is atomic (same filesystem). */
 const TMP_DIR = ".tmp";
+const LIST_STAT_BATCH = 64;
 
 /**
  * A zone of the embedded lake: a folder whose files are the objects. Writes go to a temporary
@@ -96,13 +97,16 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    // Walk only the folder the prefix lies in: a listing of `_runs/<dataset>/` must not read every
+    // partition of the zone.
+    const folder = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
     const keys: string[] = [];
-    await this.walk(this.root, "", keys);
-    keys.sort();
-    for (const key of keys) {
-      if (!key.startsWith(prefix)) continue;
-      const info = await this.head(key);
-      if (info) yield info;
+    await this.walk(folder ? path.join(this.root, assertSafeKey(folder)) : this.root, folder, keys);
+    const matching = keys.filter((k) => k.startsWith(prefix)).sort();
+    // Stat a batch at a time, not one by one: a listing of 1,000 markers is 1,000 stats.
+    for (let i = 0; i < matching.length; i += LIST_STAT_BATCH) {
+      const infos = await Promise.all(matching.slice(i, i + LIST_STAT_BATCH).map((k) => this.head(k)));
+      for (const info of infos) if (info) yield info;
     }
   }
 
@@ -111,7 +115,9 @@ export class FsObjectStore implements ObjectStore {
     try {
       entries = await fs.readdir(dir, { withFileTypes: true });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+      // A prefix whose folder is missing, or is a file, lists nothing.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return;
       throw err;
     }
     for (const e of entries) {

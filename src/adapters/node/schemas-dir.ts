@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
+import { relationNameClashes } from "../../contract/committed-view.js";
 import { errorMessage, SchemaFormatError } from "../../core/errors.js";
 import { type CompatibilityMode, compatibilityProblems, registryProblems } from "../../core/schema/compat.js";
 import { parseSchema } from "../../core/schema/format.js";
@@ -37,9 +38,8 @@ export function checkSchemasDir(dir: string, mode: CompatibilityMode, only?: str
   } catch (err) {
     throw new SchemaFormatError(dir, [`cannot read the schemas folder: ${errorMessage(err)}`]);
   }
-  const folders = entries.filter(
-    (e) => statSync(path.join(dir, e)).isDirectory() && (only === undefined || e === only),
-  );
+  const all = entries.filter((e) => statSync(path.join(dir, e)).isDirectory());
+  const folders = all.filter((e) => only === undefined || e === only);
   if (only !== undefined && folders.length === 0) {
     return {
       dir,
@@ -48,7 +48,13 @@ export function checkSchemasDir(dir: string, mode: CompatibilityMode, only?: str
       ok: false,
     };
   }
-  const checked = folders.map((folder) => checkDataset(dir, folder, mode));
+  // Names are checked against every dataset of the folder, even when checking one.
+  const clashes = relationNameClashes(all);
+  const checked = folders.map((folder) => {
+    const d = checkDataset(dir, folder, mode);
+    const clash = clashes.get(folder) ?? [];
+    return clash.length > 0 ? { ...d, problems: [...d.problems, ...clash] } : d;
+  });
   const views = viewChecks(
     dir,
     checked.map((d) => d.dataset),

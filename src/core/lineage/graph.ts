@@ -122,9 +122,14 @@ interface Index {
 function indexEvents(events: readonly EventRecord[]): Index {
   const byArtifact = new Map<string, EventRecord[]>();
   const byExecution = new Map<string, EventRecord[]>();
+  const add = (map: Map<string, EventRecord[]>, id: string, e: EventRecord) => {
+    const list = map.get(id);
+    if (list) list.push(e);
+    else map.set(id, [e]);
+  };
   for (const e of events) {
-    byArtifact.set(e.artifactId, [...(byArtifact.get(e.artifactId) ?? []), e]);
-    byExecution.set(e.executionId, [...(byExecution.get(e.executionId) ?? []), e]);
+    add(byArtifact, e.artifactId, e);
+    add(byExecution, e.executionId, e);
   }
   return { byArtifact, byExecution };
 }
@@ -172,13 +177,18 @@ function walk(
   }
 }
 
-export function lineageSubgraph(
-  snapshot: LineageSnapshot,
+/**
+ * The artifacts and executions a subgraph holds, from the events alone. A caller that loads events
+ * on demand (the lineage index) repeats this until every node it returns has all its events loaded:
+ * the walk then equals the walk over every event.
+ */
+export function subgraphIds(
+  events: readonly EventRecord[],
   rootIds: readonly string[],
   options: { direction: Direction; depth?: number | undefined },
-): LineageGraph {
+): { artifactIds: Set<string>; executionIds: Set<string>; edges: Map<string, LineageEdge> } {
   const maxHops = options.depth ?? Number.POSITIVE_INFINITY;
-  const index = indexEvents(snapshot.events);
+  const index = indexEvents(events);
   const artifactIds = new Set(rootIds);
   const executionIds = new Set<string>();
   const edges = new Map<string, LineageEdge>();
@@ -191,6 +201,16 @@ export function lineageSubgraph(
     for (const a of artifacts) artifactIds.add(a);
     for (const e of executions) executionIds.add(e);
   }
+  return { artifactIds, executionIds, edges };
+}
+
+export function lineageSubgraph(
+  snapshot: LineageSnapshot,
+  rootIds: readonly string[],
+  options: { direction: Direction; depth?: number | undefined },
+): LineageGraph {
+  const maxHops = options.depth ?? Number.POSITIVE_INFINITY;
+  const { artifactIds, executionIds, edges } = subgraphIds(snapshot.events, rootIds, options);
 
   const states = resolveExecutionStates(snapshot);
   const nodes: LineageNode[] = [

@@ -5,7 +5,7 @@
  *    from the newest version, reads every older Parquet file; a rollback-free deploy). So:
  *      · an added feature must be optional (no presence.minFraction of 1) or carry a `default`;
  *      · removing a feature is fine (its old values are simply not read);
- *      · a type change is breaking unless it widens (INT → FLOAT);
+ *      · a type change is breaking (INT → FLOAT in place too: see the warehouse rule below);
  *      · a domain may only widen: every value the old domain allowed the new one allows
  *        (categorical values kept, min/max not tightened, valency bounds not tightened);
  *      · an optional feature becoming required (in some environment) needs a `default`.
@@ -20,6 +20,12 @@
  * breaking — old Parquet files hold the old column name; so is a column reused for a different
  * feature of a different type, a list feature becoming scalar or back, and a changed timestamp
  * format. The registry itself must hold versions 1…N without gaps, each naming its folder's dataset.
+ *
+ * The warehouse rule: a column keeps its Parquet type. Athena reads a Parquet column only through
+ * its own type (or INT → BIGINT, FLOAT → DOUBLE, which lakeline never writes), so an INT column
+ * (INT64 files) cannot become FLOAT (DOUBLE) in place, though DuckDB would read it. Widening INT to
+ * FLOAT moves the feature to a new column instead — the one column move allowed — and
+ * `lakeline reprocess <dataset> --all` gives the current state the new column for older blobs too.
  */
 import {
   type DatasetSchema,
@@ -92,18 +98,27 @@ function featureChanges(
 ): string[] {
   const out: string[] = [];
   const name = q(n.name);
-  if (o.column !== n.column)
+  const widened = o.type === "INT" && n.type === "FLOAT";
+  const freshColumn = !older.features.some((f) => f.column === n.column);
+  if (o.column !== n.column && !(widened && freshColumn))
     out.push(
       `${at}: feature ${name} moved from column ${o.column} to ${n.column}; older files hold ${o.column}`,
+    );
+  if (widened && o.column === n.column)
+    out.push(
+      `${at}: feature ${name} changed type INT → FLOAT in column ${n.column}: Athena cannot read the INT64 Parquet ` +
+        `files written under v${older.version} through a DOUBLE column. Give the FLOAT feature a new column ` +
+        `(e.g. "column": "${n.column}_float"), then run \`lakeline reprocess ${newer.dataset} --all\` so the ` +
+        `current state holds every blob in it`,
     );
   if (isList(o) !== isList(n))
     out.push(
       `${at}: feature ${name} changed from ${isList(o) ? "a list" : "a scalar"} to ${isList(n) ? "a list" : "a scalar"}`,
     );
-  if (o.type !== n.type) {
+  if (o.type !== n.type && !(widened && o.column === n.column)) {
     if (backward && !reads(n.type, o.type))
       out.push(
-        `${at} BACKWARD: feature ${name} changed type ${o.type} → ${n.type}, which cannot read older ${o.type} values (only INT → FLOAT widens)`,
+        `${at} BACKWARD: feature ${name} changed type ${o.type} → ${n.type}, which cannot read older ${o.type} values (only INT → FLOAT widens, into a new column)`,
       );
     if (forward && !reads(o.type, n.type))
       out.push(

@@ -3,7 +3,7 @@
  * decided (label, event time, environments, environment lists, policy, CSV dialect, drift
  * comparators, descriptions, domains) is kept, and the data may only relax it:
  *  - a required feature some rows miss becomes optional (`minCount: 1`);
- *  - an INT feature holding fractions becomes FLOAT (a widening);
+ *  - an INT feature holding fractions becomes FLOAT (a widening) in a new column `<column>_float`;
  *  - a categorical domain gains the values seen outside it (or is dropped when the sample holds
  *    more distinct values than were counted — a domain that cannot be listed cannot be kept);
  *  - numeric ranges and list valency widen to what was observed;
@@ -69,7 +69,8 @@ function relax(f: Feature, s: InferenceFeatureStatistics): Feature {
       },
     };
   }
-  if (f.type === "INT" && s.type === "FLOAT") out = { ...out, type: "FLOAT" };
+  // A column keeps its Parquet type (Athena reads INT64 files only as integers): see compat.ts.
+  if (f.type === "INT" && s.type === "FLOAT") out = { ...out, type: "FLOAT", column: `${f.column}_float` };
   const domain = f.domain;
   if (domain && "values" in domain && s.string) {
     const seen = s.string.topValues.map((v) => v.value);

@@ -158,7 +158,7 @@ export function scalarFeatureSql(
   if (f.type !== "STRING") codes.add(typeCode);
   if (p.required) codes.add("FEATURE_TYPE_NOT_PRESENT");
   // Once the typed value is known to be non-NULL no check can be NULL, so checks need no guard.
-  const conditions = checks.map(([cond]) => `NOT ${cond}`);
+  const conditions = checks.map(([cond]) => (cond.startsWith("NOT ") ? cond.slice(4) : `NOT ${cond}`));
   const ok = okPredicate(
     rawRef,
     p.required,

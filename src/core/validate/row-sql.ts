@@ -8,8 +8,16 @@
 import type { DatasetSchema, Feature } from "../schema/types.js";
 import { featureInEnvironment, isList, isRequired } from "../schema/types.js";
 import { sqlIdent, sqlString } from "../sql.js";
+import { as, renderSelect, type Select } from "../sql-builder.js";
 import type { AnomalyType } from "./anomaly.js";
 import { listFeatureSql, scalarFeatureSql } from "./feature-sql.js";
+
+const INDENT = "  ";
+
+/** `[a, b, …]` with one element per line. */
+function bracketed(items: readonly string[]): string {
+  return items.length === 0 ? "[]" : `[\n${items.map((x) => `${INDENT}${x}`).join(",\n")}\n]`;
+}
 
 export interface FeaturePlan {
   readonly feature: Feature;
@@ -113,18 +121,44 @@ export function rowValidationPlan(input: RowPlanInput): RowValidationPlan {
     );
   });
   const malformed = input.malformed;
-  const valid = `(${oks.join(" AND ")}${malformed ? ` AND NOT coalesce(${malformed[0]}, false)` : ""})`;
-  const okExpr = input.skip ? `(CASE WHEN ${input.skip} THEN NULL ELSE ${valid} END)` : valid;
+  const isMalformed = malformed ? `coalesce(${malformed[0]}, false)` : undefined;
+  const valid = `(\n${[...oks, ...(isMalformed ? [`NOT ${isMalformed}`] : [])].map((ok, i) => `${INDENT}${i === 0 ? "" : "AND "}${ok}`).join("\n")}\n)`;
+  const okExpr = input.skip ? `CASE WHEN ${input.skip} THEN NULL ELSE ${valid} END` : valid;
   // A record that is not a record at all has that one reason (not "missing" for every feature).
-  const featureReasons = `list_filter([${reasons.join(", ")}], x -> x IS NOT NULL)`;
-  const reasonList = malformed
-    ? `CASE WHEN coalesce(${malformed[0]}, false) THEN [${malformed[1]}] ELSE ${featureReasons} END`
-    : featureReasons;
-  const sql = `SELECT ${input.rowColumn ? "__row, " : ""}${features.map((f) => sqlIdent(f.feature.column)).join(", ")}, __ok,
-  CASE WHEN NOT __ok THEN json_object('errors', [${codes.join(", ")}], 'reasons', ${reasonList}, 'record', ${input.recordExpr})::VARCHAR END AS __bad${malformed ? `,\n  coalesce(${malformed[0]}, false) AS __bad_record` : ""}
-FROM (SELECT *, ${codeCols.join(", ")}
-  FROM (SELECT *, ${okExpr} AS __ok
-    FROM (SELECT *, ${typedCols.join(", ")}
-      FROM (SELECT *, ${rawCols.join(", ")} FROM ${input.source}))))`;
+  const featureReasons = `list_filter(${bracketed(reasons)}, x -> x IS NOT NULL)`;
+  const reasonList =
+    malformed && isMalformed
+      ? `CASE WHEN ${isMalformed} THEN [${malformed[1]}] ELSE ${featureReasons} END`
+      : featureReasons;
+  const bad = `CASE WHEN NOT __ok THEN json_object(\n${INDENT}'errors', [${codes.join(", ")}],\n${INDENT}'reasons', ${reasonList.replaceAll("\n", `\n${INDENT}`)},\n${INDENT}'record', ${input.recordExpr}\n)::VARCHAR END`;
+  const query: Select = {
+    select: [
+      ...(input.rowColumn ? ["__row"] : []),
+      ...features.map((f) => sqlIdent(f.feature.column)),
+      "__ok",
+      as(bad, "__bad"),
+      ...(isMalformed ? [as(isMalformed, "__bad_record")] : []),
+    ],
+    from: {
+      query: {
+        select: ["*", ...codeCols],
+        from: {
+          query: {
+            select: ["*", as(okExpr, "__ok")],
+            from: {
+              query: {
+                select: ["*", ...typedCols],
+                from: { query: { select: ["*", ...rawCols], from: input.source }, as: "raw" },
+              },
+              as: "typed",
+            },
+          },
+          as: "checked",
+        },
+      },
+      as: "coded",
+    },
+  };
+  const sql = renderSelect(query);
   return { features, sql };
 }

@@ -4,7 +4,7 @@
  * after which the batch is closed so its memory is returned before anything is published.
  */
 import * as path from "node:path";
-import { statsPrefix } from "../../contract/keys.js";
+import type { IngestResult } from "../../contract/records.js";
 import { BlobFormatError } from "../../core/errors.js";
 import type { DatasetSchema } from "../../core/schema/types.js";
 import type { DatasetStatistics } from "../../core/stats/types.js";
@@ -13,6 +13,7 @@ import { type BatchOutputs, type IngestContext, type IngestMade, rejectedUnread 
 
 export type { BatchOutputs };
 
+import { readMarkers } from "../shared/markers.js";
 import { decideBatch } from "./decide.js";
 import { previousStatistics } from "./reports.js";
 import { withSkew } from "./skew.js";
@@ -59,6 +60,17 @@ export async function executeBatch(
   }
 }
 
+/** The dataset's committed runs (the run index, read once) and the drift baseline among them. */
+async function driftBaseline(
+  ctx: IngestContext,
+): Promise<{ runs: IngestResult[]; previous: DatasetStatistics | undefined }> {
+  const { dataset, environment } = ctx.common;
+  const { warehouse } = ctx.deps.stores;
+  const runs = await readMarkers(warehouse, dataset, undefined, { heal: true });
+  const currentKey = ctx.keys.stats;
+  return { runs, previous: await previousStatistics(warehouse, runs, { dataset, environment, currentKey }) };
+}
+
 /**
  * The executor of one run: unless the driver already decided the outcome, take the staged batch,
  * measure it against the drift baseline and make every output in scratch. A blob the engine cannot
@@ -75,12 +87,9 @@ export async function executeIngest(ctx: IngestContext): Promise<IngestMade> {
   const { batch } = staged;
   try {
     const schema = ctx.plan.identity.loaded!.schema;
-    const { dataset, environment, runId } = ctx.common;
-    const previous = await previousStatistics(
-      ctx.deps.stores.warehouse,
-      statsPrefix(dataset, environment),
-      ctx.keys.stats,
-    );
+    const { environment, runId } = ctx.common;
+    const { warehouse } = ctx.deps.stores;
+    const { runs, previous } = await driftBaseline(ctx);
     ctx.deps.onPhase?.("write", ctx.ref.key);
     const batchMade = await executeBatch(
       { batch, schema, environment, previous, scratch: ctx.scratch },
@@ -98,7 +107,8 @@ export async function executeIngest(ctx: IngestContext): Promise<IngestMade> {
       ...batchMade,
       anomalies: await withSkew(
         {
-          store: ctx.deps.stores.warehouse,
+          store: warehouse,
+          runs,
           schema,
           environment,
           statsKey: ctx.keys.stats,

@@ -5,6 +5,7 @@ import { dispositionOf, type InvalidKeyError, type LakelineError } from "../../c
 import { deterministicUuid } from "../../core/hash/uuid.js";
 import type { ObjectInfo } from "../../ports/object-store.js";
 import { putOnce, readJson } from "../shared/publish.js";
+import { appendToRunIndex } from "../shared/run-index.js";
 import type { RunIdentity } from "./context.js";
 
 export type { RunIdentity };
@@ -101,5 +102,6 @@ export async function rejectUnaddressable(
   };
   await putOnce(stores.quarantine, `${rejectedDir}/reason.json`, JSON.stringify({ ...result, ref }, null, 2));
   await putOnce(stores.warehouse, marker, renderCommitMarker(result));
+  await appendToRunIndex(stores.warehouse, result);
   return result;
 }

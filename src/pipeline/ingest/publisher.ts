@@ -12,6 +12,7 @@ import type { DatasetStatistics } from "../../core/stats/types.js";
 import type { DatasetRef } from "../lineage/recorder.js";
 import { canCut, cutIntoParts } from "../scale-out/route.js";
 import { publishFile, putFileOnce, putOnce } from "../shared/publish.js";
+import { appendToRunIndex } from "../shared/run-index.js";
 import type { Published } from "../shared/run-step.js";
 import { claimContent } from "./claim.js";
 import { type IngestContext, type IngestMade, type IngestPlan, noRows, type RunContext } from "./context.js";
@@ -32,9 +33,13 @@ export async function publishIngest(ctx: IngestContext, made: IngestMade): Promi
   }
 }
 
-/** The commit marker: the run's result, written after lineage COMPLETE. */
+/**
+ * The commit marker: the run's result, written after lineage COMPLETE; then the run's entry in the
+ * run index (derived: when a crash loses it, the next reader heals it from the marker).
+ */
 export async function commitMarker(ctx: RunContext, result: IngestResult): Promise<void> {
   await putOnce(ctx.deps.stores.warehouse, ctx.keys.marker, renderCommitMarker(result));
+  await appendToRunIndex(ctx.deps.stores.warehouse, result);
 }
 
 /** The failed zone's record of a run that threw: what `lakeline replay` needs to re-drive it. */

@@ -5,14 +5,14 @@
  * on the same deterministic run id and output keys: whatever the failed attempt already wrote is
  * kept (conditional puts), the rest is written, and the commit marker makes the run visible.
  * Failed records are never deleted (no store deletes anything); a record whose run has a commit
- * marker is simply skipped, which makes replay idempotent.
+ * marker (found through the run index) is simply skipped, which makes replay idempotent.
  */
 
-import { markerKey } from "../../contract/keys.js";
 import { assertDatasetName } from "../../contract/raw-key.js";
-import type { FailedRunRecord, IngestStatus } from "../../contract/records.js";
+import type { FailedRunRecord, IngestResult, IngestStatus } from "../../contract/records.js";
 import { errorMessage } from "../../core/errors.js";
 import type { ObjectStore } from "../../ports/object-store.js";
+import { readMarkers } from "../shared/markers.js";
 import { type IngestDeps, type IngestOptions, ingestObject } from "./ingest.js";
 
 export type { FailedRunRecord };
@@ -68,12 +68,30 @@ async function readRecord(store: ObjectStore, key: string): Promise<FailedRunRec
   }
 }
 
+/** Each dataset's committed runs, read once from the run index rather than one marker per record. */
+function committedLookup(
+  warehouse: ObjectStore,
+): (dataset: string, runId: string) => Promise<IngestResult | undefined> {
+  const indexes = new Map<string, Promise<Map<string, IngestResult>>>();
+  return async (dataset, runId) => {
+    let index = indexes.get(dataset);
+    if (!index) {
+      index = readMarkers(warehouse, dataset, undefined, { heal: true }).then(
+        (runs) => new Map(runs.map((r) => [r.runId, r])),
+      );
+      indexes.set(dataset, index);
+    }
+    return (await index).get(runId);
+  };
+}
+
 /** Re-run every failed ingest that has not been committed since; sequential, so a replay is gentle on a lake that just had trouble. */
 export async function replayFailed(deps: IngestDeps, options: ReplayOptions = {}): Promise<ReplayReport> {
   const { stores } = deps;
   if (options.dataset !== undefined) assertDatasetName(options.dataset);
   const prefix = options.dataset ? `${options.dataset}/` : "";
   const items: ReplayItem[] = [];
+  const committedOf = committedLookup(stores.warehouse);
   for await (const o of stores.failed.list(prefix)) {
     if (!isRunRecord(o.key)) continue;
     const rec = await readRecord(stores.failed, o.key);
@@ -89,11 +107,8 @@ export async function replayFailed(deps: IngestDeps, options: ReplayOptions = {}
       continue;
     }
     const base = { record: o.key, dataset: rec.dataset, runId: rec.runId, rawKey: rec.ref.key };
-    const marker = await stores.warehouse.head(markerKey(rec.dataset, rec.runId));
-    if (marker) {
-      const committed = JSON.parse(Buffer.from(await stores.warehouse.get(marker.key)).toString("utf8")) as {
-        status?: IngestStatus;
-      };
+    const committed = await committedOf(rec.dataset, rec.runId);
+    if (committed) {
       items.push({
         ...base,
         outcome: "committed",

@@ -4,7 +4,8 @@
  * rejection). Accepted batches also leave their statistics under `_stats/` as the drift baseline.
  */
 
-import type { RunKeys } from "../../contract/keys.js";
+import * as path from "node:path";
+import { type RunKeys, statsPrefix } from "../../contract/keys.js";
 import type { IngestResult } from "../../contract/records.js";
 import { renderReport } from "../../core/report/html.js";
 import type { DatasetStatistics } from "../../core/stats/types.js";
@@ -61,17 +62,51 @@ export async function publishReports(args: {
   ];
 }
 
-/** The previous accepted batch of the same dataset and environment: the drift baseline. */
+/**
+ * The `<ts>-<runId>` stamp of an accepted batch (its report folder, and its `_stats/` key): the
+ * order in which statistics were published.
+ */
+export function statisticsStamp(run: IngestResult): string | undefined {
+  const key = run.outputs.statistics;
+  return key ? path.posix.basename(path.posix.dirname(key)) : undefined;
+}
+
+/**
+ * The latest accepted batch of `environment`, among committed runs, published before `currentKey`
+ * (a `_stats/<dataset>/<env>/<ts>-<runId>.json` key): its statistics key.
+ */
+export function baselineKey(
+  runs: readonly IngestResult[],
+  dataset: string,
+  environment: string,
+  currentKey: string,
+): string | undefined {
+  const prefix = statsPrefix(dataset, environment);
+  const current = currentKey.slice(currentKey.lastIndexOf("/") + 1);
+  let latest: string | undefined;
+  for (const run of runs) {
+    const stamp = statisticsStamp(run);
+    if (run.status !== "ok" || !stamp || run.environment.toLowerCase() !== environment.toLowerCase())
+      continue;
+    const name = `${stamp}.json`;
+    if (name < current && (!latest || name > latest)) latest = name;
+  }
+  return latest && `${prefix}${latest}`;
+}
+
+/**
+ * The previous accepted batch of the same dataset and environment: the drift baseline, found in
+ * the run index (committed runs only) rather than by listing every statistics object.
+ */
 export async function previousStatistics(
   store: ObjectStore,
-  prefix: string,
-  currentKey: string,
+  runs: readonly IngestResult[],
+  args: { dataset: string; environment: string; currentKey: string },
 ): Promise<DatasetStatistics | undefined> {
-  let latest: string | undefined;
-  for await (const o of store.list(prefix)) if (o.key < currentKey) latest = o.key;
+  const latest = baselineKey(runs, args.dataset, args.environment, args.currentKey);
   if (!latest) return undefined;
   const statistics = await readJson<DatasetStatistics>(store, latest);
   // Keys end `<timestamp>-<runId>.json`: the baseline names its run.
-  const runId = /^[^-]+-(.+)\.json$/.exec(latest.slice(prefix.length))?.[1];
+  const runId = /^[^-]+-(.+)\.json$/.exec(latest.slice(latest.lastIndexOf("/") + 1))?.[1];
   return statistics && runId && !statistics.runId ? { ...statistics, runId } : statistics;
 }

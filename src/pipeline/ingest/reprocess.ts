@@ -34,7 +34,7 @@ export async function reprocessKeys(deps: IngestDeps, target: ReprocessTarget): 
   }
   if (target.run !== undefined) return runKeysOf(deps, dataset, target.run);
   // Duplicates read another key's bytes and routed blobs were cut into parts, each a blob of its own.
-  const markers = await readMarkers(deps.stores.warehouse, dataset);
+  const markers = await readMarkers(deps.stores.warehouse, dataset, undefined, { heal: true });
   const keys = markers.filter((m) => m.status === "ok" || m.status === "rejected").map((m) => m.rawKey);
   return [...new Set(keys)].sort();
 }

@@ -1,25 +1,25 @@
 /**
  * Training–serving skew at ingest: a SERVING batch is compared with the TRAINING baseline — the
- * latest accepted TRAINING batch of the dataset whose statistics were published before this run's
- * (same `<ts>-<runId>` names under `_stats/<dataset>/training/`) — by the schema's skew thresholds.
+ * latest committed TRAINING batch of the dataset whose statistics were published before this run's
+ * (same `<ts>-<runId>` names under `_stats/<dataset>/training/`, found in the run index) — by the
+ * schema's skew thresholds.
  */
-import { statsPrefix } from "../../contract/keys.js";
-import { type DatasetSchema, SERVING } from "../../core/schema/types.js";
+import type { IngestResult } from "../../contract/records.js";
+import { type DatasetSchema, SERVING, TRAINING } from "../../core/schema/types.js";
 import type { DatasetStatistics } from "../../core/stats/types.js";
 import type { Anomaly } from "../../core/validate/anomaly.js";
 import { skewAnomalies } from "../../core/validate/skew.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import { readJson } from "../shared/publish.js";
+import { baselineKey } from "./reports.js";
 
 export async function trainingBaseline(
   store: ObjectStore,
+  runs: readonly IngestResult[],
   dataset: string,
   currentStatsKey: string,
 ): Promise<{ key: string; statistics: DatasetStatistics } | undefined> {
-  const current = currentStatsKey.slice(currentStatsKey.lastIndexOf("/") + 1);
-  let latest: string | undefined;
-  for await (const o of store.list(statsPrefix(dataset, "TRAINING")))
-    if (o.key.slice(o.key.lastIndexOf("/") + 1) < current) latest = o.key;
+  const latest = baselineKey(runs, dataset, TRAINING, currentStatsKey);
   if (!latest) return undefined;
   const statistics = await readJson<DatasetStatistics>(store, latest);
   return statistics ? { key: latest, statistics } : undefined;
@@ -29,6 +29,8 @@ export async function trainingBaseline(
 export async function withSkew(
   args: {
     store: ObjectStore;
+    /** Committed runs of the dataset (the run index). */
+    runs: readonly IngestResult[];
     schema: DatasetSchema;
     environment: string;
     statsKey: string;
@@ -38,7 +40,7 @@ export async function withSkew(
   anomalies: readonly Anomaly[],
 ): Promise<Anomaly[]> {
   if (args.environment !== SERVING) return [...anomalies];
-  const baseline = await trainingBaseline(args.store, args.schema.dataset, args.statsKey);
+  const baseline = await trainingBaseline(args.store, args.runs, args.schema.dataset, args.statsKey);
   if (!baseline) return [...anomalies];
   return [
     ...anomalies,

@@ -4,7 +4,7 @@
  * content, so retries, re-delivered S3 events and concurrent Lambdas need no locks.
  */
 import { UsageError } from "../../core/errors.js";
-import { LINEAGE_KEYS } from "../../core/lineage/ids.js";
+import { LINEAGE_KEYS, MLMD_FOLDERS } from "../../core/lineage/ids.js";
 import {
   buildRunEvent,
   DEFAULT_PRODUCER,
@@ -21,6 +21,7 @@ import type {
 } from "../../core/lineage/types.js";
 import type { OpenLineageSink } from "../../ports/lineage-sink.js";
 import type { ObjectStore } from "../../ports/object-store.js";
+import { indexKeysOf, writeIndexKeys } from "./lineage-index.js";
 import { putOnce } from "./store.js";
 
 export type { ArtifactTypeName, DatasetRef, ExecutionTypeName } from "../../core/lineage/types.js";
@@ -159,11 +160,27 @@ class LineageWriter {
       for (const w of phase) if (!this.known.has(w.key)) pending.set(w.key, w.value);
       await Promise.all(
         [...pending].map(async ([key, value]) => {
-          await putOnce(this.store, key, value);
+          await this.write(key, value);
           this.known.add(key);
         }),
       );
     }
+  }
+
+  /**
+   * A record with lineage index entries (an artifact, an event) has them written first, so a record
+   * that exists has its entries: an artifact recorded before (an export's input files) costs one
+   * head, not a put per entry. An entry whose record a crash left unwritten misleads no one: artifact
+   * lookups are checked against the record on read, and an event's link joins records of the
+   * phases before it (its artifact and its execution).
+   */
+  private async write(key: string, value: unknown): Promise<void> {
+    const index = indexKeysOf([{ key, value }]);
+    if (index.length > 0) {
+      if (key.startsWith(MLMD_FOLDERS.artifacts) && (await this.store.head(key))) return;
+      await writeIndexKeys(this.store, index);
+    }
+    await putOnce(this.store, key, value);
   }
 
   /**

@@ -121,6 +121,61 @@ describe("inferSchemaFromFile", () => {
   });
 });
 
+describe("inferSchemaFromFile, values beyond the sniffer's sample", () => {
+  it("types each column as a whole-file sniff does when later values do not fit the sampled type", async () => {
+    // Prepare: 30,000 rows (the sniffer samples about 20,000); in the last rows, a decimal in an
+    // integer column, a word in another, an empty value in a third.
+    const dir = await tempDir("infer-late");
+    const file = path.join(dir, "late.csv");
+    const n = 30_000;
+    const lines = ["id,late_float,late_text,late_missing,day,kind"];
+    for (let i = 0; i < n; i++) {
+      const last = i >= n - 3;
+      lines.push(
+        [
+          i,
+          last ? `${i}.5` : i % 100,
+          last && i === n - 1 ? "n/a" : i % 7,
+          last ? "" : i % 3,
+          `2024-01-${String((i % 28) + 1).padStart(2, "0")}`,
+          ["a", "b", "c"][i % 3],
+        ].join(","),
+      );
+    }
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const db = await DuckDBInstance.create(":memory:");
+    const conn = await db.connect();
+    const whole = (
+      await conn.runAndReadAll(`SELECT Columns FROM sniff_csv('${file}', sample_size = -1)`)
+    ).getRowObjectsJson()[0]!.Columns as { name: string; type: string }[];
+    conn.closeSync();
+    db.closeSync();
+
+    // Act
+    const { schema, statistics } = await inferSchemaFromFile(file, { dataset: "late", version: 1 });
+
+    // Assess
+    expect(whole.map((c) => c.type)).toEqual(["BIGINT", "DOUBLE", "VARCHAR", "BIGINT", "DATE", "VARCHAR"]);
+    expect(schema.features.map((f) => f.type)).toEqual([
+      "INT",
+      "FLOAT",
+      "STRING",
+      "INT",
+      "TIMESTAMP",
+      "STRING",
+    ]);
+    expect(statistics.rowsRead).toBe(n);
+    const late = statistics.features.find((f) => f.name === "late_float")!;
+    expect(late.numeric).toMatchObject({ min: 0, max: n - 1 + 0.5 });
+    expect(statistics.features.find((f) => f.name === "late_missing")).toMatchObject({
+      present: n - 3,
+      missing: 3,
+    });
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe("inferSchema (pure)", () => {
   it("does not call an id-like or high-cardinality string categorical, and de-duplicates columns", () => {
     const s = (name: string, present: number, distinct: number) => ({

@@ -112,9 +112,11 @@ describe("a 100-column table with bad cells in known places", () => {
     expect(cells.some((b) => byRow.get(b.row)!.length === 2)).toBe(true);
     expect(new Set(cells.map((b) => b.kind)).size).toBe(5);
 
+    const statistics: unknown[] = [];
     for (const staging of ["memory", "disk"] as const) {
       // Act
       const out = await ingestOutputs(file, staging);
+      statistics.push(out.statistics);
 
       // Assess: the quarantine, row for row.
       expect(out.quarantined, staging).toBe(byRow.size);
@@ -177,6 +179,8 @@ describe("a 100-column table with bad cells in known places", () => {
         });
       }
     }
+    // Staged on disk (distributions in one scan for all features): every statistic as in memory.
+    expect(statistics[1]).toEqual(statistics[0]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

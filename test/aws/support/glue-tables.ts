@@ -66,13 +66,13 @@ export async function createTrinoTables(
   }
 }
 
-/** The data stack's JSON tables over commit markers (`<dataset>_runs`), as in Glue. */
+/** The data stack's text tables over commit markers (`<dataset>_runs_lines`), as in Glue. */
 export function glueRunsTables(data: CfnTemplate): GlueTable[] {
   const out: GlueTable[] = [];
   for (const r of Object.values(data.Resources)) {
     if (r.Type !== "AWS::Glue::Table") continue;
     const t = r.Properties.TableInput as GlueTableInput;
-    if (t.Parameters?.classification !== "json" || !t.Name.endsWith("_runs")) continue;
+    if (t.Parameters?.classification !== "text" || !t.Name.endsWith("_runs_lines")) continue;
     const location = t.StorageDescriptor.Location as { "Fn::Join": [string, unknown[]] };
     const parts = location["Fn::Join"][1];
     out.push({
@@ -104,7 +104,10 @@ export function glueViews(data: CfnTemplate): { name: string; sql: string }[] {
   return out;
 }
 
-/** JSON-lines tables (OpenX JSON SerDe, as Athena reads them) and views, in Trino. */
+/**
+ * The marker-lines tables (text, one row per line, as Athena's LazySimpleSerDe reads them) and the
+ * views, in Trino; views over other views (`<dataset>_runs`) first.
+ */
 export async function createTrinoJsonTablesAndViews(
   trino: string,
   tables: readonly GlueTable[],
@@ -116,8 +119,10 @@ export async function createTrinoJsonTablesAndViews(
     await trinoQuery(trino, `DROP TABLE IF EXISTS "${t.name}"`);
     await trinoQuery(
       trino,
-      `CREATE TABLE "${t.name}" (${cols}) WITH (format = 'OPENX_JSON', external_location = 's3://${bucketOf(t.bucketRef)}/${t.prefix}')`,
+      `CREATE TABLE "${t.name}" (${cols}) WITH (format = 'TEXTFILE', external_location = 's3://${bucketOf(t.bucketRef)}/${t.prefix}')`,
     );
   }
-  for (const v of views) await trinoQuery(trino, `CREATE OR REPLACE VIEW "${v.name}" AS ${v.sql}`);
+  const first = (v: { name: string }) => (v.name.endsWith("_runs") ? 0 : 1);
+  for (const v of [...views].sort((a, b) => first(a) - first(b)))
+    await trinoQuery(trino, `CREATE OR REPLACE VIEW "${v.name}" AS ${v.sql}`);
 }

@@ -115,14 +115,34 @@ describe("compatibilityProblems", () => {
     ).toEqual([]);
   });
 
-  it("type changes: INT → FLOAT widens (BACKWARD ok, FORWARD breaks); STRING → INT breaks both", () => {
-    const widened = v2(edit("Body Mass (g)", { type: "FLOAT" }));
+  it("type changes: INT → FLOAT widens into a new column (BACKWARD ok, FORWARD breaks); STRING → INT breaks both", () => {
+    const widened = v2(edit("Body Mass (g)", { type: "FLOAT", column: "body_mass_g_float" }));
     expect(compatibilityProblems(v1, widened, "BACKWARD")).toEqual([]);
     expect(compatibilityProblems(v1, widened, "FORWARD")).toEqual([
       'v1→v2 FORWARD: feature "Body Mass (g)" changed type INT → FLOAT; the older version cannot read FLOAT values',
     ]);
     const changed = v2(edit("Sex", { type: "INT", domain: undefined }));
     expect(compatibilityProblems(v1, changed, "FULL")).toHaveLength(2);
+  });
+
+  it("INT → FLOAT in place breaks in every mode: Athena cannot read the INT64 files through DOUBLE", () => {
+    const inPlace = v2(edit("Body Mass (g)", { type: "FLOAT" }));
+    const problem =
+      'v1→v2: feature "Body Mass (g)" changed type INT → FLOAT in column body_mass_g: Athena cannot read the ' +
+      "INT64 Parquet files written under v1 through a DOUBLE column. Give the FLOAT feature a new column " +
+      '(e.g. "column": "body_mass_g_float"), then run `lakeline reprocess penguins --all` so the current ' +
+      "state holds every blob in it";
+    for (const mode of ["BACKWARD", "FORWARD", "FULL"] as const)
+      expect(compatibilityProblems(v1, inPlace, mode)).toEqual([problem]);
+    // Only the widening may move a column, and only to one the older version did not use
+    const moved = v2(edit("Body Mass (g)", { column: "mass" }));
+    expect(compatibilityProblems(v1, moved, "BACKWARD")).toEqual([
+      'v1→v2: feature "Body Mass (g)" moved from column body_mass_g to mass; older files hold body_mass_g',
+    ]);
+    const onto = v2(edit("Body Mass (g)", { type: "FLOAT", column: "flipper_length_mm" }));
+    expect(compatibilityProblems(v1, onto, "BACKWARD")).toContain(
+      'v1→v2: feature "Body Mass (g)" moved from column body_mass_g to flipper_length_mm; older files hold body_mass_g',
+    );
   });
 
   it("domains: narrowing breaks BACKWARD, widening breaks FORWARD", () => {

@@ -1,0 +1,162 @@
+/**
+ * The run index through the ObjectStore port (the same objects on the local lake and on S3): each
+ * commit appends its entry, readers take the newest compacted segment, list the marker keys (one
+ * page per 1,000 runs on S3) and read only the runs the segment lacks — from their append entry, or
+ * from the marker when even that write was lost — then heal: the missing entries are appended and,
+ * once enough have gathered, a new segment holds them (a delta, or every run once enough deltas
+ * follow the last full segment; see core/warehouse/run-index.ts).
+ */
+import {
+  MARKER_PREFIX,
+  markerKey,
+  runIdOfKey,
+  runIndexAppendKey,
+  runIndexCompactKey,
+  runIndexCompactPrefix,
+} from "../../contract/keys.js";
+import { type IngestResult, renderCommitMarker } from "../../contract/records.js";
+import { ObjectNotFoundError } from "../../core/errors.js";
+import {
+  committedEntries,
+  generationOf,
+  indexEntry,
+  parseSegment,
+  renderSegment,
+  unindexed,
+} from "../../core/warehouse/run-index.js";
+import { putOnce } from "../../ports/conditional-put.js";
+import type { ObjectStore } from "../../ports/object-store.js";
+
+/** Entries outside the compacted segments before a reader writes the next segment. */
+export const COMPACT_AFTER = 16;
+/** Deltas after a full segment before the next segment is full again. */
+export const DELTAS_PER_FULL = 16;
+const READ_CONCURRENCY = 16;
+
+export interface RunIndexRead {
+  /** Committed runs (any status), in run-id order. */
+  readonly runs: IngestResult[];
+  /** Runs read one by one because the newest compacted segment lacked them. */
+  readonly unindexed: number;
+  /** Entries this read appended (their append had been lost) and the segment it wrote, if any. */
+  readonly healed: number;
+  readonly compacted?: number;
+}
+
+export interface RunIndexOptions {
+  /** Write missing entries and compact (readers with write access to the warehouse). */
+  readonly heal?: boolean;
+}
+
+/** After a commit: the run's entry, create-only (a re-delivery or a racing writer writes the same). */
+export async function appendToRunIndex(warehouse: ObjectStore, result: IngestResult): Promise<void> {
+  await putOnce(
+    warehouse,
+    runIndexAppendKey(result.dataset, result.runId),
+    renderCommitMarker(indexEntry(result)),
+  );
+}
+
+async function text(store: ObjectStore, key: string): Promise<string | undefined> {
+  try {
+    return Buffer.from(await store.get(key)).toString("utf8");
+  } catch (err) {
+    if (err instanceof ObjectNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, items.length) }, worker));
+  return out;
+}
+
+/**
+ * The indexed entries: the newest full segment that reads whole and every whole delta after it; the
+ * number of deltas; and the highest generation listed (whole or not), which the next one follows.
+ */
+async function compactedEntries(
+  warehouse: ObjectStore,
+  dataset: string,
+  compactKeys: readonly string[],
+): Promise<{ indexed: Map<string, IngestResult>; deltas: number; full: boolean; lastGeneration: number }> {
+  const lastGeneration = compactKeys.length ? generationOf(compactKeys[compactKeys.length - 1]!) : 0;
+  const segments: IngestResult[][] = [];
+  let deltas = 0;
+  let full = false;
+  for (let i = compactKeys.length - 1; i >= 0; i--) {
+    const body = await text(warehouse, compactKeys[i]!);
+    const segment = body === undefined ? undefined : parseSegment<IngestResult>(body, dataset);
+    if (!segment) continue;
+    segments.push(segment.entries);
+    full = segment.header.kind === "full";
+    if (full) break;
+    deltas++;
+  }
+  const indexed = new Map<string, IngestResult>();
+  for (const entries of segments.reverse()) for (const e of entries) indexed.set(e.runId, e);
+  return { indexed, deltas, full, lastGeneration };
+}
+
+async function listIndex(
+  warehouse: ObjectStore,
+  dataset: string,
+): Promise<{ compactKeys: string[]; committed: string[] }> {
+  const compactKeys: string[] = [];
+  for await (const o of warehouse.list(runIndexCompactPrefix(dataset)))
+    if (o.key.endsWith(".jsonl")) compactKeys.push(o.key);
+  const committed: string[] = [];
+  for await (const o of warehouse.list(`${MARKER_PREFIX}${dataset}/`))
+    if (o.key.endsWith(".json")) committed.push(runIdOfKey(o.key));
+  return { compactKeys: compactKeys.sort(), committed };
+}
+
+/** The committed runs of a dataset, from the index reconciled with the marker listing. */
+export async function readRunIndex(
+  warehouse: ObjectStore,
+  dataset: string,
+  options: RunIndexOptions = {},
+): Promise<RunIndexRead> {
+  const { compactKeys, committed } = await listIndex(warehouse, dataset);
+  const { indexed, deltas, full, lastGeneration } = await compactedEntries(warehouse, dataset, compactKeys);
+  const missing = unindexed(committed, indexed);
+  const lost: IngestResult[] = [];
+  const read = await mapLimit(missing, async (runId) => {
+    const fromIndex = await text(warehouse, runIndexAppendKey(dataset, runId));
+    if (fromIndex !== undefined) return JSON.parse(fromIndex) as IngestResult;
+    const marker = await text(warehouse, markerKey(dataset, runId));
+    if (marker === undefined) return undefined;
+    const entry = indexEntry(JSON.parse(marker) as IngestResult);
+    lost.push(entry);
+    return entry;
+  });
+  const runs = committedEntries(committed, indexed, read);
+  if (!options.heal) return { runs, unindexed: missing.length, healed: 0 };
+  for (const entry of lost) await appendToRunIndex(warehouse, entry);
+  if (missing.length < COMPACT_AFTER) return { runs, unindexed: missing.length, healed: lost.length };
+  // Create-only: when two readers compact at once, one segment wins and the other's runs are
+  // read from their entries until the next compaction.
+  const generation = lastGeneration + 1;
+  const kind = full && deltas < DELTAS_PER_FULL ? "delta" : "full";
+  const entries = kind === "full" ? runs : runs.filter((r) => !indexed.has(r.runId));
+  const wrote = await putOnce(
+    warehouse,
+    runIndexCompactKey(dataset, generation),
+    renderSegment(dataset, generation, kind, entries),
+    "application/x-ndjson",
+  );
+  return {
+    runs,
+    unindexed: missing.length,
+    healed: lost.length,
+    ...(wrote ? { compacted: generation } : {}),
+  };
+}

@@ -1,0 +1,189 @@
+-- aggregates of every record (valid rows counted apart)
+SELECT
+  count(*) FILTER (WHERE __ok) AS n_ok,
+  count("c000_int") FILTER (WHERE __ok) AS "c000_int.present",
+  min("c000_int")::DOUBLE AS "c000_int.min",
+  max("c000_int")::DOUBLE AS "c000_int.max",
+  min("c000_int") AS "c000_int.intMin",
+  max("c000_int") AS "c000_int.intMax",
+  count("c000_int") AS "c000_int.finite",
+  stddev_pop(__x0) AS "c000_int.stddev",
+  sum(__x0) AS "c000_int.sum",
+  sum(__x0 * __x0) AS "c000_int.sumSquares",
+  reservoir_quantile(__x0, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c000_int.quantiles",
+  count_if("c000_int" = 0) AS "c000_int.zeros",
+  0 AS "c000_int.nonFinite",
+  count("c001_int") FILTER (WHERE __ok) AS "c001_int.present",
+  min("c001_int")::DOUBLE AS "c001_int.min",
+  max("c001_int")::DOUBLE AS "c001_int.max",
+  min("c001_int") AS "c001_int.intMin",
+  max("c001_int") AS "c001_int.intMax",
+  count("c001_int") AS "c001_int.finite",
+  stddev_pop(__x1) AS "c001_int.stddev",
+  sum(__x1) AS "c001_int.sum",
+  sum(__x1 * __x1) AS "c001_int.sumSquares",
+  reservoir_quantile(__x1, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c001_int.quantiles",
+  count_if("c001_int" = 0) AS "c001_int.zeros",
+  0 AS "c001_int.nonFinite",
+  count("c002_int") FILTER (WHERE __ok) AS "c002_int.present",
+  min("c002_int")::DOUBLE AS "c002_int.min",
+  max("c002_int")::DOUBLE AS "c002_int.max",
+  min("c002_int") AS "c002_int.intMin",
+  max("c002_int") AS "c002_int.intMax",
+  count("c002_int") AS "c002_int.finite",
+  stddev_pop(__x2) AS "c002_int.stddev",
+  sum(__x2) AS "c002_int.sum",
+  sum(__x2 * __x2) AS "c002_int.sumSquares",
+  reservoir_quantile(__x2, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c002_int.quantiles",
+  count_if("c002_int" = 0) AS "c002_int.zeros",
+  0 AS "c002_int.nonFinite",
+  count("c003_float") FILTER (WHERE __ok) AS "c003_float.present",
+  min(__x3) AS "c003_float.min",
+  max(__x3) AS "c003_float.max",
+  count(__x3) AS "c003_float.finite",
+  stddev_pop(__x3) AS "c003_float.stddev",
+  sum(__x3) AS "c003_float.sum",
+  sum(__x3 * __x3) AS "c003_float.sumSquares",
+  reservoir_quantile(__x3, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c003_float.quantiles",
+  count_if(__x3 = 0) AS "c003_float.zeros",
+  count_if(NOT isfinite("c003_float")) AS "c003_float.nonFinite",
+  count("c004_float") FILTER (WHERE __ok) AS "c004_float.present",
+  min(__x4) AS "c004_float.min",
+  max(__x4) AS "c004_float.max",
+  count(__x4) AS "c004_float.finite",
+  stddev_pop(__x4) AS "c004_float.stddev",
+  sum(__x4) AS "c004_float.sum",
+  sum(__x4 * __x4) AS "c004_float.sumSquares",
+  reservoir_quantile(__x4, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c004_float.quantiles",
+  count_if(__x4 = 0) AS "c004_float.zeros",
+  count_if(NOT isfinite("c004_float")) AS "c004_float.nonFinite",
+  count("c005_float") FILTER (WHERE __ok) AS "c005_float.present",
+  min(__x5) AS "c005_float.min",
+  max(__x5) AS "c005_float.max",
+  count(__x5) AS "c005_float.finite",
+  stddev_pop(__x5) AS "c005_float.stddev",
+  sum(__x5) AS "c005_float.sum",
+  sum(__x5 * __x5) AS "c005_float.sumSquares",
+  reservoir_quantile(__x5, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c005_float.quantiles",
+  count_if(__x5 = 0) AS "c005_float.zeros",
+  count_if(NOT isfinite("c005_float")) AS "c005_float.nonFinite",
+  count("c006_text") FILTER (WHERE __ok) AS "c006_text.present",
+  count("c007_category") FILTER (WHERE __ok) AS "c007_category.present",
+  count("c008_category") FILTER (WHERE __ok) AS "c008_category.present",
+  count("c009_category") FILTER (WHERE __ok) AS "c009_category.present",
+  count("c010_int") FILTER (WHERE __ok) AS "c010_int.present",
+  min("c010_int")::DOUBLE AS "c010_int.min",
+  max("c010_int")::DOUBLE AS "c010_int.max",
+  min("c010_int") AS "c010_int.intMin",
+  max("c010_int") AS "c010_int.intMax",
+  count("c010_int") AS "c010_int.finite",
+  stddev_pop(__x10) AS "c010_int.stddev",
+  sum(__x10) AS "c010_int.sum",
+  sum(__x10 * __x10) AS "c010_int.sumSquares",
+  reservoir_quantile(__x10, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c010_int.quantiles",
+  count_if("c010_int" = 0) AS "c010_int.zeros",
+  0 AS "c010_int.nonFinite",
+  count("c011_int") FILTER (WHERE __ok) AS "c011_int.present",
+  min("c011_int")::DOUBLE AS "c011_int.min",
+  max("c011_int")::DOUBLE AS "c011_int.max",
+  min("c011_int") AS "c011_int.intMin",
+  max("c011_int") AS "c011_int.intMax",
+  count("c011_int") AS "c011_int.finite",
+  stddev_pop(__x11) AS "c011_int.stddev",
+  sum(__x11) AS "c011_int.sum",
+  sum(__x11 * __x11) AS "c011_int.sumSquares",
+  reservoir_quantile(__x11, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c011_int.quantiles",
+  count_if("c011_int" = 0) AS "c011_int.zeros",
+  0 AS "c011_int.nonFinite"
+FROM (
+  SELECT
+    *,
+    "c000_int"::DOUBLE AS __x0,
+    "c001_int"::DOUBLE AS __x1,
+    "c002_int"::DOUBLE AS __x2,
+    CASE WHEN isfinite("c003_float") THEN "c003_float" END AS __x3,
+    CASE WHEN isfinite("c004_float") THEN "c004_float" END AS __x4,
+    CASE WHEN isfinite("c005_float") THEN "c005_float" END AS __x5,
+    "c010_int"::DOUBLE AS __x10,
+    "c011_int"::DOUBLE AS __x11
+  FROM staged
+  WHERE (__ok IS NOT NULL AND NOT false)
+) AS records;
+
+-- rejected rows
+SELECT
+  count(*) AS n,
+  count(*) FILTER (WHERE false) AS n_bad_record
+FROM staged
+WHERE NOT __ok;
+
+-- error codes of rejected rows
+SELECT
+  f,
+  e,
+  count(*) AS n
+FROM (
+  SELECT
+    unnest(range(len(json_extract_string(__bad, '$.errors[*]')))) AS f,
+    unnest(json_extract_string(__bad, '$.errors[*]')) AS e
+  FROM staged
+  WHERE NOT __ok
+    AND NOT false
+) AS codes
+WHERE e IS NOT NULL
+GROUP BY f, e;
+
+-- histograms
+SELECT
+  map_entries(histogram(__b0)) AS "c000_int.histogram",
+  map_entries(histogram(__b1)) AS "c001_int.histogram",
+  map_entries(histogram(__b2)) AS "c002_int.histogram",
+  map_entries(histogram(__b3)) AS "c003_float.histogram",
+  map_entries(histogram(__b4)) AS "c004_float.histogram",
+  map_entries(histogram(__b5)) AS "c005_float.histogram",
+  map_entries(histogram(__b10)) AS "c010_int.histogram",
+  map_entries(histogram(__b11)) AS "c011_int.histogram"
+FROM (
+  SELECT
+    CASE WHEN "c000_int"::DOUBLE IS NOT NULL THEN least(("c000_int" - 0) * 10 // 100, 9)::INTEGER END AS __b0,
+    CASE WHEN "c001_int"::DOUBLE IS NOT NULL THEN least(("c001_int" - 0) * 10 // 100, 9)::INTEGER END AS __b1,
+    CASE WHEN "c002_int"::DOUBLE IS NOT NULL THEN least(("c002_int" - 0) * 10 // 100, 9)::INTEGER END AS __b2,
+    CASE WHEN CASE WHEN isfinite("c003_float") THEN "c003_float" END IS NOT NULL THEN least(floor((CASE WHEN isfinite("c003_float") THEN "c003_float" END - 0) / 10), 9)::INTEGER::INTEGER END AS __b3,
+    CASE WHEN CASE WHEN isfinite("c004_float") THEN "c004_float" END IS NOT NULL THEN least(floor((CASE WHEN isfinite("c004_float") THEN "c004_float" END - 0) / 10), 9)::INTEGER::INTEGER END AS __b4,
+    CASE WHEN CASE WHEN isfinite("c005_float") THEN "c005_float" END IS NOT NULL THEN least(floor((CASE WHEN isfinite("c005_float") THEN "c005_float" END - 0) / 10), 9)::INTEGER::INTEGER END AS __b5,
+    CASE WHEN "c010_int"::DOUBLE IS NOT NULL THEN least(("c010_int" - 0) * 10 // 100, 9)::INTEGER END AS __b10,
+    CASE WHEN "c011_int"::DOUBLE IS NOT NULL THEN least(("c011_int" - 0) * 10 // 100, 9)::INTEGER END AS __b11
+  FROM staged
+  WHERE (__ok IS NOT NULL AND NOT false)
+) AS buckets;
+
+-- top values
+SELECT
+  f,
+  count(*) AS n,
+  sum(length(v) * c) / sum(c) AS len,
+  min_by({'v': v, 'c': c}, {'nc': -c, 'v': v}, 50) AS top
+FROM (
+  SELECT
+    f,
+    v,
+    count(*) AS c
+  FROM (
+    SELECT
+      f::INTEGER AS f,
+      v
+    FROM (UNPIVOT (
+      SELECT
+        "c006_text"::VARCHAR AS "6",
+        "c007_category"::VARCHAR AS "7",
+        "c008_category"::VARCHAR AS "8",
+        "c009_category"::VARCHAR AS "9"
+      FROM staged
+      WHERE (__ok IS NOT NULL AND NOT false)
+    )
+    ON "6", "7", "8", "9"
+    INTO NAME f VALUE v)
+  ) AS cat
+  GROUP BY f, v
+) AS counted
+GROUP BY f;
