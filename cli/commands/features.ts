@@ -3,6 +3,7 @@
  * values (get, materialize, check) and discovery (list, describe, catalog).
  */
 import type { Command } from "commander";
+import { TRAINING_SET_MEMORY_LIMIT } from "../../src/adapters/duckdb/database.js";
 import { ENV, localConfig } from "../../src/contract/env.js";
 import { DEFAULT_SPLIT } from "../../src/contract/export-request.js";
 import { ViewRegistry } from "../../src/contract/view-registry.js";
@@ -87,7 +88,8 @@ export function register(program: Command): void {
       const knowledge = opts.knowledge.toLowerCase();
       if (knowledge !== "row" && knowledge !== "as-of")
         throw new UsageError(`--knowledge must be row or as-of, not ${JSON.stringify(opts.knowledge)}`);
-      const config = localConfig({ lake: opts.lake, schemas: opts.schemas });
+      const lake = localConfig({ lake: opts.lake, schemas: opts.schemas });
+      const config = { ...lake, duckdbMemory: lake.duckdbMemory ?? TRAINING_SET_MEMORY_LIMIT };
       const result = await trainingSetHistory(
         { ...localExportDeps(config), views: new ViewRegistry(config.schemasDir) },
         {

@@ -43,6 +43,8 @@ export interface HistoryView {
    * Athena's Glue table has every run's files, crashed and replaced ones included.
    */
   readonly runIds?: readonly string[];
+  /** DuckDB: a relation already holding this view's timeline (see timelineOnlySql), joined as is. */
+  readonly timeline?: string;
 }
 
 export interface HistoryPlan {
@@ -120,9 +122,11 @@ function timelineSql(v: HistoryView, i: number, knowledge: KnowledgeMode): strin
   const order = `{'ev': "_ev", 'ing': "_ing", 'run': "_run", 'srow': "_srow"}`;
   // Rows becoming visible at the same instant collapse to the best of them (a hash aggregate); a
   // run's rows usually share one instant, so this is what keeps the running window small.
+  // A window rather than a hash aggregate: sorting spills to disk under the memory limit, the
+  // aggregate's struct states do not.
   const grouped =
-    `${q(`v${i}_vis`)} AS (SELECT ${keys}, "_vis", arg_max(${value}, ${order}) AS "_best", max(${order}) AS "_ord" ` +
-    `FROM ${q(`v${i}_src`)} GROUP BY ${keys}, "_vis")`;
+    `${q(`v${i}_vis`)} AS (SELECT ${keys}, "_vis", ${value} AS "_best", ${order} AS "_ord" ` +
+    `FROM ${q(`v${i}_src`)} QUALIFY row_number() OVER (PARTITION BY ${keys}, "_vis" ORDER BY "_ev" DESC, "_ing" DESC, "_run" DESC, "_srow" DESC) = 1)`;
   // As-of knowledge: visibility is the event time, the order's first field, so the best row visible
   // at an instant is the best of the latest instant — the grouped rows already are the timeline.
   if (knowledge === "as-of") return [grouped, `${q(`v${i}_tl`)} AS (SELECT * FROM ${q(`v${i}_vis`)})`];
@@ -162,15 +166,15 @@ export function historySql(plan: HistoryPlan, dialect: HistoryDialect, form?: Hi
   const outs: string[] = [...plan.carry.map((c) => e(c))];
   let from = `${plan.entities} AS "e"`;
   plan.views.forEach((v, i) => {
-    ctes.push(sourceSql(v, i, plan, dialect, shape === "asof"));
     const alias = q(`t${i}`);
+    if (!(shape === "asof" && v.timeline)) ctes.push(sourceSql(v, i, plan, dialect, shape === "asof"));
     if (shape === "asof") {
-      ctes.push(...timelineSql(v, i, plan.knowledge));
+      if (!v.timeline) ctes.push(...timelineSql(v, i, plan.knowledge));
       const on = [
         ...v.entities.map((k) => `${e(k)} = ${alias}.${q(k)}`),
         `${e(plan.timestamp)} >= ${alias}."_vis"`,
       ];
-      from += ` ASOF LEFT JOIN ${q(`v${i}_tl`)} AS ${alias} ON ${on.join(" AND ")}`;
+      from += ` ASOF LEFT JOIN ${v.timeline ?? q(`v${i}_tl`)} AS ${alias} ON ${on.join(" AND ")}`;
       const fresh =
         v.ttlSeconds !== undefined
           ? `${alias}."_best"."ev" >= ${minusSeconds(e(plan.timestamp), v.ttlSeconds, dialect)}`
@@ -187,7 +191,14 @@ export function historySql(plan: HistoryPlan, dialect: HistoryDialect, form?: Hi
     }
   });
   outs.push(e(ROW_COLUMN));
-  return `WITH ${ctes.join(", ")} SELECT ${outs.join(", ")} FROM ${from}`;
+  return `${ctes.length > 0 ? `WITH ${ctes.join(", ")} ` : ""}SELECT ${outs.join(", ")} FROM ${from}`;
+}
+
+/** DuckDB: one view's timeline (the relation the ASOF form joins), to materialise on its own. */
+export function timelineOnlySql(v: HistoryView, plan: Omit<HistoryPlan, "views">): string {
+  const full: HistoryPlan = { ...plan, views: [v] };
+  const ctes = [sourceSql(v, 0, full, "duckdb", true), ...timelineSql(v, 0, plan.knowledge)];
+  return `WITH ${ctes.join(", ")} SELECT * FROM ${q("v0_tl")}`;
 }
 
 /**

@@ -142,3 +142,8 @@ export async function entityColumnTypes(engine: ExportEngine): Promise<Map<strin
   const d = await engine.query(`DESCRIBE ${ENTITIES_TABLE}`);
   return new Map(d.rows.map((r) => [String(r.column_name), String(r.column_type)]));
 }
+
+/** Statements freeing the loaded entity rows, once a table derived from them holds what is needed. */
+export function dropEntitiesSql(): string[] {
+  return [`DROP VIEW IF EXISTS ${ENTITIES_TABLE}`, `DROP TABLE IF EXISTS ${ROWS_TABLE}`];
+}

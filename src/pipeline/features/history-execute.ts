@@ -7,7 +7,14 @@ import { ENV } from "../../contract/env.js";
 import { LakelineError } from "../../core/errors.js";
 import { executeOnAthena } from "./history-athena.js";
 import type { Driven, HistoryDeps, HistoryPlan, HistoryRequest } from "./history-plan.js";
-import { historyQuery, loadEntityTable, servedCounts, type Written } from "./history-query.js";
+import {
+  historyQuery,
+  loadEntityTable,
+  servedCounts,
+  stageHistory,
+  stageTimelines,
+  type Written,
+} from "./history-query.js";
 
 export type { Written } from "./history-query.js";
 export { columnTypesOf } from "./history-query.js";
@@ -23,15 +30,19 @@ export async function executeHistory(
   const engine = await deps.openEngine(plan.asOf);
   try {
     if (engine.name === "athena") return await executeOnAthena(deps, req, plan, driven, dataDir, engine);
+    await stageTimelines(engine, plan);
     const { totalRows, entityTypes } = await loadEntityTable(engine, req, plan);
+    // The manifest states the history as one query; it runs as one join per view (stageHistory).
     const query = historyQuery(plan, driven.entityDigest.md5, entityTypes, engine.name);
-    const written = await deps
-      .writeSplits(engine, {
-        snapshot: query,
-        columns: plan.outColumns,
-        splits: plan.spec.parts.map((p) => p.name),
-        dataDir,
-      })
+    const written = await stageHistory(engine, plan)
+      .then((staged) =>
+        deps.writeSplits(engine, {
+          snapshot: historyQuery(plan, driven.entityDigest.md5, entityTypes, engine.name, { staged }),
+          columns: plan.outColumns,
+          splits: plan.spec.parts.map((p) => p.name),
+          dataDir,
+        }),
+      )
       .catch((err: unknown) => {
         if (/out of memory/i.test(String((err as Error)?.message)))
           throw new LakelineError(
