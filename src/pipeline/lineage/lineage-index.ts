@@ -20,24 +20,12 @@ import type {
 } from "../../core/lineage/types.js";
 import { putOnce } from "../../ports/conditional-put.js";
 import type { ObjectStore } from "../../ports/object-store.js";
+import { mapLimit } from "../shared/map-limit.js";
 import { loadSnapshot } from "./store.js";
 
 const CONCURRENCY = 16;
 const HEX_PREFIX = /^[0-9a-f]{6,32}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-async function mapLimit<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
-  return out;
-}
 
 /** The index keys of the records a plan phase wrote (artifacts and events; others need none). */
 export function indexKeysOf(writes: readonly { key: string; value: unknown }[]): string[] {
@@ -60,7 +48,7 @@ export function indexKeysOf(writes: readonly { key: string; value: unknown }[]):
 
 /** Create-only: an entry written twice (a retry, a racing run, a rebuild) is the same empty object. */
 export async function writeIndexKeys(store: ObjectStore, keys: readonly string[]): Promise<void> {
-  await mapLimit(keys, (key) => putOnce(store, key, ""));
+  await mapLimit(keys, CONCURRENCY, (key) => putOnce(store, key, ""));
 }
 
 export async function lineageIndexReady(store: ObjectStore): Promise<boolean> {
@@ -117,7 +105,7 @@ export async function findIndexedArtifacts(store: ObjectStore, ref: string): Pro
   if (ids.size === 0 && HEX_PREFIX.test(ref))
     for (const key of await listKeys(store, LINEAGE_INDEX_KEYS.versionsStartingWith(ref)))
       ids.add(lastSegment(key));
-  const records = await mapLimit([...ids].sort(), (id) =>
+  const records = await mapLimit([...ids].sort(), CONCURRENCY, (id) =>
     readRecord<ArtifactRecord>(store, LINEAGE_KEYS.artifact(id)),
   );
   return records.filter((a): a is ArtifactRecord => a !== undefined);
@@ -171,6 +159,7 @@ async function reachableEvents(
       if (todo.length === 0) break;
       const found = await mapLimit(
         todo.flatMap((n) => typesFollowed(n.artifact, up).map((type) => ({ ...n, type }))),
+        CONCURRENCY,
         (n) => linksOf(store, n.id, n.artifact, n.type),
       );
       for (const n of todo) loaded.add(`${n.id}|${up}`);
@@ -190,15 +179,15 @@ export async function indexedSubgraph(
   const events = await reachableEvents(store, rootIds, options);
   const { artifactIds, executionIds } = subgraphIds(events, rootIds, options);
   const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : 1);
-  const artifacts = await mapLimit([...artifactIds], (id) =>
+  const artifacts = await mapLimit([...artifactIds], CONCURRENCY, (id) =>
     readRecord<ArtifactRecord>(store, LINEAGE_KEYS.artifact(id)),
   );
-  const executions = await mapLimit([...executionIds], (id) =>
+  const executions = await mapLimit([...executionIds], CONCURRENCY, (id) =>
     readRecord<ExecutionRecord>(store, LINEAGE_KEYS.execution(id)),
   );
-  const states = await mapLimit([...executionIds], async (id) => {
+  const states = await mapLimit([...executionIds], CONCURRENCY, async (id) => {
     const keys = await listKeys(store, `${MLMD_FOLDERS.executionStates}${id}/`);
-    return mapLimit(keys, (key) => readRecord<ExecutionStateRecord>(store, key));
+    return mapLimit(keys, CONCURRENCY, (key) => readRecord<ExecutionStateRecord>(store, key));
   });
   const snapshot: LineageSnapshot = {
     artifacts: artifacts.filter((a): a is ArtifactRecord => a !== undefined).sort(byId),

@@ -12,6 +12,7 @@ import type {
 } from "../../core/lineage/types.js";
 import { putOnce as putOnceRaw } from "../../ports/conditional-put.js";
 import type { ObjectStore } from "../../ports/object-store.js";
+import { mapLimit } from "../shared/map-limit.js";
 
 /** Parallel reads when loading a snapshot: enough to hide S3 latency without exhausting sockets. */
 const READ_CONCURRENCY = 16;
@@ -22,19 +23,6 @@ const READ_CONCURRENCY = 16;
  */
 export function putOnce(store: ObjectStore, key: string, value: unknown): Promise<boolean> {
   return putOnceRaw(store, key, `${JSON.stringify(value)}\n`, "application/json");
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** Every JSON record under a prefix, in key order. */

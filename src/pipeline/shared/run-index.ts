@@ -26,6 +26,7 @@ import {
 } from "../../core/warehouse/run-index.js";
 import { putOnce } from "../../ports/conditional-put.js";
 import type { ObjectStore } from "../../ports/object-store.js";
+import { mapLimit } from "./map-limit.js";
 
 /** Entries outside the compacted segments before a reader writes the next segment. */
 export const COMPACT_AFTER = 16;
@@ -64,19 +65,6 @@ async function text(store: ObjectStore, key: string): Promise<string | undefined
     if (err instanceof ObjectNotFoundError) return undefined;
     throw err;
   }
-}
-
-async function mapLimit<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, items.length) }, worker));
-  return out;
 }
 
 /**
@@ -129,7 +117,7 @@ export async function readRunIndex(
   const { indexed, deltas, full, lastGeneration } = await compactedEntries(warehouse, dataset, compactKeys);
   const missing = unindexed(committed, indexed);
   const lost: IngestResult[] = [];
-  const read = await mapLimit(missing, async (runId) => {
+  const read = await mapLimit(missing, READ_CONCURRENCY, async (runId) => {
     const fromIndex = await text(warehouse, runIndexAppendKey(dataset, runId));
     if (fromIndex !== undefined) return JSON.parse(fromIndex) as IngestResult;
     const marker = await text(warehouse, markerKey(dataset, runId));
