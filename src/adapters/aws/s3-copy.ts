@@ -3,15 +3,12 @@
  * larger ones are copied in parts (UploadPartCopy, byte ranges of the source), as S3 requires.
  */
 import {
-  AbortMultipartUploadCommand,
   type CompletedPart,
-  CompleteMultipartUploadCommand,
   CopyObjectCommand,
-  CreateMultipartUploadCommand,
   type S3Client,
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
-import { MultipartFailure, type MultipartOutcome } from "./s3-multipart.js";
+import { inParts, type MultipartOutcome } from "./s3-multipart.js";
 
 /** The largest object one CopyObject may copy. */
 export const MAX_SINGLE_COPY_BYTES = 5 * 1024 ** 3;
@@ -50,13 +47,8 @@ export async function copyObject(client: S3Client, req: CopyRequest): Promise<Mu
   return copyInParts(client, req);
 }
 
-async function copyInParts(client: S3Client, req: CopyRequest): Promise<MultipartOutcome> {
-  const created = await client.send(
-    new CreateMultipartUploadCommand({ Bucket: req.bucket, Key: req.key, ContentType: req.contentType }),
-  );
-  const uploadId = created.UploadId;
-  if (!uploadId) throw new Error(`CreateMultipartUpload returned no UploadId for ${req.key}`);
-  try {
+function copyInParts(client: S3Client, req: CopyRequest): Promise<MultipartOutcome> {
+  return inParts(client, req, async (uploadId) => {
     const parts: CompletedPart[] = [];
     // One part at a time: each is a server-side copy, so the function's network and memory stay idle.
     for (let offset = 0, n = 1; offset < req.size; offset += req.partSizeBytes, n++) {
@@ -73,24 +65,6 @@ async function copyInParts(client: S3Client, req: CopyRequest): Promise<Multipar
       );
       parts.push({ PartNumber: n, ETag: out.CopyPartResult?.ETag });
     }
-    const done = await client.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: req.bucket,
-        Key: req.key,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: parts },
-        ...(req.ifNoneMatch ? { IfNoneMatch: "*" } : {}),
-      }),
-    );
-    return { etag: done.ETag, versionId: done.VersionId };
-  } catch (failure) {
-    try {
-      await client.send(
-        new AbortMultipartUploadCommand({ Bucket: req.bucket, Key: req.key, UploadId: uploadId }),
-      );
-    } catch (abortError) {
-      throw new MultipartFailure(uploadId, failure, abortError);
-    }
-    throw new MultipartFailure(uploadId, failure);
-  }
+    return parts;
+  });
 }

@@ -43,19 +43,35 @@ export class MultipartFailure extends Error {
  * every in-flight part has settled: an abort racing a part upload can leave that part behind.
  */
 export async function uploadMultipart(client: S3Client, req: MultipartRequest): Promise<MultipartOutcome> {
+  return inParts(client, req, (uploadId) => uploadParts(client, req, uploadId));
+}
+
+/**
+ * The frame of every multipart write: create the upload, let `parts` fill it, complete it (with
+ * `If-None-Match: *` when asked), and on any failure abort it, reporting a failed abort too.
+ */
+export async function inParts(
+  client: S3Client,
+  req: {
+    readonly bucket: string;
+    readonly key: string;
+    readonly contentType?: string;
+    readonly ifNoneMatch?: boolean;
+  },
+  parts: (uploadId: string) => Promise<CompletedPart[]>,
+): Promise<MultipartOutcome> {
   const created = await client.send(
     new CreateMultipartUploadCommand({ Bucket: req.bucket, Key: req.key, ContentType: req.contentType }),
   );
   const uploadId = created.UploadId;
   if (!uploadId) throw new Error(`CreateMultipartUpload returned no UploadId for ${req.key}`);
   try {
-    const parts = await uploadParts(client, req, uploadId);
     const done = await client.send(
       new CompleteMultipartUploadCommand({
         Bucket: req.bucket,
         Key: req.key,
         UploadId: uploadId,
-        MultipartUpload: { Parts: parts },
+        MultipartUpload: { Parts: await parts(uploadId) },
         ...(req.ifNoneMatch ? { IfNoneMatch: "*" } : {}),
       }),
     );
