@@ -15,6 +15,7 @@ import { formatSplitSpec } from "../../core/split/spec.js";
 import { latestProcessings } from "../../core/warehouse/latest.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { DatasetRef, RunStart } from "../lineage/recorder.js";
+import { mapLimit } from "../shared/map-limit.js";
 import { readMarkers } from "../shared/markers.js";
 import { md5Stored } from "../shared/publish.js";
 import type { ExportContext, ExportPlan, SourceFile } from "./context.js";
@@ -49,30 +50,22 @@ const HASH_CONCURRENCY = 8;
  * marker without them (written by an older version) by hashing the file.
  */
 export async function sourceFiles(store: ObjectStore, runs: readonly IngestResult[]): Promise<SourceFile[]> {
-  const out: SourceFile[] = new Array(runs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < runs.length) {
-      const i = next++;
-      const run = runs[i]!;
-      const key = run.outputs.warehouse!;
-      const { warehouseMd5, warehouseBytes } = run.outputs;
-      const digest =
-        warehouseMd5 !== undefined && warehouseBytes !== undefined
-          ? { md5: warehouseMd5, size: warehouseBytes }
-          : await md5Stored(store, key);
-      out[i] = {
-        key,
-        ...digest,
-        runId: run.runId,
-        ingestedAt: run.ingestedAt,
-        rows: run.rowsWritten,
-        sourceMd5: run.sourceMd5,
-      };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, runs.length) }, worker));
-  return out;
+  return mapLimit(runs, HASH_CONCURRENCY, async (run) => {
+    const key = run.outputs.warehouse!;
+    const { warehouseMd5, warehouseBytes } = run.outputs;
+    const digest =
+      warehouseMd5 !== undefined && warehouseBytes !== undefined
+        ? { md5: warehouseMd5, size: warehouseBytes }
+        : await md5Stored(store, key);
+    return {
+      key,
+      ...digest,
+      runId: run.runId,
+      ingestedAt: run.ingestedAt,
+      rows: run.rowsWritten,
+      sourceMd5: run.sourceMd5,
+    };
+  });
 }
 
 /**

@@ -6,6 +6,7 @@
 import { SnapshotChangedError } from "../../core/errors.js";
 import type { ExportPart } from "../../ports/export-writer.js";
 import { md5File } from "../shared/hash-files.js";
+import { mapLimit } from "../shared/map-limit.js";
 import type { ExportContext, ExportMade, ExportPlan, MadePart } from "./context.js";
 import { committedSourceRuns } from "./driver.js";
 
@@ -59,14 +60,6 @@ export async function executeExport(ctx: ExportContext): Promise<ExportMade> {
   );
   await assertSnapshotUnchanged(plan);
   const totalRows = Object.values(written.rows).reduce((a, b) => a + b, 0);
-  const parts: MadePart[] = new Array(written.parts.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < parts.length) {
-      const i = next++;
-      parts[i] = await hashed(written.parts[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, parts.length) }, worker));
+  const parts = await mapLimit(written.parts, HASH_CONCURRENCY, hashed);
   return { parts, rows: written.rows, totalRows, query: written.query, engine: written.engine };
 }
