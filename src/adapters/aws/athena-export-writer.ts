@@ -8,13 +8,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { runsTableName } from "../../contract/committed-view.js";
 import { exportStagingPrefix, partRelpath } from "../../contract/export-keys.js";
-import { QueryError } from "../../core/errors.js";
-import {
-  snapshotSelect,
-  splitCounts,
-  splitCountsSql,
-  unloadSplitSql,
-} from "../../core/export/snapshot-sql.js";
+import { snapshotSelect } from "../../core/export/snapshot-sql.js";
 import { renderSelect } from "../../core/sql-builder.js";
 import type {
   ExportPart,
@@ -25,6 +19,7 @@ import type {
 } from "../../ports/export-writer.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { ExportEngine } from "../../ports/query-engine.js";
+import { unloadSplits } from "./athena-split-parts.js";
 
 export interface AthenaExportWriterOptions {
   readonly openEngine: () => Promise<ExportEngine>;
@@ -85,29 +80,15 @@ export class AthenaExportWriter implements ExportWriter {
     const splits = snapshot.spec.parts.map((p) => p.name);
     const engine = await this.options.openEngine();
     try {
-      const statements: string[] = [];
-      const countSql = splitCountsSql(snapshotQuery);
-      statements.push(countSql);
-      const rows = splitCounts((await engine.query(countSql)).rows, splits);
+      const { rows, statements, objects } = await unloadSplits(engine, exports, {
+        snapshot: snapshotQuery,
+        columns: snapshot.columns,
+        splits,
+        stagingPrefix,
+      });
       const parts: ExportPart[] = [];
-      for (const split of splits) {
-        if (rows[split] === 0) continue;
-        const prefix = `${stagingPrefix}${split}/`;
-        const sql = unloadSplitSql({
-          snapshot: snapshotQuery,
-          columns: snapshot.columns,
-          split,
-          location: `s3://${exports.bucket}/${prefix}`,
-        });
-        statements.push(sql);
-        await engine.query(sql);
-        const keys: string[] = [];
-        for await (const o of exports.list(prefix)) if (o.size > 0 && !o.key.endsWith("/")) keys.push(o.key);
-        if (keys.length === 0)
-          throw new QueryError(
-            `export: UNLOAD of split ${split} (${rows[split]} rows) wrote no file under ${prefix}`,
-          );
-        const digests = await md5Objects(exports, keys.sort());
+      for (const { split, keys } of objects) {
+        const digests = await md5Objects(exports, keys);
         for (const [i, stagedKey] of keys.entries())
           parts.push({ relpath: partRelpath(split, i), stagedKey, ...digests[i]! });
       }
