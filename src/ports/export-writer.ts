@@ -3,6 +3,7 @@
  * writes them into local scratch (adapters/duckdb); Athena UNLOADs them to a staging prefix of the
  * exports zone (adapters/aws). The export executor sees only this, and never which engine ran.
  */
+import type { SnapshotPlan } from "../core/export/snapshot-sql.js";
 import type { SplitKeyColumn } from "../core/split/canonical.js";
 import type { SplitSpec } from "../core/split/spec.js";
 import type { Select } from "../core/sql-builder.js";
@@ -81,3 +82,18 @@ export interface WrittenSplits {
 }
 
 export type SplitPartsWriter = (engine: ExportEngine, query: SplitQuery) => Promise<WrittenSplits>;
+
+/** The snapshot as the SQL plan of core/export, over the runs relation the writer's engine reads. */
+export function snapshotPlanOf(snapshot: ExportSnapshot, runsTable: string): SnapshotPlan {
+  return {
+    table: snapshot.dataset,
+    columns: snapshot.columns,
+    keyColumns: snapshot.keyColumns,
+    spec: snapshot.spec,
+    environment: snapshot.environment,
+    snapshotAt: snapshot.snapshotAt,
+    runsTable,
+    asOf: snapshot.asOf,
+    ...(snapshot.where ? { where: snapshot.where } : {}),
+  };
+}

@@ -10,12 +10,13 @@ import { runsTableName } from "../../contract/committed-view.js";
 import { exportStagingPrefix, partRelpath } from "../../contract/export-keys.js";
 import { snapshotSelect } from "../../core/export/snapshot-sql.js";
 import { renderSelect } from "../../core/sql-builder.js";
-import type {
-  ExportPart,
-  ExportSnapshot,
-  ExportTarget,
-  ExportWriter,
-  WrittenExport,
+import {
+  type ExportPart,
+  type ExportSnapshot,
+  type ExportTarget,
+  type ExportWriter,
+  snapshotPlanOf,
+  type WrittenExport,
 } from "../../ports/export-writer.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { ExportEngine } from "../../ports/query-engine.js";
@@ -62,20 +63,7 @@ export class AthenaExportWriter implements ExportWriter {
   async write(snapshot: ExportSnapshot, target: ExportTarget): Promise<WrittenExport> {
     const { exports } = this.options;
     const stagingPrefix = exportStagingPrefix(target.runId, (this.options.attemptId ?? randomUUID)());
-    const snapshotQuery = snapshotSelect(
-      {
-        table: snapshot.dataset,
-        columns: snapshot.columns,
-        keyColumns: snapshot.keyColumns,
-        spec: snapshot.spec,
-        environment: snapshot.environment,
-        snapshotAt: snapshot.snapshotAt,
-        runsTable: runsTableName(snapshot.dataset),
-        asOf: snapshot.asOf,
-        ...(snapshot.where ? { where: snapshot.where } : {}),
-      },
-      "athena",
-    );
+    const snapshotQuery = snapshotSelect(snapshotPlanOf(snapshot, runsTableName(snapshot.dataset)), "athena");
     const query = renderSelect(snapshotQuery);
     const splits = snapshot.spec.parts.map((p) => p.name);
     const engine = await this.options.openEngine();

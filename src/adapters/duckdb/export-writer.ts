@@ -16,13 +16,14 @@ import {
 } from "../../core/export/snapshot-sql.js";
 import { sqlIdent } from "../../core/sql.js";
 import { renderSelect } from "../../core/sql-builder.js";
-import type {
-  ExportSnapshot,
-  ExportTarget,
-  ExportWriter,
-  SplitQuery,
-  WrittenExport,
-  WrittenSplits,
+import {
+  type ExportSnapshot,
+  type ExportTarget,
+  type ExportWriter,
+  type SplitQuery,
+  snapshotPlanOf,
+  type WrittenExport,
+  type WrittenSplits,
 } from "../../ports/export-writer.js";
 import type { ExportEngine } from "../../ports/query-engine.js";
 import { RUNS_VIEW } from "./query-engine.js";
@@ -93,20 +94,7 @@ export class DuckDbExportWriter implements ExportWriter {
   async write(snapshot: ExportSnapshot, target: ExportTarget): Promise<WrittenExport> {
     const engine = await this.options.openEngine(snapshot.snapshotAt);
     try {
-      const snapshotQuery = snapshotSelect(
-        {
-          table: snapshot.dataset,
-          columns: snapshot.columns,
-          keyColumns: snapshot.keyColumns,
-          spec: snapshot.spec,
-          environment: snapshot.environment,
-          snapshotAt: snapshot.snapshotAt,
-          runsTable: RUNS_VIEW,
-          asOf: snapshot.asOf,
-          ...(snapshot.where ? { where: snapshot.where } : {}),
-        },
-        "duckdb",
-      );
+      const snapshotQuery = snapshotSelect(snapshotPlanOf(snapshot, RUNS_VIEW), "duckdb");
       const splits = snapshot.spec.parts.map((p) => p.name);
       const query = renderSelect(snapshotQuery);
       const written = await writeSplitParts(
