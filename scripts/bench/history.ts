@@ -232,7 +232,7 @@ export function historyJobs(lakes: readonly HistoryLake[]): Job[] {
     }),
   ]);
   // Operation by operation, every N in turn: each pair sees the same machine conditions.
-  return byLake[0]!.flatMap((_, op) => byLake.map((jobs) => jobs[op]!));
+  return (byLake[0] ?? []).flatMap((_, op) => byLake.map((jobs) => jobs[op]!));
 }
 
 /** Each operation at every N within 1.5× of its cost at the smallest N; export peak ≤ 512 MB. */
