@@ -2,7 +2,9 @@
  * `schema infer`'s reading of a local data file (CSV, TSV, JSON lines or a JSON array; gzip or not;
  * Parquet): just what inference needs (see InferenceFeatureStatistics), in two scans whatever the
  * width — one wide aggregate over every column of a view with the sniffed dialect and types spelled
- * out, then the values of the few-valued string columns.
+ * out (infer-aggregates.ts), then the values of the few-valued string columns. A value beyond the
+ * sniffer's sample that does not fit its column's type costs a text scan instead, and one over just
+ * the columns it widened.
  */
 import * as path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
@@ -25,9 +27,9 @@ import {
   numericOf,
   rows,
   textOf,
-  widenToFit,
 } from "./file-source.js";
 import type { FileStatistics } from "./file-statistics.js";
+import { aggregateParts, type ColumnAggregates, widenedAggregates } from "./infer-aggregates.js";
 
 const TOP_K = 50;
 
@@ -53,12 +55,13 @@ export async function inferenceStatistics(file: string): Promise<FileInferenceSt
       return await inferenceScans(conn, loaded);
     } catch (err) {
       if (loaded.format === "parquet") throw err;
-      // A value beyond the sniffer's sample that does not fit its type: widen the columns that
-      // need it, or else sniff the whole file.
-      const widened = await widenToFit(conn, loaded).catch(() => false);
+      // A value beyond the sniffer's sample that does not fit its type: one scan of the file as
+      // text widens the columns that need it and aggregates every column, or else the whole file
+      // is sniffed.
+      const widened = await widenedAggregates(conn, loaded).catch(() => undefined);
       if (widened) {
         try {
-          return await inferenceScans(conn, loaded);
+          return await inferenceResult(conn, loaded, widened);
         } catch {
           // The widened types did not fit either: the whole-file sniff decides.
         }
@@ -77,36 +80,22 @@ async function inferenceScans(conn: DuckDBConnection, loaded: Loaded): Promise<F
     name: String(r.column_name),
     ...featureTypeOf(String(r.column_type)),
   }));
-  const projection: string[] = [];
-  const parts = ["count(*)::DOUBLE AS n"];
-  columns.forEach((c, i) => {
-    const x = ident(c.name);
-    projection.push(c.list ? `len(${x}) AS x${i}` : `${x} AS x${i}`);
-    parts.push(`count(x${i})::DOUBLE AS p${i}`);
-    if (c.list) {
-      parts.push(
-        `min(x${i})::DOUBLE AS lmn${i}`,
-        `max(x${i})::DOUBLE AS lmx${i}`,
-        `avg(x${i})::DOUBLE AS la${i}`,
-      );
-      return;
-    }
-    if (c.type === "STRING" || c.type === "BOOL") {
-      parts.push(`approx_count_distinct(x${i})::DOUBLE AS d${i}`);
-    } else if (c.type === "FLOAT") {
-      projection.push(`CASE WHEN isfinite(${x}) THEN ${x}::DOUBLE END AS f${i}`);
-      parts.push(
-        `min(f${i}) AS mn${i}`,
-        `max(f${i}) AS mx${i}`,
-        `(count(x${i}) - count(f${i}))::DOUBLE AS nf${i}`,
-      );
-    } else if (c.type === "INT" || c.type === "TIMESTAMP") {
-      const v = numericOf(c, `x${i}`);
-      parts.push(`min(${v}) AS mn${i}`, `max(${v}) AS mx${i}`);
-    }
-  });
+  const { projection, parts } = aggregateParts(columns, (c) => ident(c.name));
   const agg =
     (await rows(conn, `SELECT ${parts.join(", ")} FROM (SELECT ${projection.join(", ")} FROM src)`))[0] ?? {};
+  return inferenceResult(conn, loaded, { columns, agg });
+}
+
+/**
+ * The statistics from the wide aggregate (`agg`: n, and per column i p·i presence, d·i distinct,
+ * mn·i / mx·i / nf·i numeric range and non-finite count, lmn·i / lmx·i / la·i list lengths), with
+ * the values of the few-valued string columns counted in a second scan of `src`.
+ */
+async function inferenceResult(
+  conn: DuckDBConnection,
+  loaded: Loaded,
+  { columns, agg }: ColumnAggregates,
+): Promise<FileInferenceStatistics> {
   const rowsRead = Number(agg.n ?? 0);
   const few = columns
     .map((c, i) => ({ c, i }))

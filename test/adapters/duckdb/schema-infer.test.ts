@@ -172,6 +172,16 @@ describe("inferSchemaFromFile, values beyond the sniffer's sample", () => {
       present: n - 3,
       missing: 3,
     });
+    // Widened to text: its values counted as text; the columns that kept their type, aggregated as it.
+    const text = statistics.features.find((f) => f.name === "late_text")!;
+    expect(text.distinctApprox).toBe(8);
+    expect(text.string?.topValues.find((v) => v.value === "n/a")?.count).toBe(1);
+    expect(statistics.features.find((f) => f.name === "day")?.numeric).toMatchObject({
+      min: Date.UTC(2024, 0, 1) / 1000,
+      max: Date.UTC(2024, 0, 28) / 1000,
+    });
+    expect(statistics.features.find((f) => f.name === "id")?.numeric).toMatchObject({ min: 0, max: n - 1 });
+    expect(schema.features.find((f) => f.name === "kind")?.domain).toEqual({ values: ["a", "b", "c"] });
     rmSync(dir, { recursive: true, force: true });
   });
 });
