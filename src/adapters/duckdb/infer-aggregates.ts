@@ -16,6 +16,7 @@ import {
   rows,
   sniffedRead,
   TO_DOUBLE,
+  textOf,
   widening,
 } from "./file-source.js";
 
@@ -23,7 +24,7 @@ export type NamedColumn = ColumnType & { readonly name: string };
 
 export interface ColumnAggregates {
   readonly columns: readonly NamedColumn[];
-  /** n, and per column i: p·i presence, d·i distinct, mn·i / mx·i / nf·i, lmn·i / lmx·i / la·i. */
+  /** n, and per column i: p·i presence, d·i distinct, mn·i / mx·i / nf·i, lmn·i / lmx·i / la·i, h·i values. */
   readonly agg: Record<string, unknown>;
 }
 
@@ -34,6 +35,8 @@ export interface ColumnAggregates {
 export function aggregateParts(
   columns: readonly NamedColumn[],
   value: (c: NamedColumn, i: number) => string,
+  /** String columns whose values are counted too (`h·i`, a histogram of their text). */
+  counted: ReadonlySet<string> = new Set(),
 ): { projection: string[]; parts: string[] } {
   const projection: string[] = [];
   const parts = ["count(*)::DOUBLE AS n"];
@@ -51,6 +54,7 @@ export function aggregateParts(
     }
     if (c.type === "STRING" || c.type === "BOOL") {
       parts.push(`approx_count_distinct(x${i})::DOUBLE AS d${i}`);
+      if (counted.has(c.name)) parts.push(`histogram(${textOf(c, `x${i}`)}) AS h${i}`);
     } else if (c.type === "FLOAT") {
       projection.push(`CASE WHEN isfinite(${x}) THEN ${x}::DOUBLE END AS f${i}`);
       parts.push(
@@ -88,6 +92,8 @@ function typedFromText(type: string, s: string, loaded: Loaded): string {
 export async function widenedAggregates(
   conn: DuckDBConnection,
   loaded: Loaded,
+  /** String columns whose values are counted in the same scan (see aggregateParts). */
+  counted: ReadonlySet<string> = new Set(),
 ): Promise<ColumnAggregates | undefined> {
   const read = sniffedRead(loaded);
   const sampled = loaded.sniffed?.columns ?? [];
@@ -95,7 +101,7 @@ export async function widenedAggregates(
   const text = sampled.map((c) => ({ name: c.name, type: "VARCHAR" }));
   const typed = sampled.map((c, i) => typedFromText(c.type, `s${i}`, loaded));
   const columns = sampled.map((c) => ({ name: c.name, ...featureTypeOf(c.type) }));
-  const { projection, parts } = aggregateParts(columns, (_, i) => `t${i}`);
+  const { projection, parts } = aggregateParts(columns, (_, i) => `t${i}`, counted);
   const levels = sampled.flatMap((c, i) => {
     const level = widening(c.type, `s${i}`, loaded, `t${i}`);
     return level === undefined ? [] : [`${level} AS w${i}`];
@@ -131,7 +137,7 @@ export async function widenedAggregates(
     (
       await rows(conn, `SELECT ${more.parts.join(", ")} FROM (SELECT ${more.projection.join(", ")} FROM src)`)
     )[0] ?? {};
-  for (const { i } of changed) for (const k of ["d", "mn", "mx", "nf"]) delete out[`${k}${i}`];
+  for (const { i } of changed) for (const k of ["d", "mn", "mx", "nf", "h"]) delete out[`${k}${i}`];
   for (const [k, v] of Object.entries(again)) {
     const m = /^([a-z]+)(\d+)$/.exec(k);
     if (m) out[`${m[1]}${changed[Number(m[2])]!.i}`] = v;
