@@ -29,7 +29,12 @@ import {
   textOf,
 } from "./file-source.js";
 import type { FileStatistics } from "./file-statistics.js";
-import { aggregateParts, type ColumnAggregates, widenedAggregates } from "./infer-aggregates.js";
+import {
+  aggregateParts,
+  type ColumnAggregates,
+  distinctFromCounts,
+  widenedAggregates,
+} from "./infer-aggregates.js";
 
 const TOP_K = 50;
 
@@ -136,6 +141,7 @@ async function inferenceResult(
   { columns, agg }: ColumnAggregates,
 ): Promise<FileInferenceStatistics> {
   const rowsRead = Number(agg.n ?? 0);
+  distinctFromCounts(agg);
   const few = columns
     .map((c, i) => ({ c, i }))
     .filter(
