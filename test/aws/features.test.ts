@@ -261,6 +261,11 @@ describe("training sets on the shipped export function with Trino as Athena", ()
     const unloads = athena.statements.filter((s) => s.startsWith("UNLOAD"));
     expect(unloads.length).toBeGreaterThan(0);
     expect(unloads.every((s) => s.includes("row_number() OVER") && !s.includes("ASOF"))).toBe(true);
+    // The committed runs are read as data from the runs view, never listed in the query's text
+    for (const s of unloads) {
+      expect(s).toContain(`FROM "stocks_runs"`);
+      for (const r of runs) expect(s).not.toContain(r.runId);
+    }
   });
 
   it("serves point-in-time values: no late row before its upload, nothing past the TTL or unknown", async () => {
