@@ -3,6 +3,9 @@
  * code as on the local lake, through the S3 store adapter against moto's S3 API — a lost append
  * entry, a torn segment, commits and compactions racing on S3's conditional creates
  * (`If-None-Match: *`), and lineage subgraphs equal to those the local lake's index answers.
+ * moto 5.2.5 honours `If-None-Match: *` on PutObject and CompleteMultipartUpload (tested here), and
+ * `If-Match` on PutObject; it ignores `If-Match` on CompleteMultipartUpload and has no destination
+ * condition on CopyObject (lakeline uses neither: its indexes are create-only objects).
  */
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,6 +29,7 @@ import { appendToRunIndex, COMPACT_AFTER, readRunIndex } from "../../src/pipelin
 import type { ObjectStore } from "../../src/ports/object-store.js";
 import { type MotoS3Handle, startMotoS3 } from "../support/moto-s3.js";
 import { tempDir } from "../support/temp.js";
+import { BIG_FILE } from "./object-store.contract.js";
 
 const DATASET = "penguins";
 
@@ -183,6 +187,39 @@ describe("the run index on S3 (moto)", () => {
     expect(won).toHaveLength(1);
     expect(lost.every((e) => e instanceof ObjectExistsError)).toBe(true);
     expect(Buffer.from(await store.get(key)).toString()).toBe(`writer ${won[0]}\n`);
+  });
+});
+
+describe("conditional creates on S3 (moto)", () => {
+  it("refuses a multipart create whose key appeared after the check (CompleteMultipartUpload If-None-Match), and aborts it", async () => {
+    // Prepare: another writer creates the key just before this upload completes
+    const bucket = `indexes-${++bucketSeq}`;
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    const racing = moto.client();
+    const writer = moto.client();
+    writer.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "CompleteMultipartUploadCommand")
+          await racing.send(new PutObjectCommand({ Bucket: bucket, Key: "big.parquet", Body: "first" }));
+        return next(args);
+      },
+      { step: "initialize", name: "lakelineTestRace" },
+    );
+    const MiB = 1024 * 1024;
+    const store = new S3ObjectStore(writer, bucket, {
+      multipartThresholdBytes: 5 * MiB,
+      partSizeBytes: 5 * MiB,
+    });
+
+    // Act
+    const put = store.putFile("big.parquet", BIG_FILE, { ifNoneMatch: true });
+
+    // Assess: the first writer's object stands, and no upload is left behind
+    await expect(put).rejects.toBeInstanceOf(ObjectExistsError);
+    expect(Buffer.from(await store.get("big.parquet")).toString()).toBe("first");
+    expect(await moto.pendingMultipartUploads(bucket)).toEqual([]);
+    racing.destroy();
+    writer.destroy();
   });
 });
 
