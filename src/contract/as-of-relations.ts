@@ -62,7 +62,9 @@ const LEADING = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
 /**
  * `sql` with the as-of relations of every dataset it names in front, as WITH queries (merged into
  * the statement's own WITH, if it has one). Refuses what it cannot rewrite: WITH RECURSIVE, a
- * statement that is not a query, a relation of a dataset qualified with its database.
+ * statement that is not a query, a relation of a dataset qualified with its database, and a
+ * `_committed` / `_history` / `_quarantine` relation read FROM or JOINed whose dataset is not in
+ * `datasets` (it would be read as it is now).
  */
 export function withAsOf(sql: string, database: string, datasets: readonly string[], asOf: Date): string {
   const lead = LEADING.exec(sql)![0];
@@ -74,6 +76,18 @@ export function withAsOf(sql: string, database: string, datasets: readonly strin
       `--as-of on Athena applies to a query (SELECT or WITH), not ${JSON.stringify(body.slice(0, 40))}`,
     );
   const used = identifiersIn(body);
+  // A relation of a dataset missing from `datasets` would silently be read as it is now.
+  const known = new Set(datasets.map((d) => d.toLowerCase()));
+  for (const [, , quoted, bare] of body.matchAll(
+    /\b(from|join)\s+(?:"([^"]+)"|([A-Za-z_][A-Za-z0-9_]*))/gi,
+  )) {
+    const name = (quoted ?? bare!).toLowerCase();
+    const base = name.replace(/(_quarantine)?(_committed|_history)$|_quarantine$/, "");
+    if (base !== name && base !== "" && !known.has(base))
+      throw new UsageError(
+        `--as-of on Athena: ${name} looks like a relation of dataset ${base}, which has no schema here (${datasets.length > 0 ? `known: ${datasets.join(", ")}` : "no datasets found"}); pass --schemas <dir>`,
+      );
+  }
   const relations = datasets
     .flatMap((d) => asOfRelations(database, d, asOf))
     .filter((r) => used.has(r.name.toLowerCase()));

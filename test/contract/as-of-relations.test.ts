@@ -72,6 +72,9 @@ describe("as-of relations on Athena", () => {
 
   it("leave a statement naming no dataset relation as it is", () => {
     expect(withAsOf("SELECT 1", "lakeline", ["penguins"], T)).toBe("SELECT 1");
+    expect(withAsOf("SELECT 1 AS is_committed", "lakeline", ["penguins"], T)).toBe(
+      "SELECT 1 AS is_committed",
+    );
   });
 
   it("refuse what they cannot stand in for, saying why", () => {
@@ -79,6 +82,10 @@ describe("as-of relations on Athena", () => {
       ["WITH RECURSIVE r(n) AS (SELECT 1) SELECT * FROM r", /WITH RECURSIVE/],
       ["DROP TABLE penguins", /applies to a query \(SELECT or WITH\), not "DROP TABLE penguins"/],
       ["SELECT * FROM lakeline.penguins", /without the database \(lakeline\.…\)/],
+      [
+        "SELECT count(*) FROM sales_history",
+        /sales_history looks like a relation of dataset sales, which has no schema here \(known: penguins\); pass --schemas <dir>/,
+      ],
     ] as const) {
       expect(() => withAsOf(sql, "lakeline", ["penguins"], T)).toThrow(UsageError);
       expect(() => withAsOf(sql, "lakeline", ["penguins"], T)).toThrow(why);
