@@ -11,6 +11,10 @@
  *   npm run bench -- --entity-rows 1m   entity rows of the feature-store training set (default 1m)
  *   npm run bench -- --history 50,1000  history axis: committed runs of one dataset (default 50,1000)
  *   npm run bench -- --history-only     only the history axis (no flights, widths, features, cold start)
+ *   npm run bench -- --only 'ingest|anchor'  only jobs whose id matches the regex (ids: anchor:<file>,
+ *                                       ingest:<file>, ingest[…]:<file>, validate-cli:<file>, query:…,
+ *                                       export:…, history-<op>:<runs>, features-…, infer:…, scan:…, hash:…,
+ *                                       md5sum:…, startup, coldstart); inputs are still built
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs/promises";
@@ -61,12 +65,13 @@ const { values: opts } = parseArgs({
     reps: { type: "string" },
     history: { type: "string" },
     "history-only": { type: "boolean", default: false },
+    only: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (opts.help) {
   process.stdout.write(
-    "usage: npm run bench -- [--quick] [--sizes 1m,3m,9m] [--widths 20,100,300] [--wide-rows 200k] [--reps 3] [--entity-rows 1m] [--history 50,1000] [--history-only] [--json]\n",
+    "usage: npm run bench -- [--quick] [--sizes 1m,3m,9m] [--widths 20,100,300] [--wide-rows 200k] [--reps 3] [--entity-rows 1m] [--history 50,1000] [--history-only] [--only <regex of job ids>] [--json]\n",
   );
   process.exit(0);
 }
@@ -78,6 +83,9 @@ function parseSize(s: string): number {
 }
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+/** `--only`: the job ids to run (all when absent). */
+const only = opts.only === undefined ? undefined : new RegExp(opts.only);
+const selected = (id: string) => only === undefined || only.test(id);
 const root = path.resolve(import.meta.dirname, "..");
 process.chdir(root);
 
@@ -192,7 +200,7 @@ const failed = new Map<string, string>();
 const notes: string[] = [];
 
 async function runOnce(job: Job, label: string): Promise<void> {
-  if (failed.has(job.id)) return;
+  if (failed.has(job.id) || !selected(job.id)) return;
   const { command, cleanup } = await job.prepare();
   try {
     const s = await measure(command);
@@ -222,21 +230,24 @@ if (queryInput && keptLake) {
     exportJob(queryInput, () => keptLake),
   );
   for (let r = 1; r <= reps; r++) for (const job of after) await runOnce(job, `rep ${r}/${reps}`);
-} else if (queryInput) notes.push("query and export not measured: no successful ingest left a lake to read");
+} else if (queryInput && (selected(`query:${queryInput.name}`) || selected(`export:${queryInput.name}`)))
+  notes.push("query and export not measured: no successful ingest left a lake to read");
 if (keptLake) await fs.rm(keptLake, { recursive: true, force: true });
 
 // Feature store: a training set of 1M entity rows (--entity-rows) over three views, against the same
 // ASOF joins written directly in DuckDB, on a lake of its own (flights at the smallest size).
 const entityRows = opts["entity-rows"] ? parseSize(opts["entity-rows"]) : 1_000_000;
 const featureFlights = sizes.length > 0 && !historyOnly ? find(sizes[0]!, "csv") : undefined;
-const features = featureFlights
-  ? await featureBench({ dir: path.join(root, ".bench"), flights: featureFlights, entityRows, log }).catch(
-      (err: Error) => {
-        notes.push(`feature store not measured: ${err.message.split("\n")[0]}`);
-        return undefined;
-      },
-    )
-  : undefined;
+const features =
+  featureFlights &&
+  (only === undefined || only.test("features-history:") || only.test("features-asof-duckdb:"))
+    ? await featureBench({ dir: path.join(root, ".bench"), flights: featureFlights, entityRows, log }).catch(
+        (err: Error) => {
+          notes.push(`feature store not measured: ${err.message.split("\n")[0]}`);
+          return undefined;
+        },
+      )
+    : undefined;
 if (features) {
   after.push(...features.jobs);
   for (let r = 1; r <= reps; r++) for (const job of features.jobs) await runOnce(job, `rep ${r}/${reps}`);
@@ -249,15 +260,16 @@ if (md5 && ours && md5 !== ours)
   failed.set(`hash:${largest?.name}`, `digest ${ours} differs from md5sum's ${md5}`);
 for (const [id, message] of failed) notes.push(`FAILED ${id}: ${message.split("\n")[0]}`);
 
-if (!historyOnly) log("cold start: bundling functions/ingest.ts with esbuild");
-const coldStart = historyOnly
-  ? []
-  : await measureColdStart(path.join(root, ".bench", "coldstart"), COLD_START_RUNS, log).catch(
-      (err: Error) => {
-        notes.push(`cold start not measured: ${err.message}`);
-        return [];
-      },
-    );
+if (!historyOnly && selected("coldstart")) log("cold start: bundling functions/ingest.ts with esbuild");
+const coldStart =
+  historyOnly || !selected("coldstart")
+    ? []
+    : await measureColdStart(path.join(root, ".bench", "coldstart"), COLD_START_RUNS, log).catch(
+        (err: Error) => {
+          notes.push(`cold start not measured: ${err.message}`);
+          return [];
+        },
+      );
 
 const rows = summarise([...jobs, ...history, ...after], samples).filter((r) => !failed.has(r.id));
 const report: BenchReport = {
