@@ -62,7 +62,7 @@ export interface Loaded {
   readonly csv?: CsvOptions;
   readonly date?: string;
   readonly timestamp?: string;
-  /** The CSV read the sniffer proposed, and its columns as typed on the sample. */
+  /** The read the sniffer proposed (CSV; JSON as a view), and its columns as typed on the sample. */
   readonly sniffed?: {
     readonly prompt: string;
     readonly columns: readonly { readonly name: string; readonly type: string }[];
@@ -110,19 +110,18 @@ async function loadWith(
 ): Promise<Loaded> {
   const at = lit(path.resolve(file));
   if (kind === "json") {
-    const columns =
-      as === "VIEW"
-        ? // Spelled out so the view does not re-sample at every bind.
-          (await rows(conn, `DESCRIBE SELECT * FROM read_json_auto(${at}${sample})`))
-            .map((r) => `${lit(String(r.column_name))}: ${lit(String(r.column_type))}`)
-            .join(", ")
-        : undefined;
-    await conn.run(
-      columns !== undefined
-        ? `CREATE TEMP VIEW src AS SELECT * FROM read_json(${at}, columns = {${columns}})`
-        : `CREATE TEMP TABLE src AS SELECT * FROM read_json_auto(${at}${sample})`,
-    );
-    return { format: "json" };
+    if (as === "TABLE") {
+      await conn.run(`CREATE TEMP TABLE src AS SELECT * FROM read_json_auto(${at}${sample})`);
+      return { format: "json" };
+    }
+    // Spelled out so the view does not re-sample at every bind (and so a read can retype columns).
+    const columns = (await rows(conn, `DESCRIBE SELECT * FROM read_json_auto(${at}${sample})`)).map((r) => ({
+      name: String(r.column_name),
+      type: String(r.column_type),
+    }));
+    const prompt = `FROM read_json(${at}, ${columnsText(columns)})`;
+    await conn.run(`CREATE TEMP VIEW src AS SELECT * ${prompt}`);
+    return { format: "json", sniffed: { prompt, columns } };
   }
   const delim = kind === "tsv" ? ", delim = '\\t'" : "";
   const sniffed = (
@@ -166,7 +165,8 @@ export function sniffedRead(
   if (!sniffed || sniffed.columns.length === 0) return undefined;
   const spelled = columnsText(sniffed.columns);
   if (!sniffed.prompt.includes(spelled)) return undefined;
-  return (columns) => sniffed.prompt.replace(spelled, columnsText(columns));
+  // A function, so a `$'` in a column name is not a replacement pattern.
+  return (columns) => sniffed.prompt.replace(spelled, () => columnsText(columns));
 }
 
 export const numericOf = (c: ColumnType, x: string) =>
@@ -204,7 +204,8 @@ export async function rows(conn: DuckDBConnection, sql: string): Promise<Record<
 const columnsText = (columns: readonly { name: string; type: string }[]) =>
   `columns={${columns.map((c) => `${lit(c.name)}: ${lit(c.type)}`).join(", ")}}`;
 
-const INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
+export const INTEGER =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
 
 /** Widening levels of a column: keep its sampled type, make it DOUBLE, make it VARCHAR. */
 export const KEEP = 0;

@@ -10,6 +10,7 @@ import {
   type ColumnType,
   featureTypeOf,
   histogramCounts,
+  INTEGER,
   ident,
   KEEP,
   type Loaded,
@@ -75,6 +76,65 @@ export function aggregateParts(
   return { projection, parts };
 }
 
+/**
+ * The wide aggregate over `src` as the sniffer typed it, except that its integer columns are read as
+ * text: DuckDB's readers take "4.5" into an integer column as 5 (CSV) or 4 (JSON), and "4.0" or
+ * "1e3" as integers, all of which ingest refuses as INT. Each such value is cast once, for its
+ * aggregates and for the widening test `w·i` in the same scan (the cast printing back as the text,
+ * the common case, costs no regex). Throws NotIntegralError naming the columns that must widen.
+ */
+export async function typedAggregates(
+  conn: DuckDBConnection,
+  loaded: Loaded,
+  columns: readonly NamedColumn[],
+  counted: ReadonlySet<string>,
+): Promise<Record<string, unknown>> {
+  const read = sniffedRead(loaded);
+  const sampled = loaded.sniffed?.columns ?? [];
+  const aligned =
+    read !== undefined &&
+    sampled.length === columns.length &&
+    sampled.every((c, i) => c.name === columns[i]!.name);
+  const ints = new Set(
+    aligned ? columns.flatMap((c, i) => (!c.list && INTEGER.test(sampled[i]!.type) ? [i] : [])) : [],
+  );
+  const { projection, parts } = aggregateParts(
+    columns,
+    (c, i) => (ints.has(i) ? `TRY_CAST(${ident(c.name)} AS ${sampled[i]!.type})` : ident(c.name)),
+    counted,
+  );
+  for (const i of ints) {
+    projection.push(`${ident(columns[i]!.name)} AS s${i}`);
+    parts.push(`${widening(sampled[i]!.type, `s${i}`, loaded, `x${i}`)} AS w${i}`);
+  }
+  const from =
+    read && ints.size > 0
+      ? `(SELECT * ${read(sampled.map((c, i) => (ints.has(i) ? { name: c.name, type: "VARCHAR" } : c)))})`
+      : "src";
+  const agg =
+    (await rows(conn, `SELECT ${parts.join(", ")} FROM (SELECT ${projection.join(", ")} FROM ${from})`))[0] ??
+    {};
+  const notIntegral = [...ints].filter((i) => Number(agg[`w${i}`] ?? KEEP) !== KEEP);
+  if (notIntegral.length > 0) throw new NotIntegralError(notIntegral.map((i) => columns[i]!.name));
+  for (const i of ints) delete agg[`w${i}`];
+  return agg;
+}
+
+/**
+ * Columns typed as integers on the sniffer's sample that hold other values later in the file (see
+ * typedAggregates); the caller widens them as it does a value the typed read refuses.
+ */
+export class NotIntegralError extends Error {
+  override readonly name = "NotIntegralError";
+  readonly data: { readonly columns: readonly string[] };
+  constructor(columns: readonly string[]) {
+    super(
+      `column${columns.length > 1 ? "s" : ""} ${columns.map((c) => JSON.stringify(c)).join(", ")} hold${columns.length > 1 ? "" : "s"} values that are not integers beyond the first rows`,
+    );
+    this.data = { columns };
+  }
+}
+
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /**
@@ -100,7 +160,8 @@ export async function widenedAggregates(
   /** String columns whose values are counted in the same scan (see aggregateParts). */
   counted: ReadonlySet<string> = new Set(),
 ): Promise<ColumnAggregates | undefined> {
-  const read = sniffedRead(loaded);
+  // JSON columns may be structs and lists, which text does not cast back to: the whole-file sniff decides.
+  const read = loaded.format === "csv" ? sniffedRead(loaded) : undefined;
   const sampled = loaded.sniffed?.columns ?? [];
   if (!read) return undefined;
   const text = sampled.map((c) => ({ name: c.name, type: "VARCHAR" }));

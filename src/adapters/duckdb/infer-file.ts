@@ -30,9 +30,9 @@ import {
 } from "./file-source.js";
 import type { FileStatistics } from "./file-statistics.js";
 import {
-  aggregateParts,
   type ColumnAggregates,
   distinctFromCounts,
+  typedAggregates,
   widenedAggregates,
 } from "./infer-aggregates.js";
 
@@ -62,9 +62,9 @@ export async function inferenceStatistics(file: string): Promise<FileInferenceSt
       return await inferenceScans(conn, loaded, guess);
     } catch (err) {
       if (loaded.format === "parquet") throw err;
-      // A value beyond the sniffer's sample that does not fit its type: one scan of the file as
-      // text widens the columns that need it and aggregates every column, or else the whole file
-      // is sniffed.
+      // A value beyond the sniffer's sample that does not fit its type (the typed read fails, or an
+      // integer column holds a fraction: NotIntegralError): one scan of the file as text widens
+      // the columns that need it and aggregates every column, or else the whole file is sniffed.
       const widened = await widenedAggregates(conn, loaded, guess).catch(() => undefined);
       if (widened) {
         try {
@@ -124,9 +124,7 @@ async function inferenceScans(
   guess: ReadonlySet<string>,
 ): Promise<FileInferenceStatistics> {
   const columns = await describeSrc(conn);
-  const { projection, parts } = aggregateParts(columns, (c) => ident(c.name), guess);
-  const agg =
-    (await rows(conn, `SELECT ${parts.join(", ")} FROM (SELECT ${projection.join(", ")} FROM src)`))[0] ?? {};
+  const agg = await typedAggregates(conn, loaded, columns, guess);
   return inferenceResult(conn, loaded, { columns, agg });
 }
 
