@@ -92,7 +92,7 @@ describe("schema infer → release → ingest of a file whose integer-looking co
       const run = JSON.parse(r.ingested.stdout.trim());
       expect(run).toMatchObject({ status: "ok", rowsRead: N, rowsWritten: N, rowsQuarantined: 0 });
       expect(r.stored.stderr).toBe("");
-    expect(JSON.parse(r.stored.stdout)).toEqual([{ n: N, late: 1 }]);
+      expect(JSON.parse(r.stored.stdout)).toEqual([{ n: N, late: 1 }]);
     },
   );
 });
