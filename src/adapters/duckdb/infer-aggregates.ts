@@ -114,8 +114,13 @@ export async function typedAggregates(
   const agg =
     (await rows(conn, `SELECT ${parts.join(", ")} FROM (SELECT ${projection.join(", ")} FROM ${from})`))[0] ??
     {};
-  const notIntegral = [...ints].filter((i) => Number(agg[`w${i}`] ?? KEEP) !== KEEP);
-  if (notIntegral.length > 0) throw new NotIntegralError(notIntegral.map((i) => columns[i]!.name));
+  const levels = new Map(
+    [...ints].flatMap((i) => {
+      const level = Number(agg[`w${i}`] ?? KEEP);
+      return level === KEEP ? [] : [[columns[i]!.name, level] as const];
+    }),
+  );
+  if (levels.size > 0) throw new NotIntegralError(levels);
   for (const i of ints) delete agg[`w${i}`];
   return agg;
 }
@@ -127,12 +132,36 @@ export async function typedAggregates(
 export class NotIntegralError extends Error {
   override readonly name = "NotIntegralError";
   readonly data: { readonly columns: readonly string[] };
-  constructor(columns: readonly string[]) {
+  constructor(
+    /** Each such column's widening level (TO_DOUBLE, TO_VARCHAR), by name. */
+    readonly levels: ReadonlyMap<string, number>,
+  ) {
+    const columns = [...levels.keys()];
     super(
       `column${columns.length > 1 ? "s" : ""} ${columns.map((c) => JSON.stringify(c)).join(", ")} hold${columns.length > 1 ? "" : "s"} values that are not integers beyond the first rows`,
     );
     this.data = { columns };
   }
+}
+
+/**
+ * Re-creates `src` with the columns of `levels` widened (DOUBLE or VARCHAR), everything else as
+ * sniffed; the read it returns is the new one. Undefined when the read cannot be rewritten.
+ */
+export async function retype(
+  conn: DuckDBConnection,
+  loaded: Loaded,
+  levels: ReadonlyMap<string, number>,
+): Promise<Loaded | undefined> {
+  const read = sniffedRead(loaded);
+  if (!read || !loaded.sniffed) return undefined;
+  const columns = loaded.sniffed.columns.map((c) => {
+    const level = levels.get(c.name);
+    return level === undefined ? c : { name: c.name, type: level === TO_DOUBLE ? "DOUBLE" : "VARCHAR" };
+  });
+  const prompt = read(columns);
+  await conn.run(`CREATE OR REPLACE TEMP VIEW src AS SELECT * ${prompt}`);
+  return { ...loaded, sniffed: { prompt, columns } };
 }
 
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;

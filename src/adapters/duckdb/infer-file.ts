@@ -32,6 +32,8 @@ import type { FileStatistics } from "./file-statistics.js";
 import {
   type ColumnAggregates,
   distinctFromCounts,
+  NotIntegralError,
+  retype,
   typedAggregates,
   widenedAggregates,
 } from "./infer-aggregates.js";
@@ -62,6 +64,12 @@ export async function inferenceStatistics(file: string): Promise<FileInferenceSt
       return await inferenceScans(conn, loaded, guess);
     } catch (err) {
       if (loaded.format === "parquet") throw err;
+      // Every value read as its type but integer columns that hold other values: the same scan
+      // with those columns retyped as a whole-file sniff types them (nothing else can fail).
+      if (err instanceof NotIntegralError) {
+        const retyped = await retype(conn, loaded, err.levels);
+        if (retyped) return await inferenceScans(conn, retyped, guess);
+      }
       // A value beyond the sniffer's sample that does not fit its type (the typed read fails, or an
       // integer column holds a fraction: NotIntegralError): one scan of the file as text widens
       // the columns that need it and aggregates every column, or else the whole file is sniffed.
