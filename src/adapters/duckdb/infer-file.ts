@@ -4,7 +4,8 @@
  * width — one wide aggregate over every column of a view with the sniffed dialect and types spelled
  * out (infer-aggregates.ts), then the values of the few-valued string columns. A value beyond the
  * sniffer's sample that does not fit its column's type costs a text scan instead, and one over just
- * the columns it widened.
+ * the columns it widened; one that an integer column's read would round (4.5, 4.0: integer columns
+ * are read as text and tested as ingest tests them) costs the typed scan again, retyped.
  */
 import * as path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
@@ -70,9 +71,9 @@ export async function inferenceStatistics(file: string): Promise<FileInferenceSt
         const retyped = await retype(conn, loaded, err.levels);
         if (retyped) return await inferenceScans(conn, retyped, guess);
       }
-      // A value beyond the sniffer's sample that does not fit its type (the typed read fails, or an
-      // integer column holds a fraction: NotIntegralError): one scan of the file as text widens
-      // the columns that need it and aggregates every column, or else the whole file is sniffed.
+      // A value beyond the sniffer's sample that does not fit its type: one scan of the file as
+      // text widens the columns that need it and aggregates every column, or else the whole file
+      // is sniffed.
       const widened = await widenedAggregates(conn, loaded, guess).catch(() => undefined);
       if (widened) {
         try {
