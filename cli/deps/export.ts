@@ -7,9 +7,16 @@ import type { SplitPartsWriter } from "../../src/ports/export-writer.js";
 import { localPipelineDeps } from "./ingest.js";
 import { openLakeEngine } from "./lake-engine.js";
 
-/** DuckDB views over the runs committed at `asOf`; statements run once (query() would also describe them). */
-export async function openLocalExportEngine(config: LocalConfig, asOf: Date): Promise<ExportEngine> {
-  const engine = await openLakeEngine(config, { asOf });
+/**
+ * DuckDB views of the exported dataset over its runs committed at `asOf` (an export reads one
+ * dataset: the others' tables are not bound); statements run once (query() would also describe them).
+ */
+export async function openLocalExportEngine(
+  config: LocalConfig,
+  asOf: Date,
+  dataset?: string,
+): Promise<ExportEngine> {
+  const engine = await openLakeEngine(config, { asOf, ...(dataset ? { datasets: [dataset] } : {}) });
   return {
     name: engine.name,
     query: (sql) => engine.query(sql),
@@ -38,7 +45,10 @@ export function localExportDeps(
   return {
     ...localPipelineDeps(config),
     openEngine,
-    writer: new DuckDbExportWriter({ openEngine, ...(rowsPerPart ? { rowsPerPart } : {}) }),
+    writer: new DuckDbExportWriter({
+      openEngine: (asOf, dataset) => openLocalExportEngine(config, asOf, dataset),
+      ...(rowsPerPart ? { rowsPerPart } : {}),
+    }),
     writeSplits: (engine, query) => writeSplitParts(engine, query, rowsPerPart),
     ...rest,
   };

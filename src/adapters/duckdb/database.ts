@@ -104,6 +104,27 @@ export class Database {
     }
   }
 
+  /** Rows of text or NULL appended to a table whose columns are all VARCHAR (no statement parsed per row). */
+  async append(table: string, rows: readonly (readonly (string | null)[])[]): Promise<void> {
+    try {
+      const appender = await this.connection.createAppender(table);
+      try {
+        for (const row of rows) {
+          for (const value of row) {
+            if (value === null) appender.appendNull();
+            else appender.appendVarchar(value);
+          }
+          appender.endRow();
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+    } catch (err) {
+      throw this.failure(`append to ${table}`, err);
+    }
+  }
+
   close(): void {
     this.connection.closeSync();
     if (this.ownsInstance) this.instance.closeSync();

@@ -14,7 +14,7 @@ import type { DatasetSchema } from "../../core/schema/types.js";
 import { sqlString } from "../../core/sql.js";
 import { HISTORY_SUFFIX } from "../../core/warehouse/latest.js";
 import { QUARANTINE_COLUMNS, warehouseTable } from "../../core/warehouse/table.js";
-import { datasetViewSql } from "../../core/warehouse/views.js";
+import { datasetViewSql, type FileGroup } from "../../core/warehouse/views.js";
 import type { QueryEngine, QueryResult, QueryValue } from "../../ports/query-engine.js";
 import { Database } from "./database.js";
 import { lineageViewsSql } from "./lineage-views.js";
@@ -42,11 +42,18 @@ const RUN_COLUMNS: readonly [string, string][] = [
   ["ingestedAt", "TIMESTAMP"],
 ];
 
+/** A committed warehouse file (absolute path) and the schema version its run validated with. */
+export interface CommittedFile {
+  readonly path: string;
+  /** Files of one version share their columns; null (not recorded) is a group of its own. */
+  readonly schemaVersion: number | null;
+}
+
 /** Files of committed runs: each source blob's latest processing, and every processing (history). */
 export interface CommittedRuns {
-  readonly warehouse: string[];
+  readonly warehouse: CommittedFile[];
   readonly quarantine: string[];
-  readonly history: { readonly warehouse: string[]; readonly quarantine: string[] };
+  readonly history: { readonly warehouse: CommittedFile[]; readonly quarantine: string[] };
 }
 
 /** A committed run as `lakeline_runs` shows it: the result fields of RUN_COLUMNS (more are ignored). */
@@ -63,21 +70,36 @@ export interface LakeSource {
   /** Folder of the lineage zone. */
   readonly lineageDir: string;
   committedRuns(dataset: string, asOf?: Date): Promise<CommittedRuns>;
-  /** Every committed run of every dataset (`lakeline_runs`). */
-  runs(): Promise<readonly RunRow[]>;
+  /** Every committed run of these datasets, or of every dataset (`lakeline_runs`). */
+  runs(datasets?: readonly string[]): Promise<readonly RunRow[]>;
 }
 
-/** A SQL literal of a run field, typed as its column (absent fields are NULL). */
-function runValue(value: unknown, type: string): string {
-  if (value === undefined || value === null) return `NULL::${type}`;
-  if (type === "VARCHAR") return sqlString(String(value));
-  return `CAST(${sqlString(String(value))} AS ${type})`;
+export interface QueryEngineOptions {
+  readonly asOf?: Date;
+  readonly threads?: number;
+  /** Only these datasets' tables (an export reads one); @default every dataset of the registry */
+  readonly datasets?: readonly string[];
 }
 
-const RUN_ROWS_PER_INSERT = 500;
+/** The lineage views, created when a statement first names one (binding them lists every record). */
+const LINEAGE_NAMES = /\b(lineage_events|mlmd_\w+|information_schema|duckdb_\w+|show)\b/i;
 
-function sameFiles(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((f, i) => f === b[i]);
+/** A run field as text for the appender (absent fields are NULL); the table's types parse it. */
+function runText(value: unknown): string | null {
+  return value === undefined || value === null ? null : String(value);
+}
+
+/** Files by schema version, in version order: one column layout per group. */
+function byVersion(files: readonly CommittedFile[]): string[][] {
+  const groups = new Map<number, string[]>();
+  // -1: files whose run recorded no version (described from their own first file, like the rest).
+  for (const f of files) {
+    const version = f.schemaVersion ?? -1;
+    const group = groups.get(version);
+    if (group) group.push(f.path);
+    else groups.set(version, [f.path]);
+  }
+  return [...groups].sort(([a], [b]) => a - b).map(([, paths]) => paths);
 }
 
 function plain(value: unknown): QueryValue {
@@ -97,12 +119,11 @@ export class DuckDbQueryEngine implements QueryEngine {
   readonly name = "duckdb" as const;
   /** Datasets whose table could not be created (e.g. a malformed schema file), for the caller to report. */
   readonly warnings: string[] = [];
+  /** Set until the lineage views exist: the folder they read. */
+  private lineageDir: string | undefined;
   private constructor(readonly db: Database) {}
 
-  static async open(
-    config: LakeSource,
-    options: { asOf?: Date; threads?: number } = {},
-  ): Promise<DuckDbQueryEngine> {
+  static async open(config: LakeSource, options: QueryEngineOptions = {}): Promise<DuckDbQueryEngine> {
     const db = await Database.open({
       ...(options.threads ? { threads: options.threads } : {}),
       ...(config.duckdbMemory ? { memoryLimit: config.duckdbMemory } : {}),
@@ -115,7 +136,9 @@ export class DuckDbQueryEngine implements QueryEngine {
     });
     const engine = new DuckDbQueryEngine(db);
     try {
-      await engine.registerViews(config, options.asOf);
+      // A footer read to bind a view is kept for the scan and for later statements of the session.
+      await db.exec("SET parquet_metadata_cache = true");
+      await engine.registerViews(config, options);
     } catch (err) {
       db.close();
       throw err;
@@ -123,33 +146,41 @@ export class DuckDbQueryEngine implements QueryEngine {
     return engine;
   }
 
-  private async registerViews(config: LakeSource, asOf?: Date): Promise<void> {
+  private async registerViews(config: LakeSource, options: QueryEngineOptions): Promise<void> {
     const registry = new SchemaRegistry(config.schemasDir);
-    for (const dataset of registry.datasets()) {
+    const datasets = options.datasets ?? registry.datasets();
+    for (const dataset of datasets) {
       try {
-        await this.registerDataset(config, registry, dataset, asOf);
+        await this.registerDataset(config, registry, dataset, options.asOf);
       } catch (err) {
         // One unreadable schema must not take every other dataset's table down with it.
         if (!(err instanceof SchemaFormatError)) throw err;
         this.warnings.push(`no table for ${dataset}: ${err.message}`);
       }
     }
-    // A table filled from the committed runs, not a view over every marker file: the runs come from
-    // the run index, a few objects per dataset whatever its history.
-    await this.db.exec(
-      `CREATE OR REPLACE TABLE ${RUNS_VIEW} (${RUN_COLUMNS.map(([n, t]) => `"${n}" ${t}`).join(", ")})`,
+    await this.fillRuns(await config.runs(options.datasets));
+    this.lineageDir = config.lineageDir;
+  }
+
+  /**
+   * A table filled from the committed runs, not a view over every marker file: the runs come from
+   * the run index, a few objects per dataset whatever its history. Appended as text and cast by
+   * the table's types (the same casts SQL literals took, without parsing a statement per run).
+   */
+  private async fillRuns(runs: readonly RunRow[]): Promise<void> {
+    const staging = `${RUNS_VIEW}_text`;
+    const columns = (typed: boolean) =>
+      RUN_COLUMNS.map(([n, t]) => `"${n}" ${typed ? t : "VARCHAR"}`).join(", ");
+    await this.db.exec(`CREATE OR REPLACE TABLE ${RUNS_VIEW} (${columns(true)})`);
+    await this.db.exec(`CREATE OR REPLACE TABLE ${staging} (${columns(false)})`);
+    await this.db.append(
+      staging,
+      runs.map((r) => RUN_COLUMNS.map(([n]) => runText((r as Record<string, unknown>)[n]))),
     );
-    const runs = await config.runs();
-    for (let i = 0; i < runs.length; i += RUN_ROWS_PER_INSERT) {
-      const rows = runs
-        .slice(i, i + RUN_ROWS_PER_INSERT)
-        .map(
-          (r) =>
-            `(${RUN_COLUMNS.map(([n, t]) => runValue((r as Record<string, unknown>)[n], t)).join(", ")})`,
-        );
-      await this.db.exec(`INSERT INTO ${RUNS_VIEW} VALUES ${rows.join(", ")}`);
-    }
-    for (const sql of lineageViewsSql(config.lineageDir)) await this.db.exec(sql);
+    await this.db.exec(
+      `INSERT INTO ${RUNS_VIEW} SELECT ${RUN_COLUMNS.map(([n, t]) => `CAST("${n}" AS ${t})`).join(", ")} FROM ${staging}`,
+    );
+    await this.db.exec(`DROP TABLE ${staging}`);
   }
 
   private async registerDataset(
@@ -167,48 +198,47 @@ export class DuckDbQueryEngine implements QueryEngine {
       partitionKeys: table.partitionKeys,
     };
     const qPresent = new Set(QUARANTINE_COLUMNS.map((c) => c.name));
-    const current = await this.columnsIn(runs.warehouse);
-    const views: [string, typeof table, readonly DatasetSchema[], string[], ReadonlySet<string>][] = [
-      [dataset, table, versions, runs.warehouse, current],
-      [
-        `${dataset}${HISTORY_SUFFIX}`,
-        table,
-        versions,
-        runs.history.warehouse,
-        // Without re-processings the history holds the same files: one footer scan serves both.
-        sameFiles(runs.history.warehouse, runs.warehouse)
-          ? current
-          : await this.columnsIn(runs.history.warehouse),
-      ],
-      [`${dataset}_quarantine`, qTable, [], runs.quarantine, qPresent],
-      [`${dataset}_quarantine${HISTORY_SUFFIX}`, qTable, [], runs.history.quarantine, qPresent],
+    const quarantine = (files: readonly string[]): FileGroup[] => [{ files, presentColumns: qPresent }];
+    const views: [string, typeof table, readonly DatasetSchema[], FileGroup[]][] = [
+      [dataset, table, versions, await this.groups(runs.warehouse)],
+      [`${dataset}${HISTORY_SUFFIX}`, table, versions, await this.groups(runs.history.warehouse)],
+      [`${dataset}_quarantine`, qTable, [], quarantine(runs.quarantine)],
+      [`${dataset}_quarantine${HISTORY_SUFFIX}`, qTable, [], quarantine(runs.history.quarantine)],
     ];
-    for (const [viewName, t, v, files, presentColumns] of views) {
+    for (const [viewName, t, v, groups] of views) {
       await this.db.exec(
-        datasetViewSql({
-          viewName,
-          table: t,
-          versions: v,
-          files,
-          presentColumns,
-          ...(asOf ? { asOf } : {}),
-        }),
+        datasetViewSql({ viewName, table: t, versions: v, groups, ...(asOf ? { asOf } : {}) }),
       );
     }
   }
 
-  /** Columns present in at least one of the files. */
-  private async columnsIn(files: readonly string[]): Promise<Set<string>> {
-    const present = new Set<string>();
-    if (files.length === 0) return present;
-    const cols = await this.db.all(
-      `DESCRIBE SELECT * FROM read_parquet([${files.map(sqlString).join(", ")}], union_by_name = true)`,
-    );
-    for (const c of cols) present.add(String(c.column_name));
-    return present;
+  private readonly layouts = new Map<string, Set<string>>();
+
+  /** The files by schema version, each group with the columns of its first file (one footer read). */
+  private async groups(files: readonly CommittedFile[]): Promise<FileGroup[]> {
+    const groups: FileGroup[] = [];
+    for (const paths of byVersion(files)) {
+      const first = paths[0]!;
+      let present = this.layouts.get(first);
+      if (!present) {
+        const cols = await this.db.all(`DESCRIBE SELECT * FROM read_parquet(${sqlString(first)})`);
+        present = new Set(cols.map((c) => String(c.column_name)));
+        this.layouts.set(first, present);
+      }
+      groups.push({ files: paths, presentColumns: present });
+    }
+    return groups;
+  }
+
+  /** The lineage views, before the first statement that may name them. */
+  private async lineageViews(sql: string): Promise<void> {
+    if (this.lineageDir === undefined || !LINEAGE_NAMES.test(sql)) return;
+    for (const view of lineageViewsSql(this.lineageDir)) await this.db.exec(view);
+    this.lineageDir = undefined;
   }
 
   async query(sql: string): Promise<QueryResult> {
+    await this.lineageViews(sql);
     const { columns, rows } = await this.db.query(sql);
     const dates = new Set(columns.filter((c) => c.type === "DATE").map((c) => c.name));
     const cell = (k: string, v: unknown) =>
