@@ -20,7 +20,7 @@ export async function openLocalExportEngine(
   return {
     name: engine.name,
     query: (sql) => engine.query(sql),
-    execute: (sql) => engine.db.exec(sql),
+    execute: (sql) => engine.execute(sql),
     close: () => engine.close(),
   };
 }

@@ -17,7 +17,7 @@ import { QUARANTINE_COLUMNS, warehouseTable } from "../../core/warehouse/table.j
 import { datasetViewSql, type FileGroup } from "../../core/warehouse/views.js";
 import type { QueryEngine, QueryResult, QueryValue } from "../../ports/query-engine.js";
 import { Database } from "./database.js";
-import { lineageViewsSql } from "./lineage-views.js";
+import { LINEAGE_VIEWS, lineageViewsSql } from "./lineage-views.js";
 
 /**
  * One row per committed run of every dataset (read through the run index), the local twin of
@@ -81,8 +81,22 @@ export interface QueryEngineOptions {
   readonly datasets?: readonly string[];
 }
 
-/** The lineage views, created when a statement first names one (binding them lists every record). */
-const LINEAGE_NAMES = /\b(lineage_events|mlmd_\w+|information_schema|duckdb_\w+|show)\b/i;
+/** The views of one dataset: its table, its quarantine, and the history of each. */
+function datasetViewNames(dataset: string): string[] {
+  const quarantine = `${dataset}_quarantine`;
+  return [dataset, `${dataset}${HISTORY_SUFFIX}`, quarantine, `${quarantine}${HISTORY_SUFFIX}`];
+}
+
+/** Names in a statement that read the catalog itself: every relation is created first. */
+const CATALOG_READERS = /^(show|information_schema|pg_catalog|sqlite_master|pragma|duckdb_\w+)$/;
+
+/** The identifiers of a statement, lower-cased (quoted ones unquoted); words of literals come along, harmlessly. */
+function namesIn(sql: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of sql.matchAll(/"((?:[^"]|"")*)"|([A-Za-z_][A-Za-z0-9_$]*)/g))
+    names.add((m[1] !== undefined ? m[1].replaceAll('""', '"') : m[2]!).toLowerCase());
+  return names;
+}
 
 /** A run field as text for the appender (absent fields are NULL); the table's types parse it. */
 function runText(value: unknown): string | null {
@@ -119,8 +133,6 @@ export class DuckDbQueryEngine implements QueryEngine {
   readonly name = "duckdb" as const;
   /** Datasets whose table could not be created (e.g. a malformed schema file), for the caller to report. */
   readonly warnings: string[] = [];
-  /** Set until the lineage views exist: the folder they read. */
-  private lineageDir: string | undefined;
   private constructor(readonly db: Database) {}
 
   static async open(config: LakeSource, options: QueryEngineOptions = {}): Promise<DuckDbQueryEngine> {
@@ -146,20 +158,55 @@ export class DuckDbQueryEngine implements QueryEngine {
     return engine;
   }
 
+  /**
+   * Every relation is declared here and created before the first statement that names it: binding
+   * one reads its dataset's run index and a file footer per schema version (the lineage views list
+   * every lineage record), which a statement over one table need not pay for the others. Schemas
+   * are loaded now, so a malformed one is reported whatever the statement reads.
+   */
   private async registerViews(config: LakeSource, options: QueryEngineOptions): Promise<void> {
     const registry = new SchemaRegistry(config.schemasDir);
     const datasets = options.datasets ?? registry.datasets();
     for (const dataset of datasets) {
+      let versions: DatasetSchema[];
       try {
-        await this.registerDataset(config, registry, dataset, options.asOf);
+        versions = registry.loadAll(dataset).map((l) => l.schema);
       } catch (err) {
         // One unreadable schema must not take every other dataset's table down with it.
         if (!(err instanceof SchemaFormatError)) throw err;
         this.warnings.push(`no table for ${dataset}: ${err.message}`);
+        continue;
       }
+      const create = () => this.registerDataset(config, dataset, versions, options.asOf);
+      this.declare(datasetViewNames(dataset), create);
     }
-    await this.fillRuns(await config.runs(options.datasets));
-    this.lineageDir = config.lineageDir;
+    this.declare([RUNS_VIEW], async () => this.fillRuns(await config.runs(options.datasets)));
+    this.declare(LINEAGE_VIEWS, async () => {
+      for (const view of lineageViewsSql(config.lineageDir)) await this.db.exec(view);
+    });
+  }
+
+  /** Relations not created yet, by lower-case name; one creation may serve several names. */
+  private readonly pending = new Map<string, () => Promise<void>>();
+
+  private declare(names: readonly string[], create: () => Promise<void>): void {
+    for (const name of names) this.pending.set(name.toLowerCase(), create);
+  }
+
+  /** Creates the relations `sql` names (every one, for a statement that lists the catalog). */
+  private async prepare(sql: string): Promise<void> {
+    if (this.pending.size === 0) return;
+    const names = namesIn(sql);
+    const all = [...names].some((n) => CATALOG_READERS.test(n));
+    const due = new Set([...this.pending].filter(([n]) => all || names.has(n)).map(([, c]) => c));
+    for (const [name, create] of this.pending) if (due.has(create)) this.pending.delete(name);
+    for (const create of due) await create();
+  }
+
+  /** Runs a statement for its effect, once the relations it names exist. */
+  async execute(sql: string): Promise<void> {
+    await this.prepare(sql);
+    await this.db.exec(sql);
   }
 
   /**
@@ -185,25 +232,30 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   private async registerDataset(
     config: LakeSource,
-    registry: SchemaRegistry,
     dataset: string,
+    versions: readonly DatasetSchema[],
     asOf?: Date,
   ): Promise<void> {
-    const versions = registry.loadAll(dataset).map((l) => l.schema);
     const table = warehouseTable(versions);
     const runs = await config.committedRuns(dataset, asOf);
     const qTable = {
-      name: `${dataset}_quarantine`,
+      name: datasetViewNames(dataset)[2]!,
       columns: QUARANTINE_COLUMNS,
       partitionKeys: table.partitionKeys,
     };
     const qPresent = new Set(QUARANTINE_COLUMNS.map((c) => c.name));
     const quarantine = (files: readonly string[]): FileGroup[] => [{ files, presentColumns: qPresent }];
+    const [current, history, qCurrent, qHistory] = datasetViewNames(dataset) as [
+      string,
+      string,
+      string,
+      string,
+    ];
     const views: [string, typeof table, readonly DatasetSchema[], FileGroup[]][] = [
-      [dataset, table, versions, await this.groups(runs.warehouse)],
-      [`${dataset}${HISTORY_SUFFIX}`, table, versions, await this.groups(runs.history.warehouse)],
-      [`${dataset}_quarantine`, qTable, [], quarantine(runs.quarantine)],
-      [`${dataset}_quarantine${HISTORY_SUFFIX}`, qTable, [], quarantine(runs.history.quarantine)],
+      [current, table, versions, await this.groups(runs.warehouse)],
+      [history, table, versions, await this.groups(runs.history.warehouse)],
+      [qCurrent, qTable, [], quarantine(runs.quarantine)],
+      [qHistory, qTable, [], quarantine(runs.history.quarantine)],
     ];
     for (const [viewName, t, v, groups] of views) {
       await this.db.exec(
@@ -230,15 +282,8 @@ export class DuckDbQueryEngine implements QueryEngine {
     return groups;
   }
 
-  /** The lineage views, before the first statement that may name them. */
-  private async lineageViews(sql: string): Promise<void> {
-    if (this.lineageDir === undefined || !LINEAGE_NAMES.test(sql)) return;
-    for (const view of lineageViewsSql(this.lineageDir)) await this.db.exec(view);
-    this.lineageDir = undefined;
-  }
-
   async query(sql: string): Promise<QueryResult> {
-    await this.lineageViews(sql);
+    await this.prepare(sql);
     const { columns, rows } = await this.db.query(sql);
     const dates = new Set(columns.filter((c) => c.type === "DATE").map((c) => c.name));
     const cell = (k: string, v: unknown) =>
