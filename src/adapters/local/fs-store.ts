@@ -1,5 +1,11 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import {
+  close as closeFd,
+  createReadStream,
+  createWriteStream,
+  open as openFd,
+  writeFile as writeFileFd,
+} from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { Readable } from "node:stream";
@@ -43,11 +49,12 @@ export class FsObjectStore implements ObjectStore {
 
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
     if (options.ifNoneMatch) {
-      await this.refuseExisting(key);
       if (body.length === 0) return this.createEmpty(key);
+      await this.refuseExisting(key);
     }
     const tmp = await this.tmpFile();
-    await fs.writeFile(tmp, body);
+    // The callback form writes through a bare descriptor: no FileHandle per small object.
+    await new Promise<void>((resolve, reject) => writeFileFd(tmp, body, (e) => (e ? reject(e) : resolve())));
     return this.commit(tmp, key, options);
   }
 
@@ -170,7 +177,12 @@ export class FsObjectStore implements ObjectStore {
     const target = this.pathOf(key);
     await fs.mkdir(path.dirname(target), { recursive: true });
     try {
-      await (await fs.open(target, "wx")).close();
+      // A bare descriptor, not a FileHandle: lineage creates thousands of these entries per export.
+      await new Promise<void>((resolve, reject) =>
+        openFd(target, "wx", (err, fd) =>
+          err ? reject(err) : closeFd(fd, (e) => (e ? reject(e) : resolve())),
+        ),
+      );
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new ObjectExistsError(this.bucket, key);
       throw err;
