@@ -1,6 +1,8 @@
 /** `lakeline query "<SQL>"`: SQL over the warehouse, on DuckDB locally or Athena in AWS. */
 import type { Command } from "commander";
+import { withAsOf } from "../../src/contract/as-of-relations.js";
 import { ENV, localConfig } from "../../src/contract/env.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import { UsageError } from "../../src/core/errors.js";
 import { parseInstant } from "../../src/core/time/iso8601.js";
 import type { QueryEngine, QueryResult } from "../../src/ports/query-engine.js";
@@ -27,18 +29,24 @@ async function openEngine(opts: QueryOpts): Promise<QueryEngine> {
   if (opts.engine === "duckdb")
     return openLakeEngine(localConfig({ lake: opts.lake, schemas: opts.schemas }), asOf ? { asOf } : {});
   if (opts.engine === "athena") {
-    if (asOf)
-      throw new UsageError(
-        "--as-of applies to the local engine; on Athena add: WHERE _ingested_at <= TIMESTAMP '<as-of>'",
-      );
     if (!opts.workgroup || !opts.database)
       throw new UsageError("--engine athena needs --workgroup and --database (see the stack outputs)");
     const { createAthenaEngine } = await import("../../src/adapters/aws/athena-engine.js");
-    return createAthenaEngine({
+    const engine = createAthenaEngine({
       workgroup: opts.workgroup,
       database: opts.database,
       ...(opts.region ? { region: opts.region } : {}),
     });
+    if (!asOf) return engine;
+    // As of an instant: the dataset relations the statement names are replaced by their state then
+    // (src/contract/as-of-relations.ts); the datasets are those of the schemas folder.
+    const datasets = new SchemaRegistry(opts.schemas ?? "schemas").datasets();
+    const database = opts.database;
+    return {
+      name: engine.name,
+      query: (sql: string) => engine.query(withAsOf(sql, database, datasets, asOf)),
+      close: () => engine.close(),
+    };
   }
   throw new UsageError(`--engine must be duckdb or athena, not ${JSON.stringify(opts.engine)}`);
 }
@@ -70,7 +78,7 @@ export function register(program: Command): void {
     .option("--engine <engine>", "duckdb (embedded lake) or athena", "duckdb")
     .option(
       "--as-of <iso>",
-      "read the warehouse as it was known at this instant (rows with _ingested_at <= it)",
+      "read the warehouse as it was known at this instant: each blob's latest processing committed by then (Athena too)",
     )
     .option("--lake <dir>", `lake directory (default ./.lakeline or $${ENV.lake})`)
     .option("--schemas <dir>", "schemas directory (default ./schemas)")

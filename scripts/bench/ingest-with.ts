@@ -1,9 +1,11 @@
 /**
  * Bench child: `lakeline ingest` of one file through the same upload → notification → handler path
- * as the CLI, but with explicit DuckDB settings (what the Lambda wiring passes), to measure what
- * those settings change. Usage:
+ * as the CLI, then the online materializer as the CLI runs it after a commit, but with explicit
+ * DuckDB settings (what the Lambda wiring passes), to measure what those settings change. Usage:
  *   node --import tsx scripts/bench/ingest-with.ts <file> --lake <dir> [--memory-limit 512MB] [--threads n]
  */
+import { onlineAfterCommit } from "../../cli/commands/ingest.js";
+import { localMaterializer } from "../../cli/deps/features.js";
 import { localIngestDeps } from "../../cli/deps/ingest.js";
 import { localIngestInvoker, notificationFor, uploadRaw } from "../../cli/deps/upload.js";
 import type { DatabaseOptions } from "../../src/adapters/duckdb/database.js";
@@ -24,7 +26,12 @@ const database: DatabaseOptions = {
   ...(memoryLimit ? { memoryLimit } : {}),
   ...(threads ? { threads: Number(threads) } : {}),
 };
-const deps = localIngestDeps(localConfig({ lake }), { database });
+const config = { ...localConfig({ lake }), ...(memoryLimit ? { duckdbMemory: memoryLimit } : {}) };
+const deps = localIngestDeps(config, { database });
 const key = await uploadRaw(deps.stores.raw, file, "flights", "training");
 const response = await localIngestInvoker(deps)(await notificationFor(deps.stores.raw, key));
-process.stdout.write(`${JSON.stringify(response.results[0])}\n`);
+const result = response.results[0]!;
+// The CLI's ingest hands each commit to the online materializer: without it this row would leave
+// out work the default row pays for.
+const online = await onlineAfterCommit(localMaterializer(config), result);
+process.stdout.write(`${JSON.stringify({ ...result, ...online })}\n`);

@@ -117,10 +117,11 @@ afterAll(async () => {
   d?.close();
 });
 
-async function localQuery(sql: string): Promise<Record<string, unknown>[]> {
+async function localQuery(sql: string, ...args: string[]): Promise<Record<string, unknown>[]> {
   const r = await runCli(
     "query",
     sql,
+    ...args,
     "--lake",
     lake,
     "--schemas",
@@ -130,6 +131,40 @@ async function localQuery(sql: string): Promise<Record<string, unknown>[]> {
   );
   if (r.code !== 0) throw new Error(`local query failed (${r.code}): ${r.stderr}`);
   return JSON.parse(r.stdout) as Record<string, unknown>[];
+}
+
+/** `lakeline query --engine athena … --format json <args>`, its Athena client pointed at the Athena API in front of Trino. */
+async function athenaQuery(...args: string[]): Promise<Awaited<ReturnType<typeof runCli>>> {
+  const env = {
+    AWS_ENDPOINT_URL_ATHENA: athena.endpoint,
+    AWS_ACCESS_KEY_ID: AWS_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: AWS_CREDENTIALS.secretAccessKey,
+  };
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await runCli(
+      "query",
+      "--engine",
+      "athena",
+      "--workgroup",
+      "LakelineData-workgroup",
+      "--database",
+      "lakeline",
+      "--region",
+      AWS_REGION,
+      "--schemas",
+      path.join(ROOT, "schemas"),
+      "--format",
+      "json",
+      ...args,
+    );
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
 
 /** Values as text, so engines' number types (bigint, double) compare equal. */
@@ -213,37 +248,8 @@ describe("the README's lakeline query --engine athena statements", () => {
   });
 
   it.each(statements)("%s: answers on Athena (Trino) as the local lake does", async (sql) => {
-    // Prepare: the CLI's Athena client pointed at the Athena API in front of Trino
-    const env = {
-      AWS_ENDPOINT_URL_ATHENA: athena.endpoint,
-      AWS_ACCESS_KEY_ID: AWS_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: AWS_CREDENTIALS.secretAccessKey,
-    };
-    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-    Object.assign(process.env, env);
-    let onAthena: Awaited<ReturnType<typeof runCli>>;
-    try {
-      // Act
-      onAthena = await runCli(
-        "query",
-        "--engine",
-        "athena",
-        "--workgroup",
-        "LakelineData-workgroup",
-        "--database",
-        "lakeline",
-        "--region",
-        AWS_REGION,
-        "--format",
-        "json",
-        sql,
-      );
-    } finally {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    }
+    // Act
+    const onAthena = await athenaQuery(sql);
     const local = await localQuery(sql.replaceAll("penguins_committed", "penguins"));
     // Assess
     expect(onAthena.code, onAthena.stderr).toBe(0);
@@ -251,5 +257,71 @@ describe("the README's lakeline query --engine athena statements", () => {
     const rows = JSON.parse(onAthena.stdout) as Record<string, unknown>[];
     expect(rows.length).toBeGreaterThan(0);
     expect(plain(rows)).toEqual(plain(local));
+  });
+});
+
+describe("lakeline query --engine athena --as-of", () => {
+  const perRun = "SELECT _run_id, count(*) AS n FROM %s GROUP BY 1 ORDER BY 1";
+  const rowsOrThrow = (r: Awaited<ReturnType<typeof runCli>>) => {
+    if (r.code !== 0) throw new Error(`athena query failed (${r.code}): ${r.stderr}`);
+    return JSON.parse(r.stdout) as Record<string, unknown>[];
+  };
+
+  it("reads the lake as the local --as-of does, between the uploads and the re-processing", async () => {
+    // Prepare: an instant after the three uploads' runs and before the re-processing's
+    const reprocessing = markers.find((m) => m.reprocess)!;
+    const uploads = markers.filter((m) => !m.reprocess);
+    const before = Math.max(...uploads.map((m) => Date.parse(m.ingestedAt)));
+    const after = Date.parse(reprocessing.ingestedAt);
+    expect(after - before).toBeGreaterThanOrEqual(2);
+    const asOf = new Date(before + Math.floor((after - before) / 2)).toISOString();
+    // Act
+    const committed = rowsOrThrow(
+      await athenaQuery("--as-of", asOf, perRun.replace("%s", "penguins_committed")),
+    );
+    const table = rowsOrThrow(await athenaQuery("--as-of", asOf, perRun.replace("%s", "penguins")));
+    const history = rowsOrThrow(await athenaQuery("--as-of", asOf, perRun.replace("%s", "penguins_history")));
+    const naive = await rowsOf(
+      `${perRun.replace("%s", "penguins_committed").replace(" GROUP", ` WHERE _ingested_at <= from_iso8601_timestamp('${asOf}') GROUP`)}`,
+    );
+    const localCurrent = await localQuery(perRun.replace("%s", "penguins"), "--as-of", asOf);
+    const localHistory = await localQuery(perRun.replace("%s", "penguins_history"), "--as-of", asOf);
+    // Assess: the three uploads' runs, the first blob once and by its first processing
+    expect(committed.map((r) => r._run_id)).toEqual(uploads.map((m) => m.runId).sort());
+    expect(plain(committed)).toEqual(plain(localCurrent));
+    expect(plain(table)).toEqual(plain(localCurrent));
+    expect(plain(history)).toEqual(plain(localHistory));
+    expect(athena.statements.some((s) => s.startsWith(`WITH "penguins_committed" AS (`))).toBe(true);
+    // The README's plain-SQL form of it, at this instant, gives the same
+    const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const documented = /\*\*As of an instant\.\*\*[\s\S]*?```sql\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(documented).toBeDefined();
+    const byHand = await rowsOf(documented!.replaceAll("2026-11-24T12:00:00.000Z", asOf));
+    const localSpecies = await localQuery(
+      "SELECT species, count(*) AS n FROM penguins GROUP BY 1 ORDER BY 1",
+      "--as-of",
+      asOf,
+    );
+    expect(plain(byHand)).toEqual(plain(localSpecies));
+    // …which filtering the current state by _ingested_at does not give: the first blob is missing
+    expect(naive.map((r) => r._run_id)).not.toContain(uploads.find((m) => m.rawKey === KEYS[0])!.runId);
+    expect(naive.length).toBe(committed.length - 1);
+  });
+
+  it("reads history once per processing as of an instant after the re-processing", async () => {
+    // Prepare
+    const asOf = new Date(Math.max(...markers.map((m) => Date.parse(m.ingestedAt))) + 1000).toISOString();
+    const sql =
+      "SELECT _source_key, count(DISTINCT _run_id) AS processings, count(*) AS n FROM penguins_history GROUP BY 1 ORDER BY 1";
+    // Act
+    const onAthena = rowsOrThrow(await athenaQuery("--as-of", asOf, sql));
+    const local = await localQuery(sql, "--as-of", asOf);
+    const current = rowsOrThrow(await athenaQuery("--as-of", asOf, perRun.replace("%s", "penguins")));
+    // Assess
+    expect(plain(onAthena)).toEqual(plain(local));
+    expect(Number(onAthena.find((r) => String(r._source_key).endsWith("first.json"))?.processings)).toBe(2);
+    expect(plain(current)).toEqual(
+      plain(await localQuery(perRun.replace("%s", "penguins"), "--as-of", asOf)),
+    );
   });
 });

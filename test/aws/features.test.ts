@@ -26,7 +26,14 @@ import { type AthenaOnTrino, startAthenaOnTrino } from "./support/athena-on-trin
 import { deploy, harness, type Lambda, lambda, upload } from "./support/context.js";
 import { deployOnMoto, type MotoDeployment } from "./support/deployment.js";
 import { s3ObjectCreated } from "./support/events.js";
-import { createTrinoTables, type GlueTable, glueParquetTables } from "./support/glue-tables.js";
+import {
+  createTrinoJsonTablesAndViews,
+  createTrinoTables,
+  type GlueTable,
+  glueParquetTables,
+  glueRunsTables,
+  glueViews,
+} from "./support/glue-tables.js";
 import { downloadPrefix } from "./support/lake.js";
 import { type Server, startTrino } from "./support/servers.js";
 import { readSynthesized } from "./support/shipped.js";
@@ -114,11 +121,20 @@ beforeAll(async () => {
     tables.filter((t) => t.partitionKeys.length > 0).map((t) => t.name),
   );
   d = await deployOnMoto(h.moto, { athena: athena.endpoint });
-  await createTrinoTables(trino.endpoint, tables, (ref) => {
+  const bucketOf = (ref: string) => {
     const zone = (["Warehouse", "Quarantine"] as const).find((z) => ref.startsWith(`${z}Bucket`));
     if (!zone) throw new Error(`table over unknown bucket ${ref}`);
     return d.buckets[zone];
-  });
+  };
+  await createTrinoTables(trino.endpoint, tables, bucketOf);
+  // The runs tables over the commit markers and the views over them: training sets read `<dataset>_runs`.
+  const app = readSynthesized(h.cdkOut);
+  await createTrinoJsonTablesAndViews(
+    trino.endpoint,
+    glueRunsTables(app.data),
+    glueViews(app.data),
+    bucketOf,
+  );
   const ingest = lambda("ingest", d);
   materializer = lambda("materialize", d);
   // Two uploads, two seconds apart (S3 times are whole seconds): the last month arrives late.
@@ -261,6 +277,11 @@ describe("training sets on the shipped export function with Trino as Athena", ()
     const unloads = athena.statements.filter((s) => s.startsWith("UNLOAD"));
     expect(unloads.length).toBeGreaterThan(0);
     expect(unloads.every((s) => s.includes("row_number() OVER") && !s.includes("ASOF"))).toBe(true);
+    // The committed runs are read as data from the runs view, never listed in the query's text
+    for (const s of unloads) {
+      expect(s).toContain(`FROM "stocks_runs"`);
+      for (const r of runs) expect(s).not.toContain(r.runId);
+    }
   });
 
   it("serves point-in-time values: no late row before its upload, nothing past the TTL or unknown", async () => {

@@ -157,6 +157,27 @@ describe("online features", () => {
     expect(checked.result.ok).toBe(true);
   });
 
+  it("of an entity's rows at its newest event time, serves the last record of the run", async () => {
+    // Prepare: a lake of its own; ZZZ has two rows in its newest month, and an older one after them.
+    const own = path.join(dir, "ties");
+    const file = path.join(dir, "stocks-ties.csv");
+    fs.writeFileSync(
+      file,
+      `${header}\nZZZ,Mar 1 2010,1.5\nZZZ,Jan 1 2010,9.5\nZZZ,Mar 1 2010,2.5\nZZZ,Feb 1 2010,3.5\n`,
+    );
+    // Act
+    const ingested = await runCli("ingest", file, "--dataset", "stocks", "--lake", own, "--json");
+    const got = JSON.parse(
+      (await runCli("features", "get", "--view", "stock_prices", "--entity", "ZZZ", "--lake", own, "--json"))
+        .stdout,
+    );
+    // Assess
+    expect(ingested.code, ingested.stderr).toBe(0);
+    expect(JSON.parse(ingested.stdout).online).toEqual([{ view: "stock_prices", entities: 1, written: 1 }]);
+    expect(got.values.price).toBe(2.5);
+    expect(got.eventTime).toBe("2010-03-01T00:00:00.000000Z");
+  });
+
   it("fails features check, naming the entity, when the online store disagrees with the warehouse", async () => {
     // Prepare
     const file = path.join(lake, "online", "stock_prices.json");

@@ -9,6 +9,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { runsTableName } from "../../contract/committed-view.js";
 import { exportStagingPrefix, partRelpath } from "../../contract/export-keys.js";
 import { snapshotSelect } from "../../core/export/snapshot-sql.js";
+import { mapLimit } from "../../core/map-limit.js";
 import { renderSelect } from "../../core/sql-builder.js";
 import {
   type ExportPart,
@@ -38,22 +39,15 @@ async function md5Objects(
   store: ObjectStore,
   keys: readonly string[],
 ): Promise<{ md5: string; size: number }[]> {
-  const out: { md5: string; size: number }[] = new Array(keys.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < keys.length) {
-      const i = next++;
-      const hash = createHash("md5");
-      let size = 0;
-      for await (const chunk of await store.getStream(keys[i]!)) {
-        hash.update(chunk as Buffer);
-        size += (chunk as Buffer).length;
-      }
-      out[i] = { md5: hash.digest("hex"), size };
+  return mapLimit(keys, HASH_CONCURRENCY, async (key) => {
+    const hash = createHash("md5");
+    let size = 0;
+    for await (const chunk of await store.getStream(key)) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, keys.length) }, worker));
-  return out;
+    return { md5: hash.digest("hex"), size };
+  });
 }
 
 export class AthenaExportWriter implements ExportWriter {

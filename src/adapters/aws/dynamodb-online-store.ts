@@ -13,6 +13,7 @@ import {
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { OnlineItem } from "../../core/features/online.js";
+import { mapLimit } from "../../core/map-limit.js";
 import type { OnlineStore, PutOutcome } from "../../ports/online-store.js";
 
 const WRITE_CONCURRENCY = 8;
@@ -101,16 +102,7 @@ export class DynamoDbOnlineStore implements OnlineStore {
   }
 
   async putAll(items: readonly OnlineItem[]): Promise<PutOutcome[]> {
-    const out: PutOutcome[] = new Array(items.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await this.putIfNewer(items[i]!);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, items.length) }, worker));
-    return out;
+    return mapLimit(items, WRITE_CONCURRENCY, (item) => this.putIfNewer(item));
   }
 
   async get(view: string, key: string): Promise<OnlineItem | undefined> {

@@ -7,6 +7,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
+import { mapLimit } from "../../core/map-limit.js";
 
 export interface MultipartRequest {
   readonly bucket: string;
@@ -94,28 +95,13 @@ async function uploadParts(
   uploadId: string,
 ): Promise<CompletedPart[]> {
   const count = Math.max(1, Math.ceil(req.size / req.partSizeBytes));
-  const parts: CompletedPart[] = new Array(count);
   const handle = await fs.open(req.file, "r");
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < count) {
-      const index = next++;
-      try {
-        parts[index] = await uploadPart(client, req, uploadId, handle, index);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
   try {
-    const results = await Promise.allSettled(
-      Array.from({ length: Math.min(req.concurrency, count) }, () => worker()),
+    // mapLimit starts no part after a failure and settles those in flight before the handle closes.
+    const indexes = Array.from({ length: count }, (_, i) => i);
+    return await mapLimit(indexes, req.concurrency, (index) =>
+      uploadPart(client, req, uploadId, handle, index),
     );
-    const rejected = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (rejected) throw rejected.reason;
-    return parts;
   } finally {
     await handle.close();
   }

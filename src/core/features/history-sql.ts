@@ -21,7 +21,9 @@
  * Athena/Trino ("athena"), which has no ASOF join: the same rows by a join on the keys with the three
  * conditions and row_number() over the order above. Both forms run on DuckDB for the tests.
  */
+import { committedRunIdsSelect } from "../export/snapshot-sql.js";
 import { sqlIdent, sqlString } from "../sql.js";
+import { renderSelect } from "../sql-builder.js";
 
 export type HistoryDialect = "duckdb" | "athena";
 export type HistoryForm = "asof" | "window";
@@ -39,10 +41,12 @@ export interface HistoryView {
   /** Table columns served, and the output column each becomes. */
   readonly features: readonly { readonly column: string; readonly as: string }[];
   /**
-   * The committed runs to read (each source blob's latest processing), when `table` holds more:
-   * Athena's Glue table has every run's files, crashed and replaced ones included.
+   * The commit markers of `table`, one row each (see SnapshotPlan.runsTable), when `table` holds
+   * more than the committed runs: Athena's Glue table has every run's files, crashed and replaced
+   * ones included. The runs read are chosen from it in SQL by the export's rule (each source blob's
+   * latest processing at or before the plan's as-of), so the query does not grow with the runs.
    */
-  readonly runIds?: readonly string[];
+  readonly runsTable?: string;
   /** DuckDB: a relation already holding this view's timeline (see timelineOnlySql), joined as is. */
   readonly timeline?: string;
 }
@@ -109,8 +113,10 @@ function sourceSql(
     `"_ingested_at" <= ${instant(plan.asOf, dialect)}`,
     `${q(v.eventTime)} IS NOT NULL`,
     ...keys.map((k) => `${k} IS NOT NULL`),
-    ...(v.runIds
-      ? [`"_run_id" IN (${v.runIds.length > 0 ? v.runIds.map(sqlString).join(", ") : "NULL"})`]
+    ...(v.runsTable
+      ? [
+          `"_run_id" IN (${renderSelect(committedRunIdsSelect({ table: v.table, runsTable: v.runsTable, asOf: plan.asOf }, dialect), { compact: true })})`,
+        ]
       : []),
   ];
   return `${q(`v${i}_src`)} AS (SELECT ${cols.join(", ")} FROM ${q(v.table)} WHERE ${where.join(" AND ")})`;

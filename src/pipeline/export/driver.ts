@@ -11,11 +11,11 @@ import { type ExportRequest, type ResolvedExport, resolveExport } from "../../co
 import type { IngestResult } from "../../contract/records.js";
 import { dvcDirHash } from "../../core/hash/dvc.js";
 import { deterministicUuid } from "../../core/hash/uuid.js";
+import { mapLimit } from "../../core/map-limit.js";
 import { formatSplitSpec } from "../../core/split/spec.js";
 import { latestProcessings } from "../../core/warehouse/latest.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { DatasetRef, RunStart } from "../lineage/recorder.js";
-import { mapLimit } from "../shared/map-limit.js";
 import { readMarkers } from "../shared/markers.js";
 import { md5Stored } from "../shared/publish.js";
 import type { ExportContext, ExportPlan, SourceFile } from "./context.js";

@@ -4,9 +4,9 @@
  * staging area), each part hashed. Nothing is published here.
  */
 import { SnapshotChangedError } from "../../core/errors.js";
+import { mapLimit } from "../../core/map-limit.js";
 import type { ExportPart } from "../../ports/export-writer.js";
 import { md5File } from "../shared/hash-files.js";
-import { mapLimit } from "../shared/map-limit.js";
 import type { ExportContext, ExportMade, ExportPlan, MadePart } from "./context.js";
 import { committedSourceRuns } from "./driver.js";
 

@@ -4,11 +4,13 @@
  * the local lake (same errors, same `_row`, keys cast to the views' types, timestamps as UTC),
  * written as one Parquet file to the run's staging prefix in the exports zone and registered as an
  * external table (as Feast's Athena offline store does with its entity dataframe); the window form
- * of the history query, restricted to the committed runs the driver read, runs there and each
+ * of the history query, restricted to each dataset's committed runs as of the request (chosen in
+ * SQL from the `<dataset>_runs` relation, as exports choose theirs), runs there and each
  * split is UNLOADed and downloaded by the injected split-parts writer; the table is dropped after.
  */
 import { randomUUID } from "node:crypto";
 import * as path from "node:path";
+import { runsTableName } from "../../contract/committed-view.js";
 import { exportStagingPrefix } from "../../contract/export-keys.js";
 import { ENTITIES_TABLE_PREFIX } from "../../contract/training-set-request.js";
 import { QueryError } from "../../core/errors.js";
@@ -68,7 +70,7 @@ export async function executeOnAthena(
     registered = true;
     const query = historyQuery(plan, driven.entityDigest.md5, entityTypes, "athena", {
       entities: `"${table}"`,
-      viewRuns: driven.viewRuns,
+      runsTable: runsTableName,
     });
     const written = await deps.writeSplits(athena, {
       snapshot: query,

@@ -125,16 +125,10 @@ export async function driveHistory(deps: HistoryDeps, req: HistoryRequest, plan:
     throw new UsageError(`no such entity file: ${req.entities}`, { file: req.entities });
   });
   const sources: (SourceFile & { dataset: string })[] = [];
-  /** Committed runs read, per view (`viewRuns(view)`): what an engine over every file must filter to. */
-  const runIds = new Map<string, string[]>();
   const pairs = new Set(plan.resolved.views.map((v) => viewPair(v)));
   for (const pair of pairs) {
     const [dataset, environment] = pair.split("\u0000") as [string, string];
     const runs = await committedSourceRuns(deps.stores.warehouse, dataset, environment, plan.asOf);
-    runIds.set(
-      pair,
-      runs.map((r) => r.runId),
-    );
     for (const s of await sourceFiles(deps.stores.warehouse, runs)) sources.push({ ...s, dataset });
   }
   const runId = deterministicUuid(
@@ -162,8 +156,7 @@ export async function driveHistory(deps: HistoryDeps, req: HistoryRequest, plan:
     properties: { role: "entities" },
   };
   const inputs = [entityRef, ...sources.map((s) => sourceRef(deps.stores.warehouse.namespace, s))];
-  const viewRuns = (v: { table: string; environment: string }) => runIds.get(viewPair(v)) ?? [];
-  return { entityDigest, sources, runId, inputs, viewRuns };
+  return { entityDigest, sources, runId, inputs };
 }
 
 const viewPair = (v: { table: string; environment: string }) => `${v.table}\u0000${v.environment}`;

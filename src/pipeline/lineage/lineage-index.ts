@@ -18,9 +18,9 @@ import type {
   ExecutionStateRecord,
   LineageSnapshot,
 } from "../../core/lineage/types.js";
+import { mapLimit } from "../../core/map-limit.js";
 import { putOnce } from "../../ports/conditional-put.js";
 import type { ObjectStore } from "../../ports/object-store.js";
-import { mapLimit } from "../shared/map-limit.js";
 import { loadSnapshot } from "./store.js";
 
 const CONCURRENCY = 16;

@@ -10,9 +10,9 @@ import type {
   ExecutionStateRecord,
   LineageSnapshot,
 } from "../../core/lineage/types.js";
+import { mapLimit } from "../../core/map-limit.js";
 import { putOnce as putOnceRaw } from "../../ports/conditional-put.js";
 import type { ObjectStore } from "../../ports/object-store.js";
-import { mapLimit } from "../shared/map-limit.js";
 
 /** Parallel reads when loading a snapshot: enough to hide S3 latency without exhausting sockets. */
 const READ_CONCURRENCY = 16;

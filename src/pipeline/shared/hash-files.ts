@@ -4,6 +4,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { dvcDirHash, sortDvcEntries } from "../../core/hash/dvc.js";
 import type { FileDigest } from "../../core/hash/md5-tap.js";
+import { mapLimit } from "../../core/map-limit.js";
 
 export { createMd5Tap, type FileDigest, Md5Tap } from "../../core/hash/md5-tap.js";
 
@@ -82,17 +83,10 @@ export async function listFiles(dir: string): Promise<string[]> {
 /** Hash every file of a directory into DVC manifest entries. */
 export async function hashDirEntries(dir: string): Promise<DirEntryDigest[]> {
   const relpaths = await listFiles(dir);
-  const results: DirEntryDigest[] = new Array(relpaths.length);
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < relpaths.length) {
-      const i = next++;
-      const relpath = relpaths[i]!;
-      const digest = await md5File(path.join(dir, ...relpath.split("/")));
-      results[i] = { relpath, ...digest };
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(DIR_CONCURRENCY, relpaths.length) }, worker));
+  const results = await mapLimit(relpaths, DIR_CONCURRENCY, async (relpath) => ({
+    relpath,
+    ...(await md5File(path.join(dir, ...relpath.split("/")))),
+  }));
   return sortDvcEntries(results);
 }
 

@@ -16,6 +16,7 @@ import {
 } from "../../contract/keys.js";
 import { type IngestResult, renderCommitMarker } from "../../contract/records.js";
 import { ObjectNotFoundError } from "../../core/errors.js";
+import { mapLimit } from "../../core/map-limit.js";
 import {
   committedEntries,
   generationOf,
@@ -26,7 +27,6 @@ import {
 } from "../../core/warehouse/run-index.js";
 import { putOnce } from "../../ports/conditional-put.js";
 import type { ObjectStore } from "../../ports/object-store.js";
-import { mapLimit } from "./map-limit.js";
 
 /** Entries outside the compacted segments before a reader writes the next segment. */
 export const COMPACT_AFTER = 16;
