@@ -19,9 +19,9 @@ import type {
   ParentRef,
   Properties,
 } from "../../core/lineage/types.js";
+import { mapLimit } from "../../core/map-limit.js";
 import type { OpenLineageSink } from "../../ports/lineage-sink.js";
 import type { ObjectStore } from "../../ports/object-store.js";
-import { mapLimit } from "../shared/map-limit.js";
 import { indexKeysOf, writeIndexKeys } from "./lineage-index.js";
 import { putOnce } from "./store.js";
 
