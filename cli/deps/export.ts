@@ -1,5 +1,6 @@
 /** Wiring of the export use case on the embedded lake: filesystem zones and DuckDB views as of the snapshot. */
 
+import { EXPORT_MEMORY_LIMIT } from "../../src/adapters/duckdb/database.js";
 import { DuckDbExportWriter, writeSplitParts } from "../../src/adapters/duckdb/export-writer.js";
 import type { LocalConfig } from "../../src/contract/env.js";
 import type { ExportDeps, ExportEngine } from "../../src/pipeline/export/export.js";
@@ -46,7 +47,12 @@ export function localExportDeps(
     ...localPipelineDeps(config),
     openEngine,
     writer: new DuckDbExportWriter({
-      openEngine: (asOf, dataset) => openLocalExportEngine(config, asOf, dataset),
+      openEngine: (asOf, dataset) =>
+        openLocalExportEngine(
+          { ...config, duckdbMemory: config.duckdbMemory ?? EXPORT_MEMORY_LIMIT },
+          asOf,
+          dataset,
+        ),
       ...(rowsPerPart ? { rowsPerPart } : {}),
     }),
     writeSplits: (engine, query) => writeSplitParts(engine, query, rowsPerPart),
