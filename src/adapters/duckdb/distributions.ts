@@ -87,7 +87,9 @@ export function histogramSpecs(plans: readonly FeaturePlan[], valid: ValidAggreg
 /**
  * The histogram query. Per feature (narrow tables): rows of (feature position `f`, bucket `b`, count
  * `n`). One scan (wide tables): one row, each feature's bucket computed once per row and counted by
- * histogram() (its NULL, a missing value, is not counted), in the column `columns` names.
+ * one count_if per bucket (its NULL, a missing value, is in none), the list of BUCKETS counts in the
+ * column `columns` names: plain counters, where histogram()'s map per feature cost ~1.15× the CPU of
+ * the scan (180 numeric columns × 200k rows: 3.05 s vs 2.62 s, medians of three alternating runs).
  */
 export function histogramQuery(
   table: string,
@@ -115,7 +117,13 @@ export function histogramQuery(
   const columns = new StatisticColumns();
   const bucket = (p: FeaturePlan) => `__b${p.index}`;
   const sql = renderSelect({
-    select: specs.map(({ p }) => columns.add(p, "histogram", `map_entries(histogram(${bucket(p)}))`)),
+    select: specs.map(({ p }) =>
+      columns.add(
+        p,
+        "histogram",
+        `[${Array.from({ length: BUCKETS }, (_, b) => `count_if(${bucket(p)} = ${b})`).join(", ")}]`,
+      ),
+    ),
     from: {
       query: {
         select: specs.map(({ p, min, max }) =>
@@ -163,9 +171,8 @@ export async function histogramsOf(
     }
   } else {
     for (const { p } of specs) {
-      const entries =
-        (query.columns.read(rows[0], p, "histogram") as { key: unknown; value: unknown }[] | null) ?? [];
-      counts.set(p.index, new Map(entries.map((e) => [Number(e.key), Number(e.value)])));
+      const perBucket = (query.columns.read(rows[0], p, "histogram") as unknown[] | null) ?? [];
+      counts.set(p.index, new Map(perBucket.map((n, b) => [b, Number(n)])));
     }
   }
   for (const { p, min, max } of specs) {

@@ -155,6 +155,20 @@ async function loadWith(
   };
 }
 
+/**
+ * The sniffer's read of the file with other column types (`FROM read_csv(…, columns={…})`), or
+ * undefined when its read does not spell the columns out as expected (nothing to rewrite).
+ */
+export function sniffedRead(
+  loaded: Loaded,
+): ((columns: readonly { name: string; type: string }[]) => string) | undefined {
+  const sniffed = loaded.sniffed;
+  if (!sniffed || sniffed.columns.length === 0) return undefined;
+  const spelled = columnsText(sniffed.columns);
+  if (!sniffed.prompt.includes(spelled)) return undefined;
+  return (columns) => sniffed.prompt.replace(spelled, columnsText(columns));
+}
+
 export const numericOf = (c: ColumnType, x: string) =>
   c.type === "TIMESTAMP"
     ? `epoch(${x})::DOUBLE`
@@ -193,62 +207,43 @@ const columnsText = (columns: readonly { name: string; type: string }[]) =>
 const INTEGER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
 
 /** Widening levels of a column: keep its sampled type, make it DOUBLE, make it VARCHAR. */
-const KEEP = 0;
-const TO_DOUBLE = 1;
-const TO_VARCHAR = 2;
+export const KEEP = 0;
+export const TO_DOUBLE = 1;
+export const TO_VARCHAR = 2;
 
 /**
  * SQL of the widening a text value `x` asks of a column of sampled `type` (KEEP, TO_DOUBLE or
- * TO_VARCHAR); a column takes the largest over its values. The cheap test comes first, so a value
- * that fits costs one cast. DuckDB's own cast rounds "3.5" to an integer, so integers must also look
- * like one; a value that prints back as itself does.
+ * TO_VARCHAR); a column takes the largest over its values: an integer column becomes DOUBLE if every
+ * value is a number, otherwise (and any other type) VARCHAR — the types a sniff of the whole file
+ * settles on, for a fraction of its cost (see infer-aggregates.ts). The cheap test comes first, so a
+ * value that fits costs one cast. DuckDB's own cast rounds "3.5" to an integer, so integers must also
+ * look like one; a value that prints back as itself does.
  */
-function widening(type: string, x: string, loaded: Loaded): string | undefined {
+export function widening(
+  type: string,
+  x: string,
+  loaded: Loaded,
+  /** SQL of `x` as `type` already computed (NULL where it does not fit), so the test reuses it. */
+  typed?: string,
+): string | undefined {
   const fits = (t: string) => `TRY_CAST(${x} AS ${t}) IS NOT NULL`;
+  const fitsSampled = typed ? `${typed} IS NOT NULL` : fits(type);
   let cases: string[];
   if (INTEGER.test(type)) {
-    const inRange = type === "BIGINT" ? "" : ` AND ${fits(type)}`;
+    const inRange = type === "BIGINT" ? "" : ` AND ${fitsSampled}`;
+    const asBigint = typed && type === "BIGINT" ? typed : `TRY_CAST(${x} AS BIGINT)`;
     cases = [
-      `WHEN TRY_CAST(${x} AS BIGINT)::VARCHAR = ${x}${inRange} THEN ${KEEP}`,
-      `WHEN regexp_full_match(${x}, '\\s*[+-]?[0-9]+\\s*') AND ${fits(type)} THEN ${KEEP}`,
+      `WHEN ${asBigint}::VARCHAR = ${x}${inRange} THEN ${KEEP}`,
+      `WHEN regexp_full_match(${x}, '\\s*[+-]?[0-9]+\\s*') AND ${fitsSampled} THEN ${KEEP}`,
       `WHEN ${fits("DOUBLE")} THEN ${TO_DOUBLE}`,
     ];
   } else if (/^(DOUBLE|FLOAT|REAL)$/.test(type) || type === "BOOLEAN" || type === "TIME")
-    cases = [`WHEN ${fits(type)} THEN ${KEEP}`];
+    cases = [`WHEN ${fitsSampled} THEN ${KEEP}`];
   else if (type === "DATE" || type.startsWith("TIMESTAMP")) {
     const format = type === "DATE" ? loaded.date : loaded.timestamp;
-    cases = [`WHEN ${format ? `try_strptime(${x}, ${lit(format)}) IS NOT NULL` : fits(type)} THEN ${KEEP}`];
+    cases = [
+      `WHEN ${typed ? fitsSampled : format ? `try_strptime(${x}, ${lit(format)}) IS NOT NULL` : fits(type)} THEN ${KEEP}`,
+    ];
   } else return undefined;
   return `max(CASE WHEN ${x} IS NULL THEN ${KEEP} ${cases.join(" ")} ELSE ${TO_VARCHAR} END)`;
-}
-
-/**
- * When a value beyond the sniffer's sample does not fit the type it chose for its column, widens
- * just the columns that need it, from one scan of the file read as text: an integer column to DOUBLE
- * if every value is a number, otherwise (and any other type) to VARCHAR — the types a sniff of the
- * whole file settles on, for a fraction of its cost (300 columns × 200k rows: a whole-file sniff
- * took 30 s of CPU, twice the rest of `schema infer`). Re-creates `src` as a view; false when the
- * sniffer's read cannot be rewritten (the caller then sniffs the whole file).
- */
-export async function widenToFit(conn: DuckDBConnection, loaded: Loaded): Promise<boolean> {
-  const sniffed = loaded.sniffed;
-  if (!sniffed || sniffed.columns.length === 0) return false;
-  const spelled = columnsText(sniffed.columns);
-  if (!sniffed.prompt.includes(spelled)) return false;
-  const read = (columns: readonly { name: string; type: string }[]) =>
-    sniffed.prompt.replace(spelled, columnsText(columns));
-  const checks = sniffed.columns.flatMap((c, i) => {
-    const level = widening(c.type, ident(c.name), loaded);
-    return level === undefined ? [] : [`${level} AS w${i}`];
-  });
-  if (checks.length === 0) return false;
-  const text = sniffed.columns.map((c) => ({ name: c.name, type: "VARCHAR" }));
-  const levels = (await rows(conn, `SELECT ${checks.join(", ")} ${read(text)}`))[0] ?? {};
-  const widened = sniffed.columns.map((c, i) => {
-    const level = Number(levels[`w${i}`] ?? KEEP);
-    if (level === KEEP) return c;
-    return { name: c.name, type: level === TO_DOUBLE ? "DOUBLE" : "VARCHAR" };
-  });
-  await conn.run(`CREATE OR REPLACE TEMP VIEW src AS SELECT * ${read(widened)}`);
-  return true;
 }

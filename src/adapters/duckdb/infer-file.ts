@@ -2,7 +2,9 @@
  * `schema infer`'s reading of a local data file (CSV, TSV, JSON lines or a JSON array; gzip or not;
  * Parquet): just what inference needs (see InferenceFeatureStatistics), in two scans whatever the
  * width — one wide aggregate over every column of a view with the sniffed dialect and types spelled
- * out, then the values of the few-valued string columns.
+ * out (infer-aggregates.ts), then the values of the few-valued string columns. A value beyond the
+ * sniffer's sample that does not fit its column's type costs a text scan instead, and one over just
+ * the columns it widened.
  */
 import * as path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
@@ -25,9 +27,14 @@ import {
   numericOf,
   rows,
   textOf,
-  widenToFit,
 } from "./file-source.js";
 import type { FileStatistics } from "./file-statistics.js";
+import {
+  aggregateParts,
+  type ColumnAggregates,
+  distinctFromCounts,
+  widenedAggregates,
+} from "./infer-aggregates.js";
 
 const TOP_K = 50;
 
@@ -40,8 +47,9 @@ export interface FileInferenceStatistics extends InferenceStatistics {
 const FEW_VALUES = 64;
 
 /**
- * Just what inference reads (see InferenceFeatureStatistics), in two scans of the file whatever its
- * width: one wide aggregate over every column, then the values of the few-valued string columns.
+ * Just what inference reads (see InferenceFeatureStatistics), in one scan of the file whatever its
+ * width: one wide aggregate over every column, counting the values of the string columns that look
+ * few-valued on the first rows (a second scan counts those of any other few-valued column).
  */
 export async function inferenceStatistics(file: string): Promise<FileInferenceStatistics> {
   const { DuckDBInstance } = await import("@duckdb/node-api");
@@ -49,22 +57,24 @@ export async function inferenceStatistics(file: string): Promise<FileInferenceSt
   const conn = await instance.connect();
   try {
     const loaded = await load(conn, file, "VIEW");
+    const guess = await fewValuedOnFirstRows(conn);
     try {
-      return await inferenceScans(conn, loaded);
+      return await inferenceScans(conn, loaded, guess);
     } catch (err) {
       if (loaded.format === "parquet") throw err;
-      // A value beyond the sniffer's sample that does not fit its type: widen the columns that
-      // need it, or else sniff the whole file.
-      const widened = await widenToFit(conn, loaded).catch(() => false);
+      // A value beyond the sniffer's sample that does not fit its type: one scan of the file as
+      // text widens the columns that need it and aggregates every column, or else the whole file
+      // is sniffed.
+      const widened = await widenedAggregates(conn, loaded, guess).catch(() => undefined);
       if (widened) {
         try {
-          return await inferenceScans(conn, loaded);
+          return await inferenceResult(conn, loaded, widened);
         } catch {
           // The widened types did not fit either: the whole-file sniff decides.
         }
       }
       await conn.run("DROP VIEW IF EXISTS src");
-      return await inferenceScans(conn, await load(conn, file, "VIEW", true));
+      return await inferenceScans(conn, await load(conn, file, "VIEW", true), guess);
     }
   } finally {
     conn.closeSync();
@@ -72,42 +82,66 @@ export async function inferenceStatistics(file: string): Promise<FileInferenceSt
   }
 }
 
-async function inferenceScans(conn: DuckDBConnection, loaded: Loaded): Promise<FileInferenceStatistics> {
-  const columns = (await rows(conn, "DESCRIBE src")).map((r) => ({
+/** Rows the few-valued guess reads: about the sniffer's sample. */
+const FIRST_ROWS = 20_480;
+
+async function describeSrc(conn: DuckDBConnection) {
+  return (await rows(conn, "DESCRIBE src")).map((r) => ({
     name: String(r.column_name),
     ...featureTypeOf(String(r.column_type)),
   }));
-  const projection: string[] = [];
-  const parts = ["count(*)::DOUBLE AS n"];
-  columns.forEach((c, i) => {
-    const x = ident(c.name);
-    projection.push(c.list ? `len(${x}) AS x${i}` : `${x} AS x${i}`);
-    parts.push(`count(x${i})::DOUBLE AS p${i}`);
-    if (c.list) {
-      parts.push(
-        `min(x${i})::DOUBLE AS lmn${i}`,
-        `max(x${i})::DOUBLE AS lmx${i}`,
-        `avg(x${i})::DOUBLE AS la${i}`,
-      );
-      return;
-    }
-    if (c.type === "STRING" || c.type === "BOOL") {
-      parts.push(`approx_count_distinct(x${i})::DOUBLE AS d${i}`);
-    } else if (c.type === "FLOAT") {
-      projection.push(`CASE WHEN isfinite(${x}) THEN ${x}::DOUBLE END AS f${i}`);
-      parts.push(
-        `min(f${i}) AS mn${i}`,
-        `max(f${i}) AS mx${i}`,
-        `(count(x${i}) - count(f${i}))::DOUBLE AS nf${i}`,
-      );
-    } else if (c.type === "INT" || c.type === "TIMESTAMP") {
-      const v = numericOf(c, `x${i}`);
-      parts.push(`min(${v}) AS mn${i}`, `max(${v}) AS mx${i}`);
-    }
-  });
+}
+
+/**
+ * String columns with few values on the first rows: the wide aggregate counts their values in the
+ * same scan (a column with few values in the file has at most as many in its first rows; one the
+ * guess misses is counted by a second scan). Histograms of every string column would be costly for
+ * free text; a scan per step, on a wide file, costs more than this look at its head.
+ */
+async function fewValuedOnFirstRows(conn: DuckDBConnection): Promise<ReadonlySet<string>> {
+  try {
+    const strings = (await describeSrc(conn)).filter(
+      (c) => !c.list && (c.type === "STRING" || c.type === "BOOL"),
+    );
+    if (strings.length === 0) return new Set();
+    const counts =
+      (
+        await rows(
+          conn,
+          `SELECT ${strings.map((c, i) => `approx_count_distinct(${ident(c.name)})::DOUBLE AS d${i}`).join(", ")} FROM (SELECT * FROM src LIMIT ${FIRST_ROWS})`,
+        )
+      )[0] ?? {};
+    return new Set(strings.filter((_, i) => Number(counts[`d${i}`] ?? 0) <= FEW_VALUES).map((c) => c.name));
+  } catch {
+    // The head does not read as typed either: no guess, the second scan counts them all.
+    return new Set();
+  }
+}
+
+async function inferenceScans(
+  conn: DuckDBConnection,
+  loaded: Loaded,
+  guess: ReadonlySet<string>,
+): Promise<FileInferenceStatistics> {
+  const columns = await describeSrc(conn);
+  const { projection, parts } = aggregateParts(columns, (c) => ident(c.name), guess);
   const agg =
     (await rows(conn, `SELECT ${parts.join(", ")} FROM (SELECT ${projection.join(", ")} FROM src)`))[0] ?? {};
+  return inferenceResult(conn, loaded, { columns, agg });
+}
+
+/**
+ * The statistics from the wide aggregate (`agg`: n, and per column i p·i presence, d·i distinct,
+ * mn·i / mx·i / nf·i numeric range and non-finite count, lmn·i / lmx·i / la·i list lengths), with
+ * the values of the few-valued string columns counted in a second scan of `src`.
+ */
+async function inferenceResult(
+  conn: DuckDBConnection,
+  loaded: Loaded,
+  { columns, agg }: ColumnAggregates,
+): Promise<FileInferenceStatistics> {
   const rowsRead = Number(agg.n ?? 0);
+  distinctFromCounts(agg);
   const few = columns
     .map((c, i) => ({ c, i }))
     .filter(
@@ -117,15 +151,17 @@ async function inferenceScans(conn: DuckDBConnection, loaded: Loaded): Promise<F
         Number(agg[`d${i}`] ?? 0) <= FEW_VALUES &&
         Number(agg[`p${i}`] ?? 0) > 0,
     );
+  const uncounted = few.filter(({ i }) => agg[`h${i}`] === undefined);
   const values =
-    few.length > 0
+    uncounted.length > 0
       ? ((
           await rows(
             conn,
-            `SELECT ${few.map(({ c, i }) => `histogram(${textOf(c, ident(c.name))}) AS h${i}`).join(", ")} FROM src`,
+            `SELECT ${uncounted.map(({ c, i }) => `histogram(${textOf(c, ident(c.name))}) AS h${i}`).join(", ")} FROM src`,
           )
         )[0] ?? {})
       : {};
+  for (const { i } of few) if (agg[`h${i}`] !== undefined) values[`h${i}`] = agg[`h${i}`];
   const features: InferenceFeatureStatistics[] = [];
   for (const [i, c] of columns.entries()) {
     const present = Number(agg[`p${i}`] ?? 0);

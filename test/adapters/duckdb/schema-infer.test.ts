@@ -124,11 +124,12 @@ describe("inferSchemaFromFile", () => {
 describe("inferSchemaFromFile, values beyond the sniffer's sample", () => {
   it("types each column as a whole-file sniff does when later values do not fit the sampled type", async () => {
     // Prepare: 30,000 rows (the sniffer samples about 20,000); in the last rows, a decimal in an
-    // integer column, a word in another, an empty value in a third.
+    // integer column, a word in another, an empty value in a third; a text column with 3 values in
+    // the first 25,000 rows and a new one in every row after.
     const dir = await tempDir("infer-late");
     const file = path.join(dir, "late.csv");
     const n = 30_000;
-    const lines = ["id,late_float,late_text,late_missing,day,kind"];
+    const lines = ["id,late_float,late_text,late_missing,day,kind,grows"];
     for (let i = 0; i < n; i++) {
       const last = i >= n - 3;
       lines.push(
@@ -139,6 +140,7 @@ describe("inferSchemaFromFile, values beyond the sniffer's sample", () => {
           last ? "" : i % 3,
           `2024-01-${String((i % 28) + 1).padStart(2, "0")}`,
           ["a", "b", "c"][i % 3],
+          i < 25_000 ? `g${i % 3}` : `g${i}`,
         ].join(","),
       );
     }
@@ -156,13 +158,22 @@ describe("inferSchemaFromFile, values beyond the sniffer's sample", () => {
     const { schema, statistics } = await inferSchemaFromFile(file, { dataset: "late", version: 1 });
 
     // Assess
-    expect(whole.map((c) => c.type)).toEqual(["BIGINT", "DOUBLE", "VARCHAR", "BIGINT", "DATE", "VARCHAR"]);
+    expect(whole.map((c) => c.type)).toEqual([
+      "BIGINT",
+      "DOUBLE",
+      "VARCHAR",
+      "BIGINT",
+      "DATE",
+      "VARCHAR",
+      "VARCHAR",
+    ]);
     expect(schema.features.map((f) => f.type)).toEqual([
       "INT",
       "FLOAT",
       "STRING",
       "INT",
       "TIMESTAMP",
+      "STRING",
       "STRING",
     ]);
     expect(statistics.rowsRead).toBe(n);
@@ -172,6 +183,21 @@ describe("inferSchemaFromFile, values beyond the sniffer's sample", () => {
       present: n - 3,
       missing: 3,
     });
+    // Widened to text: its values counted as text; the columns that kept their type, aggregated as it.
+    const text = statistics.features.find((f) => f.name === "late_text")!;
+    expect(text.distinctApprox).toBe(8);
+    expect(text.string?.topValues.find((v) => v.value === "n/a")?.count).toBe(1);
+    expect(statistics.features.find((f) => f.name === "day")?.numeric).toMatchObject({
+      min: Date.UTC(2024, 0, 1) / 1000,
+      max: Date.UTC(2024, 0, 28) / 1000,
+    });
+    expect(statistics.features.find((f) => f.name === "id")?.numeric).toMatchObject({ min: 0, max: n - 1 });
+    expect(schema.features.find((f) => f.name === "kind")?.domain).toEqual({ values: ["a", "b", "c"] });
+    // Few values on the first rows, thousands in the file: not categorical, its values not listed.
+    const grows = statistics.features.find((f) => f.name === "grows")!;
+    expect(grows.distinctApprox).toBeGreaterThan(4_000);
+    expect(grows.string?.topValues).toEqual([]);
+    expect(schema.features.find((f) => f.name === "grows")?.domain).toBeUndefined();
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -135,14 +135,14 @@ GROUP BY f, e;
 
 -- histograms
 SELECT
-  map_entries(histogram(__b0)) AS "c000_int.histogram",
-  map_entries(histogram(__b1)) AS "c001_int.histogram",
-  map_entries(histogram(__b2)) AS "c002_int.histogram",
-  map_entries(histogram(__b3)) AS "c003_float.histogram",
-  map_entries(histogram(__b4)) AS "c004_float.histogram",
-  map_entries(histogram(__b5)) AS "c005_float.histogram",
-  map_entries(histogram(__b10)) AS "c010_int.histogram",
-  map_entries(histogram(__b11)) AS "c011_int.histogram"
+  [count_if(__b0 = 0), count_if(__b0 = 1), count_if(__b0 = 2), count_if(__b0 = 3), count_if(__b0 = 4), count_if(__b0 = 5), count_if(__b0 = 6), count_if(__b0 = 7), count_if(__b0 = 8), count_if(__b0 = 9)] AS "c000_int.histogram",
+  [count_if(__b1 = 0), count_if(__b1 = 1), count_if(__b1 = 2), count_if(__b1 = 3), count_if(__b1 = 4), count_if(__b1 = 5), count_if(__b1 = 6), count_if(__b1 = 7), count_if(__b1 = 8), count_if(__b1 = 9)] AS "c001_int.histogram",
+  [count_if(__b2 = 0), count_if(__b2 = 1), count_if(__b2 = 2), count_if(__b2 = 3), count_if(__b2 = 4), count_if(__b2 = 5), count_if(__b2 = 6), count_if(__b2 = 7), count_if(__b2 = 8), count_if(__b2 = 9)] AS "c002_int.histogram",
+  [count_if(__b3 = 0), count_if(__b3 = 1), count_if(__b3 = 2), count_if(__b3 = 3), count_if(__b3 = 4), count_if(__b3 = 5), count_if(__b3 = 6), count_if(__b3 = 7), count_if(__b3 = 8), count_if(__b3 = 9)] AS "c003_float.histogram",
+  [count_if(__b4 = 0), count_if(__b4 = 1), count_if(__b4 = 2), count_if(__b4 = 3), count_if(__b4 = 4), count_if(__b4 = 5), count_if(__b4 = 6), count_if(__b4 = 7), count_if(__b4 = 8), count_if(__b4 = 9)] AS "c004_float.histogram",
+  [count_if(__b5 = 0), count_if(__b5 = 1), count_if(__b5 = 2), count_if(__b5 = 3), count_if(__b5 = 4), count_if(__b5 = 5), count_if(__b5 = 6), count_if(__b5 = 7), count_if(__b5 = 8), count_if(__b5 = 9)] AS "c005_float.histogram",
+  [count_if(__b10 = 0), count_if(__b10 = 1), count_if(__b10 = 2), count_if(__b10 = 3), count_if(__b10 = 4), count_if(__b10 = 5), count_if(__b10 = 6), count_if(__b10 = 7), count_if(__b10 = 8), count_if(__b10 = 9)] AS "c010_int.histogram",
+  [count_if(__b11 = 0), count_if(__b11 = 1), count_if(__b11 = 2), count_if(__b11 = 3), count_if(__b11 = 4), count_if(__b11 = 5), count_if(__b11 = 6), count_if(__b11 = 7), count_if(__b11 = 8), count_if(__b11 = 9)] AS "c011_int.histogram"
 FROM (
   SELECT
     CASE WHEN "c000_int"::DOUBLE IS NOT NULL THEN least(("c000_int" - 0) * 10 // 100, 9)::INTEGER END AS __b0,
