@@ -1,5 +1,6 @@
 /** Wiring of the export use case on the embedded lake: filesystem zones and DuckDB views as of the snapshot. */
 
+import { EXPORT_MEMORY_LIMIT } from "../../src/adapters/duckdb/database.js";
 import { DuckDbExportWriter, writeSplitParts } from "../../src/adapters/duckdb/export-writer.js";
 import type { LocalConfig } from "../../src/contract/env.js";
 import type { ExportDeps, ExportEngine } from "../../src/pipeline/export/export.js";
@@ -7,13 +8,20 @@ import type { SplitPartsWriter } from "../../src/ports/export-writer.js";
 import { localPipelineDeps } from "./ingest.js";
 import { openLakeEngine } from "./lake-engine.js";
 
-/** DuckDB views over the runs committed at `asOf`; statements run once (query() would also describe them). */
-export async function openLocalExportEngine(config: LocalConfig, asOf: Date): Promise<ExportEngine> {
-  const engine = await openLakeEngine(config, { asOf });
+/**
+ * DuckDB views of the exported dataset over its runs committed at `asOf` (an export reads one
+ * dataset: the others' tables are not bound); statements run once (query() would also describe them).
+ */
+export async function openLocalExportEngine(
+  config: LocalConfig,
+  asOf: Date,
+  dataset?: string,
+): Promise<ExportEngine> {
+  const engine = await openLakeEngine(config, { asOf, ...(dataset ? { datasets: [dataset] } : {}) });
   return {
     name: engine.name,
     query: (sql) => engine.query(sql),
-    execute: (sql) => engine.db.exec(sql),
+    execute: (sql) => engine.execute(sql),
     close: () => engine.close(),
   };
 }
@@ -38,7 +46,15 @@ export function localExportDeps(
   return {
     ...localPipelineDeps(config),
     openEngine,
-    writer: new DuckDbExportWriter({ openEngine, ...(rowsPerPart ? { rowsPerPart } : {}) }),
+    writer: new DuckDbExportWriter({
+      openEngine: (asOf, dataset) =>
+        openLocalExportEngine(
+          { ...config, duckdbMemory: config.duckdbMemory ?? EXPORT_MEMORY_LIMIT },
+          asOf,
+          dataset,
+        ),
+      ...(rowsPerPart ? { rowsPerPart } : {}),
+    }),
     writeSplits: (engine, query) => writeSplitParts(engine, query, rowsPerPart),
     ...rest,
   };

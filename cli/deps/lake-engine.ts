@@ -2,8 +2,10 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import {
+  type CommittedFile,
   type CommittedRuns,
   DuckDbQueryEngine,
+  type QueryEngineOptions,
   type RunRow,
 } from "../../src/adapters/duckdb/query-engine.js";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
@@ -24,27 +26,31 @@ type Stores = ReturnType<typeof localLakeStores>;
  * for the history views.
  */
 export function committedFiles(stores: Stores, markers: readonly IngestResult[]): CommittedRuns {
-  const files = (runs: readonly IngestResult[]) => ({
-    warehouse: runs.flatMap((r) => (r.outputs.warehouse ? [r.outputs.warehouse] : [])).sort(),
-    quarantine: runs.flatMap((r) => (r.outputs.quarantine ? [r.outputs.quarantine] : [])).sort(),
-  });
-  const current = files(latestProcessings(markers));
-  const history = files(markers.filter((m) => m.status === "ok"));
-  const local = (zone: "warehouse" | "quarantine", keys: string[]) =>
-    keys.map((k) => stores[zone].localPath(k));
+  const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  const warehouse = (runs: readonly IngestResult[]): CommittedFile[] =>
+    runs
+      .flatMap((r) =>
+        r.outputs.warehouse ? [{ key: r.outputs.warehouse, schemaVersion: r.schemaVersion }] : [],
+      )
+      .sort(byKey)
+      .map((f) => ({ path: stores.warehouse.localPath(f.key), schemaVersion: f.schemaVersion }));
+  const quarantine = (runs: readonly IngestResult[]): string[] =>
+    runs
+      .flatMap((r) => (r.outputs.quarantine ? [r.outputs.quarantine] : []))
+      .sort()
+      .map((k) => stores.quarantine.localPath(k));
+  const current = latestProcessings(markers);
+  const history = markers.filter((m) => m.status === "ok");
   return {
-    warehouse: local("warehouse", current.warehouse),
-    quarantine: local("quarantine", current.quarantine),
-    history: {
-      warehouse: local("warehouse", history.warehouse),
-      quarantine: local("quarantine", history.quarantine),
-    },
+    warehouse: warehouse(current),
+    quarantine: quarantine(current),
+    history: { warehouse: warehouse(history), quarantine: quarantine(history) },
   };
 }
 
 export function openLakeEngine(
   config: LocalConfig,
-  options: { asOf?: Date; threads?: number } = {},
+  options: QueryEngineOptions = {},
 ): Promise<DuckDbQueryEngine> {
   const stores = localLakeStores(config.lakeDir);
   // One index read per dataset per engine: the views and `lakeline_runs` share it.
@@ -71,10 +77,10 @@ export function openLakeEngine(
           t === undefined ? runs : runs.filter((r) => Date.parse(r.ingestedAt) <= t),
         );
       },
-      runs: async () => {
-        const datasets = await fs.readdir(markersDir).catch(() => [] as string[]);
+      runs: async (only) => {
+        const datasets = only ?? (await fs.readdir(markersDir).catch(() => [] as string[]));
         const all: RunRow[] = [];
-        for (const dataset of datasets.sort()) all.push(...(await runsOf(dataset)));
+        for (const dataset of [...datasets].sort()) all.push(...(await runsOf(dataset)));
         return all;
       },
     },

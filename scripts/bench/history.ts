@@ -11,7 +11,6 @@ import { existsSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { scratchDir } from "../../src/contract/env.js";
 import { expectRows, type Job, LAKELINE } from "./contenders.js";
 import { type BenchInput, SOURCE_PARQUET } from "./inputs.js";
 import { QUERY_SQL } from "./lake-jobs.js";
@@ -91,6 +90,7 @@ export async function ensureHistoryLake(args: {
     rows,
     bytes: 0,
   };
+  await restoreKept(lake);
   const built = existsSync(stamp)
     ? (JSON.parse(await fs.readFile(stamp, "utf8")) as { build: number; firstRaw: string })
     : undefined;
@@ -123,11 +123,26 @@ export async function ensureHistoryLake(args: {
   return { runs, lake, extra, table, firstRaw };
 }
 
-/** A copy of the lake for an operation that writes to it, so every repetition sees the same history. */
-async function copyOf(lake: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await fs.mkdtemp(path.join(scratchDir(), "lakeline-bench-history-"));
-  await fs.cp(lake, path.join(dir, "lake"), { recursive: true });
-  return { dir: path.join(dir, "lake"), cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
+/**
+ * The lake for an operation that writes to it, so every repetition sees the same history: a copy
+ * at the lake's own path (the original is set aside meanwhile and put back after). Lineage names a
+ * local artifact by its absolute path, so a copy elsewhere would make an export record every input
+ * file as a new artifact, which no lake that stays where it was ingested ever does.
+ */
+async function inPlaceCopy(lake: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const kept = `${lake}.kept`;
+  await restoreKept(lake);
+  await fs.rename(lake, kept);
+  await fs.cp(kept, lake, { recursive: true });
+  return { dir: lake, cleanup: () => restoreKept(lake) };
+}
+
+/** The lake as built, back in place (also after a bench that died while an operation ran). */
+async function restoreKept(lake: string): Promise<void> {
+  const kept = `${lake}.kept`;
+  if (!existsSync(kept)) return;
+  await fs.rm(lake, { recursive: true, force: true });
+  await fs.rename(kept, lake);
 }
 
 function job(args: {
@@ -147,7 +162,7 @@ function job(args: {
     baseline: `history-${args.op}:${args.base.runs}`,
     memoryBound: args.op === "export",
     async prepare() {
-      const copy = args.writes ? await copyOf(args.h.lake) : undefined;
+      const copy = args.writes ? await inPlaceCopy(args.h.lake) : undefined;
       const lake = copy?.dir ?? args.h.lake;
       return {
         command: { cmd: process.execPath, args: [...LAKELINE, ...args.argv(lake)], check: args.check },

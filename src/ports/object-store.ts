@@ -52,6 +52,12 @@ export interface ObjectStore {
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Objects under a prefix, in key order. */
   list(prefix: string): AsyncIterable<ObjectInfo>;
+  /**
+   * The keys `list` would yield, in the same order, when the store can name them without fetching
+   * each object's details (a folder's names without a stat per file); callers that need only keys
+   * use it when present.
+   */
+  listKeys?(prefix: string): Promise<string[]>;
   /** A local filesystem path holding the object's bytes, when the store has one (no copy needed). */
   localPath?(key: string): string | undefined;
 }

@@ -171,6 +171,16 @@ export function objectStoreContract(name: string, makeStore: () => Promise<Store
       expect(await collect(store.list("pz/"))).toEqual([]);
     });
 
+    it("keeps an empty object written once: a second conditional put of it is refused", async () => {
+      // Act
+      await store.put("index/a/b", "", { ifNoneMatch: true });
+      const again = store.put("index/a/b", "", { ifNoneMatch: true });
+      // Assess
+      await expect(again).rejects.toBeInstanceOf(ObjectExistsError);
+      expect(await store.head("index/a/b")).toMatchObject({ key: "index/a/b", size: 0 });
+      expect((await collect(store.list("index/"))).map((o) => o.key)).toEqual(["index/a/b"]);
+    });
+
     it.each(["../x", "/abs", "a//b", "a/../../b", ""])(
       "rejects the unsafe key %j everywhere",
       async (key) => {

@@ -313,3 +313,52 @@ describe("a malformed schema file", () => {
     );
   });
 });
+
+describe("the relations of `lakeline query`", () => {
+  it("are there for any statement that names them, and all of them for one that lists the catalog", async () => {
+    // Prepare: one ingest of penguins (its runs, its lineage)
+    const dir = await tempDir("warehouse");
+    const schemas = path.join(dir, "schemas");
+    const lake = path.join(dir, "lake");
+    writeSchema(schemas, JSON.parse(fs.readFileSync("schemas/penguins/v1.json", "utf8")));
+    await runCli(
+      "ingest",
+      path.join(VEGA, "penguins.json"),
+      "--dataset",
+      "penguins",
+      "--lake",
+      lake,
+      "--schemas",
+      schemas,
+    );
+
+    // Act: statements naming a lineage view, a history view in another case, the runs table; the catalog
+    const lineage = await queryJson(
+      lake,
+      schemas,
+      "SELECT count(*) AS n FROM lineage_events WHERE job_name = 'ingest.penguins' AND event_type = 'COMPLETE'",
+    );
+    const history = await queryJson(lake, schemas, 'SELECT count(*) AS n FROM "Penguins_History"');
+    const runs = await queryJson(lake, schemas, "SELECT dataset, rowsWritten AS n FROM lakeline_runs");
+    const tables = await queryJson(lake, schemas, "SHOW TABLES");
+
+    // Assess
+    expect(lineage).toEqual([{ n: 1 }]);
+    expect(history).toEqual([{ n: 343 }]);
+    expect(runs).toEqual([{ dataset: "penguins", n: 343 }]);
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining([
+        "penguins",
+        "penguins_history",
+        "penguins_quarantine",
+        "penguins_quarantine_history",
+        "lakeline_runs",
+        "lineage_events",
+        "mlmd_artifacts",
+        "mlmd_execution_states",
+        "mlmd_executions",
+        "mlmd_events",
+      ]),
+    );
+  });
+});

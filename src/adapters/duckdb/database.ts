@@ -28,6 +28,14 @@ export const DEFAULT_MEMORY_LIMIT = "256MB";
  */
 export const TRAINING_SET_MEMORY_LIMIT = "160MB";
 
+/**
+ * An export's limit: its one sort (the ordered snapshot) spills beyond it. Measured on 3M flights
+ * rows, 2 threads: peak RSS 485–493 MB at the default, 360–385 MB at this limit, in the same time
+ * (3.6–3.8 s) and with the same bytes; the peak at the default came near 512 MB whenever both
+ * threads sorted at once.
+ */
+export const EXPORT_MEMORY_LIMIT = "160MB";
+
 export class Database {
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -101,6 +109,27 @@ export class Database {
       return { columns, rows: reader.getRowObjectsJS() as Row[] };
     } catch (err) {
       throw this.failure(sql, err);
+    }
+  }
+
+  /** Rows of text or NULL appended to a table whose columns are all VARCHAR (no statement parsed per row). */
+  async append(table: string, rows: readonly (readonly (string | null)[])[]): Promise<void> {
+    try {
+      const appender = await this.connection.createAppender(table);
+      try {
+        for (const row of rows) {
+          for (const value of row) {
+            if (value === null) appender.appendNull();
+            else appender.appendVarchar(value);
+          }
+          appender.endRow();
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+    } catch (err) {
+      throw this.failure(`append to ${table}`, err);
     }
   }
 

@@ -80,8 +80,11 @@ export async function writeSplitParts(
 }
 
 export interface DuckDbExportWriterOptions {
-  /** The engine over the warehouse as known at the snapshot instant (views of committed runs). */
-  readonly openEngine: (asOf: Date) => Promise<ExportEngine>;
+  /**
+   * The engine over the warehouse as known at the snapshot instant (views of committed runs); it
+   * needs the exported dataset's table and its runs only.
+   */
+  readonly openEngine: (asOf: Date, dataset: string) => Promise<ExportEngine>;
   /** @default 1000000 */
   readonly rowsPerPart?: number;
 }
@@ -92,7 +95,7 @@ export class DuckDbExportWriter implements ExportWriter {
   constructor(private readonly options: DuckDbExportWriterOptions) {}
 
   async write(snapshot: ExportSnapshot, target: ExportTarget): Promise<WrittenExport> {
-    const engine = await this.options.openEngine(snapshot.snapshotAt);
+    const engine = await this.options.openEngine(snapshot.snapshotAt, snapshot.dataset);
     try {
       const snapshotQuery = snapshotSelect(snapshotPlanOf(snapshot, RUNS_VIEW), "duckdb");
       const splits = snapshot.spec.parts.map((p) => p.name);

@@ -109,6 +109,15 @@ function relation(root: string, source: ViewSource): string {
   return `read_json(${sqlString(glob)}, format = 'newline_delimited', columns = {${columns}})`;
 }
 
+/** The views lineageViewsSql creates. */
+export const LINEAGE_VIEWS: readonly string[] = [
+  "mlmd_artifacts",
+  "mlmd_execution_states",
+  "mlmd_executions",
+  "mlmd_events",
+  "lineage_events",
+];
+
 /**
  * `CREATE OR REPLACE VIEW` statements for `lineage_events`, `mlmd_artifacts`, `mlmd_executions`
  * (with each execution's resolved state) and `mlmd_events`. Local roots are checked for records

@@ -14,10 +14,10 @@ import type { DatasetSchema } from "../../core/schema/types.js";
 import { sqlString } from "../../core/sql.js";
 import { HISTORY_SUFFIX } from "../../core/warehouse/latest.js";
 import { QUARANTINE_COLUMNS, warehouseTable } from "../../core/warehouse/table.js";
-import { datasetViewSql } from "../../core/warehouse/views.js";
+import { datasetViewSql, type FileGroup } from "../../core/warehouse/views.js";
 import type { QueryEngine, QueryResult, QueryValue } from "../../ports/query-engine.js";
 import { Database } from "./database.js";
-import { lineageViewsSql } from "./lineage-views.js";
+import { LINEAGE_VIEWS, lineageViewsSql } from "./lineage-views.js";
 
 /**
  * One row per committed run of every dataset (read through the run index), the local twin of
@@ -42,11 +42,18 @@ const RUN_COLUMNS: readonly [string, string][] = [
   ["ingestedAt", "TIMESTAMP"],
 ];
 
+/** A committed warehouse file (absolute path) and the schema version its run validated with. */
+export interface CommittedFile {
+  readonly path: string;
+  /** Files of one version share their columns; null (not recorded) is a group of its own. */
+  readonly schemaVersion: number | null;
+}
+
 /** Files of committed runs: each source blob's latest processing, and every processing (history). */
 export interface CommittedRuns {
-  readonly warehouse: string[];
+  readonly warehouse: CommittedFile[];
   readonly quarantine: string[];
-  readonly history: { readonly warehouse: string[]; readonly quarantine: string[] };
+  readonly history: { readonly warehouse: CommittedFile[]; readonly quarantine: string[] };
 }
 
 /** A committed run as `lakeline_runs` shows it: the result fields of RUN_COLUMNS (more are ignored). */
@@ -63,21 +70,50 @@ export interface LakeSource {
   /** Folder of the lineage zone. */
   readonly lineageDir: string;
   committedRuns(dataset: string, asOf?: Date): Promise<CommittedRuns>;
-  /** Every committed run of every dataset (`lakeline_runs`). */
-  runs(): Promise<readonly RunRow[]>;
+  /** Every committed run of these datasets, or of every dataset (`lakeline_runs`). */
+  runs(datasets?: readonly string[]): Promise<readonly RunRow[]>;
 }
 
-/** A SQL literal of a run field, typed as its column (absent fields are NULL). */
-function runValue(value: unknown, type: string): string {
-  if (value === undefined || value === null) return `NULL::${type}`;
-  if (type === "VARCHAR") return sqlString(String(value));
-  return `CAST(${sqlString(String(value))} AS ${type})`;
+export interface QueryEngineOptions {
+  readonly asOf?: Date;
+  readonly threads?: number;
+  /** Only these datasets' tables (an export reads one); @default every dataset of the registry */
+  readonly datasets?: readonly string[];
 }
 
-const RUN_ROWS_PER_INSERT = 500;
+/** The views of one dataset: its table, its quarantine, and the history of each. */
+function datasetViewNames(dataset: string): string[] {
+  const quarantine = `${dataset}_quarantine`;
+  return [dataset, `${dataset}${HISTORY_SUFFIX}`, quarantine, `${quarantine}${HISTORY_SUFFIX}`];
+}
 
-function sameFiles(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((f, i) => f === b[i]);
+/** Names in a statement that read the catalog itself: every relation is created first. */
+const CATALOG_READERS = /^(show|information_schema|pg_catalog|sqlite_master|pragma|duckdb_\w+)$/;
+
+/** The identifiers of a statement, lower-cased (quoted ones unquoted); words of literals come along, harmlessly. */
+function namesIn(sql: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of sql.matchAll(/"((?:[^"]|"")*)"|([A-Za-z_][A-Za-z0-9_$]*)/g))
+    names.add((m[1] !== undefined ? m[1].replaceAll('""', '"') : m[2]!).toLowerCase());
+  return names;
+}
+
+/** A run field as text for the appender (absent fields are NULL); the table's types parse it. */
+function runText(value: unknown): string | null {
+  return value === undefined || value === null ? null : String(value);
+}
+
+/** Files by schema version, in version order: one column layout per group. */
+function byVersion(files: readonly CommittedFile[]): string[][] {
+  const groups = new Map<number, string[]>();
+  // -1: files whose run recorded no version (described from their own first file, like the rest).
+  for (const f of files) {
+    const version = f.schemaVersion ?? -1;
+    const group = groups.get(version);
+    if (group) group.push(f.path);
+    else groups.set(version, [f.path]);
+  }
+  return [...groups].sort(([a], [b]) => a - b).map(([, paths]) => paths);
 }
 
 function plain(value: unknown): QueryValue {
@@ -99,10 +135,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   readonly warnings: string[] = [];
   private constructor(readonly db: Database) {}
 
-  static async open(
-    config: LakeSource,
-    options: { asOf?: Date; threads?: number } = {},
-  ): Promise<DuckDbQueryEngine> {
+  static async open(config: LakeSource, options: QueryEngineOptions = {}): Promise<DuckDbQueryEngine> {
     const db = await Database.open({
       ...(options.threads ? { threads: options.threads } : {}),
       ...(config.duckdbMemory ? { memoryLimit: config.duckdbMemory } : {}),
@@ -115,7 +148,9 @@ export class DuckDbQueryEngine implements QueryEngine {
     });
     const engine = new DuckDbQueryEngine(db);
     try {
-      await engine.registerViews(config, options.asOf);
+      // A footer read to bind a view is kept for the scan and for later statements of the session.
+      await db.exec("SET parquet_metadata_cache = true");
+      await engine.registerViews(config, options);
     } catch (err) {
       db.close();
       throw err;
@@ -123,92 +158,132 @@ export class DuckDbQueryEngine implements QueryEngine {
     return engine;
   }
 
-  private async registerViews(config: LakeSource, asOf?: Date): Promise<void> {
+  /**
+   * Every relation is declared here and created before the first statement that names it: binding
+   * one reads its dataset's run index and a file footer per schema version (the lineage views list
+   * every lineage record), which a statement over one table need not pay for the others. Schemas
+   * are loaded now, so a malformed one is reported whatever the statement reads.
+   */
+  private async registerViews(config: LakeSource, options: QueryEngineOptions): Promise<void> {
     const registry = new SchemaRegistry(config.schemasDir);
-    for (const dataset of registry.datasets()) {
+    const datasets = options.datasets ?? registry.datasets();
+    for (const dataset of datasets) {
+      let versions: DatasetSchema[];
       try {
-        await this.registerDataset(config, registry, dataset, asOf);
+        versions = registry.loadAll(dataset).map((l) => l.schema);
       } catch (err) {
         // One unreadable schema must not take every other dataset's table down with it.
         if (!(err instanceof SchemaFormatError)) throw err;
         this.warnings.push(`no table for ${dataset}: ${err.message}`);
+        continue;
       }
+      const create = () => this.registerDataset(config, dataset, versions, options.asOf);
+      this.declare(datasetViewNames(dataset), create);
     }
-    // A table filled from the committed runs, not a view over every marker file: the runs come from
-    // the run index, a few objects per dataset whatever its history.
-    await this.db.exec(
-      `CREATE OR REPLACE TABLE ${RUNS_VIEW} (${RUN_COLUMNS.map(([n, t]) => `"${n}" ${t}`).join(", ")})`,
+    this.declare([RUNS_VIEW], async () => this.fillRuns(await config.runs(options.datasets)));
+    this.declare(LINEAGE_VIEWS, async () => {
+      for (const view of lineageViewsSql(config.lineageDir)) await this.db.exec(view);
+    });
+  }
+
+  /** Relations not created yet, by lower-case name; one creation may serve several names. */
+  private readonly pending = new Map<string, () => Promise<void>>();
+
+  private declare(names: readonly string[], create: () => Promise<void>): void {
+    for (const name of names) this.pending.set(name.toLowerCase(), create);
+  }
+
+  /** Creates the relations `sql` names (every one, for a statement that lists the catalog). */
+  private async prepare(sql: string): Promise<void> {
+    if (this.pending.size === 0) return;
+    const names = namesIn(sql);
+    const all = [...names].some((n) => CATALOG_READERS.test(n));
+    const due = new Set([...this.pending].filter(([n]) => all || names.has(n)).map(([, c]) => c));
+    for (const [name, create] of this.pending) if (due.has(create)) this.pending.delete(name);
+    for (const create of due) await create();
+  }
+
+  /** Runs a statement for its effect, once the relations it names exist. */
+  async execute(sql: string): Promise<void> {
+    await this.prepare(sql);
+    await this.db.exec(sql);
+  }
+
+  /**
+   * A table filled from the committed runs, not a view over every marker file: the runs come from
+   * the run index, a few objects per dataset whatever its history. Appended as text and cast by
+   * the table's types (the same casts SQL literals took, without parsing a statement per run).
+   */
+  private async fillRuns(runs: readonly RunRow[]): Promise<void> {
+    const staging = `${RUNS_VIEW}_text`;
+    const columns = (typed: boolean) =>
+      RUN_COLUMNS.map(([n, t]) => `"${n}" ${typed ? t : "VARCHAR"}`).join(", ");
+    await this.db.exec(`CREATE OR REPLACE TABLE ${RUNS_VIEW} (${columns(true)})`);
+    await this.db.exec(`CREATE OR REPLACE TABLE ${staging} (${columns(false)})`);
+    await this.db.append(
+      staging,
+      runs.map((r) => RUN_COLUMNS.map(([n]) => runText((r as Record<string, unknown>)[n]))),
     );
-    const runs = await config.runs();
-    for (let i = 0; i < runs.length; i += RUN_ROWS_PER_INSERT) {
-      const rows = runs
-        .slice(i, i + RUN_ROWS_PER_INSERT)
-        .map(
-          (r) =>
-            `(${RUN_COLUMNS.map(([n, t]) => runValue((r as Record<string, unknown>)[n], t)).join(", ")})`,
-        );
-      await this.db.exec(`INSERT INTO ${RUNS_VIEW} VALUES ${rows.join(", ")}`);
-    }
-    for (const sql of lineageViewsSql(config.lineageDir)) await this.db.exec(sql);
+    await this.db.exec(
+      `INSERT INTO ${RUNS_VIEW} SELECT ${RUN_COLUMNS.map(([n, t]) => `CAST("${n}" AS ${t})`).join(", ")} FROM ${staging}`,
+    );
+    await this.db.exec(`DROP TABLE ${staging}`);
   }
 
   private async registerDataset(
     config: LakeSource,
-    registry: SchemaRegistry,
     dataset: string,
+    versions: readonly DatasetSchema[],
     asOf?: Date,
   ): Promise<void> {
-    const versions = registry.loadAll(dataset).map((l) => l.schema);
     const table = warehouseTable(versions);
     const runs = await config.committedRuns(dataset, asOf);
     const qTable = {
-      name: `${dataset}_quarantine`,
+      name: datasetViewNames(dataset)[2]!,
       columns: QUARANTINE_COLUMNS,
       partitionKeys: table.partitionKeys,
     };
     const qPresent = new Set(QUARANTINE_COLUMNS.map((c) => c.name));
-    const current = await this.columnsIn(runs.warehouse);
-    const views: [string, typeof table, readonly DatasetSchema[], string[], ReadonlySet<string>][] = [
-      [dataset, table, versions, runs.warehouse, current],
-      [
-        `${dataset}${HISTORY_SUFFIX}`,
-        table,
-        versions,
-        runs.history.warehouse,
-        // Without re-processings the history holds the same files: one footer scan serves both.
-        sameFiles(runs.history.warehouse, runs.warehouse)
-          ? current
-          : await this.columnsIn(runs.history.warehouse),
-      ],
-      [`${dataset}_quarantine`, qTable, [], runs.quarantine, qPresent],
-      [`${dataset}_quarantine${HISTORY_SUFFIX}`, qTable, [], runs.history.quarantine, qPresent],
+    const quarantine = (files: readonly string[]): FileGroup[] => [{ files, presentColumns: qPresent }];
+    const [current, history, qCurrent, qHistory] = datasetViewNames(dataset) as [
+      string,
+      string,
+      string,
+      string,
     ];
-    for (const [viewName, t, v, files, presentColumns] of views) {
+    const views: [string, typeof table, readonly DatasetSchema[], FileGroup[]][] = [
+      [current, table, versions, await this.groups(runs.warehouse)],
+      [history, table, versions, await this.groups(runs.history.warehouse)],
+      [qCurrent, qTable, [], quarantine(runs.quarantine)],
+      [qHistory, qTable, [], quarantine(runs.history.quarantine)],
+    ];
+    for (const [viewName, t, v, groups] of views) {
       await this.db.exec(
-        datasetViewSql({
-          viewName,
-          table: t,
-          versions: v,
-          files,
-          presentColumns,
-          ...(asOf ? { asOf } : {}),
-        }),
+        datasetViewSql({ viewName, table: t, versions: v, groups, ...(asOf ? { asOf } : {}) }),
       );
     }
   }
 
-  /** Columns present in at least one of the files. */
-  private async columnsIn(files: readonly string[]): Promise<Set<string>> {
-    const present = new Set<string>();
-    if (files.length === 0) return present;
-    const cols = await this.db.all(
-      `DESCRIBE SELECT * FROM read_parquet([${files.map(sqlString).join(", ")}], union_by_name = true)`,
-    );
-    for (const c of cols) present.add(String(c.column_name));
-    return present;
+  private readonly layouts = new Map<string, Set<string>>();
+
+  /** The files by schema version, each group with the columns of its first file (one footer read). */
+  private async groups(files: readonly CommittedFile[]): Promise<FileGroup[]> {
+    const groups: FileGroup[] = [];
+    for (const paths of byVersion(files)) {
+      const first = paths[0]!;
+      let present = this.layouts.get(first);
+      if (!present) {
+        const cols = await this.db.all(`DESCRIBE SELECT * FROM read_parquet(${sqlString(first)})`);
+        present = new Set(cols.map((c) => String(c.column_name)));
+        this.layouts.set(first, present);
+      }
+      groups.push({ files: paths, presentColumns: present });
+    }
+    return groups;
   }
 
   async query(sql: string): Promise<QueryResult> {
+    await this.prepare(sql);
     const { columns, rows } = await this.db.query(sql);
     const dates = new Set(columns.filter((c) => c.type === "DATE").map((c) => c.name));
     const cell = (k: string, v: unknown) =>

@@ -1,5 +1,11 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import {
+  close as closeFd,
+  createReadStream,
+  createWriteStream,
+  open as openFd,
+  writeFile as writeFileFd,
+} from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { Readable } from "node:stream";
@@ -42,12 +48,18 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
+    if (options.ifNoneMatch) {
+      if (body.length === 0) return this.createEmpty(key);
+      await this.refuseExisting(key);
+    }
     const tmp = await this.tmpFile();
-    await fs.writeFile(tmp, body);
+    // The callback form writes through a bare descriptor: no FileHandle per small object.
+    await new Promise<void>((resolve, reject) => writeFileFd(tmp, body, (e) => (e ? reject(e) : resolve())));
     return this.commit(tmp, key, options);
   }
 
   async putFile(key: string, file: string, options: PutOptions = {}): Promise<PutResult> {
+    if (options.ifNoneMatch) await this.refuseExisting(key);
     const tmp = await this.tmpFile();
     await fs.copyFile(file, tmp);
     return this.commit(tmp, key, options);
@@ -96,13 +108,17 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+  async listKeys(prefix: string): Promise<string[]> {
     // Walk only the folder the prefix lies in: a listing of `_runs/<dataset>/` must not read every
     // partition of the zone.
     const folder = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
     const keys: string[] = [];
     await this.walk(folder ? path.join(this.root, assertSafeKey(folder)) : this.root, folder, keys);
-    const matching = keys.filter((k) => k.startsWith(prefix)).sort();
+    return keys.filter((k) => k.startsWith(prefix)).sort();
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    const matching = await this.listKeys(prefix);
     // Stat a batch at a time, not one by one: a listing of 1,000 markers is 1,000 stats.
     for (let i = 0; i < matching.length; i += LIST_STAT_BATCH) {
       const infos = await Promise.all(matching.slice(i, i + LIST_STAT_BATCH).map((k) => this.head(k)));
@@ -141,6 +157,37 @@ export class FsObjectStore implements ObjectStore {
     } catch (err) {
       throw this.mapError(err, key);
     }
+  }
+
+  /**
+   * A create-only put of an object that exists fails at once, without writing a temporary copy
+   * first (lineage puts many records that earlier runs wrote); the link in `commit` still decides
+   * a race between two writers.
+   */
+  private async refuseExisting(key: string): Promise<void> {
+    const exists = await fs.stat(this.pathOf(key)).then(
+      () => true,
+      () => false,
+    );
+    if (exists) throw new ObjectExistsError(this.bucket, key);
+  }
+
+  /** An empty object, create-only: O_EXCL is atomic and there are no bytes a reader could see half-written. */
+  private async createEmpty(key: string): Promise<PutResult> {
+    const target = this.pathOf(key);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    try {
+      // A bare descriptor, not a FileHandle: lineage creates thousands of these entries per export.
+      await new Promise<void>((resolve, reject) =>
+        openFd(target, "wx", (err, fd) =>
+          err ? reject(err) : closeFd(fd, (e) => (e ? reject(e) : resolve())),
+        ),
+      );
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new ObjectExistsError(this.bucket, key);
+      throw err;
+    }
+    return { key };
   }
 
   private async tmpFile(): Promise<string> {

@@ -2,20 +2,31 @@
  * The local twin of a Glue table: a DuckDB view with the same name, columns, types and partition
  * column, over exactly the committed Parquet files. Columns a file lacks (added by a later schema
  * version) read as NULL, or as the feature's declared default for rows of older versions.
+ *
+ * The files come in groups of one column layout (one schema version each): each group is one
+ * `read_parquet` whose schema is bound from its first file, and the groups are joined by UNION ALL.
+ * `union_by_name` would open every file's footer to bind the view, again for every query, which at
+ * a thousand runs cost more than the scan itself. Files within a group are matched by column name,
+ * and a file that lacks a column of its group's first file fails the read (it is never misread).
  */
 
 import type { DatasetSchema } from "../schema/types.js";
 import { sqlIdent, sqlString } from "../sql.js";
-import { duckdbType, type WarehouseTable } from "./table.js";
+import { duckdbType, type TableColumn, type WarehouseTable } from "./table.js";
+
+/** Committed files (absolute paths) of one column layout, and the columns they hold. */
+export interface FileGroup {
+  readonly files: readonly string[];
+  /** Columns of the group's files (its first file's). */
+  readonly presentColumns: ReadonlySet<string>;
+}
 
 export interface ViewInput {
   readonly viewName: string;
   readonly table: WarehouseTable;
   readonly versions: readonly DatasetSchema[];
-  /** Committed files (absolute paths) under Hive-style `ingest_date=` folders. */
-  readonly files: readonly string[];
-  /** Columns present in at least one of the files. */
-  readonly presentColumns: ReadonlySet<string>;
+  /** Committed files under Hive-style `ingest_date=` folders, by column layout. */
+  readonly groups: readonly FileGroup[];
   /** Point-in-time: only rows ingested at or before this instant. */
   readonly asOf?: Date;
 }
@@ -26,39 +37,62 @@ function sqlLiteral(value: string | number | boolean | null): string {
   return String(value);
 }
 
-export function datasetViewSql(input: ViewInput): string {
-  const { table } = input;
+interface Defaults {
+  readonly firstVersion: ReadonlyMap<string, number>;
+  readonly values: ReadonlyMap<string, string | number | boolean | null>;
+}
+
+function defaultsOf(versions: readonly DatasetSchema[]): Defaults {
   const firstVersion = new Map<string, number>();
-  const defaults = new Map<string, string | number | boolean | null>();
-  for (const s of [...input.versions].sort((a, b) => a.version - b.version)) {
+  const values = new Map<string, string | number | boolean | null>();
+  for (const s of [...versions].sort((a, b) => a.version - b.version)) {
     for (const f of s.features) {
       if (!firstVersion.has(f.column)) firstVersion.set(f.column, s.version);
-      if (f.default !== undefined) defaults.set(f.column, f.default);
+      if (f.default !== undefined) values.set(f.column, f.default);
     }
   }
-  const projections = [...table.columns, ...table.partitionKeys].map((c) => {
-    const type = duckdbType(c.type);
-    const name = sqlIdent(c.name);
-    if (!input.presentColumns.has(c.name) && !table.partitionKeys.includes(c)) {
-      const d = defaults.get(c.name);
-      return `${d === undefined ? "NULL" : `CAST(${sqlLiteral(d)} AS ${type})`}::${type} AS ${name}`;
-    }
-    const since = firstVersion.get(c.name);
-    const d = defaults.get(c.name);
-    if (d !== undefined && since !== undefined && since > 1) {
-      return `CAST(CASE WHEN _schema_version < ${since} THEN coalesce(${name}, ${sqlLiteral(d)}) ELSE ${name} END AS ${type}) AS ${name}`;
-    }
-    return `CAST(${name} AS ${type}) AS ${name}`;
-  });
-  const where = input.asOf
-    ? ` WHERE _ingested_at <= TIMESTAMP ${sqlString(input.asOf.toISOString().replace("Z", ""))}`
-    : "";
-  if (input.files.length === 0) {
+  return { firstVersion, values };
+}
+
+function projection(
+  c: TableColumn,
+  table: WarehouseTable,
+  present: ReadonlySet<string>,
+  d: Defaults,
+): string {
+  const type = duckdbType(c.type);
+  const name = sqlIdent(c.name);
+  const value = d.values.get(c.name);
+  if (!present.has(c.name) && !table.partitionKeys.includes(c))
+    return `${value === undefined ? "NULL" : `CAST(${sqlLiteral(value)} AS ${type})`}::${type} AS ${name}`;
+  const since = d.firstVersion.get(c.name);
+  if (value !== undefined && since !== undefined && since > 1)
+    return `CAST(CASE WHEN _schema_version < ${since} THEN coalesce(${name}, ${sqlLiteral(value)}) ELSE ${name} END AS ${type}) AS ${name}`;
+  return `CAST(${name} AS ${type}) AS ${name}`;
+}
+
+function groupSelect(input: ViewInput, group: FileGroup, d: Defaults, where: string): string {
+  const { table } = input;
+  const columns = [...table.columns, ...table.partitionKeys].map((c) =>
+    projection(c, table, group.presentColumns, d),
+  );
+  const files = `[${group.files.map(sqlString).join(", ")}]`;
+  return `SELECT ${columns.join(", ")} FROM read_parquet(${files}, hive_partitioning = true, hive_types = {'ingest_date': DATE})${where}`;
+}
+
+export function datasetViewSql(input: ViewInput): string {
+  const { table } = input;
+  const groups = input.groups.filter((g) => g.files.length > 0);
+  if (groups.length === 0) {
     const empty = [...table.columns, ...table.partitionKeys].map(
       (c) => `NULL::${duckdbType(c.type)} AS ${sqlIdent(c.name)}`,
     );
     return `CREATE OR REPLACE VIEW ${sqlIdent(input.viewName)} AS SELECT ${empty.join(", ")} WHERE false`;
   }
-  const files = `[${input.files.map(sqlString).join(", ")}]`;
-  return `CREATE OR REPLACE VIEW ${sqlIdent(input.viewName)} AS SELECT ${projections.join(", ")} FROM read_parquet(${files}, hive_partitioning = true, union_by_name = true, hive_types = {'ingest_date': DATE})${where}`;
+  const where = input.asOf
+    ? ` WHERE _ingested_at <= TIMESTAMP ${sqlString(input.asOf.toISOString().replace("Z", ""))}`
+    : "";
+  const d = defaultsOf(input.versions);
+  const selects = groups.map((g) => groupSelect(input, g, d, where));
+  return `CREATE OR REPLACE VIEW ${sqlIdent(input.viewName)} AS ${selects.join(" UNION ALL ")}`;
 }

@@ -19,6 +19,7 @@ import type {
   ParentRef,
   Properties,
 } from "../../core/lineage/types.js";
+import { mapLimit } from "../../core/map-limit.js";
 import type { OpenLineageSink } from "../../ports/lineage-sink.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import { indexKeysOf, writeIndexKeys } from "./lineage-index.js";
@@ -55,6 +56,9 @@ export type { OpenLineageSink };
 export interface LineageRecorder {
   start(run: RunStart): Promise<RunHandle>;
 }
+
+/** Records written at once (each also writes its index entries, a few at a time). */
+const WRITE_CONCURRENCY = 16;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -158,12 +162,12 @@ class LineageWriter {
     for (const phase of [plan.entities, plan.executions, plan.links, plan.final]) {
       const pending = new Map<string, unknown>();
       for (const w of phase) if (!this.known.has(w.key)) pending.set(w.key, w.value);
-      await Promise.all(
-        [...pending].map(async ([key, value]) => {
-          await this.write(key, value);
-          this.known.add(key);
-        }),
-      );
+      // Bounded: an export of a thousand runs links a thousand input files; all of them in flight
+      // at once held every request's buffers (and sockets, on S3) at the same time.
+      await mapLimit([...pending], WRITE_CONCURRENCY, async ([key, value]) => {
+        await this.write(key, value);
+        this.known.add(key);
+      });
     }
   }
 

@@ -94,17 +94,26 @@ async function compactedEntries(
   return { indexed, deltas, full, lastGeneration };
 }
 
+/** Keys under a prefix, without each object's details when the store can skip them (a local folder). */
+async function keysUnder(store: ObjectStore, prefix: string): Promise<string[]> {
+  if (store.listKeys) return store.listKeys(prefix);
+  const keys: string[] = [];
+  for await (const o of store.list(prefix)) keys.push(o.key);
+  return keys;
+}
+
 async function listIndex(
   warehouse: ObjectStore,
   dataset: string,
 ): Promise<{ compactKeys: string[]; committed: string[] }> {
-  const compactKeys: string[] = [];
-  for await (const o of warehouse.list(runIndexCompactPrefix(dataset)))
-    if (o.key.endsWith(".jsonl")) compactKeys.push(o.key);
-  const committed: string[] = [];
-  for await (const o of warehouse.list(`${MARKER_PREFIX}${dataset}/`))
-    if (o.key.endsWith(".json")) committed.push(runIdOfKey(o.key));
-  return { compactKeys: compactKeys.sort(), committed };
+  const [compact, markers] = await Promise.all([
+    keysUnder(warehouse, runIndexCompactPrefix(dataset)),
+    keysUnder(warehouse, `${MARKER_PREFIX}${dataset}/`),
+  ]);
+  return {
+    compactKeys: compact.filter((k) => k.endsWith(".jsonl")).sort(),
+    committed: markers.filter((k) => k.endsWith(".json")).map(runIdOfKey),
+  };
 }
 
 /** The committed runs of a dataset, from the index reconciled with the marker listing. */
