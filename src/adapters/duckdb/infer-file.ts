@@ -68,8 +68,12 @@ export async function inferenceStatistics(file: string): Promise<FileInferenceSt
       // Every value read as its type but integer columns that hold other values: the same scan
       // with those columns retyped as a whole-file sniff types them (nothing else can fail).
       if (err instanceof NotIntegralError) {
-        const retyped = await retype(conn, loaded, err.levels);
-        if (retyped) return await inferenceScans(conn, retyped, guess);
+        const retyped = await retype(conn, loaded, err.levels).catch(() => undefined);
+        try {
+          if (retyped) return await inferenceScans(conn, retyped, guess);
+        } catch {
+          // The retyped read failed after all (the readers disagree with the casts): the text scan decides.
+        }
       }
       // A value beyond the sniffer's sample that does not fit its type: one scan of the file as
       // text widens the columns that need it and aggregates every column, or else the whole file
