@@ -239,7 +239,7 @@ const file = (i: number): DatasetRef => ({
   rowCount: 10,
 });
 
-/** Ingests of every raw blob (one of them delivered twice at once) and an export reading every file. */
+/** Ingests of every raw blob (one of them delivered twice at once) and an export reading every file as one snapshot. */
 async function record(store: ObjectStore, n: number): Promise<void> {
   const ingest = async (i: number) => {
     const run = await createLineageRecorder(store).start({
@@ -252,13 +252,19 @@ async function record(store: ObjectStore, n: number): Promise<void> {
     await run.complete({ eventTime: at(i), outputs: [file(i)] });
   };
   await Promise.all([...range(0, n).map(ingest), ingest(0)]);
+  const snapshot: DatasetRef = {
+    namespace: "s3://warehouse",
+    name: "penguins",
+    version: `${"cd".repeat(16)}.dir`,
+    artifactType: "WarehouseSnapshot",
+  };
   const run = await createLineageRecorder(store).start({
     runId: deterministicUuid("export", String(n)),
     jobName: "export.penguins",
     executionType: "Export",
     eventTime: at(100),
-    inputs: [],
-    inputDetails: range(0, n).map(file),
+    inputs: [snapshot],
+    inputMembers: { snapshot, members: range(0, n).map(file) },
   });
   await run.complete({
     eventTime: at(101),
@@ -278,7 +284,7 @@ describe("the lineage index on S3 (moto)", () => {
     const snapshot = await loadSnapshot(s3);
 
     // Act / Assess
-    expect(snapshot.artifacts.length).toBe(6 + 6 + 1);
+    expect(snapshot.artifacts.length).toBe(6 + 6 + 1 + 1);
     expect((await keysUnder(s3, LINEAGE_INDEX_PREFIX)).sort()).toEqual(
       (await keysUnder(local, LINEAGE_INDEX_PREFIX)).sort(),
     );

@@ -60,6 +60,11 @@ const SOURCES = {
       time: "VARCHAR",
     },
   },
+  snapshotMembers: {
+    folder: "mlmd/snapshot_members",
+    depth: 0,
+    columns: { snapshotId: "VARCHAR", members: "VARCHAR[]" },
+  },
   openlineage: {
     folder: "openlineage",
     depth: 2,
@@ -130,7 +135,9 @@ export function lineageViewsSql(lineageRoot: string): string[] {
     `CREATE OR REPLACE VIEW mlmd_execution_states AS SELECT executionId AS execution_id, state, ${ts("time")} AS time, errorMessage AS error_message FROM ${relation(lineageRoot, SOURCES.executionStates)}`,
     // A retried run may have failed and then completed: COMPLETE wins, as in the TypeScript queries.
     `CREATE OR REPLACE VIEW mlmd_executions AS SELECT e.id, e.type, e.runId AS run_id, e.jobName AS job_name, COALESCE(s.state, e.state) AS state, e.parameters, e.parentRunId AS parent_run_id, ${ts("e.startTime")} AS start_time, s.time AS end_time, s.error_message FROM ${relation(lineageRoot, SOURCES.executions)} e LEFT JOIN (SELECT execution_id, arg_min(state, CASE state WHEN 'COMPLETE' THEN 0 ELSE 1 END) AS state, arg_min(time, CASE state WHEN 'COMPLETE' THEN 0 ELSE 1 END) AS time, arg_min(error_message, CASE state WHEN 'COMPLETE' THEN 0 ELSE 1 END) AS error_message FROM mlmd_execution_states GROUP BY execution_id) s ON s.execution_id = e.id`,
-    `CREATE OR REPLACE VIEW mlmd_events AS SELECT id, artifactId AS artifact_id, executionId AS execution_id, type, ${ts("time")} AS time FROM ${relation(lineageRoot, SOURCES.events)}`,
+    // An input event on a snapshot (an export's one input) also stands for an input event on each of
+    // its members, as the TypeScript queries derive them; a derived row's id is "<event id>+<member id>".
+    `CREATE OR REPLACE VIEW mlmd_events AS WITH stored AS (SELECT id, artifactId AS artifact_id, executionId AS execution_id, type, ${ts("time")} AS time FROM ${relation(lineageRoot, SOURCES.events)}), derived AS (SELECT e.id || '+' || m.member AS id, m.member AS artifact_id, e.execution_id, e.type, e.time FROM stored e JOIN (SELECT snapshotId AS snapshot_id, unnest(members) AS member FROM ${relation(lineageRoot, SOURCES.snapshotMembers)}) m ON m.snapshot_id = e.artifact_id WHERE e.type IN ('INPUT', 'DECLARED_INPUT')) SELECT * FROM stored UNION ALL SELECT * FROM derived d WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.execution_id = d.execution_id AND s.artifact_id = d.artifact_id AND s.type = d.type)`,
     `CREATE OR REPLACE VIEW lineage_events AS SELECT eventType AS event_type, ${ts("eventTime")} AS event_time, json_extract_string(run, '$.runId') AS run_id, json_extract_string(job, '$.namespace') AS job_namespace, json_extract_string(job, '$.name') AS job_name, producer, schemaURL AS schema_url, run, job, inputs, outputs FROM ${relation(lineageRoot, SOURCES.openlineage)}`,
   ];
 }

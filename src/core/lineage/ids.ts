@@ -43,6 +43,8 @@ export const LINEAGE_KEYS = {
   context: (id: string) => `mlmd/contexts/${id}.json`,
   attribution: (id: string) => `mlmd/attributions/${id}.json`,
   association: (id: string) => `mlmd/associations/${id}.json`,
+  /** The artifacts a snapshot artifact (an export's one input) is made of: one record per snapshot. */
+  snapshotMembers: (snapshotId: string) => `mlmd/snapshot_members/${snapshotId}.json`,
   /** Job names may hold characters that are not safe key segments (e.g. "/"). */
   openLineageEvent: (jobName: string, runId: string, eventType: string) =>
     `openlineage/${encodeURIComponent(jobName)}/${runId}/${eventType}.json`,
@@ -57,4 +59,5 @@ export const MLMD_FOLDERS = {
   contexts: "mlmd/contexts/",
   attributions: "mlmd/attributions/",
   associations: "mlmd/associations/",
+  snapshotMembers: "mlmd/snapshot_members/",
 } as const;

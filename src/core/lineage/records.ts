@@ -12,6 +12,7 @@ import {
   executionId,
   LINEAGE_KEYS,
 } from "./ids.js";
+import { snapshotMembersWrite } from "./snapshot-members.js";
 import type {
   ArtifactRecord,
   AssociationRecord,
@@ -126,6 +127,8 @@ export interface StartPlanArgs {
   readonly executionType: ExecutionTypeName;
   readonly eventTime: Date;
   readonly inputs: readonly DatasetRef[];
+  /** An input that stands for many artifacts (a table snapshot): one members record, not an event each. */
+  readonly inputMembers?: { readonly snapshot: DatasetRef; readonly members: readonly DatasetRef[] };
   readonly parameters?: Properties;
   readonly contexts?: readonly ContextRef[];
   readonly parent?: ParentRef;
@@ -155,6 +158,9 @@ export function startPlan(run: StartPlanArgs): RecordPlan {
     plan.links.push({ key: LINEAGE_KEYS.association(association.id), value: association });
   }
   addArtifacts(plan, execution.id, run.inputs, "INPUT", contexts, run.eventTime);
+  // An entity: written before the snapshot's input event, so an event that exists can be expanded.
+  if (run.inputMembers)
+    plan.entities.push(snapshotMembersWrite(run.inputMembers.snapshot, run.inputMembers.members));
   return plan;
 }
 

@@ -108,6 +108,16 @@ export interface ExecutionStateRecord {
   readonly errorMessage: string | null;
 }
 
+/**
+ * The artifacts a snapshot artifact stands for (an export's warehouse files): an execution that
+ * reads the snapshot records ONE input event on it, and a query expands that event into one input
+ * per member (expandSnapshotInputs), so the records an export writes do not grow with its files.
+ */
+export interface SnapshotMembersRecord {
+  readonly snapshotId: string;
+  readonly members: readonly string[];
+}
+
 export interface EventRecord {
   readonly id: string;
   readonly artifactId: string;

@@ -151,7 +151,8 @@ function exportRunId(
 /**
  * The export's OpenLineage input: the warehouse table as one dataset, versioned by its snapshot —
  * the DVC directory hash of the files read (relpath = key, md5), so the same files give the same
- * version and the event's size does not grow with history. The files are `inputDetails`.
+ * version and the event's size does not grow with history. The files are its `inputMembers`: one
+ * record, expanded into file → export links only when a lineage query walks through the snapshot.
  */
 function snapshotRef(
   namespace: string,
@@ -195,7 +196,7 @@ export async function prepareExport(
     jobName: `export.${x.dataset}`,
     executionType: "Export" as const,
     inputs: plan.inputs,
-    inputDetails: plan.files,
+    inputMembers: { snapshot: plan.inputs[0]!, members: plan.files },
     parameters: {
       environment: x.environment,
       asOf: plan.snapshotAt.toISOString(),

@@ -10,6 +10,7 @@ import { LINEAGE_INDEX_KEYS, LINEAGE_INDEX_READY, lastSegment } from "../../cont
 import { ObjectNotFoundError } from "../../core/errors.js";
 import { type Direction, type LineageGraph, lineageSubgraph, subgraphIds } from "../../core/lineage/graph.js";
 import { eventId, LINEAGE_KEYS, MLMD_FOLDERS } from "../../core/lineage/ids.js";
+import { memberEvent } from "../../core/lineage/snapshot-members.js";
 import type {
   ArtifactRecord,
   EventRecord,
@@ -18,10 +19,12 @@ import type {
   ExecutionStateRecord,
   LineageSnapshot,
 } from "../../core/lineage/types.js";
+import { isInputEvent } from "../../core/lineage/types.js";
 import { mapLimit } from "../../core/map-limit.js";
 import { putOnce } from "../../ports/conditional-put.js";
 import type { ObjectStore } from "../../ports/object-store.js";
-import { loadSnapshot } from "./store.js";
+import { SnapshotMembers } from "./snapshot-members.js";
+import { loadStoredRecords } from "./store.js";
 
 const CONCURRENCY = 16;
 const HEX_PREFIX = /^[0-9a-f]{6,32}$/;
@@ -62,7 +65,7 @@ export async function lineageIndexReady(store: ObjectStore): Promise<boolean> {
 export async function rebuildLineageIndex(
   store: ObjectStore,
 ): Promise<{ artifacts: number; events: number }> {
-  const snapshot = await loadSnapshot(store);
+  const snapshot = await loadStoredRecords(store);
   const writes = [
     ...snapshot.artifacts.map((a) => ({ key: LINEAGE_KEYS.artifact(a.id), value: a })),
     ...snapshot.events.map((e) => ({ key: LINEAGE_KEYS.event(e.id), value: e })),
@@ -117,7 +120,7 @@ function typesFollowed(artifact: boolean, up: boolean): EventType[] {
 }
 
 /** The events of one type of a node, from its index folder (`<prefix><eventType>/<other id>`). */
-async function linksOf(
+async function storedLinksOf(
   store: ObjectStore,
   id: string,
   artifact: boolean,
@@ -131,6 +134,32 @@ async function linksOf(
     const executionId = artifact ? other : id;
     return { id: eventId(executionId, artifactId, type), artifactId, executionId, type, time: "" };
   });
+}
+
+/**
+ * A node's events of one type, with snapshot inputs expanded (core/lineage/snapshot-members.ts):
+ * an execution that read a snapshot read each of its members, and a member is read by every
+ * execution that read a snapshot holding it.
+ */
+async function linksOf(
+  store: ObjectStore,
+  snapshots: SnapshotMembers,
+  id: string,
+  artifact: boolean,
+  type: EventType,
+): Promise<EventRecord[]> {
+  const stored = await storedLinksOf(store, id, artifact, type);
+  if (!isInputEvent(type)) return stored;
+  if (!artifact) {
+    const derived = await mapLimit(stored, CONCURRENCY, async (e) =>
+      (await snapshots.of(e.artifactId)).map((m) => memberEvent(e, m)),
+    );
+    return [...stored, ...derived.flat()];
+  }
+  const readers = await mapLimit(await snapshots.holding(id), CONCURRENCY, (s) =>
+    storedLinksOf(store, s, true, type),
+  );
+  return [...stored, ...readers.flat().map((e) => memberEvent(e, id))];
 }
 
 const byEventId = (a: EventRecord, b: EventRecord) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -147,6 +176,7 @@ async function reachableEvents(
 ): Promise<EventRecord[]> {
   const events = new Map<string, EventRecord>();
   const loaded = new Set<string>();
+  const snapshots = new SnapshotMembers(store);
   for (const up of [true, false]) {
     if (options.direction === (up ? "down" : "up")) continue;
     const walk = { direction: (up ? "up" : "down") as Direction, depth: options.depth };
@@ -160,7 +190,7 @@ async function reachableEvents(
       const found = await mapLimit(
         todo.flatMap((n) => typesFollowed(n.artifact, up).map((type) => ({ ...n, type }))),
         CONCURRENCY,
-        (n) => linksOf(store, n.id, n.artifact, n.type),
+        (n) => linksOf(store, snapshots, n.id, n.artifact, n.type),
       );
       for (const n of todo) loaded.add(`${n.id}|${up}`);
       for (const e of found.flat()) events.set(e.id, e);

@@ -36,10 +36,11 @@ export interface RunStart {
   eventTime: Date;
   inputs: DatasetRef[];
   /**
-   * Inputs recorded in ML-Metadata only: the detail behind an OpenLineage input (e.g. the files of
-   * a table snapshot), so an event's size does not grow with it.
+   * The artifacts an input stands for (the files of a table snapshot): recorded in ML-Metadata as
+   * one members record, so neither the RunEvent nor the number of records grows with them; a query
+   * walking through the snapshot expands its input event into one per member.
    */
-  inputDetails?: DatasetRef[];
+  inputMembers?: { snapshot: DatasetRef; members: DatasetRef[] };
   parameters?: Record<string, string | number | boolean>;
   contexts?: { type: "Dataset" | "PipelineRun" | "Experiment"; name: string }[];
   parent?: { runId: string; jobName: string };
@@ -75,9 +76,7 @@ export function createLineageRecorder(
       if (!run.jobName) throw new UsageError("lineage job name must not be empty");
       const contexts: ContextRef[] = run.contexts ?? [];
       const parameters: Properties = run.parameters ?? {};
-      await writer.writePlan(
-        startPlan({ ...run, inputs: [...run.inputs, ...(run.inputDetails ?? [])], contexts, parameters }),
-      );
+      await writer.writePlan(startPlan({ ...run, contexts, parameters }));
       await writer.publish(
         buildRunEvent({
           ...eventBase(run, producer),

@@ -1,5 +1,6 @@
 import { MLMD_FOLDERS, OPENLINEAGE_PREFIX } from "../../core/lineage/ids.js";
 import type { RunEvent } from "../../core/lineage/openlineage.js";
+import { expandSnapshotInputs } from "../../core/lineage/snapshot-members.js";
 import type {
   ArtifactRecord,
   AssociationRecord,
@@ -9,6 +10,7 @@ import type {
   ExecutionRecord,
   ExecutionStateRecord,
   LineageSnapshot,
+  SnapshotMembersRecord,
 } from "../../core/lineage/types.js";
 import { mapLimit } from "../../core/map-limit.js";
 import { putOnce as putOnceRaw } from "../../ports/conditional-put.js";
@@ -36,7 +38,8 @@ export async function readRecords<T>(store: ObjectStore, prefix: string): Promis
   );
 }
 
-export async function loadSnapshot(store: ObjectStore): Promise<LineageSnapshot> {
+/** Every record as stored: a snapshot input is one event (rebuilding the index needs exactly these). */
+export async function loadStoredRecords(store: ObjectStore): Promise<LineageSnapshot> {
   const [artifacts, executions, executionStates, events, contexts, attributions, associations] =
     await Promise.all([
       readRecords<ArtifactRecord>(store, MLMD_FOLDERS.artifacts),
@@ -48,6 +51,19 @@ export async function loadSnapshot(store: ObjectStore): Promise<LineageSnapshot>
       readRecords<AssociationRecord>(store, MLMD_FOLDERS.associations),
     ]);
   return { artifacts, executions, executionStates, events, contexts, attributions, associations };
+}
+
+/** Every snapshot's members, by snapshot artifact id. */
+export async function readSnapshotMembers(store: ObjectStore): Promise<Map<string, readonly string[]>> {
+  const records = await readRecords<SnapshotMembersRecord>(store, MLMD_FOLDERS.snapshotMembers);
+  return new Map(records.map((r) => [r.snapshotId, r.members]));
+}
+
+/** Every record, with each snapshot input expanded into an input per member (the graph queries walk). */
+export async function loadSnapshot(store: ObjectStore): Promise<LineageSnapshot> {
+  const [stored, members] = await Promise.all([loadStoredRecords(store), readSnapshotMembers(store)]);
+  if (members.size === 0) return stored;
+  return { ...stored, events: expandSnapshotInputs(stored.events, members) };
 }
 
 /** Every stored OpenLineage RunEvent, oldest first (ties keep START before terminal events). */

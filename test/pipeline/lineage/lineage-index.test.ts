@@ -53,14 +53,28 @@ async function ingest(store: MemoryStore, i: number): Promise<void> {
   await run.complete({ eventTime: at(i), outputs: [file(i)] });
 }
 
-async function exportAll(store: MemoryStore, n: number): Promise<void> {
+const snapshotOf = (n: number): DatasetRef => ({
+  namespace: "s3://warehouse",
+  name: "penguins",
+  version: `${deterministicUuid("snapshot", String(n)).replaceAll("-", "")}.dir`,
+  artifactType: "WarehouseSnapshot",
+});
+
+/**
+ * An export reading the files of `n` ingests as one snapshot input; `perFile` records them as an
+ * older version did, one input event per file beside the snapshot's.
+ */
+async function exportAll(store: MemoryStore, n: number, perFile = false): Promise<void> {
+  const files = Array.from({ length: n }, (_, i) => file(i));
+  const snapshot = snapshotOf(n);
   const run = await createLineageRecorder(store).start({
     runId: deterministicUuid("export", String(n)),
     jobName: "export.penguins",
     executionType: "Export",
     eventTime: at(100),
-    inputs: [],
-    inputDetails: Array.from({ length: n }, (_, i) => file(i)),
+    ...(perFile
+      ? { inputs: [snapshot, ...files] }
+      : { inputs: [snapshot], inputMembers: { snapshot, members: files } }),
   });
   await run.complete({
     eventTime: at(101),
@@ -86,17 +100,64 @@ describe("the lineage index the recorder writes", () => {
         ).toEqual(lineageOf(snapshot, artifact.uri, { direction }));
   });
 
-  it("writes no index entry for an export's inputs recorded before, only its own events", async () => {
+  it("writes as many objects for an export of 200 files as for one of 10", async () => {
     // Prepare
-    const store = new CountingStore();
-    for (let i = 0; i < 20; i++) await ingest(store, i);
-    store.indexPuts = 0;
+    const small = new CountingStore();
+    const large = new CountingStore();
+    for (let i = 0; i < 10; i++) await ingest(small, i);
+    for (let i = 0; i < 200; i++) await ingest(large, i);
+    const before = { small: small.objects.size, large: large.objects.size };
+    small.indexPuts = 0;
+    large.indexPuts = 0;
 
     // Act
-    await exportAll(store, 20);
+    await exportAll(small, 10);
+    await exportAll(large, 200);
 
-    // Assess: two links per input event and per output event, three lookups for the new export artifact.
-    expect(store.indexPuts).toBe(2 * 20 + 2 + 3);
+    // Assess: the snapshot and the export artifacts (three lookups each), the snapshot's input event
+    // and the output event (two links each); the members record is one object whatever it lists.
+    expect(small.indexPuts).toBe(3 + 3 + 2 + 2);
+    expect(large.indexPuts).toBe(small.indexPuts);
+    expect(large.objects.size - before.large).toBe(small.objects.size - before.small);
+  });
+
+  it("answers the same graph for an export recorded one event per file, as older versions did", async () => {
+    // Prepare
+    const derived = new MemoryStore();
+    const stored = new MemoryStore();
+    for (const store of [derived, stored]) for (let i = 0; i < 4; i++) await ingest(store, i);
+    await exportAll(derived, 4);
+    await exportAll(stored, 4, true);
+
+    // Act
+    const graphs = await Promise.all(
+      [derived, stored].map(async (store) => {
+        const snapshot = await loadSnapshot(store);
+        return Promise.all(
+          [raw(0).name, "ab".repeat(16)].map(async (ref) => ({
+            indexed: await indexedSubgraph(store, await findIndexedArtifacts(store, ref), {
+              direction: "both",
+            }),
+            walked: lineageOf(snapshot, ref, { direction: "both" }),
+          })),
+        );
+      }),
+    );
+
+    // Assess: from the first raw blob down to the export, and from the export up to every raw blob.
+    const [fromRaw, fromExport] = graphs[0]!;
+    expect(fromRaw!.indexed).toEqual(fromRaw!.walked);
+    expect(fromExport!.indexed).toEqual(fromExport!.walked);
+    expect(fromRaw!.walked.nodes.filter((n) => n.kind === "execution").map((n) => n.type)).toContain(
+      "Export",
+    );
+    expect(
+      fromExport!.walked.nodes
+        .filter((n) => n.type === "RawBlob")
+        .map((n) => (n as { name: string }).name)
+        .sort(),
+    ).toEqual([0, 1, 2, 3].map((i) => raw(i).name).sort());
+    expect(graphs[1]).toEqual(graphs[0]);
   });
 
   it("is rebuilt for a store recorded before it, and keeps what is recorded after", async () => {
