@@ -5,37 +5,16 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { AthenaExportWriter } from "../../../src/adapters/aws/athena-export-writer.js";
-import { LINEAGE_INDEX_PREFIX, markerKey } from "../../../src/contract/keys.js";
-import type { IngestResult } from "../../../src/contract/records.js";
+import { LINEAGE_INDEX_PREFIX } from "../../../src/contract/keys.js";
 import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import { MLMD_FOLDERS } from "../../../src/core/lineage/ids.js";
 import { exportDataset } from "../../../src/pipeline/export/export.js";
 import { createLineageRecorder } from "../../../src/pipeline/lineage/recorder.js";
 import { fixedClock } from "../../../src/ports/clock.js";
 import type { ExportEngine, QueryResult } from "../../../src/ports/query-engine.js";
+import { putCommittedMarker } from "../../support/committed-marker.js";
 import { MemoryStore } from "../../support/memory-store.js";
 import { tempDir } from "../../support/temp.js";
-
-const DAY0 = Date.parse("2024-01-01T00:00:00.000Z");
-
-async function commit(warehouse: MemoryStore, i: number): Promise<void> {
-  const runId = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
-  const marker: Partial<IngestResult> = {
-    dataset: "penguins",
-    environment: "TRAINING",
-    status: "ok",
-    runId,
-    ingestedAt: new Date(DAY0 + i * 60_000).toISOString(),
-    sourceMd5: i.toString(16).padStart(32, "0"),
-    rowsWritten: 3,
-    outputs: {
-      warehouse: `penguins/ingest_date=2024-01-01/${runId}.parquet`,
-      warehouseMd5: i.toString(16).padStart(32, "f"),
-      warehouseBytes: 1000,
-    },
-  };
-  await warehouse.put(markerKey("penguins", runId), JSON.stringify(marker));
-}
 
 /** An Athena that unloads one part and counts three rows, whatever the snapshot. */
 function athenaFor(exports: MemoryStore): ExportEngine {
@@ -55,7 +34,7 @@ async function exportOf(runs: number): Promise<string[]> {
   const warehouse = new MemoryStore("warehouse");
   const exports = new MemoryStore("exports");
   const lineage = new MemoryStore("lineage");
-  for (let i = 0; i < runs; i++) await commit(warehouse, i);
+  for (let i = 0; i < runs; i++) await putCommittedMarker(warehouse, "penguins", i);
   const result = await exportDataset(
     {
       stores: { warehouse, exports },

@@ -7,8 +7,6 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { AthenaExportWriter } from "../../../src/adapters/aws/athena-export-writer.js";
-import { markerKey } from "../../../src/contract/keys.js";
-import type { IngestResult } from "../../../src/contract/records.js";
 import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import type { ExportDeps } from "../../../src/pipeline/export/deps.js";
 import { driveExport } from "../../../src/pipeline/export/driver.js";
@@ -17,32 +15,10 @@ import { publishExport } from "../../../src/pipeline/export/publisher.js";
 import type { LineageRecorder } from "../../../src/pipeline/lineage/recorder.js";
 import { fixedClock } from "../../../src/ports/clock.js";
 import type { ExportEngine, QueryResult } from "../../../src/ports/query-engine.js";
+import { putCommittedMarker } from "../../support/committed-marker.js";
 import { MemoryStore } from "../../support/memory-store.js";
 
 const ATHENA_QUERY_LIMIT = 262_144;
-const DAY0 = Date.parse("2024-01-01T00:00:00.000Z");
-
-/** `n` committed penguins runs, one source blob each, a minute apart. */
-async function committedRuns(warehouse: MemoryStore, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    const runId = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
-    const marker: Partial<IngestResult> = {
-      dataset: "penguins",
-      environment: "TRAINING",
-      status: "ok",
-      runId,
-      ingestedAt: new Date(DAY0 + i * 60_000).toISOString(),
-      sourceMd5: i.toString(16).padStart(32, "0"),
-      rowsWritten: 3,
-      outputs: {
-        warehouse: `penguins/ingest_date=2024-01-01/${runId}.parquet`,
-        warehouseMd5: i.toString(16).padStart(32, "f"),
-        warehouseBytes: 1000,
-      },
-    };
-    await warehouse.put(markerKey("penguins", runId), JSON.stringify(marker));
-  }
-}
 
 /** Athena as a recorder: counts say 3 train rows; each UNLOAD leaves one object under its location. */
 function recordingAthena(exports: MemoryStore, statements: string[]): ExportEngine {
@@ -62,7 +38,7 @@ function recordingAthena(exports: MemoryStore, statements: string[]): ExportEngi
 async function exportOver(n: number) {
   const warehouse = new MemoryStore("warehouse");
   const exports = new MemoryStore("exports");
-  await committedRuns(warehouse, n);
+  for (let i = 0; i < n; i++) await putCommittedMarker(warehouse, "penguins", i);
   const statements: string[] = [];
   const deps: ExportDeps = {
     stores: { warehouse, exports },

@@ -6,8 +6,6 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { AthenaExportWriter } from "../../../src/adapters/aws/athena-export-writer.js";
-import { markerKey } from "../../../src/contract/keys.js";
-import type { IngestResult } from "../../../src/contract/records.js";
 import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import { SnapshotChangedError } from "../../../src/core/errors.js";
 import type { ExportDeps } from "../../../src/pipeline/export/deps.js";
@@ -16,28 +14,8 @@ import { executeExport } from "../../../src/pipeline/export/executor.js";
 import type { LineageRecorder } from "../../../src/pipeline/lineage/recorder.js";
 import { fixedClock } from "../../../src/ports/clock.js";
 import type { ExportEngine, QueryResult } from "../../../src/ports/query-engine.js";
+import { putCommittedMarker } from "../../support/committed-marker.js";
 import { MemoryStore } from "../../support/memory-store.js";
-
-const DAY0 = Date.parse("2024-01-01T00:00:00.000Z");
-
-async function commit(warehouse: MemoryStore, i: number, minute: number, sourceMd5: string): Promise<void> {
-  const runId = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
-  const marker: Partial<IngestResult> = {
-    dataset: "penguins",
-    environment: "TRAINING",
-    status: "ok",
-    runId,
-    ingestedAt: new Date(DAY0 + minute * 60_000).toISOString(),
-    sourceMd5,
-    rowsWritten: 3,
-    outputs: {
-      warehouse: `penguins/ingest_date=2024-01-01/${runId}.parquet`,
-      warehouseMd5: i.toString(16).padStart(32, "f"),
-      warehouseBytes: 1000,
-    },
-  };
-  await warehouse.put(markerKey("penguins", runId), JSON.stringify(marker));
-}
 
 const md5 = (n: number) => n.toString(16).padStart(32, "0");
 
@@ -45,7 +23,8 @@ const md5 = (n: number) => n.toString(16).padStart(32, "0");
 async function exportWhile(during: (warehouse: MemoryStore) => Promise<void>) {
   const warehouse = new MemoryStore("warehouse");
   const exports = new MemoryStore("exports");
-  for (const i of [0, 1, 2]) await commit(warehouse, i, i * 10, md5(i));
+  for (const i of [0, 1, 2])
+    await putCommittedMarker(warehouse, "penguins", i, { minute: i * 10, sourceMd5: md5(i) });
   let once = false;
   const athena: ExportEngine = {
     name: "athena",
@@ -76,7 +55,7 @@ async function exportWhile(during: (warehouse: MemoryStore) => Promise<void>) {
 describe("a run committed while an export runs", () => {
   it("fails the export when the new run started before the snapshot instant", async () => {
     // Act
-    const made = exportWhile((w) => commit(w, 3, 15, md5(3)));
+    const made = exportWhile((w) => putCommittedMarker(w, "penguins", 3, { minute: 15, sourceMd5: md5(3) }));
     // Assess
     await expect(made).rejects.toThrow(SnapshotChangedError);
     await expect(made).rejects.toThrow(/1 committed since listing, 0 replaced.*retry the export/);
@@ -84,14 +63,16 @@ describe("a run committed while an export runs", () => {
 
   it("fails the export when a re-processing replaced a listed run", async () => {
     // Act: run 4 re-processes run 1's blob after the snapshot instant
-    const made = exportWhile((w) => commit(w, 4, 30, md5(1)));
+    const made = exportWhile((w) => putCommittedMarker(w, "penguins", 4, { minute: 30, sourceMd5: md5(1) }));
     // Assess
     await expect(made).rejects.toThrow(/0 committed since listing, 1 replaced by a re-processing/);
   });
 
   it("goes on when the new run is after the snapshot instant (its rows are not read)", async () => {
     // Act
-    const made = await exportWhile((w) => commit(w, 5, 30, md5(5)));
+    const made = await exportWhile((w) =>
+      putCommittedMarker(w, "penguins", 5, { minute: 30, sourceMd5: md5(5) }),
+    );
     // Assess
     expect(made.rows).toEqual({ train: 3, eval: 0, test: 0 });
   });

@@ -11,8 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { athenaSplitPartsWriter } from "../../../src/adapters/aws/athena-split-parts.js";
 import { openPlainEngine } from "../../../src/adapters/duckdb/plain-engine.js";
 import { FsObjectStore } from "../../../src/adapters/local/fs-store.js";
-import { markerKey } from "../../../src/contract/keys.js";
-import type { IngestResult } from "../../../src/contract/records.js";
 import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import { ViewRegistry } from "../../../src/contract/view-registry.js";
 import { executeHistory } from "../../../src/pipeline/features/history-execute.js";
@@ -20,12 +18,11 @@ import { driveHistory, type HistoryDeps, planHistory } from "../../../src/pipeli
 import type { LineageRecorder } from "../../../src/pipeline/lineage/recorder.js";
 import { fixedClock } from "../../../src/ports/clock.js";
 import type { ExportEngine, QueryResult } from "../../../src/ports/query-engine.js";
+import { putCommittedMarker, RUN_ID_PREFIX } from "../../support/committed-marker.js";
 import { MemoryStore } from "../../support/memory-store.js";
 import { SCHEMAS_DIR, tempDir } from "../../support/temp.js";
 
 const ATHENA_QUERY_LIMIT = 262_144;
-const DAY0 = Date.parse("2024-01-01T00:00:00.000Z");
-const RUN_PREFIX = "00000000-0000-4000-8000-";
 
 let work: string;
 /** One unloaded part, a real Parquet file of the training set's columns. */
@@ -47,28 +44,6 @@ afterAll(async () => {
   await fs.rm(work, { recursive: true, force: true });
 });
 
-/** `n` committed stocks runs, one source blob each, a minute apart. */
-async function committedRuns(warehouse: MemoryStore, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    const runId = `${RUN_PREFIX}${String(i).padStart(12, "0")}`;
-    const marker: Partial<IngestResult> = {
-      dataset: "stocks",
-      environment: "TRAINING",
-      status: "ok",
-      runId,
-      ingestedAt: new Date(DAY0 + i * 60_000).toISOString(),
-      sourceMd5: i.toString(16).padStart(32, "0"),
-      rowsWritten: 3,
-      outputs: {
-        warehouse: `stocks/ingest_date=2024-01-01/${runId}.parquet`,
-        warehouseMd5: i.toString(16).padStart(32, "f"),
-        warehouseBytes: 1000,
-      },
-    };
-    await warehouse.put(markerKey("stocks", runId), JSON.stringify(marker));
-  }
-}
-
 /** Athena as a recorder: counts say 1 train row; each UNLOAD leaves one Parquet object under its location. */
 function recordingAthena(exports: FsObjectStore, statements: string[]): ExportEngine {
   return {
@@ -89,7 +64,7 @@ async function trainingSetOver(n: number) {
   const exportsDir = path.join(work, `exports-${n}`);
   await fs.mkdir(exportsDir);
   const exports = new FsObjectStore(exportsDir, "exports");
-  await committedRuns(warehouse, n);
+  for (let i = 0; i < n; i++) await putCommittedMarker(warehouse, "stocks", i);
   const statements: string[] = [];
   let attempt = 0;
   const deps: HistoryDeps = {
@@ -131,9 +106,9 @@ describe("a training set over many committed runs on Athena", () => {
     for (const sql of queries) {
       expect(sql.length).toBeLessThan(ATHENA_QUERY_LIMIT / 20);
       expect(sql).toContain(`FROM "stocks_runs" WHERE "dataset" = 'stocks'`);
-      expect(sql).not.toContain(RUN_PREFIX);
+      expect(sql).not.toContain(RUN_ID_PREFIX);
     }
-    expect(large.written.query).not.toContain(RUN_PREFIX);
+    expect(large.written.query).not.toContain(RUN_ID_PREFIX);
     expect(large.driven.sources).toHaveLength(10_000);
     expect(small.driven.sources).toHaveLength(10);
   }, 60_000);
