@@ -34,3 +34,28 @@ describe("FsObjectStore.listKeys", () => {
     }
   });
 });
+
+describe("FsObjectStore.localPath", () => {
+  it("is the resolved path of the key's file, from a relative root too, and refuses unsafe keys", async () => {
+    // Prepare: a root given relative to the working directory, and one given absolute
+    const root = await tempDir("fs-store");
+    const relative = new FsObjectStore(path.relative(process.cwd(), path.join(root, "warehouse")));
+    const absolute = new FsObjectStore(path.join(root, "warehouse"));
+    try {
+      await absolute.put("flights/ingest_date=2026-11-30/a b.parquet", "x");
+      for (const store of [relative, absolute]) {
+        // Act
+        const file = store.localPath("flights/ingest_date=2026-11-30/a b.parquet");
+        // Assess
+        expect(file).toBe(path.join(root, "warehouse", "flights", "ingest_date=2026-11-30", "a b.parquet"));
+        expect(await fs.readFile(file, "utf8")).toBe("x");
+        expect(store.localPath("flights/")).toBe(path.join(root, "warehouse", "flights"));
+        expect(() => store.localPath("flights/../../etc/passwd")).toThrow(/'\.\.' segments/);
+        expect(() => store.localPath("/etc/passwd")).toThrow(/absolute/);
+      }
+      expect(new FsObjectStore("/").localPath("a/b")).toBe("/a/b");
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -150,6 +150,10 @@ export class DuckDbQueryEngine implements QueryEngine {
     try {
       // A footer read to bind a view is kept for the scan and for later statements of the session.
       await db.exec("SET parquet_metadata_cache = true");
+      // The files are local (a lake folder, or /tmp in Lambda) and each is scanned once: DuckDB's
+      // copy of every file read in its own buffer pool only doubles the page cache. At 1,000 runs
+      // of 100 rows it held ~75 MB of the export's peak and cost ~0.1-0.2 s of CPU.
+      await db.exec("SET enable_external_file_cache = false");
       await engine.registerViews(config, options);
     } catch (err) {
       db.close();

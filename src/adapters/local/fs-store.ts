@@ -36,15 +36,23 @@ export class FsObjectStore implements ObjectStore {
     readonly root: string,
     readonly bucket: string = path.basename(root),
   ) {
-    this.namespace = `file://${path.resolve(root)}`;
+    const absolute = path.resolve(root);
+    this.namespace = `file://${absolute}`;
+    this.pathPrefix = absolute.endsWith("/") ? absolute.slice(0, -1) : absolute;
   }
+
+  /** The absolute root without a trailing `/`: a safe key is a plain relative path under it. */
+  private readonly pathPrefix: string;
 
   private pathOf(key: string): string {
     return path.join(this.root, assertSafeKey(key));
   }
 
   localPath(key: string): string {
-    return path.resolve(this.pathOf(key));
+    // Views list a path per committed file: path.resolve per key cost ~50 ms per 2,000 files.
+    if (path.sep !== "/") return path.resolve(this.pathOf(key));
+    const safe = assertSafeKey(key);
+    return `${this.pathPrefix}/${safe.endsWith("/") ? safe.slice(0, -1) : safe}`;
   }
 
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
