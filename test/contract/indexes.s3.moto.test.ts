@@ -264,7 +264,7 @@ async function record(store: ObjectStore, n: number): Promise<void> {
     executionType: "Export",
     eventTime: at(100),
     inputs: [snapshot],
-    inputMembers: { snapshot, members: range(0, n).map(file) },
+    inputMembers: [{ snapshot, members: range(0, n).map(file) }],
   });
   await run.complete({
     eventTime: at(101),

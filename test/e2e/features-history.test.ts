@@ -285,9 +285,13 @@ describe("features history on stocks ingested over 25 runs", () => {
   });
 
   it("is a versioned, repeatable, split export whose lineage reaches every raw blob", async () => {
+    // Prepare
+    const events = path.join(lake, "lineage", "mlmd", "events");
+    const eventsBefore = fs.readdirSync(events).length;
     // Act
     const asOf = new Date().toISOString();
     const first = await trainingSet("--as-of", asOf);
+    const runEvents = fs.readdirSync(events).length - eventsBefore;
     const again = await trainingSet("--as-of", asOf);
     const lineage = await runCli(
       "lineage",
@@ -318,12 +322,15 @@ describe("features history on stocks ingested over 25 runs", () => {
       "_source_row DESC",
     ]);
     expect(manifest.sources).toHaveLength(fs.readdirSync(path.join(dir, "uploads")).length);
+    // Lineage of the run: the entity file and the table's snapshot in, the training set out — not
+    // one input per warehouse file; the files are the snapshot's members record.
+    expect(manifest.sources.length).toBeGreaterThan(3);
+    expect(runEvents).toBe(3);
     expect(lineage.code, lineage.stderr).toBe(0);
-    const names = new Set(
-      (JSON.parse(lineage.stdout).nodes as { kind?: string; name?: string; artifactType?: string }[]).map(
-        (n) => n.name,
-      ),
-    );
+    const nodes = JSON.parse(lineage.stdout).nodes as { kind: string; name?: string; type?: string }[];
+    const names = new Set(nodes.map((n) => n.name));
+    const snapshots = nodes.filter((n) => n.kind === "artifact" && n.type === "WarehouseSnapshot");
+    expect(snapshots.map((n) => n.name)).toEqual(["stocks"]);
     for (const b of fs.readdirSync(path.join(dir, "uploads")))
       expect(names, b).toContain(`stocks/training/${b}`);
   });

@@ -127,8 +127,11 @@ export interface StartPlanArgs {
   readonly executionType: ExecutionTypeName;
   readonly eventTime: Date;
   readonly inputs: readonly DatasetRef[];
-  /** An input that stands for many artifacts (a table snapshot): one members record, not an event each. */
-  readonly inputMembers?: { readonly snapshot: DatasetRef; readonly members: readonly DatasetRef[] };
+  /** Inputs that stand for many artifacts (table snapshots): one members record each, not an event per member. */
+  readonly inputMembers?: readonly {
+    readonly snapshot: DatasetRef;
+    readonly members: readonly DatasetRef[];
+  }[];
   readonly parameters?: Properties;
   readonly contexts?: readonly ContextRef[];
   readonly parent?: ParentRef;
@@ -159,8 +162,7 @@ export function startPlan(run: StartPlanArgs): RecordPlan {
   }
   addArtifacts(plan, execution.id, run.inputs, "INPUT", contexts, run.eventTime);
   // An entity: written before the snapshot's input event, so an event that exists can be expanded.
-  if (run.inputMembers)
-    plan.entities.push(snapshotMembersWrite(run.inputMembers.snapshot, run.inputMembers.members));
+  for (const m of run.inputMembers ?? []) plan.entities.push(snapshotMembersWrite(m.snapshot, m.members));
   return plan;
 }
 

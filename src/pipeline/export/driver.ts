@@ -154,7 +154,7 @@ function exportRunId(
  * version and the event's size does not grow with history. The files are its `inputMembers`: one
  * record, expanded into file → export links only when a lineage query walks through the snapshot.
  */
-function snapshotRef(
+export function snapshotRef(
   namespace: string,
   dataset: string,
   sources: readonly SourceFile[],
@@ -196,7 +196,7 @@ export async function prepareExport(
     jobName: `export.${x.dataset}`,
     executionType: "Export" as const,
     inputs: plan.inputs,
-    inputMembers: { snapshot: plan.inputs[0]!, members: plan.files },
+    inputMembers: [{ snapshot: plan.inputs[0]!, members: plan.files }],
     parameters: {
       environment: x.environment,
       asOf: plan.snapshotAt.toISOString(),

@@ -15,8 +15,14 @@ import type { ColumnType } from "../../core/warehouse/table.js";
 import type { SplitPartsWriter } from "../../ports/export-writer.js";
 import type { ExportEngine, QueryEngine } from "../../ports/query-engine.js";
 import type { ExportDeps } from "../export/deps.js";
-import { committedSourceRuns, type SourceFile, sourceFiles, sourceRef } from "../export/driver.js";
-import type { DatasetRef } from "../lineage/recorder.js";
+import {
+  committedSourceRuns,
+  type SourceFile,
+  snapshotRef,
+  sourceFiles,
+  sourceRef,
+} from "../export/driver.js";
+import type { DatasetRef, SnapshotMembers } from "../lineage/recorder.js";
 import { md5File } from "../shared/hash-files.js";
 import { type ResolvedFeatures, resolveFeatures } from "./resolve.js";
 import { TRAINING_SET_PIPELINE_VERSION } from "./training-set-layout.js";
@@ -119,17 +125,30 @@ export function planHistory(deps: HistoryDeps, req: HistoryRequest): HistoryPlan
   };
 }
 
-/** Driver: the entity file's digest, the warehouse files read, and the deterministic run id. */
+/**
+ * Driver: the entity file's digest, the warehouse files read, and the deterministic run id. Each
+ * table read is one lineage input, its snapshot (as an export records it), with its files as the
+ * snapshot's members: the run's lineage does not grow with the number of runs that fed the tables.
+ */
 export async function driveHistory(deps: HistoryDeps, req: HistoryRequest, plan: HistoryPlan) {
   const entityDigest = await md5File(req.entities).catch(() => {
     throw new UsageError(`no such entity file: ${req.entities}`, { file: req.entities });
   });
+  const { warehouse } = deps.stores;
   const sources: (SourceFile & { dataset: string })[] = [];
+  const inputMembers: SnapshotMembers[] = [];
   const pairs = new Set(plan.resolved.views.map((v) => viewPair(v)));
   for (const pair of pairs) {
     const [dataset, environment] = pair.split("\u0000") as [string, string];
-    const runs = await committedSourceRuns(deps.stores.warehouse, dataset, environment, plan.asOf);
-    for (const s of await sourceFiles(deps.stores.warehouse, runs)) sources.push({ ...s, dataset });
+    const runs = await committedSourceRuns(warehouse, dataset, environment, plan.asOf);
+    if (runs.length === 0) continue;
+    const files = await sourceFiles(warehouse, runs);
+    for (const s of files) sources.push({ ...s, dataset });
+    const readAt = new Date(Math.max(...runs.map((r) => Date.parse(r.ingestedAt))));
+    inputMembers.push({
+      snapshot: snapshotRef(warehouse.namespace, dataset, files, readAt),
+      members: files.map((s) => sourceRef(warehouse.namespace, s)),
+    });
   }
   const runId = deterministicUuid(
     "features.history",
@@ -155,8 +174,8 @@ export async function driveHistory(deps: HistoryDeps, req: HistoryRequest, plan:
     size: entityDigest.size,
     properties: { role: "entities" },
   };
-  const inputs = [entityRef, ...sources.map((s) => sourceRef(deps.stores.warehouse.namespace, s))];
-  return { entityDigest, sources, runId, inputs };
+  const inputs = [entityRef, ...inputMembers.map((m) => m.snapshot)];
+  return { entityDigest, sources, runId, inputs, inputMembers };
 }
 
 const viewPair = (v: { table: string; environment: string }) => `${v.table}\u0000${v.environment}`;

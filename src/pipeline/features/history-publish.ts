@@ -148,6 +148,7 @@ export function startRun(
     executionType: "Export",
     eventTime: deps.clock.now(),
     inputs: driven.inputs,
+    inputMembers: driven.inputMembers,
     parameters: {
       features: req.features,
       asOf: plan.asOf.toISOString(),

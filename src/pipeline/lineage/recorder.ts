@@ -27,6 +27,12 @@ import { putOnce } from "./store.js";
 
 export type { ArtifactTypeName, DatasetRef, ExecutionTypeName } from "../../core/lineage/types.js";
 
+/** A snapshot input (one of `inputs`) and the artifacts it is made of. */
+export interface SnapshotMembers {
+  readonly snapshot: DatasetRef;
+  readonly members: readonly DatasetRef[];
+}
+
 export interface RunStart {
   /** A UUID (deterministic, supplied by the caller). */
   runId: string;
@@ -36,11 +42,12 @@ export interface RunStart {
   eventTime: Date;
   inputs: DatasetRef[];
   /**
-   * The artifacts an input stands for (the files of a table snapshot): recorded in ML-Metadata as
-   * one members record, so neither the RunEvent nor the number of records grows with them; a query
-   * walking through the snapshot expands its input event into one per member.
+   * The artifacts each snapshot input stands for (the files of a table snapshot): recorded in
+   * ML-Metadata as one members record per snapshot, so neither the RunEvent nor the number of
+   * records grows with them; a query walking through a snapshot expands its input event into one
+   * per member.
    */
-  inputMembers?: { snapshot: DatasetRef; members: DatasetRef[] };
+  inputMembers?: readonly SnapshotMembers[];
   parameters?: Record<string, string | number | boolean>;
   contexts?: { type: "Dataset" | "PipelineRun" | "Experiment"; name: string }[];
   parent?: { runId: string; jobName: string };

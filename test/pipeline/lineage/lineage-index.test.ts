@@ -74,7 +74,7 @@ async function exportAll(store: MemoryStore, n: number, perFile = false): Promis
     eventTime: at(100),
     ...(perFile
       ? { inputs: [snapshot, ...files] }
-      : { inputs: [snapshot], inputMembers: { snapshot, members: files } }),
+      : { inputs: [snapshot], inputMembers: [{ snapshot, members: files }] }),
   });
   await run.complete({
     eventTime: at(101),
