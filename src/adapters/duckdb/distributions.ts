@@ -1,18 +1,18 @@
 /**
- * How each feature's values are distributed, over the staged records `scope` selects (statistics.ts): equal-width
- * histograms of numeric features and the top values of categorical ones (two statements, whatever
- * the number of features). The bounds of the histograms come from the aggregates scan (statistics.ts).
+ * How numeric features' values are distributed, over the staged records `scope` selects
+ * (statistics.ts): equal-width histograms, in one statement whatever the number of features; their
+ * bounds come from the aggregates scan (statistics.ts). Top values of categorical features:
+ * top-values.ts.
  */
 import { isList } from "../../core/schema/types.js";
 import { sqlIdent, sqlNumber } from "../../core/sql.js";
-import { as, type Query, renderQuery, renderSelect, subquery } from "../../core/sql-builder.js";
+import { as, renderQuery, renderSelect } from "../../core/sql-builder.js";
 import type { HistogramBucket } from "../../core/stats/types.js";
 import type { FeaturePlan } from "../../core/validate/row-sql.js";
 import type { Database } from "./database.js";
 import { StatisticColumns, type ValidAggregates } from "./statistic-columns.js";
 
 const BUCKETS = 10;
-const TOP_K = 50;
 
 export function isNumeric(p: FeaturePlan): boolean {
   return !isList(p.feature) && ["INT", "FLOAT", "TIMESTAMP"].includes(p.feature.type);
@@ -67,7 +67,7 @@ function bucketExpr(p: FeaturePlan, min: number, max: number, valid: ValidAggreg
  * than this many features: on 300 columns staged in Parquet, 180 scans took 22 s and 1.9 GB (every
  * scan re-reads the file's metadata for every column, and every branch holds its own hash table).
  */
-const ONE_SCAN_PER_FEATURE_UP_TO = 64;
+export const ONE_SCAN_PER_FEATURE_UP_TO = 64;
 
 export interface HistogramSpec {
   readonly p: FeaturePlan;
@@ -187,125 +187,6 @@ export async function histogramsOf(
           }))
         : [{ low: min, high: max, count: got.get(0) ?? 0 }];
     out.set(p.index, buckets);
-  }
-  return out;
-}
-
-interface TopValues {
-  values: { value: string; count: number }[];
-  distinct: number;
-  avgLength: number;
-}
-
-/**
- * Top values of every categorical feature in one scan, and — from the same grouping, for free — the
- * exact number of distinct values (cheaper than a HyperLogLog per column, which measured 0.2 s per
- * 3M rows for five columns) and the average length (a sum over distinct values, not over rows).
- */
-/**
- * The top-values query: every categorical column as (feature position, value), grouped once. Per
- * feature (narrow tables): a branch per feature, ranked by a window; rows of (`f`, `v`, count `c`,
- * distinct `n`, average length `len`), at most TOP_K per feature. One scan (wide tables): one UNPIVOT,
- * and the top K of each feature kept by min_by's bounded heap on (−count, value) — the same order as
- * the window's — instead of ranking every distinct value of every feature in a sort; a row per
- * feature of (`f`, `n`, `len`, `top`: a list of {v, c}).
- */
-export function topValuesQuery(
-  table: string,
-  categorical: readonly FeaturePlan[],
-  oneScan: boolean,
-  scope = "__ok",
-): string {
-  const col = (p: FeaturePlan) => sqlIdent(p.feature.column);
-  if (!oneScan) {
-    const union: Query = {
-      unionAll: categorical.map((p) => ({
-        select: [as(String(p.index), "f"), as(`${col(p)}::VARCHAR`, "v")],
-        from: table,
-        where: [scope, `${col(p)} IS NOT NULL`],
-      })),
-    };
-    return renderSelect({
-      select: ["f", "v", "c", "n", "len"],
-      from: {
-        query: {
-          select: [
-            "f",
-            "v",
-            as("count(*)", "c"),
-            as("row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, v)", "rk"),
-            as("count(*) OVER (PARTITION BY f)", "n"),
-            as(
-              "sum(length(v) * count(*)) OVER (PARTITION BY f) / sum(count(*)) OVER (PARTITION BY f)",
-              "len",
-            ),
-          ],
-          from: { query: union, as: "cat" },
-          groupBy: ["f", "v"],
-        },
-        as: "ranked",
-      },
-      where: [`rk <= ${TOP_K}`],
-      orderBy: ["f", "rk"],
-    });
-  }
-  const unpivot = `(UNPIVOT ${subquery({
-    select: categorical.map((p) => as(`${col(p)}::VARCHAR`, `"${p.index}"`)),
-    from: table,
-    where: [scope],
-  })}\nON ${categorical.map((p) => `"${p.index}"`).join(", ")}\nINTO NAME f VALUE v)`;
-  return renderSelect({
-    select: [
-      "f",
-      as("count(*)", "n"),
-      as("sum(length(v) * c) / sum(c)", "len"),
-      as(`min_by({'v': v, 'c': c}, {'nc': -c, 'v': v}, ${TOP_K})`, "top"),
-    ],
-    from: {
-      query: {
-        select: ["f", "v", as("count(*)", "c")],
-        from: { query: { select: [as("f::INTEGER", "f"), "v"], from: unpivot }, as: "cat" },
-        groupBy: ["f", "v"],
-      },
-      as: "counted",
-    },
-    groupBy: ["f"],
-  });
-}
-
-/**
- * Top values of every categorical feature in one scan, and — from the same grouping, for free — the
- * exact number of distinct values (cheaper than a HyperLogLog per column, which measured 0.2 s per
- * 3M rows for five columns) and the average length (a sum over distinct values, not over rows).
- */
-export async function topValuesOf(
-  db: Database,
-  table: string,
-  plans: readonly FeaturePlan[],
-  oneScan = false,
-  scope = "__ok",
-): Promise<Map<number, TopValues>> {
-  const out = new Map<number, TopValues>();
-  const categorical = plans.filter(isCategorical);
-  if (categorical.length === 0) return out;
-  const perFeature = !oneScan && categorical.length <= ONE_SCAN_PER_FEATURE_UP_TO;
-  const rows = await db.all(topValuesQuery(table, categorical, !perFeature, scope));
-  if (perFeature) {
-    for (const row of rows) {
-      const f = Number(row.f);
-      const entry = out.get(f) ?? { values: [], distinct: Number(row.n), avgLength: Number(row.len) };
-      entry.values.push({ value: String(row.v), count: Number(row.c) });
-      out.set(f, entry);
-    }
-    return out;
-  }
-  for (const row of rows) {
-    const top = (row.top as { v: unknown; c: unknown }[] | null) ?? [];
-    out.set(Number(row.f), {
-      values: top.map((t) => ({ value: String(t.v), count: Number(t.c) })),
-      distinct: Number(row.n),
-      avgLength: Number(row.len),
-    });
   }
   return out;
 }

@@ -1,0 +1,130 @@
+/**
+ * The top values of every categorical feature, over the staged records `scope` selects
+ * (statistics.ts), in one statement whatever the number of features. From the same counts, for free: the exact number of distinct values (cheaper than a
+ * HyperLogLog per column, which measured 0.2 s per 3M rows for five columns) and the average length
+ * (a sum over distinct values, not over rows).
+ */
+import { sqlIdent } from "../../core/sql.js";
+import { as, type Query, renderSelect, subquery } from "../../core/sql-builder.js";
+import type { FeaturePlan } from "../../core/validate/row-sql.js";
+import type { Database } from "./database.js";
+import { isCategorical, ONE_SCAN_PER_FEATURE_UP_TO } from "./distributions.js";
+
+const TOP_K = 50;
+
+interface TopValues {
+  values: { value: string; count: number }[];
+  distinct: number;
+  avgLength: number;
+}
+
+/**
+ * One scan (wide tables): one UNPIVOT, and the top K of each feature kept by min_by's bounded heap on
+ * (−count, value) — the same order as the window's — instead of ranking every distinct value of every
+ * feature in a sort; a row per feature of (`f`, `n`, `len`, `top`: a list of {v, c}). Grouping sets
+ * (a hash table per feature) measured 0.15–0.6 s less CPU at 300 columns × 200k rows, but held ~130 MB
+ * more, and ran out of memory beside the valid-row write.
+ */
+function unpivotQuery(table: string, categorical: readonly FeaturePlan[], scope: string): string {
+  const unpivot = `(UNPIVOT ${subquery({
+    select: categorical.map((p) => as(`${sqlIdent(p.feature.column)}::VARCHAR`, `"${p.index}"`)),
+    from: table,
+    where: [scope],
+  })}\nON ${categorical.map((p) => `"${p.index}"`).join(", ")}\nINTO NAME f VALUE v)`;
+  return renderSelect({
+    select: [
+      "f",
+      as("count(*)", "n"),
+      as("sum(length(v) * c) / sum(c)", "len"),
+      as(`min_by({'v': v, 'c': c}, {'nc': -c, 'v': v}, ${TOP_K})`, "top"),
+    ],
+    from: {
+      query: {
+        select: ["f", "v", as("count(*)", "c")],
+        from: { query: { select: [as("f::INTEGER", "f"), "v"], from: unpivot }, as: "cat" },
+        groupBy: ["f", "v"],
+      },
+      as: "counted",
+    },
+    groupBy: ["f"],
+  });
+}
+
+/**
+ * Per feature (narrow tables): a branch per feature, ranked by a window; rows of (`f`, `v`, count
+ * `c`, distinct `n`, average length `len`), at most TOP_K per feature. On an in-memory table of 3M
+ * flights (two categorical features) this measured 0.12 s of CPU, one grouping set per feature 0.21 s.
+ */
+function perFeatureQuery(table: string, categorical: readonly FeaturePlan[], scope: string): string {
+  const col = (p: FeaturePlan) => sqlIdent(p.feature.column);
+  const union: Query = {
+    unionAll: categorical.map((p) => ({
+      select: [as(String(p.index), "f"), as(`${col(p)}::VARCHAR`, "v")],
+      from: table,
+      where: [scope, `${col(p)} IS NOT NULL`],
+    })),
+  };
+  return renderSelect({
+    select: ["f", "v", "c", "n", "len"],
+    from: {
+      query: {
+        select: [
+          "f",
+          "v",
+          as("count(*)", "c"),
+          as("row_number() OVER (PARTITION BY f ORDER BY count(*) DESC, v)", "rk"),
+          as("count(*) OVER (PARTITION BY f)", "n"),
+          as("sum(length(v) * count(*)) OVER (PARTITION BY f) / sum(count(*)) OVER (PARTITION BY f)", "len"),
+        ],
+        from: { query: union, as: "cat" },
+        groupBy: ["f", "v"],
+      },
+      as: "ranked",
+    },
+    where: [`rk <= ${TOP_K}`],
+    orderBy: ["f", "rk"],
+  });
+}
+
+/** The top-values query of `categorical` features, in one scan or a branch per feature. */
+export function topValuesQuery(
+  table: string,
+  categorical: readonly FeaturePlan[],
+  oneScan: boolean,
+  scope = "__ok",
+): string {
+  return oneScan ? unpivotQuery(table, categorical, scope) : perFeatureQuery(table, categorical, scope);
+}
+
+/** Top values, distinct count and average length of every categorical feature, by position. */
+export async function topValuesOf(
+  db: Database,
+  table: string,
+  plans: readonly FeaturePlan[],
+  oneScan: boolean,
+  scope = "__ok",
+): Promise<Map<number, TopValues>> {
+  const out = new Map<number, TopValues>();
+  const categorical = plans.filter(isCategorical);
+  if (categorical.length === 0) return out;
+  const wide = oneScan || categorical.length > ONE_SCAN_PER_FEATURE_UP_TO;
+  const rows = await db.all(topValuesQuery(table, categorical, wide, scope));
+  if (!wide) {
+    for (const row of rows) {
+      const f = Number(row.f);
+      const entry = out.get(f) ?? { values: [], distinct: Number(row.n), avgLength: Number(row.len) };
+      entry.values.push({ value: String(row.v), count: Number(row.c) });
+      out.set(f, entry);
+    }
+    return out;
+  }
+  for (const row of rows) {
+    const top = (row.top as { v: unknown; c: unknown }[] | null) ?? [];
+    out.set(Number(row.f), {
+      values: top.map((t) => ({ value: String(t.v), count: Number(t.c) })),
+      distinct: Number(row.n),
+      avgLength: Number(row.len),
+    });
+  }
+  return out;
+}
