@@ -41,9 +41,17 @@ const MAX_EXACT_SPAN = (2n ** 63n - 1n) / BigInt(BUCKETS);
  * The SQL bucket of a value in [min, max] split into BUCKETS equal widths. INT and TIMESTAMP (as
  * epoch microseconds) use exact integer arithmetic — floor(BUCKETS·(x − min) / (max − min)) — which
  * measured half the cost of the DOUBLE form and puts values on an edge in the right bucket; FLOAT, and
- * integer spans too wide for a BIGINT product, use the DOUBLE form.
+ * integer spans too wide for a BIGINT product, use the DOUBLE form. Unless `clamped`, the maximum
+ * falls in bucket BUCKETS (the caller counts it in the last one) and a missing value has no bucket.
  */
-function bucketExpr(p: FeaturePlan, min: number, max: number, valid: ValidAggregates): string {
+function bucketExpr(
+  p: FeaturePlan,
+  min: number,
+  max: number,
+  valid: ValidAggregates,
+  clamped = true,
+): string {
+  const clamp = (b: string) => (clamped ? `least(${b}, ${BUCKETS - 1})` : b);
   const c = sqlIdent(p.feature.column);
   const imin = valid.columns.read(valid.row, p, "intMin");
   const imax = valid.columns.read(valid.row, p, "intMax");
@@ -52,13 +60,12 @@ function bucketExpr(p: FeaturePlan, min: number, max: number, valid: ValidAggreg
     const span = BigInt(imax as bigint) - lo;
     if (span > 0n && span <= MAX_EXACT_SPAN) {
       const v = p.feature.type === "TIMESTAMP" ? `epoch_us(${c})` : c;
-      return `least((${v} - ${lo}) * ${BUCKETS} // ${span}, ${BUCKETS - 1})`;
+      return clamp(`(${v} - ${lo}) * ${BUCKETS} // ${span}`);
     }
   }
   const width = bucketWidth(min, max);
-  return width > 0
-    ? `least(floor((${numericExpr(p)} - ${sqlNumber(min)}) / ${sqlNumber(width)}), ${BUCKETS - 1})::INTEGER`
-    : "0";
+  if (width > 0) return clamp(`floor((${numericExpr(p)} - ${sqlNumber(min)}) / ${sqlNumber(width)})`);
+  return clamped ? "0" : `CASE WHEN ${numericExpr(p)} IS NOT NULL THEN 0 END`;
 }
 
 /**
@@ -90,6 +97,8 @@ export function histogramSpecs(plans: readonly FeaturePlan[], valid: ValidAggreg
  * one count_if per bucket (its NULL, a missing value, is in none), the list of BUCKETS counts in the
  * column `columns` names: plain counters, where histogram()'s map per feature cost ~1.15× the CPU of
  * the scan (180 numeric columns × 200k rows: 3.05 s vs 2.62 s, medians of three alternating runs).
+ * The bucket is left unclamped, the last count taking the maximum's bucket BUCKETS too: no least()
+ * and no CASE guarding it from least()'s skipping of NULLs (2.25 s → 2.05 s CPU, same counts).
  */
 export function histogramQuery(
   table: string,
@@ -121,17 +130,12 @@ export function histogramQuery(
       columns.add(
         p,
         "histogram",
-        `[${Array.from({ length: BUCKETS }, (_, b) => `count_if(${bucket(p)} = ${b})`).join(", ")}]`,
+        `[${Array.from({ length: BUCKETS }, (_, b) => `count_if(${bucket(p)} ${b < BUCKETS - 1 ? "=" : ">="} ${b})`).join(", ")}]`,
       ),
     ),
     from: {
       query: {
-        select: specs.map(({ p, min, max }) =>
-          as(
-            `CASE WHEN ${numericExpr(p)} IS NOT NULL THEN ${bucketExpr(p, min, max, valid)}::INTEGER END`,
-            bucket(p),
-          ),
-        ),
+        select: specs.map(({ p, min, max }) => as(bucketExpr(p, min, max, valid, false), bucket(p))),
         from: table,
         where: [scope],
       },

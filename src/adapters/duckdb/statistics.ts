@@ -60,10 +60,26 @@ export async function stagedStatistics(
   const inFile = validFile ? presenceFromFile : () => false;
   const valid = await recordAggregates(db, table, plans, records, (p) => !inFile(p));
   const failed = await failedCounts(db, table, badRecord);
-  const histograms = await histogramsOf(db, table, plans, valid, oneScan, records);
-  const tops = await topValuesOf(db, table, plans, oneScan, records);
+  // Staged on disk (wide tables), the top values of free text — the largest hash table — are grouped
+  // on a second connection once the valid-row write has ended (beside it, they ran out of memory),
+  // while the histograms and the other top values run here.
+  const late = oneScan && validFile ? plans.filter(isFreeText) : [];
+  const rows = num(valid.row?.[VALID_ROWS]) + failed.rows;
+  const early = plans.filter((p) => !late.includes(p));
+  const [numbers, lateTops] = await Promise.allSettled([
+    (async () => ({
+      histograms: await histogramsOf(db, table, plans, valid, oneScan, records),
+      tops: await topValuesOf(db, table, early, oneScan, records, rows),
+    }))(),
+    late.length === 0
+      ? new Map()
+      : afterWrite(db, validFile, (side) => topValuesOf(side, table, late, true, records, rows)),
+  ]);
+  if (numbers.status === "rejected") throw numbers.reason;
+  if (lateTops.status === "rejected") throw lateTops.reason;
+  const { histograms } = numbers.value;
+  const tops = new Map([...numbers.value.tops, ...lateTops.value]);
   const rowsValid = num(valid.row?.[VALID_ROWS]);
-  const rows = rowsValid + failed.rows;
   const features: FeatureStatistics[] = [];
   const codeCounts: RowCodeCount[] = [];
   const inSql = (p: FeaturePlan) => num(valid.columns.read(valid.row, p, "present"));
@@ -150,6 +166,28 @@ async function failedCounts(db: Database, table: string, badRecord: string): Pro
     }
   }
   return { rows, badRecords, records: rows - badRecords, codes };
+}
+
+/** A categorical feature without a list of values: maybe as many values as rows. */
+function isFreeText(p: FeaturePlan): boolean {
+  return (
+    isCategorical(p) && p.feature.type === "STRING" && !(p.feature.domain && "values" in p.feature.domain)
+  );
+}
+
+/** `work` on a connection of its own, once the valid-row write (`written`) has ended either way. */
+async function afterWrite<T>(
+  db: Database,
+  written: Promise<unknown> | undefined,
+  work: (side: Database) => Promise<T>,
+): Promise<T> {
+  await written;
+  const side = await db.fork();
+  try {
+    return await work(side);
+  } finally {
+    side.close();
+  }
 }
 
 /**

@@ -78,7 +78,7 @@ GROUP BY f, e;
 -- histograms
 SELECT
   2 AS f,
-  least(floor((CASE WHEN isfinite("beak_length_mm") THEN "beak_length_mm" END - 0) / 10), 9)::INTEGER::INTEGER AS b,
+  least(floor((CASE WHEN isfinite("beak_length_mm") THEN "beak_length_mm" END - 0) / 10), 9)::INTEGER AS b,
   count(*) AS n
 FROM staged
 WHERE (__ok IS NOT NULL AND NOT __bad_record)
@@ -87,7 +87,7 @@ GROUP BY b
 UNION ALL
 SELECT
   3 AS f,
-  least(floor((CASE WHEN isfinite("beak_depth_mm") THEN "beak_depth_mm" END - 0) / 10), 9)::INTEGER::INTEGER AS b,
+  least(floor((CASE WHEN isfinite("beak_depth_mm") THEN "beak_depth_mm" END - 0) / 10), 9)::INTEGER AS b,
   count(*) AS n
 FROM staged
 WHERE (__ok IS NOT NULL AND NOT __bad_record)

@@ -123,24 +123,24 @@ GROUP BY f, e;
 
 -- histograms
 SELECT
-  [count_if(__b0 = 0), count_if(__b0 = 1), count_if(__b0 = 2), count_if(__b0 = 3), count_if(__b0 = 4), count_if(__b0 = 5), count_if(__b0 = 6), count_if(__b0 = 7), count_if(__b0 = 8), count_if(__b0 = 9)] AS "c000_int.histogram",
-  [count_if(__b1 = 0), count_if(__b1 = 1), count_if(__b1 = 2), count_if(__b1 = 3), count_if(__b1 = 4), count_if(__b1 = 5), count_if(__b1 = 6), count_if(__b1 = 7), count_if(__b1 = 8), count_if(__b1 = 9)] AS "c001_int.histogram",
-  [count_if(__b2 = 0), count_if(__b2 = 1), count_if(__b2 = 2), count_if(__b2 = 3), count_if(__b2 = 4), count_if(__b2 = 5), count_if(__b2 = 6), count_if(__b2 = 7), count_if(__b2 = 8), count_if(__b2 = 9)] AS "c002_int.histogram",
-  [count_if(__b3 = 0), count_if(__b3 = 1), count_if(__b3 = 2), count_if(__b3 = 3), count_if(__b3 = 4), count_if(__b3 = 5), count_if(__b3 = 6), count_if(__b3 = 7), count_if(__b3 = 8), count_if(__b3 = 9)] AS "c003_float.histogram",
-  [count_if(__b4 = 0), count_if(__b4 = 1), count_if(__b4 = 2), count_if(__b4 = 3), count_if(__b4 = 4), count_if(__b4 = 5), count_if(__b4 = 6), count_if(__b4 = 7), count_if(__b4 = 8), count_if(__b4 = 9)] AS "c004_float.histogram",
-  [count_if(__b5 = 0), count_if(__b5 = 1), count_if(__b5 = 2), count_if(__b5 = 3), count_if(__b5 = 4), count_if(__b5 = 5), count_if(__b5 = 6), count_if(__b5 = 7), count_if(__b5 = 8), count_if(__b5 = 9)] AS "c005_float.histogram",
-  [count_if(__b10 = 0), count_if(__b10 = 1), count_if(__b10 = 2), count_if(__b10 = 3), count_if(__b10 = 4), count_if(__b10 = 5), count_if(__b10 = 6), count_if(__b10 = 7), count_if(__b10 = 8), count_if(__b10 = 9)] AS "c010_int.histogram",
-  [count_if(__b11 = 0), count_if(__b11 = 1), count_if(__b11 = 2), count_if(__b11 = 3), count_if(__b11 = 4), count_if(__b11 = 5), count_if(__b11 = 6), count_if(__b11 = 7), count_if(__b11 = 8), count_if(__b11 = 9)] AS "c011_int.histogram"
+  [count_if(__b0 = 0), count_if(__b0 = 1), count_if(__b0 = 2), count_if(__b0 = 3), count_if(__b0 = 4), count_if(__b0 = 5), count_if(__b0 = 6), count_if(__b0 = 7), count_if(__b0 = 8), count_if(__b0 >= 9)] AS "c000_int.histogram",
+  [count_if(__b1 = 0), count_if(__b1 = 1), count_if(__b1 = 2), count_if(__b1 = 3), count_if(__b1 = 4), count_if(__b1 = 5), count_if(__b1 = 6), count_if(__b1 = 7), count_if(__b1 = 8), count_if(__b1 >= 9)] AS "c001_int.histogram",
+  [count_if(__b2 = 0), count_if(__b2 = 1), count_if(__b2 = 2), count_if(__b2 = 3), count_if(__b2 = 4), count_if(__b2 = 5), count_if(__b2 = 6), count_if(__b2 = 7), count_if(__b2 = 8), count_if(__b2 >= 9)] AS "c002_int.histogram",
+  [count_if(__b3 = 0), count_if(__b3 = 1), count_if(__b3 = 2), count_if(__b3 = 3), count_if(__b3 = 4), count_if(__b3 = 5), count_if(__b3 = 6), count_if(__b3 = 7), count_if(__b3 = 8), count_if(__b3 >= 9)] AS "c003_float.histogram",
+  [count_if(__b4 = 0), count_if(__b4 = 1), count_if(__b4 = 2), count_if(__b4 = 3), count_if(__b4 = 4), count_if(__b4 = 5), count_if(__b4 = 6), count_if(__b4 = 7), count_if(__b4 = 8), count_if(__b4 >= 9)] AS "c004_float.histogram",
+  [count_if(__b5 = 0), count_if(__b5 = 1), count_if(__b5 = 2), count_if(__b5 = 3), count_if(__b5 = 4), count_if(__b5 = 5), count_if(__b5 = 6), count_if(__b5 = 7), count_if(__b5 = 8), count_if(__b5 >= 9)] AS "c005_float.histogram",
+  [count_if(__b10 = 0), count_if(__b10 = 1), count_if(__b10 = 2), count_if(__b10 = 3), count_if(__b10 = 4), count_if(__b10 = 5), count_if(__b10 = 6), count_if(__b10 = 7), count_if(__b10 = 8), count_if(__b10 >= 9)] AS "c010_int.histogram",
+  [count_if(__b11 = 0), count_if(__b11 = 1), count_if(__b11 = 2), count_if(__b11 = 3), count_if(__b11 = 4), count_if(__b11 = 5), count_if(__b11 = 6), count_if(__b11 = 7), count_if(__b11 = 8), count_if(__b11 >= 9)] AS "c011_int.histogram"
 FROM (
   SELECT
-    CASE WHEN "c000_int"::DOUBLE IS NOT NULL THEN least(("c000_int" - 0) * 10 // 100, 9)::INTEGER END AS __b0,
-    CASE WHEN "c001_int"::DOUBLE IS NOT NULL THEN least(("c001_int" - 0) * 10 // 100, 9)::INTEGER END AS __b1,
-    CASE WHEN "c002_int"::DOUBLE IS NOT NULL THEN least(("c002_int" - 0) * 10 // 100, 9)::INTEGER END AS __b2,
-    CASE WHEN CASE WHEN isfinite("c003_float") THEN "c003_float" END IS NOT NULL THEN least(floor((CASE WHEN isfinite("c003_float") THEN "c003_float" END - 0) / 10), 9)::INTEGER::INTEGER END AS __b3,
-    CASE WHEN CASE WHEN isfinite("c004_float") THEN "c004_float" END IS NOT NULL THEN least(floor((CASE WHEN isfinite("c004_float") THEN "c004_float" END - 0) / 10), 9)::INTEGER::INTEGER END AS __b4,
-    CASE WHEN CASE WHEN isfinite("c005_float") THEN "c005_float" END IS NOT NULL THEN least(floor((CASE WHEN isfinite("c005_float") THEN "c005_float" END - 0) / 10), 9)::INTEGER::INTEGER END AS __b5,
-    CASE WHEN "c010_int"::DOUBLE IS NOT NULL THEN least(("c010_int" - 0) * 10 // 100, 9)::INTEGER END AS __b10,
-    CASE WHEN "c011_int"::DOUBLE IS NOT NULL THEN least(("c011_int" - 0) * 10 // 100, 9)::INTEGER END AS __b11
+    ("c000_int" - 0) * 10 // 100 AS __b0,
+    ("c001_int" - 0) * 10 // 100 AS __b1,
+    ("c002_int" - 0) * 10 // 100 AS __b2,
+    floor((CASE WHEN isfinite("c003_float") THEN "c003_float" END - 0) / 10) AS __b3,
+    floor((CASE WHEN isfinite("c004_float") THEN "c004_float" END - 0) / 10) AS __b4,
+    floor((CASE WHEN isfinite("c005_float") THEN "c005_float" END - 0) / 10) AS __b5,
+    ("c010_int" - 0) * 10 // 100 AS __b10,
+    ("c011_int" - 0) * 10 // 100 AS __b11
   FROM staged
   WHERE (__ok IS NOT NULL AND NOT false)
 ) AS buckets;
