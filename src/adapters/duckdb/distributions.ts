@@ -28,6 +28,12 @@ export function numericExpr(p: FeaturePlan): string {
   return `${c}::DOUBLE`;
 }
 
+/** Whether a row has a value in the numeric view (numericExpr IS NOT NULL, without computing it). */
+function hasValue(p: FeaturePlan): string {
+  const c = sqlIdent(p.feature.column);
+  return p.feature.type === "FLOAT" ? `isfinite(${c})` : `${c} IS NOT NULL`;
+}
+
 /** max − min overflows to Infinity for values near ±1.8e308; dividing first keeps the width finite. */
 function bucketWidth(min: number, max: number): number {
   const width = (max - min) / BUCKETS;
@@ -41,17 +47,11 @@ const MAX_EXACT_SPAN = (2n ** 63n - 1n) / BigInt(BUCKETS);
  * The SQL bucket of a value in [min, max] split into BUCKETS equal widths. INT and TIMESTAMP (as
  * epoch microseconds) use exact integer arithmetic — floor(BUCKETS·(x − min) / (max − min)) — which
  * measured half the cost of the DOUBLE form and puts values on an edge in the right bucket; FLOAT, and
- * integer spans too wide for a BIGINT product, use the DOUBLE form. Unless `clamped`, the maximum
- * falls in bucket BUCKETS (the caller counts it in the last one) and a missing value has no bucket.
+ * integer spans too wide for a BIGINT product, use the DOUBLE form. The maximum falls in bucket
+ * BUCKETS, which the caller counts in the last one (no least(), whose skipping of NULLs needed a CASE
+ * around it), and a missing value has no bucket.
  */
-function bucketExpr(
-  p: FeaturePlan,
-  min: number,
-  max: number,
-  valid: ValidAggregates,
-  clamped = true,
-): string {
-  const clamp = (b: string) => (clamped ? `least(${b}, ${BUCKETS - 1})` : b);
+function bucketExpr(p: FeaturePlan, min: number, max: number, valid: ValidAggregates): string {
   const c = sqlIdent(p.feature.column);
   const imin = valid.columns.read(valid.row, p, "intMin");
   const imax = valid.columns.read(valid.row, p, "intMax");
@@ -60,12 +60,13 @@ function bucketExpr(
     const span = BigInt(imax as bigint) - lo;
     if (span > 0n && span <= MAX_EXACT_SPAN) {
       const v = p.feature.type === "TIMESTAMP" ? `epoch_us(${c})` : c;
-      return clamp(`(${v} - ${lo}) * ${BUCKETS} // ${span}`);
+      return `(${v} - ${lo}) * ${BUCKETS} // ${span}`;
     }
   }
   const width = bucketWidth(min, max);
-  if (width > 0) return clamp(`floor((${numericExpr(p)} - ${sqlNumber(min)}) / ${sqlNumber(width)})`);
-  return clamped ? "0" : `CASE WHEN ${numericExpr(p)} IS NOT NULL THEN 0 END`;
+  return width > 0
+    ? `floor((${numericExpr(p)} - ${sqlNumber(min)}) / ${sqlNumber(width)})`
+    : `CASE WHEN ${hasValue(p)} THEN 0 END`;
 }
 
 /**
@@ -97,8 +98,8 @@ export function histogramSpecs(plans: readonly FeaturePlan[], valid: ValidAggreg
  * one count_if per bucket (its NULL, a missing value, is in none), the list of BUCKETS counts in the
  * column `columns` names: plain counters, where histogram()'s map per feature cost ~1.15× the CPU of
  * the scan (180 numeric columns × 200k rows: 3.05 s vs 2.62 s, medians of three alternating runs).
- * The bucket is left unclamped, the last count taking the maximum's bucket BUCKETS too: no least()
- * and no CASE guarding it from least()'s skipping of NULLs (2.25 s → 2.05 s CPU, same counts).
+ * Unclamped buckets (see bucketExpr) measured 2.25 s → 2.05 s CPU there, and on 3M flights rows per
+ * feature 0.25 s → 0.19 s, with the same counts.
  */
 export function histogramQuery(
   table: string,
@@ -112,13 +113,9 @@ export function histogramQuery(
     return {
       sql: renderQuery({
         unionAll: specs.map(({ p, min, max }) => ({
-          select: [
-            as(String(p.index), "f"),
-            as(`${bucketExpr(p, min, max, valid)}::INTEGER`, "b"),
-            as("count(*)", "n"),
-          ],
+          select: [as(String(p.index), "f"), as(bucketExpr(p, min, max, valid), "b"), as("count(*)", "n")],
           from: table,
-          where: [scope, `${numericExpr(p)} IS NOT NULL`],
+          where: [scope, hasValue(p)],
           groupBy: ["b"],
         })),
       }),
@@ -135,7 +132,7 @@ export function histogramQuery(
     ),
     from: {
       query: {
-        select: specs.map(({ p, min, max }) => as(bucketExpr(p, min, max, valid, false), bucket(p))),
+        select: specs.map(({ p, min, max }) => as(bucketExpr(p, min, max, valid), bucket(p))),
         from: table,
         where: [scope],
       },
@@ -170,7 +167,8 @@ export async function histogramsOf(
     for (const row of rows) {
       const f = Number(row.f);
       const m = counts.get(f) ?? new Map<number, number>();
-      m.set(Number(row.b), Number(row.n));
+      const b = Math.min(Number(row.b), BUCKETS - 1);
+      m.set(b, (m.get(b) ?? 0) + Number(row.n));
       counts.set(f, m);
     }
   } else {

@@ -78,38 +78,38 @@ GROUP BY f, e;
 -- histograms
 SELECT
   2 AS f,
-  least(floor((CASE WHEN isfinite("beak_length_mm") THEN "beak_length_mm" END - 0) / 10), 9)::INTEGER AS b,
+  floor((CASE WHEN isfinite("beak_length_mm") THEN "beak_length_mm" END - 0) / 10) AS b,
   count(*) AS n
 FROM staged
 WHERE (__ok IS NOT NULL AND NOT __bad_record)
-  AND CASE WHEN isfinite("beak_length_mm") THEN "beak_length_mm" END IS NOT NULL
+  AND isfinite("beak_length_mm")
 GROUP BY b
 UNION ALL
 SELECT
   3 AS f,
-  least(floor((CASE WHEN isfinite("beak_depth_mm") THEN "beak_depth_mm" END - 0) / 10), 9)::INTEGER AS b,
+  floor((CASE WHEN isfinite("beak_depth_mm") THEN "beak_depth_mm" END - 0) / 10) AS b,
   count(*) AS n
 FROM staged
 WHERE (__ok IS NOT NULL AND NOT __bad_record)
-  AND CASE WHEN isfinite("beak_depth_mm") THEN "beak_depth_mm" END IS NOT NULL
+  AND isfinite("beak_depth_mm")
 GROUP BY b
 UNION ALL
 SELECT
   4 AS f,
-  least(("flipper_length_mm" - 0) * 10 // 100, 9)::INTEGER AS b,
+  ("flipper_length_mm" - 0) * 10 // 100 AS b,
   count(*) AS n
 FROM staged
 WHERE (__ok IS NOT NULL AND NOT __bad_record)
-  AND "flipper_length_mm"::DOUBLE IS NOT NULL
+  AND "flipper_length_mm" IS NOT NULL
 GROUP BY b
 UNION ALL
 SELECT
   5 AS f,
-  least(("body_mass_g" - 0) * 10 // 100, 9)::INTEGER AS b,
+  ("body_mass_g" - 0) * 10 // 100 AS b,
   count(*) AS n
 FROM staged
 WHERE (__ok IS NOT NULL AND NOT __bad_record)
-  AND "body_mass_g"::DOUBLE IS NOT NULL
+  AND "body_mass_g" IS NOT NULL
 GROUP BY b;
 
 -- top values
