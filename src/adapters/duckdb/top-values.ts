@@ -20,7 +20,7 @@ const TOP_K = 50;
  */
 const CELLS_PER_STATEMENT = 2_000_000;
 
-interface TopValues {
+export interface TopValues {
   values: { value: string; count: number }[];
   distinct: number;
   avgLength: number;
@@ -126,9 +126,39 @@ export async function topValuesOf(
     }
     return out;
   }
+  return drainTopValues(db, table, wideStatements(categorical, records), scope);
+}
+
+/** A categorical feature without a list of values: maybe as many values as rows. */
+export function isFreeText(p: FeaturePlan): boolean {
+  return p.feature.type === "STRING" && !(p.feature.domain && "values" in p.feature.domain);
+}
+
+/**
+ * The categorical features of `plans` in wide statements of at most CELLS_PER_STATEMENT cells over
+ * `records` rows, free text (the largest hash tables) first.
+ */
+export function wideStatements(plans: readonly FeaturePlan[], records: number): FeaturePlan[][] {
+  const categorical = plans.filter(isCategorical);
+  const ordered = [...categorical.filter(isFreeText), ...categorical.filter((p) => !isFreeText(p))];
   const perStatement = Math.max(1, Math.floor(CELLS_PER_STATEMENT / Math.max(records, 1)));
-  for (let i = 0; i < categorical.length; i += perStatement) {
-    const features = categorical.slice(i, i + perStatement);
+  const out: FeaturePlan[][] = [];
+  for (let i = 0; i < ordered.length; i += perStatement) out.push(ordered.slice(i, i + perStatement));
+  return out;
+}
+
+/**
+ * Runs wide statements taken from `queue` until it is empty: two connections draining one queue share
+ * the work, whichever is free first taking the next statement.
+ */
+export async function drainTopValues(
+  db: Database,
+  table: string,
+  queue: FeaturePlan[][],
+  scope = "__ok",
+): Promise<Map<number, TopValues>> {
+  const out = new Map<number, TopValues>();
+  for (let features = queue.shift(); features !== undefined; features = queue.shift()) {
     for (const row of await db.all(topValuesQuery(table, features, true, scope))) {
       const top = (row.top as { v: unknown; c: unknown }[] | null) ?? [];
       out.set(Number(row.f), {

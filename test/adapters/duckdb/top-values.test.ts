@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { type WideSpec, wideSchema, writeWideCsv } from "../../../scripts/bench/wide-input.js";
 import { Database } from "../../../src/adapters/duckdb/database.js";
-import { topValuesOf } from "../../../src/adapters/duckdb/top-values.js";
+import { drainTopValues, topValuesOf, wideStatements } from "../../../src/adapters/duckdb/top-values.js";
 import { parseSchema } from "../../../src/core/schema/format.js";
 import { tempDir } from "../../support/temp.js";
 
@@ -44,11 +44,23 @@ describe("top values", () => {
       const perFeature = await topValuesOf(db, "staged", plans, false);
       const oneStatement = await topValuesOf(db, "staged", plans, true);
       const split = await topValuesOf(db, "staged", plans, true, "__ok", 1_000_000);
+      const queue = wideStatements(plans, 1_000_000);
+      const statements = queue.length;
+      const side = await db.fork();
+      const shared = await Promise.all([
+        drainTopValues(db, "staged", queue),
+        drainTopValues(side, "staged", queue),
+      ]).finally(() => side.close());
 
       // Assess
       expect(perFeature.size).toBe(9);
       expect(oneStatement).toEqual(perFeature);
       expect(split).toEqual(perFeature);
+      // Two connections draining one queue of statements (free text first) share it and miss nothing.
+      expect(statements).toBe(5);
+      expect(queue).toHaveLength(0);
+      expect(shared.every((m) => m.size > 0)).toBe(true);
+      expect(new Map([...shared[0], ...shared[1]])).toEqual(perFeature);
       const text = perFeature.get(6)!;
       expect(text.distinct).toBeGreaterThan(2_000);
       expect(text.values).toHaveLength(50);
