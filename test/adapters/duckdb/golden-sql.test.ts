@@ -12,7 +12,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { wideSchema } from "../../../scripts/bench/wide-input.js";
 import { histogramQuery, histogramSpecs, isCategorical } from "../../../src/adapters/duckdb/distributions.js";
-import { DEFAULT_LIMITS, type PreparedBlob, sourceRelation } from "../../../src/adapters/duckdb/reader.js";
+import { DEFAULT_LIMITS, type PreparedBlob } from "../../../src/adapters/duckdb/reader.js";
+import { sourceRelation } from "../../../src/adapters/duckdb/source-relation.js";
 import type { ValidAggregates } from "../../../src/adapters/duckdb/statistic-columns.js";
 import {
   aggregatesQuery,
@@ -49,6 +50,7 @@ function generated(
     delimiter: format === "csv" ? "," : "",
     ...(format === "csv" ? { quote: '"', hasHeader: true, header: schema.features.map((f) => f.name) } : {}),
     duplicateFields: [],
+    estimatedRecords: 1,
   };
   const source = sourceRelation(
     blob,
