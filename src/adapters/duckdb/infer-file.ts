@@ -54,8 +54,11 @@ export async function inferenceStatistics(
   const instance = await DuckDBInstance.create(":memory:");
   const conn = await instance.connect();
   try {
+    // The sniff reads its sample on one thread; a second one only spins beside it.
+    await conn.run("SET threads = 1");
     const loaded = await load(conn, file, "VIEW");
     const guess = await fewValuedOnFirstRows(conn);
+    await conn.run("RESET threads");
     if (textScan && loaded.format === "csv" && loaded.sniffed) {
       try {
         const scanned = await textAggregates(conn, loaded, guess);
