@@ -1,11 +1,12 @@
 /**
- * SQL pieces of a staged batch: staging on disk, Parquet settings, lineage constants, rejected lines
+ * SQL pieces of a staged batch: staging on disk, Parquet settings, lineage columns, rejected lines
  * and record ordinals.
  */
 import * as path from "node:path";
 import { BlobFormatError, QueryError } from "../../core/errors.js";
 import { sqlString } from "../../core/sql.js";
 import { subquery } from "../../core/sql-builder.js";
+import type { LineageValues } from "../../ports/ingest-engine.js";
 import type { PreparedBlob } from "./reader.js";
 import { rowGroupRows } from "./sizing.js";
 
@@ -46,6 +47,22 @@ export function unreadableBlob(key: string, blob: PreparedBlob, err: unknown): u
   return new BlobFormatError(key, `malformed ${blob.format}: ${detail.replaceAll(blob.path, key).trim()}`, {
     cause: err,
   });
+}
+
+/** Columns lineageColumns adds to every output row. */
+export const LINEAGE_COLUMNS = 7;
+
+/** The lineage columns of an output row; `row` is the SQL of the record's ordinal (see rowPosition). */
+export function lineageColumns(l: LineageValues, row: string): string[] {
+  return [
+    `TIMESTAMP ${sqlString(l.ingestedAt.toISOString().replace("Z", ""))} AS _ingested_at`,
+    `${constantText(l.sourceKey)} AS _source_key`,
+    `${constantText(l.sourceMd5)} AS _source_md5`,
+    `${row} AS _source_row`,
+    `${l.schemaVersion}::INTEGER AS _schema_version`,
+    `${constantText(l.environment)} AS _environment`,
+    `${constantText(l.runId)} AS _run_id`,
+  ];
 }
 
 /**

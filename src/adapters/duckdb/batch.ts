@@ -17,8 +17,9 @@ import type {
 } from "../../ports/ingest-engine.js";
 import { explainLargeElement } from "./array-elements.js";
 import {
-  constantText,
   headerLines,
+  LINEAGE_COLUMNS,
+  lineageColumns,
   parquet,
   rejectedLines,
   rowPosition,
@@ -26,26 +27,12 @@ import {
   unreadableBlob,
 } from "./batch-sql.js";
 import { Database, type DatabaseOptions } from "./database.js";
-import {
-  DEFAULT_LIMITS,
-  estimateRecords,
-  type PreparedBlob,
-  prepareBlob,
-  type ReadLimits,
-  sourceRelation,
-} from "./reader.js";
+import { DEFAULT_LIMITS, type PreparedBlob, prepareBlob, type ReadLimits } from "./reader.js";
 import { stagedRowBytes, stagesOnDisk, wideForThreads, widthMemoryLimit } from "./sizing.js";
+import { sourceRelation } from "./source-relation.js";
 import { type StagedStatistics, stagedStatistics, toDatasetStatistics } from "./statistics.js";
 
 export type { LineageValues };
-
-export interface MalformedRecord {
-  readonly line: number;
-  readonly reason: string;
-}
-
-/** Columns lineageSelect adds to every output row. */
-const LINEAGE_COLUMNS = 7;
 
 export class StagedBatch implements StagedRecords {
   private closed = false;
@@ -106,7 +93,7 @@ export class StagedBatch implements StagedRecords {
   }): Promise<StagedBatch> {
     const blob = await prepareBlob(args.key, args.localPath, args.scratch, args.limits, args.schema.csv);
     const staged = {
-      records: await estimateRecords(blob.path),
+      records: blob.estimatedRecords,
       rowBytes: stagedRowBytes(args.schema),
       columns: args.schema.features.length + 2,
     };
@@ -191,18 +178,6 @@ export class StagedBatch implements StagedRecords {
     );
   }
 
-  private lineageSelect(l: LineageValues, row: string): string[] {
-    return [
-      `TIMESTAMP ${sqlString(l.ingestedAt.toISOString().replace("Z", ""))} AS _ingested_at`,
-      `${constantText(l.sourceKey)} AS _source_key`,
-      `${constantText(l.sourceMd5)} AS _source_md5`,
-      `${row} AS _source_row`,
-      `${l.schemaVersion}::INTEGER AS _schema_version`,
-      `${constantText(l.environment)} AS _environment`,
-      `${constantText(l.runId)} AS _run_id`,
-    ];
-  }
-
   /**
    * Staging needed insertion order (rowid = position); the outputs do not (rows carry _source_row,
    * exports sort), and writing without it measured ~100 MB less peak memory.
@@ -223,7 +198,7 @@ export class StagedBatch implements StagedRecords {
       const rows = await writer.all(
         copyTo(
           {
-            select: [...cols, ...this.lineageSelect(lineage, this.rowExpr)],
+            select: [...cols, ...lineageColumns(lineage, this.rowExpr)],
             from: "staged",
             where: ["__ok"],
           },
@@ -245,7 +220,7 @@ export class StagedBatch implements StagedRecords {
         select: [
           `${BAD_ROW.reasons(this.rowExpr)} AS _reasons`,
           `${BAD_ROW.record} AS _record`,
-          ...this.lineageSelect(lineage, this.rowExpr),
+          ...lineageColumns(lineage, this.rowExpr),
         ],
         from: "staged",
         where: ["NOT __ok"],
@@ -256,7 +231,7 @@ export class StagedBatch implements StagedRecords {
         select: [
           "reasons AS _reasons",
           "csv_line AS _record",
-          ...this.lineageSelect(lineage, this.malformedRowExpr),
+          ...lineageColumns(lineage, this.malformedRowExpr),
         ],
         from: rejectedLines(this.rejectsTable),
       });

@@ -17,7 +17,8 @@ import {
   isCategorical,
   topValuesQuery,
 } from "../../../src/adapters/duckdb/distributions.js";
-import { DEFAULT_LIMITS, type PreparedBlob, sourceRelation } from "../../../src/adapters/duckdb/reader.js";
+import { DEFAULT_LIMITS, type PreparedBlob } from "../../../src/adapters/duckdb/reader.js";
+import { sourceRelation } from "../../../src/adapters/duckdb/source-relation.js";
 import type { ValidAggregates } from "../../../src/adapters/duckdb/statistic-columns.js";
 import {
   aggregatesQuery,
@@ -52,6 +53,7 @@ function generated(
     delimiter: format === "csv" ? "," : "",
     ...(format === "csv" ? { quote: '"', hasHeader: true, header: schema.features.map((f) => f.name) } : {}),
     duplicateFields: [],
+    estimatedRecords: 1,
   };
   const source = sourceRelation(
     blob,
