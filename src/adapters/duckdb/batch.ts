@@ -36,6 +36,8 @@ export type { LineageValues };
 
 export class StagedBatch implements StagedRecords {
   private closed = false;
+  /** The valid-row file being written (its path once written), whose statistics give presence. */
+  private validFile?: Promise<string | undefined>;
 
   get format(): BlobFormat {
     return this.blob.format;
@@ -175,6 +177,7 @@ export class StagedBatch implements StagedRecords {
       this.plans,
       this.blob.format === "csv" ? "false" : "__bad_record",
       this.stagedInFile,
+      this.validFile,
     );
   }
 
@@ -190,7 +193,16 @@ export class StagedBatch implements StagedRecords {
    * Valid rows → Parquet at `path`; returns the row count. It runs on its own connection (the staged
    * table is a plain table of the in-memory database), so statistics can be computed meanwhile.
    */
-  async writeValid(path: string, lineage: LineageValues): Promise<number> {
+  writeValid(path: string, lineage: LineageValues): Promise<number> {
+    const written = this.copyValid(path, lineage);
+    this.validFile = written.then(
+      () => path,
+      () => undefined,
+    );
+    return written;
+  }
+
+  private async copyValid(path: string, lineage: LineageValues): Promise<number> {
     const cols = this.plans.map((p) => sqlIdent(p.feature.column));
     const writer = await this.db.fork();
     try {

@@ -1,14 +1,12 @@
 /**
  * The wide aggregate of `schema infer` (infer-file.ts): what inference reads of every column, in one
- * scan. Over the file as typed by the sniffer; or, when a value beyond the sniffer's sample does not
- * fit its column's type, over the file read as text, deciding each column's widening (file-source.ts)
- * and aggregating it as every type it may end with, in the same scan — a text scan to widen followed
- * by a typed scan to aggregate cost twice the CPU on 300 columns × 200k rows.
+ * scan — over the file as the sniffer typed it (JSON, and CSV when its text scan cannot be used), or
+ * over its text (infer-text-scan.ts), which shares the aggregates below.
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
+import type { InferenceFeatureStatistics } from "../../core/schema/infer.js";
 import {
   type ColumnType,
-  featureTypeOf,
   histogramCounts,
   INTEGER,
   ident,
@@ -69,8 +67,8 @@ export function aggregateParts(
         `(count(x${i}) - count(f${i}))::DOUBLE AS nf${i}`,
       );
     } else if (c.type === "INT" || c.type === "TIMESTAMP") {
-      const v = numericOf(c, `x${i}`);
-      parts.push(`min(${v}) AS mn${i}`, `max(${v}) AS mx${i}`);
+      // The conversion is monotonic: applied to the extremes, not to every value.
+      parts.push(`${numericOf(c, `min(x${i})`)} AS mn${i}`, `${numericOf(c, `max(x${i})`)} AS mx${i}`);
     }
   });
   return { projection, parts };
@@ -164,82 +162,6 @@ export async function retype(
   return { ...loaded, sniffed: { prompt, columns } };
 }
 
-const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
-
-/**
- * A column's text `s` as its sampled type, as the sniffer's read parses it: dates and timestamps
- * with the sniffed format, anything else by a cast (NULL where it does not fit).
- */
-function typedFromText(type: string, s: string, loaded: Loaded): string {
-  if (type === "VARCHAR") return s;
-  const format = type === "DATE" ? loaded.date : type.startsWith("TIMESTAMP") ? loaded.timestamp : undefined;
-  return format ? `TRY_CAST(try_strptime(${s}, ${lit(format)}) AS ${type})` : `TRY_CAST(${s} AS ${type})`;
-}
-
-/**
- * One scan of the file as text: each column's widening level `w·i` and its aggregates as its sampled
- * type, which are exact when it keeps that type (every value then parses as the sniffer's read would);
- * each value is cast once, for both. Re-creates `src` as a view with the widened types, and
- * aggregates the (few) widened columns over it, reading only them. Undefined when the sniffer's read
- * cannot be rewritten or no column widens.
- */
-export async function widenedAggregates(
-  conn: DuckDBConnection,
-  loaded: Loaded,
-  /** String columns whose values are counted in the same scan (see aggregateParts). */
-  counted: ReadonlySet<string> = new Set(),
-): Promise<ColumnAggregates | undefined> {
-  // JSON columns may be structs and lists, which text does not cast back to: the whole-file sniff decides.
-  const read = loaded.format === "csv" ? sniffedRead(loaded) : undefined;
-  const sampled = loaded.sniffed?.columns ?? [];
-  if (!read) return undefined;
-  const text = sampled.map((c) => ({ name: c.name, type: "VARCHAR" }));
-  const typed = sampled.map((c, i) => typedFromText(c.type, `s${i}`, loaded));
-  const columns = sampled.map((c) => ({ name: c.name, ...featureTypeOf(c.type) }));
-  const { projection, parts } = aggregateParts(columns, (_, i) => `t${i}`, counted);
-  const levels = sampled.flatMap((c, i) => {
-    const level = widening(c.type, `s${i}`, loaded, `t${i}`);
-    return level === undefined ? [] : [`${level} AS w${i}`];
-  });
-  if (levels.length === 0) return undefined;
-  const source = `(SELECT ${sampled.map((c, i) => `${ident(c.name)} AS s${i}`).join(", ")} ${read(text)})`;
-  const withTyped = `(SELECT s.*, ${typed.map((t, i) => `${t} AS t${i}`).join(", ")} FROM ${source} s)`;
-  const agg =
-    (
-      await rows(
-        conn,
-        `SELECT ${[...parts, ...levels].join(", ")} FROM (SELECT q.*, ${projection.join(", ")} FROM ${withTyped} q)`,
-      )
-    )[0] ?? {};
-  const level = (i: number) => Number(agg[`w${i}`] ?? KEEP);
-  // Every value fits its sampled type, yet the typed read failed: not a matter of types (the
-  // caller's whole-file sniff decides).
-  if (sampled.every((_, i) => level(i) === KEEP)) return undefined;
-  const widened = sampled.map((c, i) =>
-    level(i) === KEEP ? c : { name: c.name, type: level(i) === TO_DOUBLE ? "DOUBLE" : "VARCHAR" },
-  );
-  await conn.run(`CREATE OR REPLACE TEMP VIEW src AS SELECT * ${read(widened)}`);
-  const final = widened.map((c) => ({ name: c.name, ...featureTypeOf(c.type) }));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(agg)) if (!/^[xfw]\d/.test(k)) out[k] = v;
-  // The widened columns' aggregates as their new type, over `src`, under the same names.
-  const changed = final.map((c, i) => ({ c, i })).filter(({ i }) => level(i) !== KEEP);
-  const more = aggregateParts(
-    changed.map(({ c }) => c),
-    (c) => ident(c.name),
-  );
-  const again =
-    (
-      await rows(conn, `SELECT ${more.parts.join(", ")} FROM (SELECT ${more.projection.join(", ")} FROM src)`)
-    )[0] ?? {};
-  for (const { i } of changed) for (const k of ["d", "mn", "mx", "nf", "h"]) delete out[`${k}${i}`];
-  for (const [k, v] of Object.entries(again)) {
-    const m = /^([a-z]+)(\d+)$/.exec(k);
-    if (m) out[`${m[1]}${changed[Number(m[2])]!.i}`] = v;
-  }
-  return { columns: final, agg: out };
-}
-
 /**
  * The distinct count `d·i` of each column whose values were counted (`h·i`): exact, where the other
  * columns' is a HyperLogLog estimate (a second sketch over a counted column cost ~1 s of CPU at 90
@@ -250,4 +172,33 @@ export function distinctFromCounts(agg: Record<string, unknown>): void {
     const m = /^h(\d+)$/.exec(k);
     if (m && agg[`d${m[1]}`] === undefined) agg[`d${m[1]}`] = histogramCounts(v, String).size;
   }
+}
+
+/** The element statistics of a list column (JSON arrays: rare, one query each). */
+export async function listElements(
+  conn: DuckDBConnection,
+  c: ColumnType & { name: string },
+  /** Strings with at most this many distinct values get their values counted. */
+  few: number,
+): Promise<Pick<InferenceFeatureStatistics, "numeric" | "string" | "distinctApprox">> {
+  const e = `(SELECT unnest(${ident(c.name)}) AS e FROM src)`;
+  if (c.type === "STRING" || c.type === "BOOL") {
+    const r = (await rows(conn, `SELECT approx_count_distinct(e)::DOUBLE AS d FROM ${e}`))[0];
+    const d = Number(r?.d ?? 0);
+    if (d > few) return { distinctApprox: d, string: { topValues: [] } };
+    const h = (await rows(conn, `SELECT histogram(${textOf(c, "e")}) AS h FROM ${e}`))[0];
+    const counted = histogramCounts(h?.h, String);
+    return {
+      distinctApprox: counted.size,
+      string: {
+        topValues: [...counted.entries()]
+          .map(([value, count]) => ({ value, count }))
+          .sort((a, b) => b.count - a.count),
+      },
+    };
+  }
+  const v = numericOf(c, "e");
+  if (!v) return {};
+  const r = (await rows(conn, `SELECT min(${v}) AS mn, max(${v}) AS mx FROM ${e} WHERE isfinite(${v})`))[0];
+  return r && r.mn !== null ? { numeric: { min: Number(r.mn), max: Number(r.mx), nonFinite: 0 } } : {};
 }

@@ -1,11 +1,12 @@
 /**
  * `schema infer`'s reading of a local data file (CSV, TSV, JSON lines or a JSON array; gzip or not;
  * Parquet): just what inference needs (see InferenceFeatureStatistics), in two scans whatever the
- * width — one wide aggregate over every column of a view with the sniffed dialect and types spelled
- * out (infer-aggregates.ts), then the values of the few-valued string columns. A value beyond the
- * sniffer's sample that does not fit its column's type costs a text scan instead, and one over just
- * the columns it widened; one that an integer column's read would round (4.5, 4.0: integer columns
- * are read as text and tested as ingest tests them) costs the typed scan again, retyped.
+ * width — one wide aggregate over every column, then the values of the few-valued string columns.
+ * A CSV file is scanned as text (infer-text-scan.ts): the scan types each column as a sniff of the
+ * whole file does and aggregates it, and only the columns a late value widened are read again. JSON
+ * and Parquet are scanned as the sniffer typed them; a JSON value beyond the sniffer's sample that
+ * an integer column's read would round (4.5, 4.0: integer columns are read as text and tested as
+ * ingest tests them) costs the typed scan again, retyped.
  */
 import * as path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
@@ -18,26 +19,17 @@ import {
   inferSchema,
 } from "../../core/schema/infer.js";
 import type { CsvOptions, DatasetSchema } from "../../core/schema/types.js";
-import {
-  type ColumnType,
-  featureTypeOf,
-  histogramCounts,
-  ident,
-  type Loaded,
-  load,
-  numericOf,
-  rows,
-  textOf,
-} from "./file-source.js";
+import { featureTypeOf, histogramCounts, ident, type Loaded, load, rows, textOf } from "./file-source.js";
 import type { FileStatistics } from "./file-statistics.js";
 import {
   type ColumnAggregates,
   distinctFromCounts,
+  listElements,
   NotIntegralError,
   retype,
   typedAggregates,
-  widenedAggregates,
 } from "./infer-aggregates.js";
+import { textAggregates } from "./infer-text-scan.js";
 
 const TOP_K = 50;
 
@@ -50,17 +42,33 @@ export interface FileInferenceStatistics extends InferenceStatistics {
 const FEW_VALUES = 64;
 
 /**
- * Just what inference reads (see InferenceFeatureStatistics), in one scan of the file whatever its
- * width: one wide aggregate over every column, counting the values of the string columns that look
- * few-valued on the first rows (a second scan counts those of any other few-valued column).
+ * Just what inference reads, in one scan whatever the width: one wide aggregate over every column,
+ * counting the values of the string columns that look few-valued on the first rows (a second scan
+ * counts those of any other few-valued column). `textScan: false` (tests) reads CSV typed, as JSON.
  */
-export async function inferenceStatistics(file: string): Promise<FileInferenceStatistics> {
+export async function inferenceStatistics(
+  file: string,
+  { textScan = true }: { textScan?: boolean } = {},
+): Promise<FileInferenceStatistics> {
   const { DuckDBInstance } = await import("@duckdb/node-api");
   const instance = await DuckDBInstance.create(":memory:");
   const conn = await instance.connect();
   try {
+    // The sniff reads its sample on one thread; a second one only spins beside it.
+    await conn.run("SET threads = 1");
     const loaded = await load(conn, file, "VIEW");
     const guess = await fewValuedOnFirstRows(conn);
+    await conn.run("RESET threads");
+    if (textScan && loaded.format === "csv" && loaded.sniffed) {
+      try {
+        const scanned = await textAggregates(conn, loaded, guess);
+        if (scanned) return await inferenceResult(conn, loaded, scanned);
+      } catch {
+        // The text does not read, or the widened types did not fit after all (the reader disagrees
+        // with the casts): the typed scans decide, and the whole-file sniff after them.
+        await conn.run(`CREATE OR REPLACE TEMP VIEW src AS SELECT * ${loaded.sniffed.prompt}`);
+      }
+    }
     try {
       return await inferenceScans(conn, loaded, guess);
     } catch (err) {
@@ -69,22 +77,9 @@ export async function inferenceStatistics(file: string): Promise<FileInferenceSt
       // with those columns retyped as a whole-file sniff types them (nothing else can fail).
       if (err instanceof NotIntegralError) {
         const retyped = await retype(conn, loaded, err.levels).catch(() => undefined);
-        try {
-          if (retyped) return await inferenceScans(conn, retyped, guess);
-        } catch {
-          // The retyped read failed after all (the readers disagree with the casts): the text scan decides.
-        }
-      }
-      // A value beyond the sniffer's sample that does not fit its type: one scan of the file as
-      // text widens the columns that need it and aggregates every column, or else the whole file
-      // is sniffed.
-      const widened = await widenedAggregates(conn, loaded, guess).catch(() => undefined);
-      if (widened) {
-        try {
-          return await inferenceResult(conn, loaded, widened);
-        } catch {
-          // The widened types did not fit either: the whole-file sniff decides.
-        }
+        // The retyped read may fail after all: the whole-file sniff then decides.
+        const scanned = retyped && (await inferenceScans(conn, retyped, guess).catch(() => undefined));
+        if (scanned) return scanned;
       }
       await conn.run("DROP VIEW IF EXISTS src");
       return await inferenceScans(conn, await load(conn, file, "VIEW", true), guess);
@@ -196,7 +191,7 @@ async function inferenceResult(
               },
             }
           : {}),
-        ...(await listElements(conn, c)),
+        ...(await listElements(conn, c, FEW_VALUES)),
         ...tf,
       });
     } else if (c.type === "STRING" || c.type === "BOOL") {
@@ -226,33 +221,6 @@ async function inferenceResult(
     }
   }
   return { rowsRead, features, format: loaded.format, ...(loaded.csv ? { csv: loaded.csv } : {}) };
-}
-
-/** The element statistics of a list column (JSON arrays: rare, one query each). */
-async function listElements(
-  conn: DuckDBConnection,
-  c: ColumnType & { name: string },
-): Promise<Pick<InferenceFeatureStatistics, "numeric" | "string" | "distinctApprox">> {
-  const e = `(SELECT unnest(${ident(c.name)}) AS e FROM src)`;
-  if (c.type === "STRING" || c.type === "BOOL") {
-    const r = (await rows(conn, `SELECT approx_count_distinct(e)::DOUBLE AS d FROM ${e}`))[0];
-    const d = Number(r?.d ?? 0);
-    if (d > FEW_VALUES) return { distinctApprox: d, string: { topValues: [] } };
-    const h = (await rows(conn, `SELECT histogram(${textOf(c, "e")}) AS h FROM ${e}`))[0];
-    const counted = histogramCounts(h?.h, String);
-    return {
-      distinctApprox: counted.size,
-      string: {
-        topValues: [...counted.entries()]
-          .map(([value, count]) => ({ value, count }))
-          .sort((a, b) => b.count - a.count),
-      },
-    };
-  }
-  const v = numericOf(c, "e");
-  if (!v) return {};
-  const r = (await rows(conn, `SELECT min(${v}) AS mn, max(${v}) AS mx FROM ${e} WHERE isfinite(${v})`))[0];
-  return r && r.mn !== null ? { numeric: { min: Number(r.mn), max: Number(r.mx), nonFinite: 0 } } : {};
 }
 
 export interface InferFileOptions {

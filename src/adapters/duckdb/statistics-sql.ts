@@ -8,6 +8,7 @@ import { as, renderSelect } from "../../core/sql-builder.js";
 import { BAD_ROW, type FeaturePlan } from "../../core/validate/row-sql.js";
 import { isNumeric, numericExpr } from "./distributions.js";
 import { StatisticColumns } from "./statistic-columns.js";
+import { presenceSql } from "./valid-presence.js";
 
 const QUANTILES = Array.from({ length: 11 }, (_, i) => i / 10);
 
@@ -33,6 +34,8 @@ export function aggregatesQuery(
   guarded: boolean,
   /** The staged rows described (statistics.ts: every record); valid rows are counted apart. */
   scope = "__ok",
+  /** The features whose presence among valid rows is counted here (see valid-presence.ts). */
+  counted: (p: FeaturePlan) => boolean = () => true,
 ): { sql: string; columns: StatisticColumns } {
   const columns = new StatisticColumns();
   // count_if over a row-level condition, not count(…) FILTER (WHERE __ok): one FILTER clause per
@@ -46,7 +49,7 @@ export function aggregatesQuery(
     const c = sqlIdent(p.feature.column);
     const add = (statistic: Parameters<StatisticColumns["add"]>[1], expr: string) =>
       select.push(columns.add(p, statistic, expr));
-    add("present", `count_if(__ok AND ${c} IS NOT NULL)`);
+    if (counted(p)) add("present", presenceSql(p));
     if (isNumeric(p)) {
       const x = `__x${p.index}`;
       views.push(as(numericExpr(p), x));

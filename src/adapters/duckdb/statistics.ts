@@ -13,9 +13,11 @@ import type { DatasetStatistics, FeatureStatistics } from "../../core/stats/type
 import type { AnomalyType } from "../../core/validate/anomaly.js";
 import type { FeaturePlan } from "../../core/validate/row-sql.js";
 import type { Database } from "./database.js";
-import { histogramsOf, isCategorical, isNumeric, topValuesOf } from "./distributions.js";
+import { histogramsOf, isCategorical, isNumeric } from "./distributions.js";
 import type { Statistic, ValidAggregates } from "./statistic-columns.js";
 import { aggregatesQuery, failedCodesSql, failedTotalsSql, VALID_ROWS } from "./statistics-sql.js";
+import { drainTopValues, topValuesOf, wideStatements } from "./top-values.js";
+import { countPresence, filePresence, presenceFromFile } from "./valid-presence.js";
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
@@ -45,25 +47,52 @@ export async function stagedStatistics(
   badRecord = "false",
   /** Distributions in one scan for all features (see distributions.ts), e.g. for a staged file. */
   oneScan = false,
+  /**
+   * The valid-row Parquet file being written meanwhile (its path once written, undefined if the write
+   * failed): presence among valid rows is then read from its statistics (see valid-presence.ts).
+   */
+  validFile?: Promise<string | undefined>,
 ): Promise<StagedStatistics> {
   // Value statistics describe every record (not the rows that are not records at all): one scan with
   // plain aggregates. Presence and row-level error codes of rejected rows come from a second query
   // over the (usually few) rows that failed.
   const records = `(__ok IS NOT NULL AND NOT ${badRecord})`;
-  const valid = await recordAggregates(db, table, plans, records);
+  const inFile = validFile ? presenceFromFile : () => false;
+  const valid = await recordAggregates(db, table, plans, records, (p) => !inFile(p));
   const failed = await failedCounts(db, table, badRecord);
-  const histograms = await histogramsOf(db, table, plans, valid, oneScan, records);
-  const tops = await topValuesOf(db, table, plans, oneScan, records);
+  const rows = num(valid.row?.[VALID_ROWS]) + failed.rows;
+  // Staged on disk (wide tables), the top values are statements of bounded cells in a queue that this
+  // connection drains after the histograms and a second one once the valid-row write has ended, so the
+  // write and the statistics stay two streams on two cores and finish together; the free text (the
+  // largest hash tables) goes first. Run beside the write and the aggregates in one statement, the
+  // top values of 300 columns ran out of memory under a 555 MB limit.
+  const queue = oneScan && validFile ? wideStatements(plans, rows) : undefined;
+  const [numbers, lateTops] = await Promise.allSettled([
+    (async () => ({
+      histograms: await histogramsOf(db, table, plans, valid, oneScan, records),
+      tops: queue
+        ? await drainTopValues(db, table, queue, records)
+        : await topValuesOf(db, table, plans, oneScan, records, rows),
+    }))(),
+    queue ? afterWrite(db, validFile, (side) => drainTopValues(side, table, queue, records)) : new Map(),
+  ]);
+  if (numbers.status === "rejected") throw numbers.reason;
+  if (lateTops.status === "rejected") throw lateTops.reason;
+  const { histograms } = numbers.value;
+  const tops = new Map([...numbers.value.tops, ...lateTops.value]);
   const rowsValid = num(valid.row?.[VALID_ROWS]);
-  const rows = rowsValid + failed.rows;
   const features: FeatureStatistics[] = [];
   const codeCounts: RowCodeCount[] = [];
+  const inSql = (p: FeaturePlan) => num(valid.columns.read(valid.row, p, "present"));
+  const presence = validFile
+    ? await validPresence(db, table, plans.filter(inFile), rowsValid, validFile)
+    : new Map<number, number>();
   for (const p of plans) {
     const stat = (s: Statistic) => valid.columns.read(valid.row, p, s);
     // A rejected row has the feature unless its code says it is absent ('' or FEATURE_TYPE_NOT_PRESENT).
     const byCode = failed.codes.get(p.index);
     const absent = (byCode?.get("") ?? 0) + (byCode?.get("FEATURE_TYPE_NOT_PRESENT") ?? 0);
-    const present = num(stat("present")) + failed.records - absent;
+    const present = (presence.get(p.index) ?? inSql(p)) + failed.records - absent;
     for (const code of p.codes) {
       const n = byCode?.get(code) ?? 0;
       if (n > 0) codeCounts.push({ feature: p.feature.name, code, rows: n });
@@ -140,6 +169,42 @@ async function failedCounts(db: Database, table: string, badRecord: string): Pro
   return { rows, badRecords, records: rows - badRecords, codes };
 }
 
+/** `work` on a connection of its own, once the valid-row write (`written`) has ended either way. */
+async function afterWrite<T>(
+  db: Database,
+  written: Promise<unknown> | undefined,
+  work: (side: Database) => Promise<T>,
+): Promise<T> {
+  await written;
+  const side = await db.fork();
+  try {
+    return await work(side);
+  } finally {
+    side.close();
+  }
+}
+
+/**
+ * Valid rows having each of `plans`: from the valid file's statistics, else (the write failed, or its
+ * file lacks a column's null counts) counted in SQL.
+ */
+async function validPresence(
+  db: Database,
+  table: string,
+  plans: readonly FeaturePlan[],
+  rowsValid: number,
+  validFile: Promise<string | undefined>,
+): Promise<Map<number, number>> {
+  const file = await validFile;
+  const fromFile = file === undefined ? undefined : await filePresence(db, file, plans, rowsValid);
+  const counted = await countPresence(
+    db,
+    table,
+    plans.filter((p) => !fromFile?.has(p.index)),
+  );
+  return new Map([...counted, ...(fromFile ?? [])]);
+}
+
 /**
  * The aggregates of the records `scope` selects (see aggregatesQuery), retried with the overflow
  * guard when needed.
@@ -149,9 +214,10 @@ async function recordAggregates(
   table: string,
   plans: readonly FeaturePlan[],
   scope: string,
+  counted: (p: FeaturePlan) => boolean,
 ): Promise<ValidAggregates> {
   const run = async (guarded: boolean): Promise<ValidAggregates> => {
-    const { sql, columns } = aggregatesQuery(table, plans, guarded, scope);
+    const { sql, columns } = aggregatesQuery(table, plans, guarded, scope, counted);
     return { row: (await db.all(sql))[0], columns };
   };
   try {

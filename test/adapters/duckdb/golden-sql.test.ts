@@ -11,12 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { wideSchema } from "../../../scripts/bench/wide-input.js";
-import {
-  histogramQuery,
-  histogramSpecs,
-  isCategorical,
-  topValuesQuery,
-} from "../../../src/adapters/duckdb/distributions.js";
+import { histogramQuery, histogramSpecs, isCategorical } from "../../../src/adapters/duckdb/distributions.js";
 import { DEFAULT_LIMITS, type PreparedBlob } from "../../../src/adapters/duckdb/reader.js";
 import { sourceRelation } from "../../../src/adapters/duckdb/source-relation.js";
 import type { ValidAggregates } from "../../../src/adapters/duckdb/statistic-columns.js";
@@ -25,6 +20,8 @@ import {
   failedCodesSql,
   failedTotalsSql,
 } from "../../../src/adapters/duckdb/statistics-sql.js";
+import { topValuesQuery } from "../../../src/adapters/duckdb/top-values.js";
+import { presenceFromFile } from "../../../src/adapters/duckdb/valid-presence.js";
 import { parseSchema } from "../../../src/core/schema/format.js";
 import type { DatasetSchema } from "../../../src/core/schema/types.js";
 import { rowValidationPlan } from "../../../src/core/validate/row-sql.js";
@@ -73,7 +70,8 @@ function generated(
   });
   // As statistics.ts scopes them: every record, quarantined ones included.
   const records = `(__ok IS NOT NULL AND NOT ${format === "csv" ? "false" : "__bad_record"})`;
-  const aggregates = aggregatesQuery("staged", plan.features, false, records);
+  // As an ingest runs them: presence among valid rows comes from the valid file's statistics.
+  const aggregates = aggregatesQuery("staged", plan.features, false, records, (p) => !presenceFromFile(p));
   const valid: ValidAggregates = { row: BOUNDS, columns: aggregates.columns };
   const badRecord = format === "csv" ? "false" : "__bad_record";
   const statements = [

@@ -1,9 +1,6 @@
 -- aggregates of every record (valid rows counted apart)
 SELECT
   count_if(__ok) AS n_ok,
-  count_if(__ok AND "species" IS NOT NULL) AS "species.present",
-  count_if(__ok AND "island" IS NOT NULL) AS "island.present",
-  count_if(__ok AND "beak_length_mm" IS NOT NULL) AS "beak_length_mm.present",
   min(__x2) AS "beak_length_mm.min",
   max(__x2) AS "beak_length_mm.max",
   count(__x2) AS "beak_length_mm.finite",
@@ -13,7 +10,6 @@ SELECT
   reservoir_quantile(__x2, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "beak_length_mm.quantiles",
   count_if(__x2 = 0) AS "beak_length_mm.zeros",
   count_if(NOT isfinite("beak_length_mm")) AS "beak_length_mm.nonFinite",
-  count_if(__ok AND "beak_depth_mm" IS NOT NULL) AS "beak_depth_mm.present",
   min(__x3) AS "beak_depth_mm.min",
   max(__x3) AS "beak_depth_mm.max",
   count(__x3) AS "beak_depth_mm.finite",
@@ -23,7 +19,6 @@ SELECT
   reservoir_quantile(__x3, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "beak_depth_mm.quantiles",
   count_if(__x3 = 0) AS "beak_depth_mm.zeros",
   count_if(NOT isfinite("beak_depth_mm")) AS "beak_depth_mm.nonFinite",
-  count_if(__ok AND "flipper_length_mm" IS NOT NULL) AS "flipper_length_mm.present",
   min("flipper_length_mm")::DOUBLE AS "flipper_length_mm.min",
   max("flipper_length_mm")::DOUBLE AS "flipper_length_mm.max",
   min("flipper_length_mm") AS "flipper_length_mm.intMin",
@@ -35,7 +30,6 @@ SELECT
   reservoir_quantile(__x4, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "flipper_length_mm.quantiles",
   count_if("flipper_length_mm" = 0) AS "flipper_length_mm.zeros",
   0 AS "flipper_length_mm.nonFinite",
-  count_if(__ok AND "body_mass_g" IS NOT NULL) AS "body_mass_g.present",
   min("body_mass_g")::DOUBLE AS "body_mass_g.min",
   max("body_mass_g")::DOUBLE AS "body_mass_g.max",
   min("body_mass_g") AS "body_mass_g.intMin",
@@ -46,8 +40,7 @@ SELECT
   sum(__x5 * __x5) AS "body_mass_g.sumSquares",
   reservoir_quantile(__x5, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "body_mass_g.quantiles",
   count_if("body_mass_g" = 0) AS "body_mass_g.zeros",
-  0 AS "body_mass_g.nonFinite",
-  count_if(__ok AND "sex" IS NOT NULL) AS "sex.present"
+  0 AS "body_mass_g.nonFinite"
 FROM (
   SELECT
     *,
@@ -85,38 +78,38 @@ GROUP BY f, e;
 -- histograms
 SELECT
   2 AS f,
-  least(floor((CASE WHEN isfinite("beak_length_mm") THEN "beak_length_mm" END - 0) / 10), 9)::INTEGER::INTEGER AS b,
+  floor((CASE WHEN isfinite("beak_length_mm") THEN "beak_length_mm" END - 0) / 10) AS b,
   count(*) AS n
 FROM staged
 WHERE (__ok IS NOT NULL AND NOT __bad_record)
-  AND CASE WHEN isfinite("beak_length_mm") THEN "beak_length_mm" END IS NOT NULL
+  AND isfinite("beak_length_mm")
 GROUP BY b
 UNION ALL
 SELECT
   3 AS f,
-  least(floor((CASE WHEN isfinite("beak_depth_mm") THEN "beak_depth_mm" END - 0) / 10), 9)::INTEGER::INTEGER AS b,
+  floor((CASE WHEN isfinite("beak_depth_mm") THEN "beak_depth_mm" END - 0) / 10) AS b,
   count(*) AS n
 FROM staged
 WHERE (__ok IS NOT NULL AND NOT __bad_record)
-  AND CASE WHEN isfinite("beak_depth_mm") THEN "beak_depth_mm" END IS NOT NULL
+  AND isfinite("beak_depth_mm")
 GROUP BY b
 UNION ALL
 SELECT
   4 AS f,
-  least(("flipper_length_mm" - 0) * 10 // 100, 9)::INTEGER AS b,
+  ("flipper_length_mm" - 0) * 10 // 100 AS b,
   count(*) AS n
 FROM staged
 WHERE (__ok IS NOT NULL AND NOT __bad_record)
-  AND "flipper_length_mm"::DOUBLE IS NOT NULL
+  AND "flipper_length_mm" IS NOT NULL
 GROUP BY b
 UNION ALL
 SELECT
   5 AS f,
-  least(("body_mass_g" - 0) * 10 // 100, 9)::INTEGER AS b,
+  ("body_mass_g" - 0) * 10 // 100 AS b,
   count(*) AS n
 FROM staged
 WHERE (__ok IS NOT NULL AND NOT __bad_record)
-  AND "body_mass_g"::DOUBLE IS NOT NULL
+  AND "body_mass_g" IS NOT NULL
 GROUP BY b;
 
 -- top values

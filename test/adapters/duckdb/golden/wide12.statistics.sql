@@ -1,7 +1,6 @@
 -- aggregates of every record (valid rows counted apart)
 SELECT
   count_if(__ok) AS n_ok,
-  count_if(__ok AND "c000_int" IS NOT NULL) AS "c000_int.present",
   min("c000_int")::DOUBLE AS "c000_int.min",
   max("c000_int")::DOUBLE AS "c000_int.max",
   min("c000_int") AS "c000_int.intMin",
@@ -13,7 +12,6 @@ SELECT
   reservoir_quantile(__x0, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c000_int.quantiles",
   count_if("c000_int" = 0) AS "c000_int.zeros",
   0 AS "c000_int.nonFinite",
-  count_if(__ok AND "c001_int" IS NOT NULL) AS "c001_int.present",
   min("c001_int")::DOUBLE AS "c001_int.min",
   max("c001_int")::DOUBLE AS "c001_int.max",
   min("c001_int") AS "c001_int.intMin",
@@ -25,7 +23,6 @@ SELECT
   reservoir_quantile(__x1, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c001_int.quantiles",
   count_if("c001_int" = 0) AS "c001_int.zeros",
   0 AS "c001_int.nonFinite",
-  count_if(__ok AND "c002_int" IS NOT NULL) AS "c002_int.present",
   min("c002_int")::DOUBLE AS "c002_int.min",
   max("c002_int")::DOUBLE AS "c002_int.max",
   min("c002_int") AS "c002_int.intMin",
@@ -37,7 +34,6 @@ SELECT
   reservoir_quantile(__x2, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c002_int.quantiles",
   count_if("c002_int" = 0) AS "c002_int.zeros",
   0 AS "c002_int.nonFinite",
-  count_if(__ok AND "c003_float" IS NOT NULL) AS "c003_float.present",
   min(__x3) AS "c003_float.min",
   max(__x3) AS "c003_float.max",
   count(__x3) AS "c003_float.finite",
@@ -47,7 +43,6 @@ SELECT
   reservoir_quantile(__x3, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c003_float.quantiles",
   count_if(__x3 = 0) AS "c003_float.zeros",
   count_if(NOT isfinite("c003_float")) AS "c003_float.nonFinite",
-  count_if(__ok AND "c004_float" IS NOT NULL) AS "c004_float.present",
   min(__x4) AS "c004_float.min",
   max(__x4) AS "c004_float.max",
   count(__x4) AS "c004_float.finite",
@@ -57,7 +52,6 @@ SELECT
   reservoir_quantile(__x4, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c004_float.quantiles",
   count_if(__x4 = 0) AS "c004_float.zeros",
   count_if(NOT isfinite("c004_float")) AS "c004_float.nonFinite",
-  count_if(__ok AND "c005_float" IS NOT NULL) AS "c005_float.present",
   min(__x5) AS "c005_float.min",
   max(__x5) AS "c005_float.max",
   count(__x5) AS "c005_float.finite",
@@ -67,11 +61,6 @@ SELECT
   reservoir_quantile(__x5, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c005_float.quantiles",
   count_if(__x5 = 0) AS "c005_float.zeros",
   count_if(NOT isfinite("c005_float")) AS "c005_float.nonFinite",
-  count_if(__ok AND "c006_text" IS NOT NULL) AS "c006_text.present",
-  count_if(__ok AND "c007_category" IS NOT NULL) AS "c007_category.present",
-  count_if(__ok AND "c008_category" IS NOT NULL) AS "c008_category.present",
-  count_if(__ok AND "c009_category" IS NOT NULL) AS "c009_category.present",
-  count_if(__ok AND "c010_int" IS NOT NULL) AS "c010_int.present",
   min("c010_int")::DOUBLE AS "c010_int.min",
   max("c010_int")::DOUBLE AS "c010_int.max",
   min("c010_int") AS "c010_int.intMin",
@@ -83,7 +72,6 @@ SELECT
   reservoir_quantile(__x10, [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], 8192) AS "c010_int.quantiles",
   count_if("c010_int" = 0) AS "c010_int.zeros",
   0 AS "c010_int.nonFinite",
-  count_if(__ok AND "c011_int" IS NOT NULL) AS "c011_int.present",
   min("c011_int")::DOUBLE AS "c011_int.min",
   max("c011_int")::DOUBLE AS "c011_int.max",
   min("c011_int") AS "c011_int.intMin",
@@ -135,24 +123,24 @@ GROUP BY f, e;
 
 -- histograms
 SELECT
-  [count_if(__b0 = 0), count_if(__b0 = 1), count_if(__b0 = 2), count_if(__b0 = 3), count_if(__b0 = 4), count_if(__b0 = 5), count_if(__b0 = 6), count_if(__b0 = 7), count_if(__b0 = 8), count_if(__b0 = 9)] AS "c000_int.histogram",
-  [count_if(__b1 = 0), count_if(__b1 = 1), count_if(__b1 = 2), count_if(__b1 = 3), count_if(__b1 = 4), count_if(__b1 = 5), count_if(__b1 = 6), count_if(__b1 = 7), count_if(__b1 = 8), count_if(__b1 = 9)] AS "c001_int.histogram",
-  [count_if(__b2 = 0), count_if(__b2 = 1), count_if(__b2 = 2), count_if(__b2 = 3), count_if(__b2 = 4), count_if(__b2 = 5), count_if(__b2 = 6), count_if(__b2 = 7), count_if(__b2 = 8), count_if(__b2 = 9)] AS "c002_int.histogram",
-  [count_if(__b3 = 0), count_if(__b3 = 1), count_if(__b3 = 2), count_if(__b3 = 3), count_if(__b3 = 4), count_if(__b3 = 5), count_if(__b3 = 6), count_if(__b3 = 7), count_if(__b3 = 8), count_if(__b3 = 9)] AS "c003_float.histogram",
-  [count_if(__b4 = 0), count_if(__b4 = 1), count_if(__b4 = 2), count_if(__b4 = 3), count_if(__b4 = 4), count_if(__b4 = 5), count_if(__b4 = 6), count_if(__b4 = 7), count_if(__b4 = 8), count_if(__b4 = 9)] AS "c004_float.histogram",
-  [count_if(__b5 = 0), count_if(__b5 = 1), count_if(__b5 = 2), count_if(__b5 = 3), count_if(__b5 = 4), count_if(__b5 = 5), count_if(__b5 = 6), count_if(__b5 = 7), count_if(__b5 = 8), count_if(__b5 = 9)] AS "c005_float.histogram",
-  [count_if(__b10 = 0), count_if(__b10 = 1), count_if(__b10 = 2), count_if(__b10 = 3), count_if(__b10 = 4), count_if(__b10 = 5), count_if(__b10 = 6), count_if(__b10 = 7), count_if(__b10 = 8), count_if(__b10 = 9)] AS "c010_int.histogram",
-  [count_if(__b11 = 0), count_if(__b11 = 1), count_if(__b11 = 2), count_if(__b11 = 3), count_if(__b11 = 4), count_if(__b11 = 5), count_if(__b11 = 6), count_if(__b11 = 7), count_if(__b11 = 8), count_if(__b11 = 9)] AS "c011_int.histogram"
+  [count_if(__b0 = 0), count_if(__b0 = 1), count_if(__b0 = 2), count_if(__b0 = 3), count_if(__b0 = 4), count_if(__b0 = 5), count_if(__b0 = 6), count_if(__b0 = 7), count_if(__b0 = 8), count_if(__b0 >= 9)] AS "c000_int.histogram",
+  [count_if(__b1 = 0), count_if(__b1 = 1), count_if(__b1 = 2), count_if(__b1 = 3), count_if(__b1 = 4), count_if(__b1 = 5), count_if(__b1 = 6), count_if(__b1 = 7), count_if(__b1 = 8), count_if(__b1 >= 9)] AS "c001_int.histogram",
+  [count_if(__b2 = 0), count_if(__b2 = 1), count_if(__b2 = 2), count_if(__b2 = 3), count_if(__b2 = 4), count_if(__b2 = 5), count_if(__b2 = 6), count_if(__b2 = 7), count_if(__b2 = 8), count_if(__b2 >= 9)] AS "c002_int.histogram",
+  [count_if(__b3 = 0), count_if(__b3 = 1), count_if(__b3 = 2), count_if(__b3 = 3), count_if(__b3 = 4), count_if(__b3 = 5), count_if(__b3 = 6), count_if(__b3 = 7), count_if(__b3 = 8), count_if(__b3 >= 9)] AS "c003_float.histogram",
+  [count_if(__b4 = 0), count_if(__b4 = 1), count_if(__b4 = 2), count_if(__b4 = 3), count_if(__b4 = 4), count_if(__b4 = 5), count_if(__b4 = 6), count_if(__b4 = 7), count_if(__b4 = 8), count_if(__b4 >= 9)] AS "c004_float.histogram",
+  [count_if(__b5 = 0), count_if(__b5 = 1), count_if(__b5 = 2), count_if(__b5 = 3), count_if(__b5 = 4), count_if(__b5 = 5), count_if(__b5 = 6), count_if(__b5 = 7), count_if(__b5 = 8), count_if(__b5 >= 9)] AS "c005_float.histogram",
+  [count_if(__b10 = 0), count_if(__b10 = 1), count_if(__b10 = 2), count_if(__b10 = 3), count_if(__b10 = 4), count_if(__b10 = 5), count_if(__b10 = 6), count_if(__b10 = 7), count_if(__b10 = 8), count_if(__b10 >= 9)] AS "c010_int.histogram",
+  [count_if(__b11 = 0), count_if(__b11 = 1), count_if(__b11 = 2), count_if(__b11 = 3), count_if(__b11 = 4), count_if(__b11 = 5), count_if(__b11 = 6), count_if(__b11 = 7), count_if(__b11 = 8), count_if(__b11 >= 9)] AS "c011_int.histogram"
 FROM (
   SELECT
-    CASE WHEN "c000_int"::DOUBLE IS NOT NULL THEN least(("c000_int" - 0) * 10 // 100, 9)::INTEGER END AS __b0,
-    CASE WHEN "c001_int"::DOUBLE IS NOT NULL THEN least(("c001_int" - 0) * 10 // 100, 9)::INTEGER END AS __b1,
-    CASE WHEN "c002_int"::DOUBLE IS NOT NULL THEN least(("c002_int" - 0) * 10 // 100, 9)::INTEGER END AS __b2,
-    CASE WHEN CASE WHEN isfinite("c003_float") THEN "c003_float" END IS NOT NULL THEN least(floor((CASE WHEN isfinite("c003_float") THEN "c003_float" END - 0) / 10), 9)::INTEGER::INTEGER END AS __b3,
-    CASE WHEN CASE WHEN isfinite("c004_float") THEN "c004_float" END IS NOT NULL THEN least(floor((CASE WHEN isfinite("c004_float") THEN "c004_float" END - 0) / 10), 9)::INTEGER::INTEGER END AS __b4,
-    CASE WHEN CASE WHEN isfinite("c005_float") THEN "c005_float" END IS NOT NULL THEN least(floor((CASE WHEN isfinite("c005_float") THEN "c005_float" END - 0) / 10), 9)::INTEGER::INTEGER END AS __b5,
-    CASE WHEN "c010_int"::DOUBLE IS NOT NULL THEN least(("c010_int" - 0) * 10 // 100, 9)::INTEGER END AS __b10,
-    CASE WHEN "c011_int"::DOUBLE IS NOT NULL THEN least(("c011_int" - 0) * 10 // 100, 9)::INTEGER END AS __b11
+    ("c000_int" - 0) * 10 // 100 AS __b0,
+    ("c001_int" - 0) * 10 // 100 AS __b1,
+    ("c002_int" - 0) * 10 // 100 AS __b2,
+    floor((CASE WHEN isfinite("c003_float") THEN "c003_float" END - 0) / 10) AS __b3,
+    floor((CASE WHEN isfinite("c004_float") THEN "c004_float" END - 0) / 10) AS __b4,
+    floor((CASE WHEN isfinite("c005_float") THEN "c005_float" END - 0) / 10) AS __b5,
+    ("c010_int" - 0) * 10 // 100 AS __b10,
+    ("c011_int" - 0) * 10 // 100 AS __b11
   FROM staged
   WHERE (__ok IS NOT NULL AND NOT false)
 ) AS buckets;
