@@ -5,10 +5,10 @@
  * stack's imports resolved to the buckets of the test; writes only to a fresh /tmp-like folder).
  */
 import { execFileSync, spawn } from "node:child_process";
-import { watch } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { awsEnv } from "./servers.js";
+import { watchWrites } from "./tmp-watch.js";
 import { ROOT } from "./tools.js";
 
 export interface SynthesizedApp {
@@ -147,6 +147,8 @@ export async function invokeShipped<T = unknown>(
     ...resolveEnvironment(fn.environment, deployment.imports, dirs),
     ...extraEnv,
   };
+  // inotify on every folder under /tmp, in place before the function starts.
+  const watcher = options.tmpWrites ? await watchWrites(dirs.tmp) : undefined;
   const started = Date.now();
   const child = spawn(dirs.node, [RUNNER, path.join(dirs.taskRoot, "index.mjs"), fn.handler.split(".")[1]!], {
     cwd: dirs.taskRoot,
@@ -155,10 +157,6 @@ export async function invokeShipped<T = unknown>(
     ...(asNobody ? { uid: NOBODY, gid: NOBODY } : {}),
   });
   if (options.killWhen) void killOnce(child, options.killWhen);
-  // inotify on every folder under /tmp (Node adds folders as they appear and reports their files).
-  const watcher = options.tmpWrites
-    ? watch(dirs.tmp, { recursive: true }, (_event, name) => name && options.tmpWrites!.push(String(name)))
-    : undefined;
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
@@ -167,10 +165,7 @@ export async function invokeShipped<T = unknown>(
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) =>
     child.once("exit", (c, sig) => r([c, sig])),
   );
-  if (watcher) {
-    await new Promise((r) => setTimeout(r, 200)); // events already queued
-    watcher.close();
-  }
+  if (watcher) options.tmpWrites!.push(...(await watcher.stop()));
   if (signal === "SIGKILL" && options.killWhen)
     return { results: [], killed: true, maxRssBytes: 0, stderr, stdout, millis: Date.now() - started };
   const marker = stdout.lastIndexOf("\n@@lakeline-runner@@");
