@@ -71,6 +71,10 @@ export class Database {
     if (options.threads) config.threads = String(options.threads);
     config.memory_limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
     if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+    // Freed memory goes back to the system from a background thread instead of waiting in each
+    // worker's allocator cache (up to 128 MiB each): peak RSS of a 9M-row CSV ingest 336–408 MB →
+    // 300–324 MB over 5 alternating runs, 300 columns × 200k rows 691 → 595 MB, same CPU.
+    config.allocator_background_threads = "true";
     // Loaded on first use: the native module costs ~0.25 s, which commands like `hash` never need.
     const { DuckDBInstance } = await import("@duckdb/node-api");
     const instance = await DuckDBInstance.create(options.path ?? ":memory:", config);
