@@ -22,9 +22,10 @@ export function presenceSql(p: FeaturePlan): string {
 }
 
 /**
- * Feature position → valid rows having it, for the scalar features whose column in `file` (written
- * with the features first, in order) has a null count in every row group; undefined when the file
- * does not hold `rowsValid` rows. A feature missing from the map is counted in SQL (countPresence).
+ * Feature position → valid rows having it, for the scalar features of `plans` whose column in `file`
+ * (matched by name: `plans` may be any subset of the schema's features, and no feature column is
+ * named like a lineage column) has a null count in every row group; undefined when the file does not
+ * hold `rowsValid` rows. A feature missing from the map is counted in SQL (countPresence).
  */
 export async function filePresence(
   db: Database,
@@ -42,16 +43,15 @@ export async function filePresence(
         as("count(*) = count(stats_null_count)", "counted"),
       ],
       from: `parquet_metadata(${sqlString(file)})`,
-      where: [`column_id < ${plans.length}`],
       groupBy: ["column_id"],
     }),
   );
+  const byColumn = new Map(plans.map((p) => [p.feature.column, p]));
   const out = new Map<number, number>();
   for (const c of chunks) {
-    const p = plans[Number(c.column_id)];
+    const p = byColumn.get(String(c.path));
     if (Number(c.n) !== rowsValid) return undefined;
-    if (p && presenceFromFile(p) && c.path === p.feature.column && c.counted === true)
-      out.set(p.index, rowsValid - Number(c.nulls));
+    if (p && presenceFromFile(p) && c.counted === true) out.set(p.index, rowsValid - Number(c.nulls));
   }
   // A file without row groups has no chunks: no valid row has anything.
   if (rowsValid === 0) for (const p of plans) if (presenceFromFile(p)) out.set(p.index, 0);

@@ -100,7 +100,7 @@ describe("presence among valid rows", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("is not taken from a file holding another number of rows, nor from columns it does not name", async () => {
+  it("is read for any subset of the features, by column name, but not from a file holding another number of rows, nor from columns it does not name", async () => {
     // Prepare
     const dir = await tempDir("valid-presence");
     const file = path.join(dir, "v.parquet");
@@ -121,6 +121,8 @@ describe("presence among valid rows", () => {
 
       // Act
       const right = await filePresence(db, file, plans, 10);
+      // A subset, as statistics passes the features the file can answer for (lists are left out).
+      const subset = await filePresence(db, file, plans.slice(1), 10);
       const otherRows = await filePresence(db, file, plans, 11);
       const renamed = await filePresence(
         db,
@@ -131,6 +133,7 @@ describe("presence among valid rows", () => {
 
       // Assess
       expect([...right!.values()]).toEqual(plans.map(() => 6));
+      expect(subset).toEqual(new Map(plans.slice(1).map((p) => [p.index, 6])));
       expect(otherRows).toBeUndefined();
       expect(renamed!.size).toBe(0);
     } finally {
