@@ -27,6 +27,7 @@ import type {
   ExecutionTypeName,
   ParentRef,
   Properties,
+  SnapshotInput,
   TerminalState,
   TypeRecord,
 } from "./types.js";
@@ -127,11 +128,8 @@ export interface StartPlanArgs {
   readonly executionType: ExecutionTypeName;
   readonly eventTime: Date;
   readonly inputs: readonly DatasetRef[];
-  /** Inputs that stand for many artifacts (table snapshots): one members record each, not an event per member. */
-  readonly inputMembers?: readonly {
-    readonly snapshot: DatasetRef;
-    readonly members: readonly DatasetRef[];
-  }[];
+  /** Inputs that stand for many artifacts (table snapshots): one members record each. */
+  readonly inputMembers?: readonly SnapshotInput[];
   readonly parameters?: Properties;
   readonly contexts?: readonly ContextRef[];
   readonly parent?: ParentRef;

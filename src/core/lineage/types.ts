@@ -56,6 +56,15 @@ export interface DatasetRef {
   readonly properties?: Properties;
 }
 
+/**
+ * An input that stands for many artifacts (a table snapshot, one of a run's inputs) and the
+ * artifacts it is made of: one members record, not an event per member.
+ */
+export interface SnapshotInput {
+  readonly snapshot: DatasetRef;
+  readonly members: readonly DatasetRef[];
+}
+
 export interface ContextRef {
   readonly type: ContextTypeName;
   readonly name: string;

@@ -22,7 +22,7 @@ import {
   sourceFiles,
   sourceRef,
 } from "../export/driver.js";
-import type { DatasetRef, SnapshotMembers } from "../lineage/recorder.js";
+import type { DatasetRef, SnapshotInput } from "../lineage/recorder.js";
 import { md5File } from "../shared/hash-files.js";
 import { type ResolvedFeatures, resolveFeatures } from "./resolve.js";
 import { TRAINING_SET_PIPELINE_VERSION } from "./training-set-layout.js";
@@ -136,7 +136,7 @@ export async function driveHistory(deps: HistoryDeps, req: HistoryRequest, plan:
   });
   const { warehouse } = deps.stores;
   const sources: (SourceFile & { dataset: string })[] = [];
-  const inputMembers: SnapshotMembers[] = [];
+  const inputMembers: SnapshotInput[] = [];
   const pairs = new Set(plan.resolved.views.map((v) => viewPair(v)));
   for (const pair of pairs) {
     const [dataset, environment] = pair.split("\u0000") as [string, string];

@@ -18,6 +18,7 @@ import type {
   ExecutionTypeName,
   ParentRef,
   Properties,
+  SnapshotInput,
 } from "../../core/lineage/types.js";
 import { mapLimit } from "../../core/map-limit.js";
 import type { OpenLineageSink } from "../../ports/lineage-sink.js";
@@ -25,13 +26,12 @@ import type { ObjectStore } from "../../ports/object-store.js";
 import { indexKeysOf, writeIndexKeys } from "./lineage-index.js";
 import { putOnce } from "./store.js";
 
-export type { ArtifactTypeName, DatasetRef, ExecutionTypeName } from "../../core/lineage/types.js";
-
-/** A snapshot input (one of `inputs`) and the artifacts it is made of. */
-export interface SnapshotMembers {
-  readonly snapshot: DatasetRef;
-  readonly members: readonly DatasetRef[];
-}
+export type {
+  ArtifactTypeName,
+  DatasetRef,
+  ExecutionTypeName,
+  SnapshotInput,
+} from "../../core/lineage/types.js";
 
 export interface RunStart {
   /** A UUID (deterministic, supplied by the caller). */
@@ -47,7 +47,7 @@ export interface RunStart {
    * records grows with them; a query walking through a snapshot expands its input event into one
    * per member.
    */
-  inputMembers?: readonly SnapshotMembers[];
+  inputMembers?: readonly SnapshotInput[];
   parameters?: Record<string, string | number | boolean>;
   contexts?: { type: "Dataset" | "PipelineRun" | "Experiment"; name: string }[];
   parent?: { runId: string; jobName: string };
