@@ -207,6 +207,9 @@ const columnsText = (columns: readonly { name: string; type: string }[]) =>
 export const INTEGER =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
 
+/** An integer's text as ingest accepts it (RE2, for regexp_full_match). */
+export const INTEGRAL = "\\s*[+-]?[0-9]+\\s*";
+
 /** Widening levels of a column: keep its sampled type, make it DOUBLE, make it VARCHAR. */
 export const KEEP = 0;
 export const TO_DOUBLE = 1;
@@ -235,7 +238,7 @@ export function widening(
     const asBigint = typed && type === "BIGINT" ? typed : `TRY_CAST(${x} AS BIGINT)`;
     cases = [
       `WHEN ${asBigint}::VARCHAR = ${x}${inRange} THEN ${KEEP}`,
-      `WHEN regexp_full_match(${x}, '\\s*[+-]?[0-9]+\\s*') AND ${fitsSampled} THEN ${KEEP}`,
+      `WHEN regexp_full_match(${x}, '${INTEGRAL}') AND ${fitsSampled} THEN ${KEEP}`,
       `WHEN ${fits("DOUBLE")} THEN ${TO_DOUBLE}`,
     ];
   } else if (/^(DOUBLE|FLOAT|REAL)$/.test(type) || type === "BOOLEAN" || type === "TIME")

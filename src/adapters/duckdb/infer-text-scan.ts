@@ -10,6 +10,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import {
   featureTypeOf,
   INTEGER,
+  INTEGRAL,
   ident,
   KEEP,
   type Loaded,
@@ -24,9 +25,6 @@ const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /** The sampled types a text value is tested against here (others: the typed read decides). */
 const TESTED = /^(VARCHAR|BOOLEAN|TIME|DATE|TIMESTAMP.*|DOUBLE|FLOAT|REAL)$/;
-
-/** An integer's text, as ingest accepts it: the test `widening` makes of integer columns. */
-const INTEGRAL = "\\s*[+-]?[0-9]+\\s*";
 
 /** Integer columns per row test: RE2 caps a counted repetition at 1,000. */
 const ROW_TEST = 200;
