@@ -14,8 +14,9 @@ import { build } from "esbuild";
 const BUNDLED = /^(zod|commander|@aws-lambda-powertools\/[^/]+|@middy\/core)(\/|$)/;
 
 /**
- * DuckDB's JavaScript API is bundled too: it is ~180 CommonJS files, and Node imports CommonJS from ESM by lexing every re-exported file for its
- * export names — measured 0.47 s of CPU to load it that way against 0.17 s bundled, on each run.
+ * DuckDB's JavaScript API is bundled too: it is ~180 CommonJS files, and Node imports CommonJS from
+ * ESM by lexing every re-exported file for its export names — measured 0.47 s of CPU to load it
+ * that way against 0.17 s bundled, on each run.
  * The sources import it as ESM (named exports), so it is bundled behind a facade that names its
  * exports; its native binding (`@duckdb/node-bindings`) stays external, loaded through the
  * `require` the banner provides, as in the Lambda bundles (infra/constructs/bundling.ts).

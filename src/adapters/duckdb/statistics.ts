@@ -60,7 +60,8 @@ export async function stagedStatistics(
   const inFile = validFile ? presenceFromFile : () => false;
   const valid = await recordAggregates(db, table, plans, records, (p) => !inFile(p));
   const failed = await failedCounts(db, table, badRecord);
-  const rows = num(valid.row?.[VALID_ROWS]) + failed.rows;
+  const rowsValid = num(valid.row?.[VALID_ROWS]);
+  const rows = rowsValid + failed.rows;
   // Staged on disk (wide tables), the top values are statements of bounded cells in a queue that this
   // connection drains after the histograms and a second one once the valid-row write has ended, so the
   // write and the statistics stay two streams on two cores and finish together; the free text (the
@@ -80,7 +81,6 @@ export async function stagedStatistics(
   if (lateTops.status === "rejected") throw lateTops.reason;
   const { histograms } = numbers.value;
   const tops = new Map([...numbers.value.tops, ...lateTops.value]);
-  const rowsValid = num(valid.row?.[VALID_ROWS]);
   const features: FeatureStatistics[] = [];
   const codeCounts: RowCodeCount[] = [];
   const inSql = (p: FeaturePlan) => num(valid.columns.read(valid.row, p, "present"));
