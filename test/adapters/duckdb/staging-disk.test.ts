@@ -7,41 +7,27 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { StagedBatch } from "../../../src/adapters/duckdb/batch.js";
 import { Database } from "../../../src/adapters/duckdb/database.js";
-import { DEFAULT_LIMITS } from "../../../src/adapters/duckdb/reader.js";
 import { stagedRowBytes, stagesOnDisk } from "../../../src/adapters/duckdb/sizing.js";
 import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import { VEGA } from "../../support/cli.js";
+import { stageFile, TEST_LINEAGE } from "../../support/staged-batch.js";
 import { tempDir } from "../../support/temp.js";
 
 const registry = new SchemaRegistry(path.resolve("schemas"));
-const LINEAGE = {
-  ingestedAt: new Date("2026-01-02T03:04:05Z"),
-  sourceKey: "k",
-  sourceMd5: "m",
-  schemaVersion: 1,
-  environment: "TRAINING",
-  runId: "r",
-};
 
 async function outputs(file: string, dataset: string, staging: "memory" | "disk") {
   const scratch = await tempDir("staging-disk");
-  const batch = await StagedBatch.stage({
-    key: path.basename(file),
-    localPath: file,
-    scratch,
-    schema: registry.load(dataset).schema,
-    environment: "TRAINING",
-    limits: DEFAULT_LIMITS,
-    staging,
-  });
+  const batch = await stageFile(file, registry.load(dataset).schema, scratch, staging);
   try {
     const onDisk = fs.existsSync(path.join(scratch, "staged.parquet"));
     const valid = path.join(scratch, "valid.parquet");
     const quarantine = path.join(scratch, "quarantine.parquet");
-    const [written, statistics] = await Promise.all([batch.writeValid(valid, LINEAGE), batch.statistics()]);
-    const quarantined = await batch.writeQuarantine(quarantine, LINEAGE);
+    const [written, statistics] = await Promise.all([
+      batch.writeValid(valid, TEST_LINEAGE),
+      batch.statistics(),
+    ]);
+    const quarantined = await batch.writeQuarantine(quarantine, TEST_LINEAGE);
     const sample = await batch.sampleRejected(10);
     const db = await Database.open();
     try {

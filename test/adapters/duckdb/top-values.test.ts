@@ -11,6 +11,7 @@ import { type WideSpec, wideSchema, writeWideCsv } from "../../../scripts/bench/
 import { Database } from "../../../src/adapters/duckdb/database.js";
 import { drainTopValues, topValuesOf, wideStatements } from "../../../src/adapters/duckdb/top-values.js";
 import { parseSchema } from "../../../src/core/schema/format.js";
+import { plainPlans } from "../../support/staged-batch.js";
 import { tempDir } from "../../support/temp.js";
 
 const SPEC: WideSpec = { columns: 20, rows: 3_000, seed: 3, badEvery: 0 };
@@ -27,13 +28,7 @@ describe("top values", () => {
       JSON.stringify({ ...base, features: [...base.features, bool] }),
       "wide20/v1.json",
     );
-    const plans = schema.features.map((feature, index) => ({
-      feature,
-      index,
-      raw: "NULL",
-      required: false,
-      codes: [],
-    }));
+    const plans = plainPlans(schema);
     const db = await Database.open();
     try {
       await db.exec(

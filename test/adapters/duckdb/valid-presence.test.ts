@@ -9,39 +9,22 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { type WideSpec, wideSchema, writeWideCsv } from "../../../scripts/bench/wide-input.js";
-import { StagedBatch } from "../../../src/adapters/duckdb/batch.js";
 import { Database } from "../../../src/adapters/duckdb/database.js";
-import { DEFAULT_LIMITS } from "../../../src/adapters/duckdb/reader.js";
 import { filePresence } from "../../../src/adapters/duckdb/valid-presence.js";
 import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import { parseSchema } from "../../../src/core/schema/format.js";
 import type { DatasetSchema } from "../../../src/core/schema/types.js";
 import { VEGA } from "../../support/cli.js";
+import { plainPlans, stageFile, TEST_LINEAGE } from "../../support/staged-batch.js";
 import { tempDir } from "../../support/temp.js";
 
 const SPEC: WideSpec = { columns: 30, rows: 2_000, seed: 11, badEvery: 53 };
-const LINEAGE = {
-  ingestedAt: new Date("2026-01-02T03:04:05Z"),
-  sourceKey: "k",
-  sourceMd5: "m",
-  schemaVersion: 1,
-  environment: "TRAINING",
-  runId: "r",
-};
 
 type Way = "file" | "sql" | "failed write";
 
 async function statisticsBy(file: string, schema: DatasetSchema, staging: "memory" | "disk", way: Way) {
   const scratch = await tempDir("valid-presence");
-  const batch = await StagedBatch.stage({
-    key: path.basename(file),
-    localPath: file,
-    scratch,
-    schema,
-    environment: "TRAINING",
-    limits: DEFAULT_LIMITS,
-    staging,
-  });
+  const batch = await stageFile(file, schema, scratch, staging);
   // Which way presence went: the SQL count of valid rows having a feature, or the file's metadata.
   const all = vi.spyOn(Database.prototype, "all");
   const counted = () => all.mock.calls.some(([sql]) => /count_if\(__ok AND "/.test(sql));
@@ -50,7 +33,7 @@ async function statisticsBy(file: string, schema: DatasetSchema, staging: "memor
     if (way === "sql") return { statistics: await batch.statistics(), counted: counted(), read: read() };
     const target = path.join(scratch, way === "file" ? "valid.parquet" : "no/such/folder/valid.parquet");
     const [written, statistics] = await Promise.allSettled([
-      batch.writeValid(target, LINEAGE),
+      batch.writeValid(target, TEST_LINEAGE),
       batch.statistics(),
     ]);
     if (statistics.status === "rejected") throw statistics.reason;
@@ -106,13 +89,7 @@ describe("presence among valid rows", () => {
     const file = path.join(dir, "v.parquet");
     const db = await Database.open();
     const schema = new SchemaRegistry(path.resolve("schemas")).load("penguins").schema;
-    const plans = schema.features.map((feature, index) => ({
-      feature,
-      index,
-      raw: "NULL",
-      required: false,
-      codes: [],
-    }));
+    const plans = plainPlans(schema);
     try {
       const columns = plans.map(
         (p, i) => `CASE WHEN range % 3 = 0 THEN NULL ELSE ${i} END AS "${p.feature.column}"`,

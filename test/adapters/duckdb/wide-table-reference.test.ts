@@ -19,21 +19,12 @@ import {
   wideSchema,
   writeWideCsv,
 } from "../../../scripts/bench/wide-input.js";
-import { StagedBatch } from "../../../src/adapters/duckdb/batch.js";
 import { Database } from "../../../src/adapters/duckdb/database.js";
-import { DEFAULT_LIMITS } from "../../../src/adapters/duckdb/reader.js";
 import { parseSchema } from "../../../src/core/schema/format.js";
+import { stageFile, TEST_LINEAGE } from "../../support/staged-batch.js";
 import { tempDir } from "../../support/temp.js";
 
 const SPEC: WideSpec = { columns: 100, rows: 3_000, seed: 5, badEvery: 97 };
-const LINEAGE = {
-  ingestedAt: new Date("2026-01-02T03:04:05Z"),
-  sourceKey: "k",
-  sourceMd5: "m",
-  schemaVersion: 1,
-  environment: "TRAINING",
-  runId: "r",
-};
 
 /** The reason lakeline gives for a bad cell, as the schema's checks word it. */
 function reasonOf(b: BadCell): { code: string; reason: string } {
@@ -59,20 +50,16 @@ function reasonOf(b: BadCell): { code: string; reason: string } {
 async function ingestOutputs(file: string, staging: "memory" | "disk") {
   const scratch = await tempDir("wide-table");
   try {
-    const batch = await StagedBatch.stage({
-      key: path.basename(file),
-      localPath: file,
-      scratch,
-      schema: parseSchema(JSON.stringify(wideSchema(SPEC.columns)), "wide100/v1.json"),
-      environment: "TRAINING",
-      limits: DEFAULT_LIMITS,
-      staging,
-    });
+    const schema = parseSchema(JSON.stringify(wideSchema(SPEC.columns)), "wide100/v1.json");
+    const batch = await stageFile(file, schema, scratch, staging);
     try {
       const valid = path.join(scratch, "valid.parquet");
       const quarantine = path.join(scratch, "quarantine.parquet");
-      const [written, statistics] = await Promise.all([batch.writeValid(valid, LINEAGE), batch.statistics()]);
-      const quarantined = await batch.writeQuarantine(quarantine, LINEAGE);
+      const [written, statistics] = await Promise.all([
+        batch.writeValid(valid, TEST_LINEAGE),
+        batch.statistics(),
+      ]);
+      const quarantined = await batch.writeQuarantine(quarantine, TEST_LINEAGE);
       const db = await Database.open();
       try {
         const bad = await db.all(

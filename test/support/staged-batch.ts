@@ -1,0 +1,45 @@
+/** Staging a file for the DuckDB batch tests: the usual stage arguments, lineage values and plans. */
+import * as path from "node:path";
+import { StagedBatch } from "../../src/adapters/duckdb/batch.js";
+import { DEFAULT_LIMITS } from "../../src/adapters/duckdb/reader.js";
+import type { DatasetSchema } from "../../src/core/schema/types.js";
+import type { FeaturePlan } from "../../src/core/validate/row-sql.js";
+
+/** Lineage columns of the rows a test writes (constant: outputs compare row for row). */
+export const TEST_LINEAGE = {
+  ingestedAt: new Date("2026-01-02T03:04:05Z"),
+  sourceKey: "k",
+  sourceMd5: "m",
+  schemaVersion: 1,
+  environment: "TRAINING",
+  runId: "r",
+};
+
+/** `file` staged for TRAINING under `schema` at the default limits, in `scratch`. */
+export function stageFile(
+  file: string,
+  schema: DatasetSchema,
+  scratch: string,
+  staging?: "memory" | "disk",
+): Promise<StagedBatch> {
+  return StagedBatch.stage({
+    key: path.basename(file),
+    localPath: file,
+    scratch,
+    schema,
+    environment: "TRAINING",
+    limits: DEFAULT_LIMITS,
+    ...(staging ? { staging } : {}),
+  });
+}
+
+/** Each feature as a plan with no checks, for statistics queries over a table a test builds. */
+export function plainPlans(schema: DatasetSchema): FeaturePlan[] {
+  return schema.features.map((feature, index) => ({
+    feature,
+    index,
+    raw: "NULL",
+    required: false,
+    codes: [],
+  }));
+}
