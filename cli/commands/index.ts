@@ -19,6 +19,7 @@ export const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]>
   ["report", async () => (await import("./report.js")).register],
   ["replay", async () => (await import("./replay.js")).register],
   ["reprocess", async () => (await import("./reprocess.js")).register],
+  ["compact", async () => (await import("./compact.js")).register],
   ["features", async () => (await import("./features.js")).register],
 ];
 

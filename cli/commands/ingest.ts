@@ -11,6 +11,7 @@ import { errorMessage, UsageError } from "../../src/core/errors.js";
 import type { Anomaly } from "../../src/core/validate/anomaly.js";
 import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
 import { localMaterializer } from "../deps/features.js";
+import { compactAfterIngest } from "./compact.js";
 import { localIngestDeps } from "../deps/ingest.js";
 import { localIngestInvoker, notificationFor, uploadRaw } from "../deps/upload.js";
 import { EXIT_HELP, ingestExitCode } from "../exit-codes.js";
@@ -217,5 +218,10 @@ export function register(program: Command): void {
       line.done();
       for (const o of outcomes) process.stdout.write(opts.json ? `${toJson(o)}\n` : `${describe(o)}\n`);
       process.exitCode = ingestExitCode(outcomes);
+      const committedNew = outcomes.some((o) => o.status === "ok" && !o.alreadyCommitted);
+      const compaction = await compactAfterIngest(opts.dataset, opts, committedNew);
+      // --json keeps stdout one object per file: the compaction is said on stderr.
+      if (compaction.text) (opts.json ? process.stderr : process.stdout).write(`${compaction.text}\n`);
+      if (compaction.error) process.stderr.write(`lakeline: warning: ${compaction.error}\n`);
     });
 }

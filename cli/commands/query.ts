@@ -87,11 +87,12 @@ export function register(program: Command): void {
     .option("--region <region>", "AWS region (with --engine athena)")
     .action(async (sql: string, opts: QueryOpts) => {
       const engine = await openEngine(opts);
-      for (const w of (engine as { warnings?: string[] }).warnings ?? [])
-        process.stderr.write(`lakeline: warning: ${w}\n`);
       try {
         process.stdout.write(renderResult(await engine.query(sql), opts.format));
       } finally {
+        // After the statement: a view's files (and a set-aside compaction record) are read when it is bound.
+        for (const w of (engine as { warnings?: string[] }).warnings ?? [])
+          process.stderr.write(`lakeline: warning: ${w}\n`);
         await engine.close();
       }
     });

@@ -13,6 +13,8 @@ import type { LocalConfig } from "../../src/contract/env.js";
 import { MARKER_PREFIX } from "../../src/contract/keys.js";
 import type { IngestResult } from "../../src/contract/records.js";
 import { latestProcessings } from "../../src/core/warehouse/latest.js";
+import { type CompactionRecord, placeRuns } from "../../src/core/warehouse/compaction.js";
+import { readCompactionRecords } from "../../src/pipeline/compaction/records.js";
 import { readMarkers } from "../../src/pipeline/shared/markers.js";
 import type { Zone } from "../../src/ports/object-store.js";
 
@@ -25,15 +27,30 @@ type Stores = ReturnType<typeof localLakeStores>;
  * of truth for readers): the files of each source blob's latest processing, and of every processing
  * for the history views.
  */
-export function committedFiles(stores: Stores, markers: readonly IngestResult[]): CommittedRuns {
+export function committedFiles(
+  stores: Stores,
+  markers: readonly IngestResult[],
+  compacted: readonly CompactionRecord[] = [],
+): CommittedRuns {
   const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-  const warehouse = (runs: readonly IngestResult[]): CommittedFile[] =>
-    runs
-      .flatMap((r) =>
-        r.outputs.warehouse ? [{ key: r.outputs.warehouse, schemaVersion: r.schemaVersion }] : [],
-      )
-      .sort(byKey)
-      .map((f) => ({ path: stores.warehouse.localPath(f.key), schemaVersion: f.schemaVersion }));
+  // Each run is read from one place: a compacted file that holds it, or else its own file.
+  const warehouse = (runs: readonly IngestResult[]): CommittedFile[] => {
+    const { own, compacted: reads } = placeRuns(
+      runs.filter((r) => r.outputs.warehouse),
+      compacted,
+    );
+    return [
+      ...reads.map((c) => ({
+        path: stores.warehouse.localPath(c.record.key),
+        schemaVersion: c.record.schemaVersion,
+        ...(c.filter ? { filter: c.filter } : {}),
+      })),
+      ...own
+        .map((r) => ({ key: r.outputs.warehouse!, schemaVersion: r.schemaVersion }))
+        .sort(byKey)
+        .map((f) => ({ path: stores.warehouse.localPath(f.key), schemaVersion: f.schemaVersion })),
+    ];
+  };
   const quarantine = (runs: readonly IngestResult[]): string[] =>
     runs
       .flatMap((r) => (r.outputs.quarantine ? [r.outputs.quarantine] : []))
@@ -48,13 +65,42 @@ export function committedFiles(stores: Stores, markers: readonly IngestResult[])
   };
 }
 
-export function openLakeEngine(
+/**
+ * The dataset's compaction records whose file is in place; a record set aside is said (its runs are
+ * read from their own files). `compacted: false` reads the run files only, as before compaction.
+ */
+async function compactedRecords(
+  stores: Stores,
+  dataset: string,
+  say: (warning: string) => void,
+  use = true,
+): Promise<CompactionRecord[]> {
+  if (!use) return [];
+  const { valid, invalid } = await readCompactionRecords(stores.warehouse, dataset);
+  for (const i of invalid)
+    say(`compaction record ${i.key} set aside (${i.reason}): its runs are read from their own files`);
+  return valid;
+}
+
+export async function openLakeEngine(
   config: LocalConfig,
-  options: QueryEngineOptions = {},
+  options: QueryEngineOptions & { readonly compacted?: boolean } = {},
 ): Promise<DuckDbQueryEngine> {
   const stores = localLakeStores(config.lakeDir);
   // One index read per dataset per engine: the views and `lakeline_runs` share it.
   const read = new Map<string, Promise<IngestResult[]>>();
+  const records = new Map<string, Promise<CompactionRecord[]>>();
+  // Set-aside records are found when a view is first bound, after the engine exists.
+  let engine: DuckDbQueryEngine | undefined;
+  const say = (warning: string) => engine?.warnings.push(warning);
+  const compactedOf = (dataset: string) => {
+    let valid = records.get(dataset);
+    if (!valid) {
+      valid = compactedRecords(stores, dataset, say, options.compacted);
+      records.set(dataset, valid);
+    }
+    return valid;
+  };
   const runsOf = (dataset: string) => {
     let runs = read.get(dataset);
     if (!runs) {
@@ -64,7 +110,7 @@ export function openLakeEngine(
     return runs;
   };
   const markersDir = stores.warehouse.localPath(MARKER_PREFIX.slice(0, -1));
-  return DuckDbQueryEngine.open(
+  engine = await DuckDbQueryEngine.open(
     {
       schemasDir: config.schemasDir,
       ...(config.duckdbMemory ? { duckdbMemory: config.duckdbMemory } : {}),
@@ -75,6 +121,7 @@ export function openLakeEngine(
         return committedFiles(
           stores,
           t === undefined ? runs : runs.filter((r) => Date.parse(r.ingestedAt) <= t),
+          await compactedOf(dataset),
         );
       },
       runs: async (only) => {
@@ -86,4 +133,5 @@ export function openLakeEngine(
     },
     options,
   );
+  return engine;
 }

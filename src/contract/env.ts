@@ -26,6 +26,7 @@ export const ENV = {
   maxDecompressedBytes: "LAKELINE_MAX_DECOMPRESSED_BYTES",
   partBytes: "LAKELINE_PART_BYTES",
   onlineTable: "LAKELINE_ONLINE_TABLE",
+  compact: "LAKELINE_COMPACT",
 } as const;
 
 const env = (name: keyof typeof ENV): string | undefined => process.env[ENV[name]];
@@ -88,6 +89,8 @@ export interface LocalConfig {
    */
   readonly maxBlobBytes?: number;
   readonly partBytes?: number;
+  /** `lakeline ingest` compacts the warehouse after its runs commit (LAKELINE_COMPACT=off: never; unset: on). */
+  readonly autoCompact?: boolean;
 }
 
 /** A positive byte count from the environment, checked before any work starts. */
@@ -113,7 +116,16 @@ export function localConfig(
     schemasDir: path.resolve(overrides.schemas ?? env("schemas") ?? "schemas"),
     ...duckdbMemory((message) => new UsageError(message)),
     ...localScaleOut(),
+    autoCompact: autoCompact(),
   };
+}
+
+/** LAKELINE_COMPACT: `on` (the default) or `off`; anything else is a usage error, not a silent default. */
+function autoCompact(): boolean {
+  const value = (env("compact") ?? "on").toLowerCase();
+  if (value !== "on" && value !== "off")
+    throw new UsageError(`${ENV.compact}: expected on or off, not ${JSON.stringify(value)}`);
+  return value === "on";
 }
 
 /**

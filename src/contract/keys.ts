@@ -13,6 +13,8 @@
  *   _reports/<dataset>/<ts>-<runId>/{statistics.json,anomalies.json,report.html}
  *   _index/runs/<dataset>/append/<runId>.json             run index: one run's entry, written after its marker
  *   _index/runs/<dataset>/compact/<generation>.jsonl      run index: every entry up to a point (derived, rebuildable)
+ *   _compacted/<dataset>/ingest_date=YYYY-MM-DD/<id>.parquet  rows of several committed runs (the run files stay)
+ *   _index/compacted/<dataset>/<id>.json                   compaction record: the commit point of a compacted file
  * quarantine zone:
  *   <dataset>/ingest_date=YYYY-MM-DD/<ts>-<runId>.parquet rejected rows with reasons
  *   <dataset>/_rejected/<ts>-<runId>/{reason.json,<blob>} blobs rejected whole
@@ -182,3 +184,30 @@ export const CONTENT_PREFIX = "_content/";
 export { MLMD_PREFIX, OPENLINEAGE_PREFIX } from "../core/lineage/ids.js";
 export const STATS_PREFIX = "_stats/";
 export const REPORTS_PREFIX = "_reports/";
+
+/**
+ * Warehouse: compacted files, `_compacted/<dataset>/ingest_date=YYYY-MM-DD/<id>.parquet`, each the
+ * rows of several committed runs' files (which stay where they are). Outside the Glue table's
+ * location (`<dataset>/`), so Athena never reads a row twice; the Hive folder keeps `ingest_date`.
+ */
+export const COMPACTED_PREFIX = "_compacted/";
+
+export function compactedFileKey(dataset: string, date: string, id: string): string {
+  return `${COMPACTED_PREFIX}${dataset}/ingest_date=${date}/${id}.parquet`;
+}
+
+/** Warehouse: compaction records, the commit point of a compacted file (core/warehouse/compaction.ts). */
+export const COMPACTION_INDEX_PREFIX = "_index/compacted/";
+
+export function compactionRecordPrefix(dataset: string): string {
+  return `${COMPACTION_INDEX_PREFIX}${dataset}/`;
+}
+
+export function compactionRecordKey(dataset: string, id: string): string {
+  return `${compactionRecordPrefix(dataset)}${id}.json`;
+}
+
+/** The `YYYY-MM-DD` of a warehouse key's `ingest_date=` folder, or undefined. */
+export function ingestDateOfKey(key: string): string | undefined {
+  return /(?:^|\/)ingest_date=(\d{4}-\d{2}-\d{2})\//.exec(key)?.[1];
+}

@@ -151,3 +151,8 @@ export function errorMessage(err: unknown): string {
 export class LineageNotFoundError extends LakelineError {
   override readonly name = "LineageNotFoundError";
 }
+
+/** A compacted file does not hold what its runs committed (nothing is recorded; the run files stay read). */
+export class CompactionError extends LakelineError {
+  override readonly name = "CompactionError";
+}

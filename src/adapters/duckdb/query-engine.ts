@@ -19,7 +19,10 @@ import type { QueryEngine, QueryResult } from "../../ports/query-engine.js";
 import { Database } from "./database.js";
 import { LINEAGE_VIEWS, lineageViewsSql } from "./lineage-views.js";
 import { plain } from "./plain-value.js";
+import { byVersion, type CommittedFile, type CommittedRuns } from "./file-groups.js";
 import { CATALOG_READERS, namesIn } from "./statement-names.js";
+
+export type { CommittedFile, CommittedRuns };
 
 /**
  * One row per committed run of every dataset (read through the run index), the local twin of
@@ -43,20 +46,6 @@ const RUN_COLUMNS: readonly [string, string][] = [
   ["duplicateOf", "VARCHAR"],
   ["ingestedAt", "TIMESTAMP"],
 ];
-
-/** A committed warehouse file (absolute path) and the schema version its run validated with. */
-export interface CommittedFile {
-  readonly path: string;
-  /** Files of one version share their columns; null (not recorded) is a group of its own. */
-  readonly schemaVersion: number | null;
-}
-
-/** Files of committed runs: each source blob's latest processing, and every processing (history). */
-export interface CommittedRuns {
-  readonly warehouse: CommittedFile[];
-  readonly quarantine: string[];
-  readonly history: { readonly warehouse: CommittedFile[]; readonly quarantine: string[] };
-}
 
 /** A committed run as `lakeline_runs` shows it: the result fields of RUN_COLUMNS (more are ignored). */
 export type RunRow = object;
@@ -92,19 +81,6 @@ function datasetViewNames(dataset: string): string[] {
 /** A run field as text for the appender (absent fields are NULL); the table's types parse it. */
 function runText(value: unknown): string | null {
   return value === undefined || value === null ? null : String(value);
-}
-
-/** Files by schema version, in version order: one column layout per group. */
-function byVersion(files: readonly CommittedFile[]): string[][] {
-  const groups = new Map<number, string[]>();
-  // -1: files whose run recorded no version (described from their own first file, like the rest).
-  for (const f of files) {
-    const version = f.schemaVersion ?? -1;
-    const group = groups.get(version);
-    if (group) group.push(f.path);
-    else groups.set(version, [f.path]);
-  }
-  return [...groups].sort(([a], [b]) => a - b).map(([, paths]) => paths);
 }
 
 export class DuckDbQueryEngine implements QueryEngine {
@@ -266,7 +242,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   /** The files by schema version, each group with the columns of its first file (one footer read). */
   private async groups(files: readonly CommittedFile[]): Promise<FileGroup[]> {
     const groups: FileGroup[] = [];
-    for (const paths of byVersion(files)) {
+    for (const { paths, filter } of byVersion(files)) {
       const first = paths[0]!;
       let present = this.layouts.get(first);
       if (!present) {
@@ -274,7 +250,7 @@ export class DuckDbQueryEngine implements QueryEngine {
         present = new Set(cols.map((c) => String(c.column_name)));
         this.layouts.set(first, present);
       }
-      groups.push({ files: paths, presentColumns: present });
+      groups.push({ files: paths, presentColumns: present, ...(filter ? { runFilter: filter } : {}) });
     }
     return groups;
   }

@@ -12,6 +12,7 @@
 
 import type { DatasetSchema } from "../schema/types.js";
 import { sqlIdent, sqlString } from "../sql.js";
+import type { RunFilter } from "./compaction.js";
 import { duckdbType, type TableColumn, type WarehouseTable } from "./table.js";
 
 /** Committed files (absolute paths) of one column layout, and the columns they hold. */
@@ -19,6 +20,8 @@ export interface FileGroup {
   readonly files: readonly string[];
   /** Columns of the group's files (its first file's). */
   readonly presentColumns: ReadonlySet<string>;
+  /** A compacted file read for some of its runs only (the others are read elsewhere, or not at all). */
+  readonly runFilter?: RunFilter;
 }
 
 export interface ViewInput {
@@ -71,13 +74,20 @@ function projection(
   return `CAST(${name} AS ${type}) AS ${name}`;
 }
 
+/** The rows of a compacted file's assigned runs: an IN list, or NOT IN the others' (the shorter). */
+export function runFilterSql(filter: RunFilter): string {
+  const [op, ids] = "in" in filter ? ["IN", filter.in] : ["NOT IN", filter.notIn];
+  return `_run_id ${op} (${ids.map(sqlString).join(", ")})`;
+}
+
 function groupSelect(input: ViewInput, group: FileGroup, d: Defaults, where: string): string {
   const { table } = input;
   const columns = [...table.columns, ...table.partitionKeys].map((c) =>
     projection(c, table, group.presentColumns, d),
   );
   const files = `[${group.files.map(sqlString).join(", ")}]`;
-  return `SELECT ${columns.join(", ")} FROM read_parquet(${files}, hive_partitioning = true, hive_types = {'ingest_date': DATE})${where}`;
+  const conditions = [...(where ? [where] : []), ...(group.runFilter ? [runFilterSql(group.runFilter)] : [])];
+  return `SELECT ${columns.join(", ")} FROM read_parquet(${files}, hive_partitioning = true, hive_types = {'ingest_date': DATE})${conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : ""}`;
 }
 
 export function datasetViewSql(input: ViewInput): string {
@@ -90,7 +100,7 @@ export function datasetViewSql(input: ViewInput): string {
     return `CREATE OR REPLACE VIEW ${sqlIdent(input.viewName)} AS SELECT ${empty.join(", ")} WHERE false`;
   }
   const where = input.asOf
-    ? ` WHERE _ingested_at <= TIMESTAMP ${sqlString(input.asOf.toISOString().replace("Z", ""))}`
+    ? `_ingested_at <= TIMESTAMP ${sqlString(input.asOf.toISOString().replace("Z", ""))}`
     : "";
   const d = defaultsOf(input.versions);
   const selects = groups.map((g) => groupSelect(input, g, d, where));

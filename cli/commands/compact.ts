@@ -1,0 +1,110 @@
+/**
+ * `lakeline compact [dataset]`: copy the rows of committed runs' small warehouse files into fewer,
+ * larger files, so reads open a few files instead of one per run. `lakeline ingest` does the same
+ * after its runs commit (unless LAKELINE_COMPACT=off); this command is for a lake built without it,
+ * or to see what is due (`--dry-run`).
+ */
+import type { Command } from "commander";
+import { ENV, localConfig } from "../../src/contract/env.js";
+import { assertDatasetName } from "../../src/contract/raw-key.js";
+import { COMPACT_MIN_FILES, MERGE_FAN_IN } from "../../src/core/warehouse/compaction.js";
+import { type CompactionOutcome, compactDataset } from "../../src/pipeline/compaction/compact.js";
+import { committedDatasets, localCompactionDeps } from "../deps/compact.js";
+import { EXIT_HELP } from "../exit-codes.js";
+import { toJson } from "../output.js";
+
+interface CompactOpts {
+  lake?: string;
+  schemas?: string;
+  json?: boolean;
+  dryRun?: boolean;
+}
+
+const count = (n: number) => n.toLocaleString("en-US");
+
+/** What one dataset's compaction did, in a line or two per dataset. */
+export function describeCompaction(o: CompactionOutcome): string {
+  const lines: string[] = [];
+  for (const i of o.invalid)
+    lines.push(`  warning: compaction record ${i.key} set aside (${i.reason}); its runs are read from their own files`);
+  if (o.files.length === 0) return [`${o.dataset}: nothing to compact`, ...lines].join("\n");
+  const firsts = o.files.filter((f) => f.level === 1);
+  const merges = o.files.filter((f) => f.level > 1);
+  const dates = [...new Set(o.files.map((f) => `ingest_date=${f.ingestDate}`))].join(", ");
+  const verb = o.dryRun ? "would compact" : "compacted";
+  const runs = firsts.reduce((a, f) => a + f.runs, 0);
+  const rows = firsts.reduce((a, f) => a + f.rows, 0);
+  if (firsts.length > 0)
+    lines.unshift(
+      `${verb} ${count(runs)} runs of ${o.dataset} into ${firsts.length} file${firsts.length === 1 ? "" : "s"} (${dates}), ${count(rows)} rows`,
+    );
+  if (merges.length > 0)
+    lines.push(
+      `${o.dryRun ? "would merge" : "merged"} ${merges.reduce((a, f) => a + f.inputs, 0)} compacted files of ${o.dataset} into ${merges.length} (${count(merges.reduce((a, f) => a + f.runs, 0))} runs)`,
+    );
+  return lines.join("\n");
+}
+
+export async function compactLake(
+  dataset: string | undefined,
+  opts: CompactOpts,
+): Promise<CompactionOutcome[]> {
+  if (dataset !== undefined) assertDatasetName(dataset);
+  const config = localConfig({ lake: opts.lake, schemas: opts.schemas });
+  const deps = localCompactionDeps(config);
+  const datasets = dataset !== undefined ? [dataset] : await committedDatasets(config);
+  const outcomes: CompactionOutcome[] = [];
+  for (const d of datasets) outcomes.push(await compactDataset(deps, d, { dryRun: opts.dryRun ?? false }));
+  return outcomes;
+}
+
+export function register(program: Command): void {
+  program
+    .command("compact")
+    .description(
+      "copy committed runs' small warehouse files into fewer, larger files (the run files stay); reads use them",
+    )
+    .argument("[dataset]", "only this dataset (default: every dataset with committed runs)")
+    .option("--lake <dir>", `lake directory (default ./.lakeline or $${ENV.lake})`)
+    .option("--schemas <dir>", "schemas directory (default ./schemas)")
+    .option("--dry-run", "say what is due; write nothing")
+    .option("--json", "print one JSON object: { dryRun, datasets: [{ dataset, files, invalid }] }")
+    .addHelpText(
+      "after",
+      `\nA (dataset, ingest_date, schema version) is compacted once ${COMPACT_MIN_FILES} or more of its committed runs' files are in no
+compacted file; ${MERGE_FAN_IN} compacted files of one level are merged into one of the next. Files of 1M rows or 64 MB
+are left alone. A compacted file counts once its record is written (the commit point); each run is then read
+from exactly one place. \`lakeline ingest\` compacts after its runs commit unless ${ENV.compact}=off.
+${EXIT_HELP}Examples:\n  lakeline compact --dry-run\n  lakeline compact flights --json`,
+    )
+    .action(async (dataset: string | undefined, opts: CompactOpts) => {
+      const outcomes = await compactLake(dataset, opts);
+      if (opts.json) process.stdout.write(`${toJson({ dryRun: opts.dryRun ?? false, datasets: outcomes })}\n`);
+      else if (outcomes.length === 0) process.stdout.write("no committed runs: nothing to compact\n");
+      else for (const o of outcomes) process.stdout.write(`${describeCompaction(o)}\n`);
+    });
+}
+
+/**
+ * After `lakeline ingest` committed new runs of a dataset (once per command, not per file):
+ * compaction of what is due. Its failure leaves the runs committed and readable from their own
+ * files, so it is reported, not raised; `lakeline compact` retries.
+ */
+export async function compactAfterIngest(
+  dataset: string,
+  opts: Pick<CompactOpts, "lake" | "schemas">,
+  committedNew: boolean,
+): Promise<{ text?: string; outcome?: CompactionOutcome; error?: string }> {
+  const config = localConfig({ lake: opts.lake, schemas: opts.schemas });
+  if (!committedNew || config.autoCompact === false) return {};
+  try {
+    const outcome = await compactDataset(localCompactionDeps(config), dataset);
+    return outcome.files.length > 0 || outcome.invalid.length > 0
+      ? { outcome, text: describeCompaction(outcome) }
+      : { outcome };
+  } catch (err) {
+    return {
+      error: `compaction of ${dataset} failed: ${(err as Error).message} (the runs are committed and read from their own files; \`lakeline compact\` retries)`,
+    };
+  }
+}
