@@ -26,7 +26,9 @@ const count = (n: number) => n.toLocaleString("en-US");
 export function describeCompaction(o: CompactionOutcome): string {
   const lines: string[] = [];
   for (const i of o.invalid)
-    lines.push(`  warning: compaction record ${i.key} set aside (${i.reason}); its runs are read from their own files`);
+    lines.push(
+      `  warning: compaction record ${i.key} set aside (${i.reason}); its runs are read from their own files`,
+    );
   if (o.files.length === 0) return [`${o.dataset}: nothing to compact`, ...lines].join("\n");
   const firsts = o.files.filter((f) => f.level === 1);
   const merges = o.files.filter((f) => f.level > 1);
@@ -79,7 +81,8 @@ ${EXIT_HELP}Examples:\n  lakeline compact --dry-run\n  lakeline compact flights 
     )
     .action(async (dataset: string | undefined, opts: CompactOpts) => {
       const outcomes = await compactLake(dataset, opts);
-      if (opts.json) process.stdout.write(`${toJson({ dryRun: opts.dryRun ?? false, datasets: outcomes })}\n`);
+      if (opts.json)
+        process.stdout.write(`${toJson({ dryRun: opts.dryRun ?? false, datasets: outcomes })}\n`);
       else if (outcomes.length === 0) process.stdout.write("no committed runs: nothing to compact\n");
       else for (const o of outcomes) process.stdout.write(`${describeCompaction(o)}\n`);
     });

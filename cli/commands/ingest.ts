@@ -11,11 +11,11 @@ import { errorMessage, UsageError } from "../../src/core/errors.js";
 import type { Anomaly } from "../../src/core/validate/anomaly.js";
 import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
 import { localMaterializer } from "../deps/features.js";
-import { compactAfterIngest } from "./compact.js";
 import { localIngestDeps } from "../deps/ingest.js";
 import { localIngestInvoker, notificationFor, uploadRaw } from "../deps/upload.js";
 import { EXIT_HELP, ingestExitCode } from "../exit-codes.js";
 import { phaseLine, progress, toJson } from "../output.js";
+import { compactAfterIngest } from "./compact.js";
 
 interface IngestOpts {
   dataset: string;

@@ -4,9 +4,9 @@ import { DuckDbParquetMerger } from "../../src/adapters/duckdb/parquet-merger.js
 import { localLakeStores } from "../../src/adapters/local/lake.js";
 import { type LocalConfig, scratchDir } from "../../src/contract/env.js";
 import { MARKER_PREFIX } from "../../src/contract/keys.js";
-import { systemClock } from "../../src/ports/clock.js";
 import type { CompactionDeps } from "../../src/pipeline/compaction/compact.js";
 import { scratchUnder } from "../../src/pipeline/shared/scratch.js";
+import { systemClock } from "../../src/ports/clock.js";
 
 export function localCompactionDeps(
   config: LocalConfig,

@@ -24,15 +24,15 @@ export class DuckDbParquetMerger implements ParquetMerger {
       const plain = sources.filter((s) => !s.filter).map((s) => s.path);
       const selects = [
         ...(plain.length > 0 ? [`SELECT * FROM ${read(plain)}`] : []),
-        ...sources.filter((s) => s.filter).map((s) => `SELECT * FROM ${read([s.path])} WHERE ${runFilterSql(s.filter!)}`),
+        ...sources
+          .filter((s) => s.filter)
+          .map((s) => `SELECT * FROM ${read([s.path])} WHERE ${runFilterSql(s.filter!)}`),
       ];
       const columns = await db.all(`DESCRIBE ${selects[0]}`);
       await db.exec(
         `COPY (${selects.join(" UNION ALL BY NAME ")}) TO ${sqlString(outPath)} (${parquet(columns.length)})`,
       );
-      const counts = await db.all(
-        `SELECT _run_id AS run, count(*) AS n FROM ${read([outPath])} GROUP BY 1`,
-      );
+      const counts = await db.all(`SELECT _run_id AS run, count(*) AS n FROM ${read([outPath])} GROUP BY 1`);
       return new Map(counts.map((r) => [String(r.run), Number(r.n)]));
     } finally {
       db.close();

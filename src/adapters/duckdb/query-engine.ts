@@ -17,9 +17,9 @@ import { QUARANTINE_COLUMNS, warehouseTable } from "../../core/warehouse/table.j
 import { datasetViewSql, type FileGroup } from "../../core/warehouse/views.js";
 import type { QueryEngine, QueryResult } from "../../ports/query-engine.js";
 import { Database } from "./database.js";
+import { byVersion, type CommittedFile, type CommittedRuns } from "./file-groups.js";
 import { LINEAGE_VIEWS, lineageViewsSql } from "./lineage-views.js";
 import { plain } from "./plain-value.js";
-import { byVersion, type CommittedFile, type CommittedRuns } from "./file-groups.js";
 import { CATALOG_READERS, namesIn } from "./statement-names.js";
 
 export type { CommittedFile, CommittedRuns };

@@ -45,7 +45,10 @@ export async function readCompactionRecords(
     const file = await warehouse.head(record.key);
     if (!file) return { key, reason: `its file ${record.key} is missing` };
     if (file.size !== record.size)
-      return { key, reason: `its file ${record.key} has ${file.size} bytes, not the ${record.size} recorded` };
+      return {
+        key,
+        reason: `its file ${record.key} has ${file.size} bytes, not the ${record.size} recorded`,
+      };
     return record;
   });
   const valid: CompactionRecord[] = [];

@@ -24,7 +24,11 @@ function runFile(n: number, over: Partial<RunFile> = {}): RunFile {
   };
 }
 
-function record(name: string, runs: readonly number[], over: Partial<CompactionRecord> = {}): CompactionRecord {
+function record(
+  name: string,
+  runs: readonly number[],
+  over: Partial<CompactionRecord> = {},
+): CompactionRecord {
   return {
     dataset: "flights",
     id: name,
@@ -44,7 +48,8 @@ function record(name: string, runs: readonly number[], over: Partial<CompactionR
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
-const selected = (ns: readonly number[]) => ns.map((n) => ({ runId: id(n), schemaVersion: 1 as number | null }));
+const selected = (ns: readonly number[]) =>
+  ns.map((n) => ({ runId: id(n), schemaVersion: 1 as number | null }));
 
 describe("placeRuns", () => {
   it("reads every selected run of a compacted file from it, unfiltered, and the rest from their own files", () => {
@@ -93,7 +98,11 @@ describe("placeRuns", () => {
 
   it("prefers the merged record over the records it merged, which are then not read at all", () => {
     const merged = record("m", range(0, 16), { level: 2, merges: ["a", "b"] });
-    const placed = placeRuns(selected(range(0, 16)), [record("a", range(0, 8)), merged, record("b", range(8, 16))]);
+    const placed = placeRuns(selected(range(0, 16)), [
+      record("a", range(0, 8)),
+      merged,
+      record("b", range(8, 16)),
+    ]);
 
     expect(placed.compacted).toEqual([{ record: merged, runIds: range(0, 16).map(id) }]);
   });
@@ -172,7 +181,15 @@ describe("rowMismatches", () => {
       { runId: "b", rows: 5 },
     ];
 
-    expect(rowMismatches(expected, new Map([["a", 10], ["b", 5]]))).toEqual([]);
+    expect(
+      rowMismatches(
+        expected,
+        new Map([
+          ["a", 10],
+          ["b", 5],
+        ]),
+      ),
+    ).toEqual([]);
     expect(
       rowMismatches(
         expected,

@@ -1,0 +1,246 @@
+/**
+ * Warehouse compaction as a user meets it: forty small uploads of vega-datasets' flights, then one
+ * more `lakeline ingest` that compacts them. Every read (the table, its history, --as-of, an export,
+ * a re-processing, a newer schema version) is compared with the same lake never compacted.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { localCompactionDeps } from "../../cli/deps/compact.js";
+import { localConfig } from "../../src/contract/env.js";
+import { COMPACTED_PREFIX, compactionRecordPrefix } from "../../src/contract/keys.js";
+import type { CompactionRecord } from "../../src/core/warehouse/compaction.js";
+import { compactDataset } from "../../src/pipeline/compaction/compact.js";
+import { md5File } from "../../src/pipeline/shared/hash-files.js";
+import { runCli } from "../support/cli.js";
+import {
+  type BaseLake,
+  buildBaseLake,
+  copyLake,
+  queryRows,
+  ROWS_PER_UPLOAD,
+  TOTALS,
+  UPLOADS,
+  viewSql,
+  withCompact,
+} from "./compaction-support.js";
+import { exportJson } from "./export-support.js";
+
+const records = (lake: string): CompactionRecord[] => {
+  const dir = path.join(lake, "warehouse", compactionRecordPrefix("flights"));
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")));
+};
+const compactedFiles = (lake: string): string[] => {
+  const dir = path.join(lake, "warehouse", COMPACTED_PREFIX, "flights");
+  return fs.existsSync(dir)
+    ? (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".parquet"))
+    : [];
+};
+
+describe("compaction of forty small uploads of flights", () => {
+  let base: BaseLake;
+  let lake: string;
+  let compacting: { stdout: string; code: number };
+  let exportedBefore: Awaited<ReturnType<typeof exportJson>>;
+  let asOf: string;
+  const crash: Record<"orphan" | "race" | "missing", string> = { orphan: "", race: "", missing: "" };
+  const ALL = (UPLOADS + 1) * ROWS_PER_UPLOAD;
+
+  beforeAll(async () => {
+    // Prepare: the reference lake, an export of it, then copies; one more upload into each
+    base = await buildBaseLake();
+    asOf = new Date().toISOString();
+    exportedBefore = await exportJson(
+      "flights",
+      "--lake",
+      base.lake,
+      "--schemas",
+      base.schemas,
+      "--as-of",
+      asOf,
+    );
+    lake = copyLake(base, "compacted");
+    for (const name of ["orphan", "race", "missing"] as const) crash[name] = copyLake(base, name);
+    const ingestExtra = (into: string) =>
+      runCli("ingest", base.extra, "--dataset", "flights", "--lake", into, "--schemas", base.schemas);
+    await withCompact("off", () => ingestExtra(base.lake));
+    compacting = await withCompact("on", () => ingestExtra(lake));
+  }, 60_000);
+
+  it("compacts after the ingest command: one file, its record, nothing left to do", async () => {
+    // Assess
+    expect(compacting.code).toBe(0);
+    expect(compacting.stdout).toMatch(
+      new RegExp(
+        `compacted ${UPLOADS + 1} runs of flights into 1 file \\(ingest_date=\\d{4}-\\d{2}-\\d{2}\\), 1,025 rows`,
+      ),
+    );
+    const [record] = records(lake);
+    expect(records(lake)).toHaveLength(1);
+    expect(compactedFiles(lake)).toHaveLength(1);
+    expect(record).toMatchObject({ dataset: "flights", level: 1, schemaVersion: 1, rows: ALL });
+    expect(record!.runs).toHaveLength(UPLOADS + 1);
+    expect(await md5File(path.join(lake, "warehouse", record!.key))).toEqual({
+      md5: record!.md5,
+      size: record!.size,
+    });
+    const again = await runCli("compact", "--lake", lake, "--json");
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).datasets).toEqual([
+      { dataset: "flights", dryRun: false, files: [], invalid: [] },
+    ]);
+    const dry = await runCli("compact", "flights", "--lake", base.lake, "--dry-run");
+    expect(dry.stdout).toMatch(/^would compact 41 runs of flights into 1 file .*, 1,025 rows$/m);
+    expect(compactedFiles(base.lake)).toEqual([]);
+  });
+
+  it("reads the table and its history from the compacted file, with the rows of the uncompacted lake", async () => {
+    for (const table of ["flights", "flights_history"]) {
+      const compacted = await queryRows(base, lake, TOTALS(table));
+      const reference = await queryRows(base, base.lake, TOTALS(table));
+
+      expect(compacted).toEqual(reference);
+      expect(compacted.rows[0]).toMatchObject({ n: ALL, runs: UPLOADS + 1, sourced: ALL });
+    }
+    const sql = await viewSql(base, lake, "flights");
+    expect(sql).toContain(`/${COMPACTED_PREFIX}flights/`);
+    expect(sql).not.toMatch(/\/warehouse\/flights\/ingest_date=/);
+  });
+
+  it("reads --as-of between runs as the uncompacted lake does", async () => {
+    const { rows } = await queryRows(
+      base,
+      base.lake,
+      "SELECT ingestedAt FROM lakeline_runs ORDER BY ingestedAt",
+    );
+    const between = new Date(rows[19]!.ingestedAt as string).toISOString();
+
+    const compacted = await queryRows(base, lake, TOTALS("flights"), "--as-of", between);
+    const reference = await queryRows(base, base.lake, TOTALS("flights"), "--as-of", between);
+
+    expect(compacted).toEqual(reference);
+    expect(compacted.rows[0]!.runs).toBe(20);
+  });
+
+  it("recognises an export made before compaction as the same export", async () => {
+    const after = await exportJson("flights", "--lake", lake, "--schemas", base.schemas, "--as-of", asOf);
+
+    expect(exportedBefore.status).toBe("exported");
+    expect(after).toMatchObject({
+      status: "unchanged",
+      version: exportedBefore.version,
+      runId: exportedBefore.runId,
+      totalRows: UPLOADS * ROWS_PER_UPLOAD,
+    });
+  });
+
+  it("counts a re-processed blob of the compacted file once in the table, twice in the history", async () => {
+    // Act
+    for (const into of [lake, base.lake]) {
+      const r = await runCli(
+        "reprocess",
+        "flights",
+        "--key",
+        "flights/training/flights-05.jsonl",
+        "--lake",
+        into,
+        "--schemas",
+        base.schemas,
+      );
+      expect(r.code, r.stderr).toBe(0);
+    }
+
+    // Assess
+    for (const [table, n] of [
+      ["flights", ALL],
+      ["flights_history", ALL + ROWS_PER_UPLOAD],
+    ] as const) {
+      const compacted = await queryRows(base, lake, TOTALS(table));
+      expect(compacted).toEqual(await queryRows(base, base.lake, TOTALS(table)));
+      expect(compacted.rows[0]!.n).toBe(n);
+    }
+    expect(await viewSql(base, lake, "flights")).toMatch(/_run_id NOT IN \('[0-9a-f-]{36}'\)/);
+  });
+
+  it("reads the compacted rows of v1 with the default of a column v2 added", async () => {
+    // Prepare: v2 adds a column with a default; one upload under it
+    const v1 = JSON.parse(fs.readFileSync(path.join(base.schemas, "flights", "v1.json"), "utf8"));
+    const v2 = {
+      ...v1,
+      version: 2,
+      features: [...v1.features, { name: "cancelled", type: "BOOL", default: false }],
+    };
+    fs.writeFileSync(path.join(base.schemas, "flights", "v2.json"), JSON.stringify(v2));
+    const file = path.join(base.root, "flights-v2.jsonl");
+    const rows = fs.readFileSync(base.uploads[0]!, "utf8").trim().split("\n");
+    fs.writeFileSync(
+      file,
+      rows.map((l) => JSON.stringify({ ...JSON.parse(l), cancelled: true, delay: 1 })).join("\n"),
+    );
+
+    // Act
+    const r = await runCli("ingest", file, "--dataset", "flights", "--lake", lake, "--schemas", base.schemas);
+    const { rows: byVersion } = await queryRows(
+      base,
+      lake,
+      "SELECT _schema_version AS v, count(*) AS n, count(*) FILTER (WHERE NOT cancelled) AS defaulted FROM flights GROUP BY 1 ORDER BY 1",
+    );
+
+    // Assess
+    expect(r.code, r.stdout).toBe(0);
+    expect(byVersion).toEqual([
+      { v: 1, n: ALL, defaulted: ALL },
+      { v: 2, n: ROWS_PER_UPLOAD, defaulted: 0 },
+    ]);
+  });
+
+  describe("crash safety", () => {
+    it("ignores a compacted file whose record was never written, and compacts again", async () => {
+      // Prepare: a compaction whose record is then lost (a crash between the file and the record)
+      const before = await queryRows(base, crash.orphan, TOTALS("flights_history"));
+      expect((await runCli("compact", "--lake", crash.orphan)).code).toBe(0);
+      const dir = path.join(crash.orphan, "warehouse", compactionRecordPrefix("flights"));
+      for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f));
+
+      // Act
+      const orphaned = await queryRows(base, crash.orphan, TOTALS("flights_history"));
+      const again = JSON.parse((await runCli("compact", "--lake", crash.orphan, "--json")).stdout);
+
+      // Assess
+      expect(orphaned).toEqual(before);
+      expect(again.datasets[0].files).toHaveLength(1);
+      expect(compactedFiles(crash.orphan)).toHaveLength(2);
+      expect(await queryRows(base, crash.orphan, TOTALS("flights_history"))).toEqual(before);
+    });
+
+    it("reads each run once when two compactions raced over the same runs", async () => {
+      // Act: two compactions at once (two ingest processes finishing together)
+      const before = await queryRows(base, crash.race, TOTALS("flights"));
+      const deps = localCompactionDeps(localConfig({ lake: crash.race, schemas: base.schemas }));
+      await Promise.all([compactDataset(deps, "flights"), compactDataset(deps, "flights")]);
+
+      // Assess
+      expect(records(crash.race)).toHaveLength(2);
+      expect(await queryRows(base, crash.race, TOTALS("flights"))).toEqual(before);
+      const sql = await viewSql(base, crash.race, "flights");
+      expect(sql.split(`/${COMPACTED_PREFIX}flights/`)).toHaveLength(2);
+    });
+
+    it("reads the runs of a record whose file is missing from their own files, and says so", async () => {
+      // Prepare
+      const before = await queryRows(base, crash.missing, TOTALS("flights"));
+      expect((await runCli("compact", "flights", "--lake", crash.missing)).code).toBe(0);
+      fs.rmSync(path.join(crash.missing, "warehouse", records(crash.missing)[0]!.key));
+
+      // Act
+      const after = await queryRows(base, crash.missing, TOTALS("flights"));
+
+      // Assess
+      expect(after.rows).toEqual(before.rows);
+      expect(after.stderr).toMatch(
+        /compaction record .* set aside \(its file .* is missing\): its runs are read from their own files/,
+      );
+    });
+  });
+});
