@@ -5,6 +5,8 @@ import { localLakeStores } from "../../src/adapters/local/lake.js";
 import { type LocalConfig, scratchDir } from "../../src/contract/env.js";
 import { MARKER_PREFIX } from "../../src/contract/keys.js";
 import type { CompactionDeps } from "../../src/pipeline/compaction/compact.js";
+import { compactionLineage } from "../../src/pipeline/compaction/lineage.js";
+import { createLineageRecorder } from "../../src/pipeline/lineage/recorder.js";
 import { scratchUnder } from "../../src/pipeline/shared/scratch.js";
 import { systemClock } from "../../src/ports/clock.js";
 
@@ -15,6 +17,7 @@ export function localCompactionDeps(
   const stores = localLakeStores(config.lakeDir);
   return {
     warehouse: stores.warehouse,
+    onCompaction: compactionLineage(createLineageRecorder(stores.lineage), stores.warehouse),
     merger: new DuckDbParquetMerger(config.duckdbMemory ? { memoryLimit: config.duckdbMemory } : {}),
     clock: systemClock,
     scratch: scratchUnder(scratchDir()),

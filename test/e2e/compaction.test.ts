@@ -13,6 +13,7 @@ import type { CompactionRecord } from "../../src/core/warehouse/compaction.js";
 import { compactDataset } from "../../src/pipeline/compaction/compact.js";
 import { md5File } from "../../src/pipeline/shared/hash-files.js";
 import { runCli } from "../support/cli.js";
+import { runEventErrors } from "../support/openlineage-validator.js";
 import {
   type BaseLake,
   buildBaseLake,
@@ -93,6 +94,21 @@ describe("compaction of forty small uploads of flights", () => {
     const dry = await runCli("compact", "flights", "--lake", base.lake, "--dry-run");
     expect(dry.stdout).toMatch(/^would compact 41 runs of flights into 1 file .*, 1,025 rows$/m);
     expect(compactedFiles(base.lake)).toEqual([]);
+  });
+
+  it("records the compaction in the lineage: valid RunEvents, and the raw blobs upstream of the file", async () => {
+    const [record] = records(lake);
+    const events = path.join(lake, "lineage", "openlineage", "compact.flights", record!.id.slice(-36));
+    const stored = fs.readdirSync(events).sort();
+    const up = await runCli("lineage", record!.key, "--lake", lake, "--direction", "up", "--depth", "3");
+
+    expect(stored).toEqual(["COMPLETE.json", "START.json"]);
+    for (const f of stored)
+      expect(runEventErrors(JSON.parse(fs.readFileSync(path.join(events, f), "utf8")))).toEqual([]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toContain("Compact compact.flights (COMPLETE)");
+    // The other uploads were ingested into the reference lake, whose lineage names its own path.
+    expect(up.stdout).toContain(`/compacted/raw/flights/training/flights-${UPLOADS}.jsonl [RawBlob]`);
   });
 
   it("reads the table and its history from the compacted file, with the rows of the uncompacted lake", async () => {

@@ -19,7 +19,7 @@ export const ARTIFACT_TYPES = [
 ] as const;
 export type ArtifactTypeName = (typeof ARTIFACT_TYPES)[number];
 
-export const EXECUTION_TYPES = ["Ingest", "Validate", "Export", "Train"] as const;
+export const EXECUTION_TYPES = ["Ingest", "Validate", "Export", "Train", "Compact"] as const;
 export type ExecutionTypeName = (typeof EXECUTION_TYPES)[number];
 
 export const CONTEXT_TYPES = ["Dataset", "PipelineRun", "Experiment"] as const;

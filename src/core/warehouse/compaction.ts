@@ -57,6 +57,8 @@ export interface RunFile {
   readonly schemaVersion: number | null;
   readonly rows: number;
   readonly bytes?: number;
+  /** The file's md5, as its run recorded it (lineage names the file by it). */
+  readonly md5?: string;
   readonly ingestDate: string;
 }
 

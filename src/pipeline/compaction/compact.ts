@@ -38,10 +38,14 @@ export interface CompactionDeps {
   readonly onCompaction?: CompactionObserver;
 }
 
+/** Sees each compacted file start, then complete (its record written) or fail. */
 export interface CompactionObserver {
-  start(plan: CompactionPlan, id: string, at: Date): Promise<void>;
-  complete(plan: CompactionPlan, record: CompactionRecord): Promise<void>;
-  fail(plan: CompactionPlan, id: string, error: unknown): Promise<void>;
+  start(plan: CompactionPlan, runId: string, at: Date): Promise<CompactionWatch>;
+}
+
+export interface CompactionWatch {
+  complete(record: CompactionRecord, at: Date): Promise<void>;
+  fail(error: Error, at: Date): Promise<void>;
 }
 
 /** One compacted file written (or, on a dry run, to be written). */
@@ -80,6 +84,7 @@ export function runFilesOf(runs: readonly IngestResult[]): RunFile[] {
         rows: r.rowsWritten,
         ingestDate: date,
         ...(r.outputs.warehouseBytes !== undefined ? { bytes: r.outputs.warehouseBytes } : {}),
+        ...(r.outputs.warehouseMd5 !== undefined ? { md5: r.outputs.warehouseMd5 } : {}),
       },
     ];
   });
@@ -148,12 +153,13 @@ function sourcesOf(store: ObjectStore, plan: CompactionPlan): { sources: MergeSo
 /** Writes one compacted file and then its record; the record is written only if every run's rows are in the file. */
 export async function writeCompaction(deps: CompactionDeps, plan: CompactionPlan): Promise<CompactionRecord> {
   const at = deps.clock.now();
-  const id = `${compactTimestamp(at)}-L${plan.level}-${randomUUID()}`;
+  const runId = randomUUID();
+  const id = `${compactTimestamp(at)}-L${plan.level}-${runId}`;
   const key = compactedFileKey(plan.dataset, plan.ingestDate, id);
   const { sources, inputs } = sourcesOf(deps.warehouse, plan);
+  const watch = await deps.onCompaction?.start(plan, runId, at);
   const dir = await deps.scratch.create("lakeline-compact-");
   try {
-    await deps.onCompaction?.start(plan, id, at);
     const out = path.join(dir, "compacted.parquet");
     const problems = rowMismatches(plan.runs, await deps.merger.merge(sources, out));
     if (problems.length > 0)
@@ -182,10 +188,10 @@ export async function writeCompaction(deps: CompactionDeps, plan: CompactionPlan
       ifNoneMatch: true,
       contentType: "application/json",
     });
-    await deps.onCompaction?.complete(plan, record);
+    await watch?.complete(record, deps.clock.now());
     return record;
   } catch (err) {
-    await deps.onCompaction?.fail(plan, id, err);
+    await watch?.fail(err instanceof Error ? err : new Error(String(err)), deps.clock.now());
     throw err;
   } finally {
     await deps.scratch.dispose(dir);
