@@ -12,26 +12,22 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { expectRows, type Job, LAKELINE } from "./contenders.js";
+import { compactJob, type HistoryLake, job, restoreKept } from "./history-job.js";
+
+export type { HistoryLake };
+
 import { type BenchInput, SOURCE_PARQUET } from "./inputs.js";
 import { QUERY_SQL } from "./lake-jobs.js";
 import type { ResultRow, Target } from "./report.js";
 
-/** Bump when the way a history lake is built changes: cached lakes of another build are rebuilt. */
-const BUILD = 1;
+/**
+ * Bump when the way a history lake is built changes: cached lakes of another build are rebuilt.
+ * 2: `lakeline ingest` compacts the warehouse after its runs commit.
+ */
+const BUILD = 2;
 const EXTRA_ROWS = 1_000;
 const COST_LIMIT = 1.5;
 const EXPORT_RSS_MB = 512;
-
-export interface HistoryLake {
-  readonly runs: number;
-  readonly lake: string;
-  /** The file ingested on top (the same rows at every N). */
-  readonly extra: BenchInput;
-  /** The table the lake holds. */
-  readonly table: BenchInput;
-  /** Raw key of the first upload: the lineage query's root. */
-  readonly firstRaw: string;
-}
 
 const sql = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
@@ -123,55 +119,6 @@ export async function ensureHistoryLake(args: {
   return { runs, lake, extra, table, firstRaw };
 }
 
-/**
- * The lake for an operation that writes to it, so every repetition sees the same history: a copy
- * at the lake's own path (the original is set aside meanwhile and put back after). Lineage names a
- * local artifact by its absolute path, so a copy elsewhere would make an export record every input
- * file as a new artifact, which no lake that stays where it was ingested ever does.
- */
-async function inPlaceCopy(lake: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const kept = `${lake}.kept`;
-  await restoreKept(lake);
-  await fs.rename(lake, kept);
-  await fs.cp(kept, lake, { recursive: true });
-  return { dir: lake, cleanup: () => restoreKept(lake) };
-}
-
-/** The lake as built, back in place (also after a bench that died while an operation ran). */
-async function restoreKept(lake: string): Promise<void> {
-  const kept = `${lake}.kept`;
-  if (!existsSync(kept)) return;
-  await fs.rm(lake, { recursive: true, force: true });
-  await fs.rename(kept, lake);
-}
-
-function job(args: {
-  op: string;
-  operation: string;
-  h: HistoryLake;
-  base: HistoryLake;
-  input: BenchInput;
-  writes: boolean;
-  argv: (lake: string) => string[];
-  check: (out: string, code: number) => void;
-}): Job {
-  return {
-    id: `history-${args.op}:${args.h.runs}`,
-    operation: args.operation,
-    input: args.input,
-    baseline: `history-${args.op}:${args.base.runs}`,
-    memoryBound: args.op === "export",
-    async prepare() {
-      const copy = args.writes ? await inPlaceCopy(args.h.lake) : undefined;
-      const lake = copy?.dir ?? args.h.lake;
-      return {
-        command: { cmd: process.execPath, args: [...LAKELINE, ...args.argv(lake)], check: args.check },
-        cleanup: copy?.cleanup ?? (async () => {}),
-      };
-    },
-  };
-}
-
 /** Each operation at each N, N alternating within an operation (the first lake is the baseline). */
 export function historyJobs(lakes: readonly HistoryLake[]): Job[] {
   const base = lakes[0]!;
@@ -246,6 +193,7 @@ export function historyJobs(lakes: readonly HistoryLake[]): Job[] {
       },
     }),
   ]);
+  for (const [i, h] of lakes.entries()) byLake[i]!.push(compactJob(h, base));
   // Operation by operation, every N in turn: each pair sees the same machine conditions.
   return (byLake[0] ?? []).flatMap((_, op) => byLake.map((jobs) => jobs[op]!));
 }
