@@ -20,6 +20,7 @@ const NAMES = [
   "report",
   "replay",
   "reprocess",
+  "compact",
   "features",
 ];
 

@@ -94,6 +94,7 @@ describe("compaction of forty small uploads of flights", () => {
     const dry = await runCli("compact", "flights", "--lake", base.lake, "--dry-run");
     expect(dry.stdout).toMatch(/^would compact 41 runs of flights into 1 file .*, 1,025 rows$/m);
     expect(compactedFiles(base.lake)).toEqual([]);
+    expect((await runCli("compact", "Not-A-Dataset", "--lake", lake)).code).toBe(64);
   });
 
   it("records the compaction in the lineage: valid RunEvents, and the raw blobs upstream of the file", async () => {
