@@ -19,7 +19,10 @@ export class DuckDbParquetMerger implements ParquetMerger {
   constructor(private readonly options: DatabaseOptions = {}) {}
 
   async merge(sources: readonly MergeSource[], outPath: string): Promise<Map<string, number>> {
-    const db = await Database.open(this.options);
+    // One thread: copying 1,000 small files of 100 rows took 0.95 s CPU and 227 MB peak on one
+    // thread against 1.75 s and 333 MB on two (opening a file costs the same; threads only add
+    // coordination). It runs after an ingest has committed: CPU and memory matter more than wall.
+    const db = await Database.open({ threads: 1, ...this.options });
     try {
       const plain = sources.filter((s) => !s.filter).map((s) => s.path);
       const selects = [
