@@ -12,7 +12,7 @@ import { COMPACTED_PREFIX, compactionRecordPrefix } from "../../src/contract/key
 import type { CompactionRecord } from "../../src/core/warehouse/compaction.js";
 import { compactDataset } from "../../src/pipeline/compaction/compact.js";
 import { md5File } from "../../src/pipeline/shared/hash-files.js";
-import { runCli } from "../support/cli.js";
+import { runCli, VEGA } from "../support/cli.js";
 import { runEventErrors } from "../support/openlineage-validator.js";
 import {
   type BaseLake,
@@ -152,6 +152,41 @@ describe("compaction of forty small uploads of flights", () => {
     });
   });
 
+  it("reads a run committed after compaction from its own file, in one scan with the compacted file", async () => {
+    // Prepare: one more upload (other flights), far below the threshold
+    const later = path.join(base.root, "flights-later.jsonl");
+    const flights = JSON.parse(fs.readFileSync(path.join(VEGA, "flights-2k.json"), "utf8")) as object[];
+    fs.writeFileSync(
+      later,
+      `${flights
+        .slice(1500, 1500 + ROWS_PER_UPLOAD)
+        .map((r) => JSON.stringify(r))
+        .join("\n")}\n`,
+    );
+
+    // Act: compaction on for the compacted lake (nothing due), off for the reference
+    for (const [into, mode] of [
+      [lake, "on"],
+      [base.lake, "off"],
+    ] as const) {
+      const r = await withCompact(mode, () =>
+        runCli("ingest", later, "--dataset", "flights", "--lake", into, "--schemas", base.schemas),
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).not.toContain("compacted");
+    }
+
+    // Assess
+    const compacted = await queryRows(base, lake, TOTALS("flights"));
+    expect(compacted).toEqual(await queryRows(base, base.lake, TOTALS("flights")));
+    expect(compacted.rows[0]).toMatchObject({ n: ALL + ROWS_PER_UPLOAD, runs: UPLOADS + 2 });
+    expect(await viewSql(base, lake, "flights")).toMatch(
+      new RegExp(
+        `read_parquet\\(main\\.list_value\\('[^)]*/${COMPACTED_PREFIX}flights/[^)]*', '[^)]*/warehouse/flights/ingest_date=`,
+      ),
+    );
+  });
+
   it("counts a re-processed blob of the compacted file once in the table, twice in the history", async () => {
     // Act
     for (const into of [lake, base.lake]) {
@@ -170,8 +205,8 @@ describe("compaction of forty small uploads of flights", () => {
 
     // Assess
     for (const [table, n] of [
-      ["flights", ALL],
-      ["flights_history", ALL + ROWS_PER_UPLOAD],
+      ["flights", ALL + ROWS_PER_UPLOAD],
+      ["flights_history", ALL + 2 * ROWS_PER_UPLOAD],
     ] as const) {
       const compacted = await queryRows(base, lake, TOTALS(table));
       expect(compacted).toEqual(await queryRows(base, base.lake, TOTALS(table)));
@@ -207,7 +242,7 @@ describe("compaction of forty small uploads of flights", () => {
     // Assess
     expect(r.code, r.stdout).toBe(0);
     expect(byVersion).toEqual([
-      { v: 1, n: ALL, defaulted: ALL },
+      { v: 1, n: ALL + ROWS_PER_UPLOAD, defaulted: ALL + ROWS_PER_UPLOAD },
       { v: 2, n: ROWS_PER_UPLOAD, defaulted: 0 },
     ]);
   });
