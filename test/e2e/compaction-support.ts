@@ -7,6 +7,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "vitest";
 import { ENV } from "../../src/contract/env.js";
+import { COMPACTED_PREFIX, compactionRecordPrefix } from "../../src/contract/keys.js";
+import type { CompactionRecord, RunFile } from "../../src/core/warehouse/compaction.js";
+import { type CompactionDeps, writeCompaction } from "../../src/pipeline/compaction/compact.js";
 import { runCli, VEGA } from "../support/cli.js";
 import { tempLake } from "../support/temp.js";
 
@@ -21,6 +24,8 @@ export interface BaseLake {
   readonly uploads: string[];
   /** One more upload, not yet ingested anywhere. */
   readonly extra: string;
+  /** Writes the i-th slice of ROWS_PER_UPLOAD flights as an upload file. */
+  piece(i: number): string;
 }
 
 /** Runs the CLI with LAKELINE_COMPACT set (restored after). */
@@ -52,7 +57,19 @@ export async function buildBaseLake(): Promise<BaseLake> {
     runCli("ingest", ...uploads, "--dataset", "flights", "--lake", lake, "--schemas", schemasDir),
   );
   expect(r.code, r.stderr).toBe(0);
-  return { root, schemas: schemasDir, lake, uploads, extra: piece(UPLOADS) };
+  return { root, schemas: schemasDir, lake, uploads, extra: piece(UPLOADS), piece };
+}
+
+/** flights v2: v1 and one more feature. */
+export function addSchemaVersion(base: BaseLake, feature: object): void {
+  const v1 = JSON.parse(fs.readFileSync(path.join(base.schemas, "flights", "v1.json"), "utf8"));
+  const v2 = { ...v1, version: 2, features: [...v1.features, feature] };
+  fs.writeFileSync(path.join(base.schemas, "flights", "v2.json"), JSON.stringify(v2));
+}
+
+/** The CLI on a lake, with the tests' schemas. */
+export function onLake(base: BaseLake, lake: string, ...args: string[]) {
+  return runCli(...args, "--lake", lake, "--schemas", base.schemas);
 }
 
 /** A copy of the reference lake at `name` (same runs, keys and files). */
@@ -91,4 +108,32 @@ export const TOTALS = (table: string) =>
 export async function viewSql(base: BaseLake, lake: string, view: string): Promise<string> {
   const { rows } = await queryRows(base, lake, `SELECT sql FROM duckdb_views() WHERE view_name = '${view}'`);
   return String(rows[0]!.sql);
+}
+
+/** The compaction records of flights on a lake. */
+export function records(lake: string): CompactionRecord[] {
+  const dir = path.join(lake, "warehouse", compactionRecordPrefix("flights"));
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")));
+}
+
+/** The compacted files of flights on a lake (recorded or not). */
+export function compactedFiles(lake: string): string[] {
+  const dir = path.join(lake, "warehouse", COMPACTED_PREFIX, "flights");
+  return fs.existsSync(dir)
+    ? (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".parquet"))
+    : [];
+}
+
+/** A level-1 compaction of exactly these run files, whatever the threshold says. */
+export function compactByHand(deps: CompactionDeps, files: readonly RunFile[]): Promise<CompactionRecord> {
+  return writeCompaction(deps, {
+    dataset: "flights",
+    level: 1,
+    ingestDate: files[0]!.ingestDate,
+    schemaVersion: 1,
+    runFiles: files,
+    merged: [],
+    runs: files.map((f) => ({ runId: f.runId, rows: f.rows })),
+  });
 }

@@ -9,17 +9,23 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { localCompactionDeps } from "../../cli/deps/compact.js";
 import { localConfig } from "../../src/contract/env.js";
 import { COMPACTED_PREFIX, compactionRecordPrefix } from "../../src/contract/keys.js";
-import type { CompactionRecord } from "../../src/core/warehouse/compaction.js";
-import { compactDataset } from "../../src/pipeline/compaction/compact.js";
+import { MERGE_FAN_IN } from "../../src/core/warehouse/compaction.js";
+import { compactDataset, runFilesOf } from "../../src/pipeline/compaction/compact.js";
 import { md5File } from "../../src/pipeline/shared/hash-files.js";
-import { runCli, VEGA } from "../support/cli.js";
+import { readMarkers } from "../../src/pipeline/shared/markers.js";
+import { runCli } from "../support/cli.js";
 import { runEventErrors } from "../support/openlineage-validator.js";
 import {
+  addSchemaVersion,
   type BaseLake,
   buildBaseLake,
+  compactByHand,
+  compactedFiles,
   copyLake,
+  onLake,
   queryRows,
   ROWS_PER_UPLOAD,
+  records,
   TOTALS,
   UPLOADS,
   viewSql,
@@ -27,25 +33,13 @@ import {
 } from "./compaction-support.js";
 import { exportJson } from "./export-support.js";
 
-const records = (lake: string): CompactionRecord[] => {
-  const dir = path.join(lake, "warehouse", compactionRecordPrefix("flights"));
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")));
-};
-const compactedFiles = (lake: string): string[] => {
-  const dir = path.join(lake, "warehouse", COMPACTED_PREFIX, "flights");
-  return fs.existsSync(dir)
-    ? (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".parquet"))
-    : [];
-};
-
 describe("compaction of forty small uploads of flights", () => {
   let base: BaseLake;
   let lake: string;
   let compacting: { stdout: string; code: number };
   let exportedBefore: Awaited<ReturnType<typeof exportJson>>;
   let asOf: string;
-  const crash: Record<"orphan" | "race" | "missing", string> = { orphan: "", race: "", missing: "" };
+  const crash = { orphan: "", race: "", missing: "", tiers: "" };
   const ALL = (UPLOADS + 1) * ROWS_PER_UPLOAD;
 
   beforeAll(async () => {
@@ -62,9 +56,8 @@ describe("compaction of forty small uploads of flights", () => {
       asOf,
     );
     lake = copyLake(base, "compacted");
-    for (const name of ["orphan", "race", "missing"] as const) crash[name] = copyLake(base, name);
-    const ingestExtra = (into: string) =>
-      runCli("ingest", base.extra, "--dataset", "flights", "--lake", into, "--schemas", base.schemas);
+    for (const name of Object.keys(crash) as (keyof typeof crash)[]) crash[name] = copyLake(base, name);
+    const ingestExtra = (into: string) => onLake(base, into, "ingest", base.extra, "--dataset", "flights");
     await withCompact("off", () => ingestExtra(base.lake));
     compacting = await withCompact("on", () => ingestExtra(lake));
   }, 60_000);
@@ -154,24 +147,14 @@ describe("compaction of forty small uploads of flights", () => {
 
   it("reads a run committed after compaction from its own file, in one scan with the compacted file", async () => {
     // Prepare: one more upload (other flights), far below the threshold
-    const later = path.join(base.root, "flights-later.jsonl");
-    const flights = JSON.parse(fs.readFileSync(path.join(VEGA, "flights-2k.json"), "utf8")) as object[];
-    fs.writeFileSync(
-      later,
-      `${flights
-        .slice(1500, 1500 + ROWS_PER_UPLOAD)
-        .map((r) => JSON.stringify(r))
-        .join("\n")}\n`,
-    );
+    const later = base.piece(60);
 
     // Act: compaction on for the compacted lake (nothing due), off for the reference
     for (const [into, mode] of [
       [lake, "on"],
       [base.lake, "off"],
     ] as const) {
-      const r = await withCompact(mode, () =>
-        runCli("ingest", later, "--dataset", "flights", "--lake", into, "--schemas", base.schemas),
-      );
+      const r = await withCompact(mode, () => onLake(base, into, "ingest", later, "--dataset", "flights"));
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).not.toContain("compacted");
     }
@@ -190,15 +173,13 @@ describe("compaction of forty small uploads of flights", () => {
   it("counts a re-processed blob of the compacted file once in the table, twice in the history", async () => {
     // Act
     for (const into of [lake, base.lake]) {
-      const r = await runCli(
+      const r = await onLake(
+        base,
+        into,
         "reprocess",
         "flights",
         "--key",
         "flights/training/flights-05.jsonl",
-        "--lake",
-        into,
-        "--schemas",
-        base.schemas,
       );
       expect(r.code, r.stderr).toBe(0);
     }
@@ -217,13 +198,7 @@ describe("compaction of forty small uploads of flights", () => {
 
   it("reads the compacted rows of v1 with the default of a column v2 added", async () => {
     // Prepare: v2 adds a column with a default; one upload under it
-    const v1 = JSON.parse(fs.readFileSync(path.join(base.schemas, "flights", "v1.json"), "utf8"));
-    const v2 = {
-      ...v1,
-      version: 2,
-      features: [...v1.features, { name: "cancelled", type: "BOOL", default: false }],
-    };
-    fs.writeFileSync(path.join(base.schemas, "flights", "v2.json"), JSON.stringify(v2));
+    addSchemaVersion(base, { name: "cancelled", type: "BOOL", default: false });
     const file = path.join(base.root, "flights-v2.jsonl");
     const rows = fs.readFileSync(base.uploads[0]!, "utf8").trim().split("\n");
     fs.writeFileSync(
@@ -232,7 +207,7 @@ describe("compaction of forty small uploads of flights", () => {
     );
 
     // Act
-    const r = await runCli("ingest", file, "--dataset", "flights", "--lake", lake, "--schemas", base.schemas);
+    const r = await onLake(base, lake, "ingest", file, "--dataset", "flights");
     const { rows: byVersion } = await queryRows(
       base,
       lake,
@@ -277,6 +252,32 @@ describe("compaction of forty small uploads of flights", () => {
       expect(await queryRows(base, crash.race, TOTALS("flights"))).toEqual(before);
       const sql = await viewSql(base, crash.race, "flights");
       expect(sql.split(`/${COMPACTED_PREFIX}flights/`)).toHaveLength(2);
+    });
+
+    it("merges eight compacted files into one of the next level, taking each run once", async () => {
+      // Prepare: eight level-1 files of five runs each, the first also holding three of the second's (a race)
+      const before = await queryRows(base, crash.tiers, TOTALS("flights_history"));
+      const deps = localCompactionDeps(localConfig({ lake: crash.tiers, schemas: base.schemas }));
+      const runs = runFilesOf(await readMarkers(deps.warehouse, "flights"));
+      for (let i = 0; i < MERGE_FAN_IN; i++)
+        await compactByHand(deps, runs.slice(i * 5, i * 5 + 5 + (i === 0 ? 3 : 0)));
+
+      // Act
+      const outcome = await compactDataset(deps, "flights");
+
+      // Assess: one level-2 file of every run, the only compacted file read
+      expect(outcome.files).toEqual([
+        expect.objectContaining({
+          level: 2,
+          runs: UPLOADS,
+          rows: UPLOADS * ROWS_PER_UPLOAD,
+          inputs: MERGE_FAN_IN,
+        }),
+      ]);
+      expect(await queryRows(base, crash.tiers, TOTALS("flights_history"))).toEqual(before);
+      const sql = await viewSql(base, crash.tiers, "flights");
+      expect(sql.split(`/${COMPACTED_PREFIX}flights/`)).toHaveLength(2);
+      expect(sql).toContain("-L2-");
     });
 
     it("reads the runs of a record whose file is missing from their own files, and says so", async () => {
