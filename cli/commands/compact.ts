@@ -10,7 +10,6 @@ import { assertDatasetName } from "../../src/contract/raw-key.js";
 import { COMPACT_MIN_FILES, MERGE_FAN_IN } from "../../src/core/warehouse/compaction.js";
 import { type CompactionOutcome, compactDataset } from "../../src/pipeline/compaction/compact.js";
 import { committedDatasets, localCompactionDeps } from "../deps/compact.js";
-import { EXIT_HELP } from "../exit-codes.js";
 import { toJson } from "../output.js";
 
 interface CompactOpts {
@@ -77,7 +76,10 @@ export function register(program: Command): void {
 compacted file; ${MERGE_FAN_IN} compacted files of one level are merged into one of the next. Files of 1M rows or 64 MB
 are left alone. A compacted file counts once its record is written (the commit point); each run is then read
 from exactly one place. \`lakeline ingest\` compacts after its runs commit unless ${ENV.compact}=off.
-${EXIT_HELP}Examples:\n  lakeline compact --dry-run\n  lakeline compact flights --json`,
+
+Exit status: 0 compacted, or nothing due; 1 a compaction failed (nothing recorded: its runs stay read from
+their own files); 64 usage error (e.g. a bad dataset name); 70 internal error.
+Examples:\n  lakeline compact --dry-run\n  lakeline compact flights --json`,
     )
     .action(async (dataset: string | undefined, opts: CompactOpts) => {
       const outcomes = await compactLake(dataset, opts);
