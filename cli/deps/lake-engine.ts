@@ -67,15 +67,13 @@ export function committedFiles(
 
 /**
  * The dataset's compaction records whose file is in place; a record set aside is said (its runs are
- * read from their own files). `compacted: false` reads the run files only, as before compaction.
+ * read from their own files).
  */
 async function compactedRecords(
   stores: Stores,
   dataset: string,
   say: (warning: string) => void,
-  use = true,
 ): Promise<CompactionRecord[]> {
-  if (!use) return [];
   const { valid, invalid } = await readCompactionRecords(stores.warehouse, dataset);
   for (const i of invalid)
     say(`compaction record ${i.key} set aside (${i.reason}): its runs are read from their own files`);
@@ -84,7 +82,7 @@ async function compactedRecords(
 
 export async function openLakeEngine(
   config: LocalConfig,
-  options: QueryEngineOptions & { readonly compacted?: boolean } = {},
+  options: QueryEngineOptions = {},
 ): Promise<DuckDbQueryEngine> {
   const stores = localLakeStores(config.lakeDir);
   // One index read per dataset per engine: the views and `lakeline_runs` share it.
@@ -96,7 +94,7 @@ export async function openLakeEngine(
   const compactedOf = (dataset: string) => {
     let valid = records.get(dataset);
     if (!valid) {
-      valid = compactedRecords(stores, dataset, say, options.compacted);
+      valid = compactedRecords(stores, dataset, say);
       records.set(dataset, valid);
     }
     return valid;
