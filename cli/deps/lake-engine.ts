@@ -48,13 +48,20 @@ export function committedFiles(stores: Stores, markers: readonly IngestResult[])
   };
 }
 
+/**
+ * `known`: committed runs of some datasets already read (an export's driver listed them): used as
+ * they are, so the snapshot reads exactly the runs its manifest names.
+ */
 export function openLakeEngine(
   config: LocalConfig,
   options: QueryEngineOptions = {},
+  known?: ReadonlyMap<string, readonly IngestResult[]>,
 ): Promise<DuckDbQueryEngine> {
   const stores = localLakeStores(config.lakeDir);
   // One index read per dataset per engine: the views and `lakeline_runs` share it.
-  const read = new Map<string, Promise<IngestResult[]>>();
+  const read = new Map<string, Promise<readonly IngestResult[]>>(
+    [...(known ?? [])].map(([dataset, runs]) => [dataset, Promise.resolve(runs)]),
+  );
   const runsOf = (dataset: string) => {
     let runs = read.get(dataset);
     if (!runs) {

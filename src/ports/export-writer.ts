@@ -3,6 +3,7 @@
  * writes them into local scratch (adapters/duckdb); Athena UNLOADs them to a staging prefix of the
  * exports zone (adapters/aws). The export executor sees only this, and never which engine ran.
  */
+import type { IngestResult } from "../contract/records.js";
 import type { SnapshotPlan } from "../core/export/snapshot-sql.js";
 import type { SplitKeyColumn } from "../core/split/canonical.js";
 import type { SplitSpec } from "../core/split/spec.js";
@@ -26,6 +27,12 @@ export interface ExportSnapshot {
    */
   readonly asOf: Date;
   readonly where?: string;
+  /**
+   * Every committed run of the dataset as the driver listed them: an engine that takes the runs
+   * as a list (DuckDB's views) uses these rather than reading the run index again. Optional: an
+   * engine that reads them as a table when it runs (Athena) ignores them.
+   */
+  readonly committedRuns?: readonly IngestResult[];
 }
 
 /** Where one export run writes. */

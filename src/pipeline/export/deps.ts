@@ -17,6 +17,11 @@ export interface ExportDeps {
   readonly scratchDir: string;
   /** Writes the snapshot's split parts: DuckDB on the local lake, Athena in AWS. */
   readonly writer: ExportWriter;
+  /**
+   * Append the run index's lost entries and compact it while reading (a reader that may write the
+   * warehouse: the CLI); the export function only reads. @default false
+   */
+  readonly healRunIndex?: boolean;
 }
 
 export type ExportStatus = "exported" | "unchanged" | "empty";
