@@ -40,11 +40,16 @@ export function committedFiles(stores: Stores, markers: readonly IngestResult[])
       .sort()
       .map((k) => stores.quarantine.localPath(k));
   const current = latestProcessings(markers);
-  const history = markers.filter((m) => m.status === "ok");
+  let history: CommittedRuns["history"] | undefined;
   return {
     warehouse: warehouse(current),
     quarantine: quarantine(current),
-    history: { warehouse: warehouse(history), quarantine: quarantine(history) },
+    // Listed when a history view is created: an export's engine never creates one.
+    get history() {
+      const ok = markers.filter((m) => m.status === "ok");
+      history ??= { warehouse: warehouse(ok), quarantine: quarantine(ok) };
+      return history;
+    },
   };
 }
 

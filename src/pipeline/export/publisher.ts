@@ -28,7 +28,7 @@ import type { Published } from "../shared/run-step.js";
 import type { ExportContext, ExportMade, ExportPlan, MadePart } from "./context.js";
 import type { ExportResult } from "./deps.js";
 import { emptyExport } from "./driver.js";
-import { putSnapshotSources, snapshotSources } from "./sources.js";
+import { manifestSnapshot, putSnapshotSources, sourceList } from "./sources.js";
 
 export interface DvcDirectory {
   /** Local folder holding the files. */
@@ -116,8 +116,8 @@ async function pushExport(
   await putOnce(exports, dvcObjectPath(hashed.md5), dvcDirJson(hashed.entries));
   for (const part of made.parts) await putPartOnce(exports, part, `${keys.data}/${part.relpath}`);
   // The source list before the manifest naming it, as every object before what lists it.
-  const { snapshot, list } = snapshotSources(ctx.plan);
-  await putSnapshotSources(exports, snapshot, list);
+  const snapshot = manifestSnapshot(ctx.plan);
+  await putSnapshotSources(exports, snapshot, () => sourceList(ctx.plan, snapshot));
   const manifest = exportManifest(ctx.plan, made, hashed, snapshot);
   await putOnce(exports, keys.manifest, renderManifest(manifest), "application/json");
   await putOnce(

@@ -19,12 +19,18 @@ import { putOnce } from "../../ports/conditional-put.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { ExportPlan } from "./context.js";
 
-/** The snapshot as the manifest names it, and the source list it points to. */
-export function snapshotSources(plan: ExportPlan): { snapshot: ManifestSnapshot; list: SnapshotSources } {
+/** The snapshot as the manifest names it. */
+export function manifestSnapshot(plan: ExportPlan): ManifestSnapshot {
   // The driver's lineage input is the snapshot: its version is the DVC hash of (key, md5) per file.
   const ref = plan.inputs[0]!;
   const md5 = ref.version!;
-  const totals = { files: plan.sources.length, rows: ref.rowCount ?? 0, size: ref.size ?? 0 };
+  const sources = snapshotSourcesKey(plan.x.dataset, md5);
+  return { md5, files: plan.sources.length, rows: ref.rowCount ?? 0, size: ref.size ?? 0, sources };
+}
+
+/** The source list `snapshot.sources` names: every file the plan reads, in key order. */
+export function sourceList(plan: ExportPlan, snapshot: ManifestSnapshot): SnapshotSources {
+  const { sources: _, ...totals } = snapshot;
   const sources: ManifestSource[] = plan.sources.map((s) => ({
     key: s.key,
     md5: s.md5,
@@ -33,17 +39,20 @@ export function snapshotSources(plan: ExportPlan): { snapshot: ManifestSnapshot;
     ingestedAt: s.ingestedAt,
     rows: s.rows,
   }));
-  const list = { snapshotFormat: SNAPSHOT_SOURCES_FORMAT, dataset: plan.x.dataset, md5, ...totals, sources };
-  return { snapshot: { md5, ...totals, sources: snapshotSourcesKey(plan.x.dataset, md5) }, list };
+  return { snapshotFormat: SNAPSHOT_SOURCES_FORMAT, dataset: plan.x.dataset, ...totals, sources };
 }
 
-/** Writes the source list once (create-only: every export of the snapshot writes the same bytes). */
+/**
+ * Writes the source list once (create-only: every export of the snapshot writes the same bytes); an
+ * export of a snapshot already listed does not even render it.
+ */
 export async function putSnapshotSources(
   exports: ObjectStore,
   snapshot: ManifestSnapshot,
-  list: SnapshotSources,
+  list: () => SnapshotSources,
 ): Promise<void> {
-  await putOnce(exports, snapshot.sources, renderSnapshotSources(list), "application/json");
+  if (await exports.head(snapshot.sources)) return;
+  await putOnce(exports, snapshot.sources, renderSnapshotSources(list()), "application/json");
 }
 
 /**

@@ -13,7 +13,7 @@ import { md5Hex } from "../../../src/core/hash/dvc.js";
 import { snapshotMembersWrite } from "../../../src/core/lineage/snapshot-members.js";
 import type { ExportDeps } from "../../../src/pipeline/export/deps.js";
 import { driveExport } from "../../../src/pipeline/export/driver.js";
-import { exportSources, snapshotSources } from "../../../src/pipeline/export/sources.js";
+import { exportSources, manifestSnapshot, sourceList } from "../../../src/pipeline/export/sources.js";
 import type { LineageRecorder } from "../../../src/pipeline/lineage/recorder.js";
 import { fixedClock } from "../../../src/ports/clock.js";
 import type { ExportWriter } from "../../../src/ports/export-writer.js";
@@ -55,7 +55,8 @@ describe("the warehouse files an export read", () => {
   it("are read from the source list a format-2 manifest names, checked against the snapshot hash", async () => {
     // Prepare
     const { plan, exports } = await planOver(12);
-    const { snapshot, list } = snapshotSources(plan);
+    const snapshot = manifestSnapshot(plan);
+    const list = sourceList(plan, snapshot);
     await exports.put(snapshot.sources, renderSnapshotSources(list));
     const manifest = { manifestFormat: 2, dataset: "penguins", version: "v", snapshot } as const;
     // Act
@@ -78,7 +79,8 @@ describe("the warehouse files an export read", () => {
   it("refuse a source list that is missing or does not hash to the snapshot", async () => {
     // Prepare: a list with one file dropped
     const { plan, exports } = await planOver(4);
-    const { snapshot, list } = snapshotSources(plan);
+    const snapshot = manifestSnapshot(plan);
+    const list = sourceList(plan, snapshot);
     const manifest = { manifestFormat: 2, dataset: "penguins", version: "v", snapshot } as never;
     const missing = exportSources(exports, manifest);
     const cut: SnapshotSources = { ...list, sources: list.sources.slice(1) };
