@@ -3,15 +3,17 @@
  * writes them into local scratch (adapters/duckdb); Athena UNLOADs them to a staging prefix of the
  * exports zone (adapters/aws). The export executor sees only this, and never which engine ran.
  */
-import type { IngestResult } from "../contract/records.js";
 import type { SnapshotPlan } from "../core/export/snapshot-sql.js";
 import type { SplitKeyColumn } from "../core/split/canonical.js";
 import type { SplitSpec } from "../core/split/spec.js";
 import type { Select } from "../core/sql-builder.js";
 import type { ExportEngine, QueryEngine } from "./query-engine.js";
 
-/** What the snapshot holds: the rule is in core/export/snapshot-sql.ts, the same on both engines. */
-export interface ExportSnapshot {
+/**
+ * What the snapshot holds: the rule is in core/export/snapshot-sql.ts, the same on both engines.
+ * `Run`: a committed run as the run index lists it (the pipeline's `IngestResult`).
+ */
+export interface ExportSnapshot<Run = unknown> {
   readonly dataset: string;
   /** Output columns, in order. */
   readonly columns: readonly string[];
@@ -32,7 +34,7 @@ export interface ExportSnapshot {
    * as a list (DuckDB's views) uses these rather than reading the run index again. Optional: an
    * engine that reads them as a table when it runs (Athena) ignores them.
    */
-  readonly committedRuns?: readonly IngestResult[];
+  readonly committedRuns?: readonly Run[];
 }
 
 /** Where one export run writes. */
@@ -63,9 +65,9 @@ export interface WrittenExport {
   readonly statements: readonly string[];
 }
 
-export interface ExportWriter {
+export interface ExportWriter<Run = unknown> {
   readonly engine: QueryEngine["name"];
-  write(snapshot: ExportSnapshot, target: ExportTarget): Promise<WrittenExport>;
+  write(snapshot: ExportSnapshot<Run>, target: ExportTarget): Promise<WrittenExport>;
 }
 
 /**

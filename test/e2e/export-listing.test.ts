@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { localExportDeps } from "../../cli/deps/export.js";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
 import { localConfig } from "../../src/contract/env.js";
+import type { IngestResult } from "../../src/contract/records.js";
 import { SnapshotChangedError } from "../../src/core/errors.js";
 import { exportDataset } from "../../src/pipeline/export/export.js";
 import type { ExportWriter } from "../../src/ports/export-writer.js";
@@ -24,7 +25,7 @@ async function exportWhile(during: (lake: string) => Promise<void>) {
   const { runId } = await ingest(lake, path.join(VEGA, "penguins.json"), "penguins");
   const deps = localExportDeps(localConfig({ lake }));
   const listed: (string[] | undefined)[] = [];
-  const writer: ExportWriter = {
+  const writer: ExportWriter<IngestResult> = {
     engine: "duckdb",
     async write(snapshot, target) {
       listed.push(snapshot.committedRuns?.map((r) => r.runId));

@@ -95,11 +95,11 @@ export interface DuckDbExportWriterOptions {
 }
 
 /** ExportWriter on DuckDB: parts are local files in the run's scratch folder. */
-export class DuckDbExportWriter implements ExportWriter {
+export class DuckDbExportWriter implements ExportWriter<IngestResult> {
   readonly engine = "duckdb" as const;
   constructor(private readonly options: DuckDbExportWriterOptions) {}
 
-  async write(snapshot: ExportSnapshot, target: ExportTarget): Promise<WrittenExport> {
+  async write(snapshot: ExportSnapshot<IngestResult>, target: ExportTarget): Promise<WrittenExport> {
     const engine = await this.options.openEngine(
       snapshot.snapshotAt,
       snapshot.dataset,
