@@ -20,7 +20,8 @@ async function outputs(file: string, dataset: string, staging: "memory" | "disk"
   const scratch = await tempDir("staging-disk");
   const batch = await stageFile(file, registry.load(dataset).schema, scratch, staging);
   try {
-    const onDisk = fs.existsSync(path.join(scratch, "staged.parquet"));
+    const stagedFile = path.join(scratch, "staged.parquet");
+    const onDisk = fs.existsSync(stagedFile);
     const valid = path.join(scratch, "valid.parquet");
     const quarantine = path.join(scratch, "quarantine.parquet");
     const [written, statistics] = await Promise.all([
@@ -33,8 +34,15 @@ async function outputs(file: string, dataset: string, staging: "memory" | "disk"
     try {
       const rows = (f: string, order: string) =>
         db.all(`SELECT * FROM read_parquet('${f}') ORDER BY ${order}`);
+      // The staged file is scratch read back once: written without compression (see stageInParquet).
+      const compressions = onDisk
+        ? (await db.all(`SELECT DISTINCT compression FROM parquet_metadata('${stagedFile}')`)).map((r) =>
+            String(r.compression),
+          )
+        : [];
       return {
         onDisk,
+        compressions,
         written,
         quarantined,
         statistics,
@@ -81,7 +89,8 @@ describe("staging on disk", () => {
     // after it keep theirs on both paths.
     expect(memory.bad.map((r) => Number(r._source_row))).toEqual([10, 20, 30]);
     expect(memory.valid.map((r) => Number(r._source_row)).slice(26, 29)).toEqual([29, 31, 32]);
-    expect(disk).toEqual({ ...memory, onDisk: true });
+    expect(disk.compressions).toEqual(["UNCOMPRESSED"]);
+    expect(disk).toEqual({ ...memory, onDisk: true, compressions: ["UNCOMPRESSED"] });
   });
 
   it("gives the same outputs as memory for JSON lines (penguins)", async () => {
@@ -93,6 +102,6 @@ describe("staging on disk", () => {
     const disk = await outputs(file, "penguins", "disk");
     expect(memory.written).toBe(343);
     expect(memory.quarantined).toBe(2);
-    expect(disk).toEqual({ ...memory, onDisk: true });
+    expect(disk).toEqual({ ...memory, onDisk: true, compressions: ["UNCOMPRESSED"] });
   });
 });
