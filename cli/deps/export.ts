@@ -3,6 +3,7 @@
 import { EXPORT_MEMORY_LIMIT } from "../../src/adapters/duckdb/database.js";
 import { DuckDbExportWriter, writeSplitParts } from "../../src/adapters/duckdb/export-writer.js";
 import type { LocalConfig } from "../../src/contract/env.js";
+import type { IngestResult } from "../../src/contract/records.js";
 import type { ExportDeps, ExportEngine } from "../../src/pipeline/export/export.js";
 import type { SplitPartsWriter } from "../../src/ports/export-writer.js";
 import { localPipelineDeps } from "./ingest.js";
@@ -16,8 +17,10 @@ export async function openLocalExportEngine(
   config: LocalConfig,
   asOf: Date,
   dataset?: string,
+  committedRuns?: readonly IngestResult[],
 ): Promise<ExportEngine> {
-  const engine = await openLakeEngine(config, { asOf, ...(dataset ? { datasets: [dataset] } : {}) });
+  const known = dataset && committedRuns ? new Map([[dataset, committedRuns]]) : undefined;
+  const engine = await openLakeEngine(config, { asOf, ...(dataset ? { datasets: [dataset] } : {}) }, known);
   return {
     name: engine.name,
     query: (sql) => engine.query(sql),
@@ -47,15 +50,17 @@ export function localExportDeps(
     ...localPipelineDeps(config),
     openEngine,
     writer: new DuckDbExportWriter({
-      openEngine: (asOf, dataset) =>
+      openEngine: (asOf, dataset, committedRuns) =>
         openLocalExportEngine(
           { ...config, duckdbMemory: config.duckdbMemory ?? EXPORT_MEMORY_LIMIT },
           asOf,
           dataset,
+          committedRuns,
         ),
       ...(rowsPerPart ? { rowsPerPart } : {}),
     }),
     writeSplits: (engine, query) => writeSplitParts(engine, query, rowsPerPart),
+    healRunIndex: true,
     ...rest,
   };
 }

@@ -57,11 +57,16 @@ export function committedFiles(
       .sort()
       .map((k) => stores.quarantine.localPath(k));
   const current = latestProcessings(markers);
-  const history = markers.filter((m) => m.status === "ok");
+  let history: CommittedRuns["history"] | undefined;
   return {
     warehouse: warehouse(current),
     quarantine: quarantine(current),
-    history: { warehouse: warehouse(history), quarantine: quarantine(history) },
+    // Listed when a history view is created: an export's engine never creates one.
+    get history() {
+      const ok = markers.filter((m) => m.status === "ok");
+      history ??= { warehouse: warehouse(ok), quarantine: quarantine(ok) };
+      return history;
+    },
   };
 }
 
@@ -80,13 +85,20 @@ async function compactedRecords(
   return valid;
 }
 
+/**
+ * `known`: committed runs of some datasets already read (an export's driver listed them): used as
+ * they are, so the snapshot reads exactly the runs its manifest names.
+ */
 export async function openLakeEngine(
   config: LocalConfig,
   options: QueryEngineOptions = {},
+  known?: ReadonlyMap<string, readonly IngestResult[]>,
 ): Promise<DuckDbQueryEngine> {
   const stores = localLakeStores(config.lakeDir);
   // One index read per dataset per engine: the views and `lakeline_runs` share it.
-  const read = new Map<string, Promise<IngestResult[]>>();
+  const read = new Map<string, Promise<readonly IngestResult[]>>(
+    [...(known ?? [])].map(([dataset, runs]) => [dataset, Promise.resolve(runs)]),
+  );
   const records = new Map<string, Promise<CompactionRecord[]>>();
   // Set-aside records are found when a view is first bound, after the engine exists.
   let engine: DuckDbQueryEngine | undefined;

@@ -5,6 +5,7 @@
  *   <dataset>/<version>/data/<split>/part-<n>.parquet   the rows, n = 0, 1, … (empty splits have no file)
  *   <dataset>/<version>/manifest.json                   what was exported, from what, how
  *   <dataset>/<version>/<dataset>.dvc                   DVC 3 pointer to data/ — written last: the commit
+ *   <dataset>/_snapshots/<snapshot md5>.json            the warehouse files a snapshot is made of, once
  *   files/md5/<2>/<30>                                  DVC objects: every data file, and the .dir list
  *
  * `<version>` is the md5 of the data folder's DVC manifest: the `.dvc` file's `md5` without its
@@ -13,7 +14,9 @@
 import type { SplitRange } from "../core/split/spec.js";
 
 export const EXPORT_PIPELINE_VERSION = "lakeline-export/1";
-export const MANIFEST_FORMAT = 1;
+/** 1: `sources` listed every warehouse file inline; 2: `snapshot` names them in one shared object. */
+export const MANIFEST_FORMAT = 2;
+export const SNAPSHOT_SOURCES_FORMAT = 1;
 export const DATA_DIR = "data";
 
 export interface ExportKeys {
@@ -31,6 +34,17 @@ export function exportKeys(dataset: string, version: string): ExportKeys {
     manifest: `${root}/manifest.json`,
     dvcFile: `${root}/${dataset}.dvc`,
   };
+}
+
+/**
+ * The source list of a warehouse snapshot: `<dataset>/_snapshots/<md5>.json`, keyed by the
+ * snapshot's DVC directory hash (`<md5>.dir` over the files' keys and md5s). That hash fixes the
+ * files, and with them every field the list holds (a file's size and rows, and the run named in its
+ * key), so every export of one snapshot shares one object. `_snapshots` never clashes with a
+ * version folder (32 hex digits).
+ */
+export function snapshotSourcesKey(dataset: string, snapshotMd5: string): string {
+  return `${dataset}/_snapshots/${versionOf(snapshotMd5)}.json`;
 }
 
 /**
@@ -71,6 +85,41 @@ export interface ManifestSource {
   readonly rows: number;
 }
 
+/** The warehouse snapshot an export read, in its manifest (format 2). */
+export interface ManifestSnapshot {
+  /**
+   * DVC directory hash (`<md5>.dir`) of the warehouse files read, relpath = warehouse key: the
+   * version of the export's `WarehouseSnapshot` lineage input.
+   */
+  readonly md5: string;
+  readonly files: number;
+  /** Rows the files' runs wrote (before the environment, as-of and `where` filters). */
+  readonly rows: number;
+  readonly size: number;
+  /** Key, in the exports zone, of the source list (`SnapshotSources`): every file, with its md5. */
+  readonly sources: string;
+}
+
+/** The object `ManifestSnapshot.sources` names. */
+export interface SnapshotSources {
+  readonly snapshotFormat: number;
+  readonly dataset: string;
+  readonly md5: string;
+  readonly files: number;
+  readonly rows: number;
+  readonly size: number;
+  /** In key order. */
+  readonly sources: readonly ManifestSource[];
+}
+
+/** One source per line: greppable, and the same snapshot always gives the same bytes. */
+export function renderSnapshotSources(s: SnapshotSources): string {
+  const { sources, ...head } = s;
+  const lines = sources.map((f) => `    ${JSON.stringify(f)}`).join(",\n");
+  const fields = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
+  return `{\n${fields.join("\n")}\n  "sources": [${sources.length ? `\n${lines}\n  ` : ""}]\n}\n`;
+}
+
 export interface ExportManifest {
   readonly manifestFormat: number;
   readonly dataset: string;
@@ -97,7 +146,10 @@ export interface ExportManifest {
   /** What a trainer should know about the split (label in the key, shares off the request). */
   readonly warnings: readonly string[];
   readonly files: readonly ManifestFile[];
-  readonly sources: readonly ManifestSource[];
+  /** Format 2: the warehouse snapshot read; its files are listed in the object it names. */
+  readonly snapshot?: ManifestSnapshot;
+  /** Format 1 only: every warehouse file read, inline. */
+  readonly sources?: readonly ManifestSource[];
   /** The snapshot query, in the dialect of the engine that ran it. */
   readonly query: string;
   readonly engine: "duckdb" | "athena";

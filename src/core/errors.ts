@@ -133,6 +133,11 @@ export class SnapshotChangedError extends LakelineError {
   override readonly name = "SnapshotChangedError";
 }
 
+/** An export's manifest names a source list that is missing, or that does not hash to its snapshot. */
+export class ExportSourcesError extends LakelineError {
+  override readonly name = "ExportSourcesError";
+}
+
 /** An input is larger than one invocation may process; it is routed, not crashed on. */
 export class BlobTooLargeError extends LakelineError {
   override readonly name = "BlobTooLargeError";

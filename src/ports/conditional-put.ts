@@ -5,7 +5,7 @@
  * and the lineage store.
  */
 import { ObjectExistsError } from "../core/errors.js";
-import type { ObjectStore } from "./object-store.js";
+import type { ObjectStore, PutOptions } from "./object-store.js";
 
 /** The content type a key's extension implies, where readers care (browsers, Athena, DVC). */
 function contentTypeOf(key: string): string | undefined {
@@ -29,9 +29,14 @@ export async function putOnce(
   }
 }
 
-export async function putFileOnce(store: ObjectStore, key: string, file: string): Promise<boolean> {
+export async function putFileOnce(
+  store: ObjectStore,
+  key: string,
+  file: string,
+  options: Pick<PutOptions, "handOver"> = {},
+): Promise<boolean> {
   try {
-    await store.putFile(key, file, { ifNoneMatch: true });
+    await store.putFile(key, file, { ...options, ifNoneMatch: true });
     return true;
   } catch (err) {
     if (err instanceof ObjectExistsError) return false;

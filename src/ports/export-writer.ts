@@ -9,8 +9,11 @@ import type { SplitSpec } from "../core/split/spec.js";
 import type { Select } from "../core/sql-builder.js";
 import type { ExportEngine, QueryEngine } from "./query-engine.js";
 
-/** What the snapshot holds: the rule is in core/export/snapshot-sql.ts, the same on both engines. */
-export interface ExportSnapshot {
+/**
+ * What the snapshot holds: the rule is in core/export/snapshot-sql.ts, the same on both engines.
+ * `Run`: a committed run as the run index lists it (the pipeline's `IngestResult`).
+ */
+export interface ExportSnapshot<Run = unknown> {
   readonly dataset: string;
   /** Output columns, in order. */
   readonly columns: readonly string[];
@@ -26,6 +29,12 @@ export interface ExportSnapshot {
    */
   readonly asOf: Date;
   readonly where?: string;
+  /**
+   * Every committed run of the dataset as the driver listed them: an engine that takes the runs
+   * as a list (DuckDB's views) uses these rather than reading the run index again. Optional: an
+   * engine that reads them as a table when it runs (Athena) ignores them.
+   */
+  readonly committedRuns?: readonly Run[];
 }
 
 /** Where one export run writes. */
@@ -56,9 +65,9 @@ export interface WrittenExport {
   readonly statements: readonly string[];
 }
 
-export interface ExportWriter {
+export interface ExportWriter<Run = unknown> {
   readonly engine: QueryEngine["name"];
-  write(snapshot: ExportSnapshot, target: ExportTarget): Promise<WrittenExport>;
+  write(snapshot: ExportSnapshot<Run>, target: ExportTarget): Promise<WrittenExport>;
 }
 
 /**

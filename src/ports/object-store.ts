@@ -19,6 +19,11 @@ export interface PutOptions {
   /** Conditional create (`If-None-Match: *`): fail with ObjectExistsError if the key exists. */
   readonly ifNoneMatch?: boolean;
   readonly contentType?: string;
+  /**
+   * putFile only: the file is the caller's own finished output (scratch), which it will neither
+   * change nor write again, so a store on the same disk may keep its bytes without copying them.
+   */
+  readonly handOver?: boolean;
 }
 
 export interface PutResult {

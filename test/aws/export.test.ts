@@ -15,6 +15,7 @@ import { Database } from "../../src/adapters/duckdb/database.js";
 import { type ExportRequest, resolveExport } from "../../src/contract/export-request.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import { snapshotSql } from "../../src/core/export/snapshot-sql.js";
+import { dvcDirHash } from "../../src/core/hash/dvc.js";
 import { keyValuesOf } from "../../src/core/split/canonical.js";
 import { splitOf } from "../../src/core/split/split.js";
 import type { ExportResult } from "../../src/pipeline/export/deps.js";
@@ -72,9 +73,11 @@ let manifest: {
   asOf: string;
   environment: string;
   split: { parts: unknown; seed: string; key: { name: string; type: string }[] };
-  sources: { runId: string }[];
+  snapshot: { md5: string; files: number; sources: string };
   rows: Record<string, number>;
 };
+/** The source list the manifest's snapshot names. */
+let sources: { key: string; md5: string; runId: string }[];
 
 /**
  * The Glue tables over `deployment`'s warehouse and quarantine buckets: the Parquet tables, and the
@@ -142,6 +145,7 @@ beforeAll(async () => {
   if (!first.ok) throw new Error(`export failed: ${JSON.stringify(first.error)}\n${out.stdout.slice(-3000)}`);
   exported = first.value;
   manifest = JSON.parse(await getText(d.s3, d.buckets.Exports, exported.keys!.manifest));
+  sources = JSON.parse(await getText(d.s3, d.buckets.Exports, manifest.snapshot.sources)).sources;
   db = await Database.open();
 }, 900_000);
 
@@ -185,11 +189,13 @@ describe("shipped export with Trino as Athena", () => {
     expect(published).toHaveLength(exported.nfiles);
   });
 
-  it("reads the committed runs from the penguins_runs table, not from run ids in the SQL; the manifest lists them", () => {
+  it("reads the committed runs from the penguins_runs table, not from run ids in the SQL; the manifest's source list names them", () => {
     // Assess
-    expect(manifest.sources.map((s) => s.runId)).toHaveLength(2);
+    expect(sources.map((s) => s.runId)).toHaveLength(2);
+    expect(manifest.snapshot.files).toBe(2);
+    expect(dvcDirHash(sources.map((s) => ({ relpath: s.key, md5: s.md5 })))).toBe(manifest.snapshot.md5);
     expect(manifest.query).toMatch(/FROM "penguins_runs"\s+WHERE "dataset" = 'penguins'/);
-    for (const s of manifest.sources) expect(manifest.query).not.toContain(s.runId);
+    for (const s of sources) expect(manifest.query).not.toContain(s.runId);
   });
 
   it("gives each row the split DuckDB and TypeScript's splitOf give it", async () => {

@@ -120,6 +120,21 @@ export function objectStoreContract(name: string, makeStore: () => Promise<Store
       expect(Buffer.from(await store.get("big.parquet")).toString()).toBe("placeholder");
     });
 
+    it("stores a handed-over file whole, once, and keeps it after the file is gone", async () => {
+      // Prepare: the caller's own finished output, as the pipeline hands over its scratch files
+      const original = await fs.readFile(BIG_FILE);
+      const mine = path.join(scratch, "valid.parquet");
+      await fs.writeFile(mine, original);
+      // Act
+      await store.putFile("hand/over.parquet", mine, { ifNoneMatch: true, handOver: true });
+      const again = store.putFile("hand/over.parquet", mine, { ifNoneMatch: true, handOver: true });
+      await expect(again).rejects.toBeInstanceOf(ObjectExistsError);
+      await fs.rm(mine);
+      // Assess
+      expect(md5(await store.get("hand/over.parquet"))).toBe(md5(original));
+      expect((await store.head("hand/over.parquet"))?.size).toBe(original.byteLength);
+    });
+
     it("copies objects small and multi-MiB to another key byte-identical, once under a conditional copy", async () => {
       // Prepare
       const big = await fs.readFile(BIG_FILE);

@@ -59,3 +59,33 @@ describe("FsObjectStore.localPath", () => {
     }
   });
 });
+
+describe("FsObjectStore.putFile, handed over", () => {
+  it("keeps a regular file's bytes under a second name, and copies what is not a regular file", async () => {
+    // Prepare: a scratch file, and a symlink to another (linking a symlink would store the link)
+    const root = await tempDir("fs-store");
+    const store = new FsObjectStore(path.join(root, "warehouse"));
+    const file = path.join(root, "valid.parquet");
+    const target = path.join(root, "target.parquet");
+    const symlink = path.join(root, "link.parquet");
+    await fs.writeFile(file, "valid rows");
+    await fs.writeFile(target, "linked rows");
+    await fs.symlink(target, symlink);
+    try {
+      // Act
+      await store.putFile("d/valid.parquet", file, { ifNoneMatch: true, handOver: true });
+      await store.putFile("d/symlinked.parquet", symlink, { ifNoneMatch: true, handOver: true });
+      await store.putFile("d/copied.parquet", file, { ifNoneMatch: true });
+      await fs.rm(target);
+      // Assess
+      const stored = (key: string) => fs.lstat(store.localPath(key));
+      expect((await stored("d/valid.parquet")).ino).toBe((await fs.stat(file)).ino);
+      expect((await stored("d/copied.parquet")).ino).not.toBe((await fs.stat(file)).ino);
+      expect((await stored("d/symlinked.parquet")).isFile()).toBe(true);
+      expect(Buffer.from(await store.get("d/symlinked.parquet")).toString()).toBe("linked rows");
+      expect(Buffer.from(await store.get("d/valid.parquet")).toString()).toBe("valid rows");
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
+});

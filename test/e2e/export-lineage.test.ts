@@ -15,12 +15,9 @@ import { loadSnapshot } from "../../src/pipeline/lineage/query.js";
 import { runCli } from "../support/cli.js";
 import { tempDir } from "../support/temp.js";
 import { EARLY, LATE, releaseDraft, releaseFix, writeLines } from "./cars-support.js";
+import { sourcesOf } from "./export-support.js";
 
 const RAW = ["cars/training/cars-a.json", "cars/training/cars-b.json", "cars/training/cars-c.json"];
-
-interface Manifest {
-  sources: { key: string; runId: string }[];
-}
 
 describe("an export's lineage across runs", () => {
   let lake: string;
@@ -47,8 +44,6 @@ describe("an export's lineage across runs", () => {
     expect(r.code, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as ExportResult;
   };
-  const manifestOf = (e: ExportResult): Manifest =>
-    JSON.parse(fs.readFileSync(path.join(lake, "exports", e.keys!.manifest), "utf8")) as Manifest;
   let first: ExportResult;
   let second: ExportResult;
   let fromRawBefore: LineageGraph;
@@ -101,11 +96,7 @@ describe("an export's lineage across runs", () => {
       [up2, second],
     ] as const) {
       expect(names(graph, "RawBlob")).toEqual(RAW);
-      expect(names(graph, "WarehouseFile")).toEqual(
-        manifestOf(made)
-          .sources.map((s) => s.key)
-          .sort(),
-      );
+      expect(names(graph, "WarehouseFile")).toEqual((await sourcesOf(lake, made)).map((s) => s.key).sort());
       expect(names(graph, "WarehouseSnapshot")).toEqual(["cars"]);
     }
     expect(names(up2, "WarehouseFile")).not.toEqual(names(up1, "WarehouseFile"));

@@ -3,7 +3,10 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Database } from "../../src/adapters/duckdb/database.js";
+import { localLakeStores } from "../../src/adapters/local/lake.js";
+import type { ExportManifest, ManifestSource } from "../../src/contract/export-keys.js";
 import type { ExportResult } from "../../src/pipeline/export/export.js";
+import { exportSources } from "../../src/pipeline/export/sources.js";
 import { runCli } from "../support/cli.js";
 
 export async function exportJson(...args: string[]): Promise<ExportResult> {
@@ -11,6 +14,18 @@ export async function exportJson(...args: string[]): Promise<ExportResult> {
   if (r.stderr !== "" || ![0, 2].includes(r.code))
     throw new Error(`export failed (${r.code}): ${r.stderr}${r.stdout}`);
   return JSON.parse(r.stdout) as ExportResult;
+}
+
+/** An export's manifest, read from the lake's exports zone. */
+export function manifestOf(lake: string, made: ExportResult): ExportManifest {
+  return JSON.parse(
+    fs.readFileSync(path.join(lake, "exports", made.keys!.manifest), "utf8"),
+  ) as ExportManifest;
+}
+
+/** Every warehouse file the export read, as a reader of its manifest finds them. */
+export function sourcesOf(lake: string, made: ExportResult): Promise<ManifestSource[]> {
+  return exportSources(localLakeStores(lake).exports, manifestOf(lake, made));
 }
 
 /** Ingest one file; its result (run id …). */

@@ -9,7 +9,16 @@ import { dvcDirHash } from "../../src/core/hash/dvc.js";
 import { runCli, VEGA } from "../support/cli.js";
 import { runEventErrors } from "../support/openlineage-validator.js";
 import { tempDir } from "../support/temp.js";
-import { dvcPull, exportJson, exportRows, folderDigest, ingest, rowId } from "./export-support.js";
+import {
+  dvcPull,
+  exportJson,
+  exportRows,
+  folderDigest,
+  ingest,
+  manifestOf,
+  rowId,
+  sourcesOf,
+} from "./export-support.js";
 
 const FEATURES = [
   "species",
@@ -73,7 +82,8 @@ describe("lakeline export (penguins)", () => {
     expect(folderDigest(path.join(dir, "repo", "data"))).toEqual(
       folderDigest(path.join(lakeA, "exports", first.keys!.data)),
     );
-    const manifest = JSON.parse(fs.readFileSync(path.join(lakeA, "exports", first.keys!.manifest), "utf8"));
+    const manifest = manifestOf(lakeA, first);
+    const sources = await sourcesOf(lakeA, first);
     expect(manifest).toMatchObject({
       dataset: "penguins",
       environment: "TRAINING",
@@ -83,12 +93,12 @@ describe("lakeline export (penguins)", () => {
       engine: "duckdb",
       runId: first.runId,
     });
-    expect(manifest.sources).toHaveLength(1);
-    expect(manifest.sources[0].md5).toMatch(/^[0-9a-f]{32}$/);
+    expect(sources).toHaveLength(1);
+    expect(sources[0]!.md5).toMatch(/^[0-9a-f]{32}$/);
     // The committed runs are read from the commit markers as data, never listed in the SQL text.
     expect(manifest.query).toMatch(/"_run_id" IN \(\s+SELECT "runId"\s+FROM/);
     expect(manifest.query).toMatch(/FROM "lakeline_runs"\s+WHERE "dataset" = 'penguins'/);
-    expect(manifest.query).not.toContain(manifest.sources[0].runId);
+    expect(manifest.query).not.toContain(sources[0]!.runId);
     const rows = await exportRows(path.join(lakeA, "exports", first.keys!.data));
     expect(Object.keys(rows[0]!).sort()).toEqual(["split", ...FEATURES].sort());
   });
@@ -132,17 +142,13 @@ describe("lakeline export (penguins)", () => {
     ]);
     // The input is the warehouse table as one dataset, versioned by the snapshot (the DVC directory
     // hash of the files read): the event does not grow with history. The files are listed in the
-    // manifest and recorded as ML-Metadata input artifacts.
-    const manifest = JSON.parse(
-      fs.readFileSync(path.join(lake, "exports", grown.keys!.manifest), "utf8"),
-    ) as {
-      sources: { key: string; md5: string }[];
-    };
-    expect(manifest.sources).toHaveLength(2);
+    // source list the manifest names and recorded as ML-Metadata input artifacts.
+    const sources = await sourcesOf(lake, grown);
+    expect(sources).toHaveLength(2);
     for (const event of [start, complete]) {
       expect(event.inputs.map((i: { name: string }) => i.name)).toEqual(["penguins"]);
       expect(event.inputs[0].facets.version.datasetVersion).toBe(
-        dvcDirHash(manifest.sources.map((f) => ({ relpath: f.key, md5: f.md5 }))),
+        dvcDirHash(sources.map((f) => ({ relpath: f.key, md5: f.md5 }))),
       );
     }
     const artifacts = fs
@@ -150,7 +156,7 @@ describe("lakeline export (penguins)", () => {
       .map((f) => JSON.parse(fs.readFileSync(path.join(lake, "lineage", "mlmd", "artifacts", f), "utf8")))
       .filter((a: { type: string }) => a.type === "WarehouseFile")
       .map((a: { uri: string }) => a.uri);
-    for (const f of manifest.sources) expect(artifacts.some((uri: string) => uri.endsWith(f.key))).toBe(true);
+    for (const f of sources) expect(artifacts.some((uri: string) => uri.endsWith(f.key))).toBe(true);
     expect(complete.outputs[0]).toMatchObject({
       name: grown.keys!.data,
       facets: { version: { datasetVersion: grown.md5 } },

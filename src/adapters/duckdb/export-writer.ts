@@ -6,6 +6,7 @@
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { partRelpath } from "../../contract/export-keys.js";
+import type { IngestResult } from "../../contract/records.js";
 import { QueryError } from "../../core/errors.js";
 import {
   copyPartSql,
@@ -84,18 +85,26 @@ export interface DuckDbExportWriterOptions {
    * The engine over the warehouse as known at the snapshot instant (views of committed runs); it
    * needs the exported dataset's table and its runs only.
    */
-  readonly openEngine: (asOf: Date, dataset: string) => Promise<ExportEngine>;
+  readonly openEngine: (
+    asOf: Date,
+    dataset: string,
+    committedRuns?: readonly IngestResult[],
+  ) => Promise<ExportEngine>;
   /** @default 1000000 */
   readonly rowsPerPart?: number;
 }
 
 /** ExportWriter on DuckDB: parts are local files in the run's scratch folder. */
-export class DuckDbExportWriter implements ExportWriter {
+export class DuckDbExportWriter implements ExportWriter<IngestResult> {
   readonly engine = "duckdb" as const;
   constructor(private readonly options: DuckDbExportWriterOptions) {}
 
-  async write(snapshot: ExportSnapshot, target: ExportTarget): Promise<WrittenExport> {
-    const engine = await this.options.openEngine(snapshot.snapshotAt, snapshot.dataset);
+  async write(snapshot: ExportSnapshot<IngestResult>, target: ExportTarget): Promise<WrittenExport> {
+    const engine = await this.options.openEngine(
+      snapshot.snapshotAt,
+      snapshot.dataset,
+      snapshot.committedRuns,
+    );
     try {
       const snapshotQuery = snapshotSelect(snapshotPlanOf(snapshot, RUNS_VIEW), "duckdb");
       const splits = snapshot.spec.parts.map((p) => p.name);

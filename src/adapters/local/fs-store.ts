@@ -69,7 +69,7 @@ export class FsObjectStore implements ObjectStore {
   async putFile(key: string, file: string, options: PutOptions = {}): Promise<PutResult> {
     if (options.ifNoneMatch) await this.refuseExisting(key);
     const tmp = await this.tmpFile();
-    await fs.copyFile(file, tmp);
+    if (!(options.handOver && (await linked(file, tmp)))) await fs.copyFile(file, tmp);
     return this.commit(tmp, key, options);
   }
 
@@ -230,5 +230,21 @@ export class FsObjectStore implements ObjectStore {
     if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR")
       return new ObjectNotFoundError(this.bucket, key);
     return err;
+  }
+}
+
+/**
+ * A handed-over file becomes the object by a second name (link(2)) instead of a copy of its bytes:
+ * 300 columns × 200k valid rows are a 219 MB file, 0.27 s to copy. Only a regular file (link(2)
+ * would link a symlink itself, not its target); another filesystem (EXDEV) or one without hard
+ * links is copied instead.
+ */
+async function linked(file: string, tmp: string): Promise<boolean> {
+  try {
+    if (!(await fs.lstat(file)).isFile()) return false;
+    await fs.link(file, tmp);
+    return true;
+  } catch {
+    return false;
   }
 }

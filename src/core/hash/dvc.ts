@@ -5,7 +5,7 @@
  * sort_keys=True)` — with ".dir" appended (dvc_data/hashfile/tree.py: `as_list`, `as_bytes`).
  */
 import { createHash } from "node:crypto";
-import { compareCodePoints, pythonJsonDumps } from "./python-json.js";
+import { compareCodePoints, pythonJsonString, sortsAsUtf16 } from "./python-json.js";
 
 export interface DvcDirEntry {
   /** POSIX path relative to the directory root. */
@@ -29,17 +29,28 @@ export function isDvcHash(hash: string): boolean {
   return MD5_HEX.test(hash) || isDvcDirHash(hash);
 }
 
+const byUtf16 = (a: DvcDirEntry, b: DvcDirEntry) =>
+  a.relpath < b.relpath ? -1 : a.relpath > b.relpath ? 1 : 0;
+
 /** Entries in DVC's manifest order: by relpath, compared by Unicode code point. */
 export function sortDvcEntries<T extends DvcDirEntry>(entries: readonly T[]): T[] {
+  // Without surrogates UTF-16 order is code point order, and the native comparison is far cheaper
+  // than a per-character one (an export sorts one entry per warehouse file it read).
+  if (sortsAsUtf16(entries.map((e) => e.relpath))) return [...entries].sort(byUtf16);
   return [...entries].sort((a, b) => compareCodePoints(a.relpath, b.relpath));
 }
 
 /**
  * The serialised manifest: the exact bytes DVC hashes and stores as the `.dir` object in its
- * cache and remotes. Only `md5` and `relpath` are kept, as DVC does for hashing.
+ * cache and remotes. Only `md5` and `relpath` are kept, as DVC does for hashing: each entry is
+ * `json.dumps({"md5": …, "relpath": …}, sort_keys=True)`, written out directly (the keys are in
+ * sorted order already) rather than through the generic encoder.
  */
 export function dvcDirJson(entries: readonly DvcDirEntry[]): string {
-  return pythonJsonDumps(sortDvcEntries(entries).map((e) => ({ md5: e.md5, relpath: e.relpath })));
+  const items = sortDvcEntries(entries).map(
+    (e) => `{"md5": ${pythonJsonString(e.md5)}, "relpath": ${pythonJsonString(e.relpath)}}`,
+  );
+  return `[${items.join(", ")}]`;
 }
 
 /** The directory's DVC version: `<md5 of the manifest>.dir`. */

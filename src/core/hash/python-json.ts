@@ -19,8 +19,13 @@ function hex4(unit: number): string {
   return `\\u${unit.toString(16).padStart(4, "0")}`;
 }
 
+/** Printable ASCII but `"` and `\`: the characters Python's encoder copies as they are. */
+const VERBATIM = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** Python's `py_encode_basestring_ascii`: everything outside printable ASCII becomes \uXXXX (UTF-16 units, lowercase). */
 export function pythonJsonString(s: string): string {
+  // Keys and md5s are nearly always verbatim: one native scan instead of a loop per character.
+  if (VERBATIM.test(s)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const ch = s[i]!;
@@ -33,6 +38,13 @@ export function pythonJsonString(s: string): string {
     else out += hex4(unit);
   }
   return `${out}"`;
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** Whether UTF-16 order (JS `<`) is code point order for these strings: none holds a surrogate. */
+export function sortsAsUtf16(strings: readonly string[]): boolean {
+  return strings.every((s) => !SURROGATE.test(s));
 }
 
 /** Python orders dict keys (and DVC orders relpaths) by code point; JS `<` compares UTF-16 units. */

@@ -23,6 +23,9 @@ export interface ExportPlan {
   >;
   readonly splitText: string;
   readonly keyNames: readonly string[];
+  /** The run index as the driver read it: every committed run, and the marker run ids listed. */
+  readonly listing: { readonly runs: readonly IngestResult[]; readonly committed: readonly string[] };
+  /** The runs the snapshot reads (of `listing`: environment, as-of, latest processing of each blob). */
   readonly runs: readonly IngestResult[];
   readonly sources: readonly SourceFile[];
   /** OpenLineage inputs: the warehouse table's snapshot, one dataset. */

@@ -1,6 +1,7 @@
 /** What the export use case is given (its ports) and what it reports. */
 
 import type { ExportKeys } from "../../contract/export-keys.js";
+import type { IngestResult } from "../../contract/records.js";
 import type { SchemaRegistry } from "../../contract/schema-registry.js";
 import type { Clock } from "../../ports/clock.js";
 import type { ExportWriter } from "../../ports/export-writer.js";
@@ -16,7 +17,12 @@ export interface ExportDeps {
   /** Local scratch space (Lambda: /tmp). */
   readonly scratchDir: string;
   /** Writes the snapshot's split parts: DuckDB on the local lake, Athena in AWS. */
-  readonly writer: ExportWriter;
+  readonly writer: ExportWriter<IngestResult>;
+  /**
+   * Append the run index's lost entries and compact it while reading (a reader that may write the
+   * warehouse: the CLI); the export function only reads. @default false
+   */
+  readonly healRunIndex?: boolean;
 }
 
 export type ExportStatus = "exported" | "unchanged" | "empty";

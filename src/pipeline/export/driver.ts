@@ -18,6 +18,7 @@ import type { ObjectStore } from "../../ports/object-store.js";
 import type { DatasetRef, RunStart } from "../lineage/recorder.js";
 import { readMarkers } from "../shared/markers.js";
 import { md5Stored } from "../shared/publish.js";
+import { readRunIndex } from "../shared/run-index.js";
 import type { ExportContext, ExportPlan, SourceFile } from "./context.js";
 
 export type { SourceFile };
@@ -34,8 +35,18 @@ export async function committedSourceRuns(
   environment: string,
   asOf: Date,
 ): Promise<IngestResult[]> {
-  const landed = (await readMarkers(store, dataset, asOf)).filter(
-    (m) => m.environment.toUpperCase() === environment,
+  return sourceRunsOf(await readMarkers(store, dataset), environment, asOf);
+}
+
+/** `committedSourceRuns` over a listing of the dataset's committed runs already read. */
+export function sourceRunsOf(
+  committed: readonly IngestResult[],
+  environment: string,
+  asOf: Date,
+): IngestResult[] {
+  const t = asOf.getTime();
+  const landed = committed.filter(
+    (m) => new Date(m.ingestedAt).getTime() <= t && m.environment.toUpperCase() === environment,
   );
   const runs = latestProcessings(landed).filter((m) => m.outputs.warehouse);
   return runs.sort((a, b) =>
@@ -90,7 +101,9 @@ export async function driveExport(
     splitKey: keyNames,
     remote: stores.exports.namespace,
   };
-  const runs = await committedSourceRuns(stores.warehouse, x.dataset, x.environment, x.requestedAsOf);
+  // Read once: the plan keeps the listing for the engine and for the check after the write.
+  const listed = await readRunIndex(stores.warehouse, x.dataset, { heal: deps.healRunIndex === true });
+  const runs = sourceRunsOf(listed.runs, x.environment, x.requestedAsOf);
   if (runs.length === 0) {
     const reason = `no committed ${x.environment} runs of ${x.dataset} at or before ${base.requestedAsOf}`;
     return { done: emptyExport(base, { asOf: null, rows: {}, sources: 0, runId: null, reason }) };
@@ -100,7 +113,10 @@ export async function driveExport(
   const runId = exportRunId(x, splitText, keyNames, sources);
   const files = sources.map((s) => sourceRef(stores.warehouse.namespace, s));
   const inputs = [snapshotRef(stores.warehouse.namespace, x.dataset, sources, snapshotAt)];
-  return { plan: { deps, x, base, splitText, keyNames, runs, sources, inputs, files, snapshotAt, runId } };
+  const listing = { runs: listed.runs, committed: listed.committed };
+  return {
+    plan: { deps, x, base, splitText, keyNames, listing, runs, sources, inputs, files, snapshotAt, runId },
+  };
 }
 
 /** An export that wrote nothing: no committed runs, or a snapshot without rows. */

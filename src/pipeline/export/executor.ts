@@ -7,6 +7,7 @@ import { SnapshotChangedError } from "../../core/errors.js";
 import { mapLimit } from "../../core/map-limit.js";
 import type { ExportPart } from "../../ports/export-writer.js";
 import { md5File } from "../shared/hash-files.js";
+import { committedRunIds } from "../shared/run-index.js";
 import type { ExportContext, ExportMade, ExportPlan, MadePart } from "./context.js";
 import { committedSourceRuns } from "./driver.js";
 
@@ -19,14 +20,28 @@ async function hashed(part: ExportPart): Promise<MadePart> {
   return part;
 }
 
+/** Whether two listings name the same runs (listings hold each id once). */
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(b);
+  return a.every((id) => set.has(id));
+}
+
 /**
- * The engine reads the committed runs as data when it runs, not the list the driver made: a run
- * that committed in between (with an earlier start, or re-processing a listed blob) would be read
- * but missing from the manifest. So the listing is taken again after the write; if what the
- * snapshot could read changed, the export fails (retryable) before anything is published.
+ * An engine may read the committed runs as data when it runs, not the list the driver made (Athena
+ * reads the runs table): a run that committed in between (with an earlier start, or re-processing
+ * a listed blob) would be read but missing from the manifest. So the markers are listed again after
+ * the write; if what the snapshot could read changed, the export fails (retryable) before anything
+ * is published.
+ * The same marker ids as the driver listed mean the same runs (a marker is written once, never
+ * rewritten or removed, and the run index returns exactly the runs of the ids it lists), so the
+ * check reads the index again only when the ids differ, to tell a run the snapshot reads from one
+ * it does not (another environment, or ingested after the snapshot instant).
  */
 export async function assertSnapshotUnchanged(plan: ExportPlan): Promise<void> {
   const { deps, x, snapshotAt } = plan;
+  const ids = await committedRunIds(deps.stores.warehouse, x.dataset);
+  if (sameIds(ids, plan.listing.committed)) return;
   const now = await committedSourceRuns(deps.stores.warehouse, x.dataset, x.environment, x.requestedAsOf);
   const planned = new Set(plan.runs.map((r) => r.runId));
   const current = new Set(now.map((r) => r.runId));
@@ -55,6 +70,7 @@ export async function executeExport(ctx: ExportContext): Promise<ExportMade> {
       snapshotAt,
       asOf: x.requestedAsOf,
       ...(x.where ? { where: x.where } : {}),
+      committedRuns: plan.listing.runs,
     },
     { dataDir, runId: plan.runId },
   );

@@ -12,6 +12,7 @@ import {
   type ExportManifest,
   exportKeys,
   MANIFEST_FORMAT,
+  type ManifestSnapshot,
   renderManifest,
   versionOf,
 } from "../../contract/export-keys.js";
@@ -27,6 +28,7 @@ import type { Published } from "../shared/run-step.js";
 import type { ExportContext, ExportMade, ExportPlan, MadePart } from "./context.js";
 import type { ExportResult } from "./deps.js";
 import { emptyExport } from "./driver.js";
+import { manifestSnapshot, putSnapshotSources, sourceList } from "./sources.js";
 
 export interface DvcDirectory {
   /** Local folder holding the files. */
@@ -113,7 +115,10 @@ async function pushExport(
   for (const part of made.parts) await putPartOnce(exports, part, dvcObjectPath(part.md5));
   await putOnce(exports, dvcObjectPath(hashed.md5), dvcDirJson(hashed.entries));
   for (const part of made.parts) await putPartOnce(exports, part, `${keys.data}/${part.relpath}`);
-  const manifest = exportManifest(ctx.plan, made, hashed);
+  // The source list before the manifest naming it, as every object before what lists it.
+  const snapshot = manifestSnapshot(ctx.plan);
+  await putSnapshotSources(exports, snapshot, () => sourceList(ctx.plan, snapshot));
+  const manifest = exportManifest(ctx.plan, made, hashed, snapshot);
   await putOnce(exports, keys.manifest, renderManifest(manifest), "application/json");
   await putOnce(
     exports,
@@ -155,7 +160,12 @@ function exportWarnings(plan: ExportPlan, made: ExportMade): string[] {
   });
 }
 
-function exportManifest(plan: ExportPlan, made: ExportMade, hashed: HashedDir): ExportManifest {
+function exportManifest(
+  plan: ExportPlan,
+  made: ExportMade,
+  hashed: HashedDir,
+  snapshot: ManifestSnapshot,
+): ExportManifest {
   const { x } = plan;
   return {
     manifestFormat: MANIFEST_FORMAT,
@@ -179,14 +189,7 @@ function exportManifest(plan: ExportPlan, made: ExportMade, hashed: HashedDir): 
     totalRows: made.totalRows,
     warnings: exportWarnings(plan, made),
     files: hashed.entries.map((e) => ({ relpath: e.relpath, md5: e.md5, size: e.size })),
-    sources: plan.sources.map((s) => ({
-      key: s.key,
-      md5: s.md5,
-      size: s.size,
-      runId: s.runId,
-      ingestedAt: s.ingestedAt,
-      rows: s.rows,
-    })),
+    snapshot,
     query: made.query,
     engine: made.engine,
     runId: plan.runId,

@@ -4,6 +4,7 @@
  */
 import type { RunKeys } from "../../contract/keys.js";
 import type { IngestResult } from "../../contract/records.js";
+import type { FileDigest } from "../../core/hash/md5-tap.js";
 import type { DatasetSchema } from "../../core/schema/types.js";
 import type { DatasetStatistics } from "../../core/stats/types.js";
 import type { Anomaly } from "../../core/validate/anomaly.js";
@@ -28,7 +29,8 @@ export interface BatchOutputs {
   readonly anomalies: Anomaly[];
   /** Set when policy rejects the blob whole; then there are no outputs to publish. */
   readonly rejectReason?: string;
-  readonly valid?: { readonly file: string; readonly rows: number };
+  /** The valid rows' file, with its md5 and size (read while the statistics ran). */
+  readonly valid?: { readonly file: string; readonly rows: number; readonly digest?: FileDigest };
   readonly quarantine?: { readonly file: string; readonly rows: number };
   readonly sample: { row: number | null; reasons: string[] }[];
 }

@@ -13,14 +13,17 @@ import { type BatchOutputs, type IngestContext, type IngestMade, rejectedUnread 
 
 export type { BatchOutputs };
 
+import { md5File } from "../shared/hash-files.js";
 import { readMarkers } from "../shared/markers.js";
 import { decideBatch } from "./decide.js";
 import { previousStatistics } from "./reports.js";
 import { withSkew } from "./skew.js";
 
 /**
- * The valid rows are written while statistics are computed (two connections, both cores); rejected
- * rows are written only once policy accepts the blob. The batch is closed on every path.
+ * The valid rows are written while statistics are computed (two connections, both cores), and the
+ * written file is hashed (its md5 is the warehouse file's version) while the statistics still run,
+ * rather than after them, when nothing else would run beside it (300 columns × 200k rows: 0.56 s);
+ * rejected rows are written only once policy accepts the blob. The batch is closed on every path.
  */
 export async function executeBatch(
   args: {
@@ -35,12 +38,15 @@ export async function executeBatch(
   const { batch, schema, environment, previous, scratch } = args;
   try {
     const validFile = path.join(scratch, "valid.parquet");
-    const [written, decided] = await Promise.allSettled([
-      batch.writeValid(validFile, lineage),
+    const writing = batch.writeValid(validFile, lineage);
+    const [written, decided, digest] = await Promise.allSettled([
+      writing,
       decideBatch({ batch, schema, environment, ...(previous ? { previous } : {}) }),
+      writing.then((rows) => (rows > 0 ? md5File(validFile) : undefined)),
     ]);
     if (decided.status === "rejected") throw decided.reason;
     if (written.status === "rejected") throw written.reason;
+    if (digest.status === "rejected") throw digest.reason;
     const { statistics, anomalies, rejectReason } = decided.value;
     const format = batch.format;
     if (rejectReason !== undefined) return { format, statistics, anomalies, rejectReason, sample: [] };
@@ -51,7 +57,15 @@ export async function executeBatch(
       format,
       statistics,
       anomalies,
-      ...(statistics.rowsValid > 0 ? { valid: { file: validFile, rows: written.value } } : {}),
+      ...(statistics.rowsValid > 0
+        ? {
+            valid: {
+              file: validFile,
+              rows: written.value,
+              ...(digest.value ? { digest: digest.value } : {}),
+            },
+          }
+        : {}),
       ...(quarantined > 0 ? { quarantine: { file: quarantineFile, rows: quarantined } } : {}),
       sample: await batch.sampleRejected(),
     };

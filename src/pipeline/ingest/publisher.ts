@@ -209,13 +209,19 @@ async function publishTables(
   const produced: DatasetRef[] = [];
   if (valid) {
     const fields = made.schema.features.map((f) => ({ name: f.column, type: f.type }));
-    const file = await publishFile(stores.warehouse, keys.warehouse, valid.file, {
-      artifactType: "WarehouseFile",
-      rowCount: valid.rows,
-      fields,
-      // The batch statistics describe every row read: they are this file's only when none was quarantined.
-      ...(statistics.rowsQuarantined === 0 ? { statistics } : {}),
-    });
+    const file = await publishFile(
+      stores.warehouse,
+      keys.warehouse,
+      valid.file,
+      {
+        artifactType: "WarehouseFile",
+        rowCount: valid.rows,
+        fields,
+        // The batch statistics describe every row read: they are this file's only when none was quarantined.
+        ...(statistics.rowsQuarantined === 0 ? { statistics } : {}),
+      },
+      valid.digest,
+    );
     produced.push(file);
     outputs.warehouse = keys.warehouse;
     outputs.warehouseMd5 = file.version;

@@ -7,7 +7,7 @@ import { pipeline } from "node:stream/promises";
 import { putFileOnce } from "../../ports/conditional-put.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { ArtifactTypeName, DatasetRef } from "../lineage/recorder.js";
-import { createMd5Tap, md5File } from "./hash-files.js";
+import { createMd5Tap, type FileDigest, md5File } from "./hash-files.js";
 
 export { putFileOnce, putOnce } from "../../ports/conditional-put.js";
 
@@ -22,7 +22,11 @@ export async function md5Stored(store: ObjectStore, key: string): Promise<{ md5:
   return tap.done;
 }
 
-/** Publish a finished local file under `key` and describe it for lineage (its md5 is its version). */
+/**
+ * Publish a finished file of the run's own (scratch, handed over: see PutOptions) under `key` and
+ * describe it for lineage (its md5 is its version). `digest` is the file's md5 when the caller has
+ * already read it (the valid rows are hashed while the statistics still run).
+ */
 export async function publishFile(
   store: ObjectStore,
   key: string,
@@ -31,12 +35,15 @@ export async function publishFile(
     DatasetRef,
     "namespace" | "name" | "version" | "size" | "artifactType"
   >,
+  digest?: FileDigest,
 ): Promise<DatasetRef> {
   // The version describes the stored bytes: if an earlier attempt (before a crash and replay, or a
   // racing delivery) stored this key first, its bytes stay, and they need not equal ours (DuckDB
   // writes rows in parallel, in no fixed order).
-  const digest = (await putFileOnce(store, key, file)) ? await md5File(file) : await md5Stored(store, key);
-  return { namespace: store.namespace, name: key, version: digest.md5, size: digest.size, ...artifact };
+  const stored = (await putFileOnce(store, key, file, { handOver: true }))
+    ? (digest ?? (await md5File(file)))
+    : await md5Stored(store, key);
+  return { namespace: store.namespace, name: key, version: stored.md5, size: stored.size, ...artifact };
 }
 
 export async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {

@@ -37,6 +37,8 @@ const READ_CONCURRENCY = 16;
 export interface RunIndexRead {
   /** Committed runs (any status), in run-id order. */
   readonly runs: IngestResult[];
+  /** The run ids whose commit markers the read listed: the runs are a function of this set alone. */
+  readonly committed: readonly string[];
   /** Runs read one by one because the newest compacted segment lacked them. */
   readonly unindexed: number;
   /** Entries this read appended (their append had been lost) and the segment it wrote, if any. */
@@ -102,18 +104,24 @@ async function keysUnder(store: ObjectStore, prefix: string): Promise<string[]> 
   return keys;
 }
 
+/**
+ * The run ids of a dataset's commit markers: one listing, no object read. A marker is written once
+ * and never rewritten, so the same ids mean the same committed runs (what `readRunIndex` returns).
+ */
+export async function committedRunIds(warehouse: ObjectStore, dataset: string): Promise<string[]> {
+  const markers = await keysUnder(warehouse, `${MARKER_PREFIX}${dataset}/`);
+  return markers.filter((k) => k.endsWith(".json")).map(runIdOfKey);
+}
+
 async function listIndex(
   warehouse: ObjectStore,
   dataset: string,
 ): Promise<{ compactKeys: string[]; committed: string[] }> {
-  const [compact, markers] = await Promise.all([
+  const [compact, committed] = await Promise.all([
     keysUnder(warehouse, runIndexCompactPrefix(dataset)),
-    keysUnder(warehouse, `${MARKER_PREFIX}${dataset}/`),
+    committedRunIds(warehouse, dataset),
   ]);
-  return {
-    compactKeys: compact.filter((k) => k.endsWith(".jsonl")).sort(),
-    committed: markers.filter((k) => k.endsWith(".json")).map(runIdOfKey),
-  };
+  return { compactKeys: compact.filter((k) => k.endsWith(".jsonl")).sort(), committed };
 }
 
 /** The committed runs of a dataset, from the index reconciled with the marker listing. */
@@ -136,9 +144,10 @@ export async function readRunIndex(
     return entry;
   });
   const runs = committedEntries(committed, indexed, read);
-  if (!options.heal) return { runs, unindexed: missing.length, healed: 0 };
+  if (!options.heal) return { runs, committed, unindexed: missing.length, healed: 0 };
   for (const entry of lost) await appendToRunIndex(warehouse, entry);
-  if (missing.length < COMPACT_AFTER) return { runs, unindexed: missing.length, healed: lost.length };
+  if (missing.length < COMPACT_AFTER)
+    return { runs, committed, unindexed: missing.length, healed: lost.length };
   // Create-only: when two readers compact at once, one segment wins and the other's runs are
   // read from their entries until the next compaction.
   const generation = lastGeneration + 1;
@@ -152,6 +161,7 @@ export async function readRunIndex(
   );
   return {
     runs,
+    committed,
     unindexed: missing.length,
     healed: lost.length,
     ...(wrote ? { compacted: generation } : {}),

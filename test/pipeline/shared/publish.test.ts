@@ -24,6 +24,34 @@ describe("publishFile", () => {
     expect({ version: ref.version, size: ref.size }).toEqual({ version: md5("first attempt"), size: 13 });
   });
 
+  it("records the digest read beforehand when it stored the file, and the stored bytes' otherwise", async () => {
+    // Prepare: the file was hashed while other work ran; a second key already holds other bytes
+    const dir = await tempDir("publish");
+    const store = new FsObjectStore(path.join(dir, "zone"), "zone");
+    fs.writeFileSync(path.join(dir, "mine"), "valid rows");
+    await store.put("d/taken.parquet", "first attempt");
+    const digest = { md5: md5("valid rows"), size: 10 };
+    // Act
+    const ref = await publishFile(
+      store,
+      "d/out.parquet",
+      path.join(dir, "mine"),
+      { artifactType: "WarehouseFile" },
+      digest,
+    );
+    const taken = await publishFile(
+      store,
+      "d/taken.parquet",
+      path.join(dir, "mine"),
+      { artifactType: "WarehouseFile" },
+      digest,
+    );
+    // Assess
+    expect({ md5: ref.version, size: ref.size }).toEqual(digest);
+    expect(md5(Buffer.from(await store.get("d/out.parquet")).toString())).toBe(ref.version);
+    expect({ version: taken.version, size: taken.size }).toEqual({ version: md5("first attempt"), size: 13 });
+  });
+
   it("describes the stored bytes when an earlier attempt wrote the key first", async () => {
     const dir = await tempDir("publish");
     const store = new FsObjectStore(path.join(dir, "zone"), "zone");
