@@ -72,3 +72,14 @@ export const ZONES = ["raw", "warehouse", "quarantine", "exports", "lineage", "f
 export type Zone = (typeof ZONES)[number];
 
 export type LakeStores = Readonly<Record<Zone, ObjectStore>>;
+
+/**
+ * Keys under a prefix, in key order: `listKeys` when the store can name them without each object's
+ * details (a local folder: no stat per file), else from `list`.
+ */
+export async function keysUnder(store: ObjectStore, prefix: string): Promise<string[]> {
+  if (store.listKeys) return store.listKeys(prefix);
+  const keys: string[] = [];
+  for await (const o of store.list(prefix)) keys.push(o.key);
+  return keys;
+}

@@ -7,7 +7,7 @@
 import { compactionRecordPrefix } from "../../contract/keys.js";
 import { mapLimit } from "../../core/map-limit.js";
 import type { CompactionRecord } from "../../core/warehouse/compaction.js";
-import type { ObjectStore } from "../../ports/object-store.js";
+import { keysUnder, type ObjectStore } from "../../ports/object-store.js";
 
 const READ_CONCURRENCY = 16;
 
@@ -32,13 +32,7 @@ export async function readCompactionRecords(
   dataset: string,
 ): Promise<CompactionRecords> {
   const prefix = compactionRecordPrefix(dataset);
-  const keys = warehouse.listKeys
-    ? await warehouse.listKeys(prefix)
-    : await (async () => {
-        const out: string[] = [];
-        for await (const o of warehouse.list(prefix)) out.push(o.key);
-        return out;
-      })();
+  const keys = await keysUnder(warehouse, prefix);
   const checked = await mapLimit(keys, READ_CONCURRENCY, async (key) => {
     const record = parseRecord(Buffer.from(await warehouse.get(key)).toString("utf8"));
     if (!record) return { key, reason: "not a compaction record" };

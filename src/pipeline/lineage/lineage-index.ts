@@ -22,7 +22,7 @@ import type {
 import { isInputEvent } from "../../core/lineage/types.js";
 import { mapLimit } from "../../core/map-limit.js";
 import { putOnce } from "../../ports/conditional-put.js";
-import type { ObjectStore } from "../../ports/object-store.js";
+import { keysUnder, type ObjectStore } from "../../ports/object-store.js";
 import { SnapshotMembers } from "./snapshot-members.js";
 import { loadStoredRecords } from "./store.js";
 
@@ -77,12 +77,6 @@ export async function rebuildLineageIndex(
   return counts;
 }
 
-async function listKeys(store: ObjectStore, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const o of store.list(prefix)) keys.push(o.key);
-  return keys;
-}
-
 async function readRecord<T>(store: ObjectStore, key: string): Promise<T | undefined> {
   try {
     return JSON.parse(Buffer.from(await store.get(key)).toString("utf8")) as T;
@@ -103,10 +97,10 @@ export async function findIndexedArtifacts(store: ObjectStore, ref: string): Pro
     LINEAGE_INDEX_KEYS.byVersion(ref),
     LINEAGE_INDEX_KEYS.byVersion(`${ref}.dir`),
   ];
-  const ids = new Set((await Promise.all(lookups.map((p) => listKeys(store, p)))).flat().map(lastSegment));
+  const ids = new Set((await Promise.all(lookups.map((p) => keysUnder(store, p)))).flat().map(lastSegment));
   if (UUID.test(ref) && (await store.head(LINEAGE_KEYS.artifact(ref)))) ids.add(ref);
   if (ids.size === 0 && HEX_PREFIX.test(ref))
-    for (const key of await listKeys(store, LINEAGE_INDEX_KEYS.versionsStartingWith(ref)))
+    for (const key of await keysUnder(store, LINEAGE_INDEX_KEYS.versionsStartingWith(ref)))
       ids.add(lastSegment(key));
   const records = await mapLimit([...ids].sort(), CONCURRENCY, (id) =>
     readRecord<ArtifactRecord>(store, LINEAGE_KEYS.artifact(id)),
@@ -128,7 +122,7 @@ async function storedLinksOf(
 ): Promise<EventRecord[]> {
   const folder = artifact ? LINEAGE_INDEX_KEYS.artifactLinks(id) : LINEAGE_INDEX_KEYS.executionLinks(id);
   const prefix = `${folder}${type}/`;
-  return (await listKeys(store, prefix)).map((key) => {
+  return (await keysUnder(store, prefix)).map((key) => {
     const other = key.slice(prefix.length);
     const artifactId = artifact ? id : other;
     const executionId = artifact ? other : id;
@@ -216,7 +210,7 @@ export async function indexedSubgraph(
     readRecord<ExecutionRecord>(store, LINEAGE_KEYS.execution(id)),
   );
   const states = await mapLimit([...executionIds], CONCURRENCY, async (id) => {
-    const keys = await listKeys(store, `${MLMD_FOLDERS.executionStates}${id}/`);
+    const keys = await keysUnder(store, `${MLMD_FOLDERS.executionStates}${id}/`);
     return mapLimit(keys, CONCURRENCY, (key) => readRecord<ExecutionStateRecord>(store, key));
   });
   const snapshot: LineageSnapshot = {

@@ -26,7 +26,7 @@ import {
   unindexed,
 } from "../../core/warehouse/run-index.js";
 import { putOnce } from "../../ports/conditional-put.js";
-import type { ObjectStore } from "../../ports/object-store.js";
+import { keysUnder, type ObjectStore } from "../../ports/object-store.js";
 
 /** Entries outside the compacted segments before a reader writes the next segment. */
 export const COMPACT_AFTER = 16;
@@ -94,14 +94,6 @@ async function compactedEntries(
   const indexed = new Map<string, IngestResult>();
   for (const entries of segments.reverse()) for (const e of entries) indexed.set(e.runId, e);
   return { indexed, deltas, full, lastGeneration };
-}
-
-/** Keys under a prefix, without each object's details when the store can skip them (a local folder). */
-async function keysUnder(store: ObjectStore, prefix: string): Promise<string[]> {
-  if (store.listKeys) return store.listKeys(prefix);
-  const keys: string[] = [];
-  for await (const o of store.list(prefix)) keys.push(o.key);
-  return keys;
 }
 
 /**
