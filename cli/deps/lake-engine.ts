@@ -1,5 +1,4 @@
 /** The local lake's query engine: DuckDB views over the files the lake's committed runs name. */
-import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import {
   type CommittedFile,
@@ -10,13 +9,13 @@ import {
 } from "../../src/adapters/duckdb/query-engine.js";
 import { localLakeStores } from "../../src/adapters/local/lake.js";
 import type { LocalConfig } from "../../src/contract/env.js";
-import { MARKER_PREFIX } from "../../src/contract/keys.js";
 import type { IngestResult } from "../../src/contract/records.js";
 import { type CompactionRecord, placeRuns } from "../../src/core/warehouse/compaction.js";
 import { latestProcessings } from "../../src/core/warehouse/latest.js";
 import { readCompactionRecords } from "../../src/pipeline/compaction/records.js";
 import { readMarkers } from "../../src/pipeline/shared/markers.js";
 import type { Zone } from "../../src/ports/object-store.js";
+import { committedDatasets } from "./compact.js";
 
 export type { CommittedRuns };
 
@@ -119,7 +118,6 @@ export async function openLakeEngine(
     }
     return runs;
   };
-  const markersDir = stores.warehouse.localPath(MARKER_PREFIX.slice(0, -1));
   engine = await DuckDbQueryEngine.open(
     {
       schemasDir: config.schemasDir,
@@ -135,7 +133,7 @@ export async function openLakeEngine(
         );
       },
       runs: async (only) => {
-        const datasets = only ?? (await fs.readdir(markersDir).catch(() => [] as string[]));
+        const datasets = only ?? (await committedDatasets(config));
         const all: RunRow[] = [];
         for (const dataset of [...datasets].sort()) all.push(...(await runsOf(dataset)));
         return all;

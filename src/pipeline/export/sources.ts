@@ -17,7 +17,7 @@ import { ExportSourcesError, ObjectNotFoundError } from "../../core/errors.js";
 import { dvcDirHash } from "../../core/hash/dvc.js";
 import { putOnce } from "../../ports/conditional-put.js";
 import type { ObjectStore } from "../../ports/object-store.js";
-import type { ExportPlan } from "./context.js";
+import type { ExportPlan, SourceFile } from "./context.js";
 
 /** The snapshot as the manifest names it. */
 export function manifestSnapshot(plan: ExportPlan): ManifestSnapshot {
@@ -28,17 +28,15 @@ export function manifestSnapshot(plan: ExportPlan): ManifestSnapshot {
   return { md5, files: plan.sources.length, rows: ref.rowCount ?? 0, size: ref.size ?? 0, sources };
 }
 
+/** A warehouse file read, as a manifest (an export's source list, a training set's) names it. */
+export function manifestSource(s: SourceFile): ManifestSource {
+  return { key: s.key, md5: s.md5, size: s.size, runId: s.runId, ingestedAt: s.ingestedAt, rows: s.rows };
+}
+
 /** The source list `snapshot.sources` names: every file the plan reads, in key order. */
 export function sourceList(plan: ExportPlan, snapshot: ManifestSnapshot): SnapshotSources {
   const { sources: _, ...totals } = snapshot;
-  const sources: ManifestSource[] = plan.sources.map((s) => ({
-    key: s.key,
-    md5: s.md5,
-    size: s.size,
-    runId: s.runId,
-    ingestedAt: s.ingestedAt,
-    rows: s.rows,
-  }));
+  const sources = plan.sources.map(manifestSource);
   return { snapshotFormat: SNAPSHOT_SOURCES_FORMAT, dataset: plan.x.dataset, ...totals, sources };
 }
 

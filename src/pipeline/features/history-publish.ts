@@ -9,6 +9,7 @@ import { splitRanges } from "../../core/split/spec.js";
 import { glueType } from "../../core/warehouse/table.js";
 import { putFileOnce, putOnce } from "../../ports/conditional-put.js";
 import { dvcFileFor, pushDvcObjects } from "../export/publisher.js";
+import { manifestSource } from "../export/sources.js";
 import type { DatasetRef, RunHandle } from "../lineage/recorder.js";
 import type { hashPath } from "../shared/hash-files.js";
 import { columnTypesOf, type Written } from "./history-execute.js";
@@ -71,15 +72,7 @@ export function manifestOf(
     rows: written.rows,
     totalRows: written.totalRows,
     files: hashed.entries.map((e) => ({ relpath: e.relpath, md5: e.md5, size: e.size })),
-    sources: driven.sources.map((s) => ({
-      dataset: s.dataset,
-      key: s.key,
-      md5: s.md5,
-      size: s.size,
-      runId: s.runId,
-      ingestedAt: s.ingestedAt,
-      rows: s.rows,
-    })),
+    sources: driven.sources.map((s) => ({ dataset: s.dataset, ...manifestSource(s) })),
     query: written.query,
     engine: "duckdb",
     runId: driven.runId,
