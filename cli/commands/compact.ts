@@ -7,7 +7,12 @@
 import type { Command } from "commander";
 import { ENV, localConfig } from "../../src/contract/env.js";
 import { assertDatasetName } from "../../src/contract/raw-key.js";
-import { COMPACT_MIN_FILES, MERGE_FAN_IN } from "../../src/core/warehouse/compaction.js";
+import {
+  COMPACT_MIN_FILES,
+  LARGE_FILE_BYTES,
+  LARGE_FILE_ROWS,
+  MERGE_FAN_IN,
+} from "../../src/core/warehouse/compaction.js";
 import { type CompactionOutcome, compactDataset } from "../../src/pipeline/compaction/compact.js";
 import { committedDatasets, localCompactionDeps } from "../deps/compact.js";
 import { toJson } from "../output.js";
@@ -73,7 +78,7 @@ export function register(program: Command): void {
     .addHelpText(
       "after",
       `\nA (dataset, ingest_date, schema version) is compacted once ${COMPACT_MIN_FILES} or more of its committed runs' files are in no
-compacted file; ${MERGE_FAN_IN} compacted files of one level are merged into one of the next. Files of 1M rows or 64 MB
+compacted file; ${MERGE_FAN_IN} compacted files of one level are merged into one of the next. Files of ${count(LARGE_FILE_ROWS)} rows or ${LARGE_FILE_BYTES / 2 ** 20} MB
 are left alone. A compacted file counts once its record is written (the commit point); each run is then read
 from exactly one place. \`lakeline ingest\` compacts after its runs commit unless ${ENV.compact}=off.
 

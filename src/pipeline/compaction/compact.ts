@@ -168,7 +168,7 @@ export async function writeCompaction(deps: CompactionDeps, plan: CompactionPlan
         { dataset: plan.dataset, problems },
       );
     const digest = await md5File(out);
-    await deps.warehouse.putFile(key, out, { ifNoneMatch: true });
+    await deps.warehouse.putFile(key, out, { ifNoneMatch: true, handOver: true });
     const record: CompactionRecord = {
       dataset: plan.dataset,
       id,
