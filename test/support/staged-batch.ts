@@ -2,6 +2,7 @@
 import * as path from "node:path";
 import { StagedBatch } from "../../src/adapters/duckdb/batch.js";
 import { DEFAULT_LIMITS } from "../../src/adapters/duckdb/reader.js";
+import type { Staging } from "../../src/adapters/duckdb/split-staging.js";
 import type { DatasetSchema } from "../../src/core/schema/types.js";
 import type { FeaturePlan } from "../../src/core/validate/row-sql.js";
 
@@ -20,7 +21,7 @@ export function stageFile(
   file: string,
   schema: DatasetSchema,
   scratch: string,
-  staging?: "memory" | "disk",
+  staging?: Staging,
 ): Promise<StagedBatch> {
   return StagedBatch.stage({
     key: path.basename(file),

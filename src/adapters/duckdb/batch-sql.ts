@@ -7,7 +7,8 @@ import { BlobFormatError, QueryError } from "../../core/errors.js";
 import { sqlString } from "../../core/sql.js";
 import { subquery } from "../../core/sql-builder.js";
 import type { LineageValues } from "../../ports/ingest-engine.js";
-import type { PreparedBlob } from "./reader.js";
+import { explainLargeElement } from "./array-elements.js";
+import type { PreparedBlob, ReadLimits } from "./reader.js";
 import { rowGroupRows } from "./sizing.js";
 
 /**
@@ -24,7 +25,7 @@ export const parquet = (columns: number) => `${PARQUET}, ROW_GROUP_SIZE ${rowGro
  * 11.3–11.5 s of CPU and the valid-row write from it 4.5–5.5 → 4.2–4.6 s; the file is 352 MB
  * instead of 218 MB). Its values, and so every output, are the same either way.
  */
-const stagedParquet = (columns: number) =>
+export const stagedParquet = (columns: number) =>
   `FORMAT parquet, COMPRESSION uncompressed, ROW_GROUP_SIZE ${rowGroupRows(columns)}`;
 
 /**
@@ -56,6 +57,18 @@ export function unreadableBlob(key: string, blob: PreparedBlob, err: unknown): u
   return new BlobFormatError(key, `malformed ${blob.format}: ${detail.replaceAll(blob.path, key).trim()}`, {
     cause: err,
   });
+}
+
+/** The error staging `blob` failed with, as unreadableBlob words it (a JSON array's element located). */
+export async function stagingFailure(
+  key: string,
+  blob: PreparedBlob,
+  limits: ReadLimits,
+  err: unknown,
+): Promise<never> {
+  throw blob.format === "json-array"
+    ? await explainLargeElement(key, blob.path, limits.maxLineBytes, unreadableBlob(key, blob, err))
+    : unreadableBlob(key, blob, err);
 }
 
 /** Columns lineageColumns adds to every output row. */

@@ -15,7 +15,6 @@ import type {
   MeasuredBatch,
   StagedRecords,
 } from "../../ports/ingest-engine.js";
-import { explainLargeElement } from "./array-elements.js";
 import {
   headerLines,
   LINEAGE_COLUMNS,
@@ -24,12 +23,13 @@ import {
   rejectedLines,
   rowPosition,
   stageInParquet,
-  unreadableBlob,
+  stagingFailure,
 } from "./batch-sql.js";
 import { Database, type DatabaseOptions } from "./database.js";
 import { DEFAULT_LIMITS, type PreparedBlob, prepareBlob, type ReadLimits } from "./reader.js";
 import { stagedRowBytes, stagesOnDisk, wideForThreads, widthMemoryLimit } from "./sizing.js";
-import { sourceRelation } from "./source-relation.js";
+import { type SourceRelation, sourceRelation } from "./source-relation.js";
+import { type Staging, stageInParts } from "./split-staging.js";
 import { type StagedStatistics, stagedStatistics, toDatasetStatistics } from "./statistics.js";
 
 export type { LineageValues };
@@ -78,8 +78,8 @@ export class StagedBatch implements StagedRecords {
      * records before it is the ordinal (see recordsBefore); its element for a JSON array, numbered in SQL.
      */
     readonly rowExpr: string,
-    /** Whether the staged rows are in a Parquet file (scanning it once per feature re-reads its metadata). */
-    private readonly stagedInFile: boolean,
+    /** Where the staged rows are: in Parquet files unless "memory" (scanning a file once per feature re-reads its metadata). */
+    readonly staging: Staging,
   ) {}
 
   static async stage(args: {
@@ -90,8 +90,8 @@ export class StagedBatch implements StagedRecords {
     environment: string;
     limits: ReadLimits;
     database?: DatabaseOptions;
-    /** Where to keep the staged table; by default chosen from the blob's size (see stagesOnDisk). */
-    staging?: "memory" | "disk";
+    /** Where to keep the staged table; by default chosen from the blob's cells (see stagesOnDisk, stagesInParts). */
+    staging?: Staging;
   }): Promise<StagedBatch> {
     const blob = await prepareBlob(args.key, args.localPath, args.scratch, args.limits, args.schema.csv);
     const staged = {
@@ -106,37 +106,42 @@ export class StagedBatch implements StagedRecords {
       memoryLimit,
       ...(wideForThreads(columns, memoryLimit) ? { threads: 1 } : {}),
     };
-    const onDisk = (args.staging ?? (stagesOnDisk(staged, database) ? "disk" : "memory")) === "disk";
+    const onDisk = (args.staging ?? (stagesOnDisk(staged, database) ? "disk" : "memory")) !== "memory";
+    // A wide CSV table on one DuckDB worker: staged in two parts at once (see split-staging.ts).
+    const inParts =
+      (args.staging ?? (onDisk && database.threads === 1 && "split")) === "split" && blob.format === "csv";
     const db = await Database.open({ tempDirectory: `${args.scratch}/duckdb`, ...database });
     try {
       const suffix = randomBytes(4).toString("hex");
       const names = args.schema.features.map((f) => f.name);
-      const source = sourceRelation(blob, names, suffix, args.limits);
-      const plan = rowValidationPlan({
-        schema: args.schema,
-        environment: args.environment,
-        rawExpr: (f) => source.rawExpr(f.name),
-        source: source.sql,
-        rowColumn: source.rowColumn === true,
-        json: blob.format !== "csv",
-        recordExpr: source.recordExpr,
-        ...(source.malformed ? { malformed: source.malformed } : {}),
-        ...(source.skip ? { skip: source.skip } : {}),
-      });
-      const statements = onDisk
-        ? stageInParquet(plan.sql, args.scratch, staged.columns)
-        : [`CREATE TABLE staged AS\n${plan.sql}`];
-      for (const sql of statements)
-        await db.exec(sql).catch(async (err: unknown) => {
-          throw blob.format === "json-array"
-            ? await explainLargeElement(
-                args.key,
-                blob.path,
-                args.limits.maxLineBytes,
-                unreadableBlob(args.key, blob, err),
-              )
-            : unreadableBlob(args.key, blob, err);
+      const failed = (err: unknown) => stagingFailure(args.key, blob, args.limits, err);
+      const planOf = (source: SourceRelation, checked?: (index: number) => boolean) =>
+        rowValidationPlan({
+          schema: args.schema,
+          environment: args.environment,
+          rawExpr: (f) => source.rawExpr(f.name),
+          source: source.sql,
+          rowColumn: source.rowColumn === true,
+          json: blob.format !== "csv",
+          recordExpr: source.recordExpr,
+          ...(source.malformed ? { malformed: source.malformed } : {}),
+          ...(source.skip ? { skip: source.skip } : {}),
+          ...(checked ? { checked } : {}),
         });
+      let source = sourceRelation(blob, names, suffix, args.limits);
+      let staging: Staging = onDisk ? "disk" : "memory";
+      if (inParts) {
+        const parts = [source, sourceRelation(blob, names, `${suffix}b`, args.limits)] as const;
+        const widths = { features: names.length, staged: staged.columns };
+        if (await stageInParts(db, parts, planOf, args.scratch, widths).catch(failed)) staging = "split";
+        else source = sourceRelation(blob, names, `${suffix}c`, args.limits);
+      }
+      const plan = planOf(source);
+      if (staging !== "split")
+        for (const sql of onDisk
+          ? stageInParquet(plan.sql, args.scratch, staged.columns)
+          : [`CREATE TABLE staged AS\n${plan.sql}`])
+          await db.exec(sql).catch(failed);
       const malformed = source.rejectsTable
         ? Number((await db.all(`SELECT count(DISTINCT line) AS n FROM ${source.rejectsTable}`))[0]?.n ?? 0)
         : 0;
@@ -157,7 +162,7 @@ export class StagedBatch implements StagedRecords {
         sourceFields,
         malformed,
         rowPosition(source.rowColumn === true, onDisk ? "file_row_number" : "rowid", ordinals),
-        onDisk,
+        staging,
       );
     } catch (err) {
       db.close();
@@ -176,7 +181,7 @@ export class StagedBatch implements StagedRecords {
       "staged",
       this.plans,
       this.blob.format === "csv" ? "false" : "__bad_record",
-      this.stagedInFile,
+      this.staging !== "memory",
       this.validFile,
     );
   }

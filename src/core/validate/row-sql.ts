@@ -82,6 +82,13 @@ export interface RowPlanInput {
    * their place in the staged table, whose rowid then numbers lines.
    */
   readonly skip?: string;
+  /**
+   * The features whose checks make `__ok` (all by default). The others are typed and checked only
+   * inside the bad-row branch, so their codes and reasons are complete wherever `__ok` is false, while
+   * good rows cost nothing for them: a table staged in parts by columns (see split-staging.ts), where
+   * each part's `__ok` covers its own features and the verdict is the AND of the parts.
+   */
+  readonly checked?: (index: number) => boolean;
 }
 
 /**
@@ -107,13 +114,18 @@ export function rowValidationPlan(input: RowPlanInput): RowValidationPlan {
     const rawRef = `r${index}`;
     const typedRef = sqlIdent(feature.column);
     const p = { feature, raw, required };
-    const sql = isList(feature)
-      ? listFeatureSql(p, rawRef, typedRef, listSeparator, input.json)
-      : scalarFeatureSql(p, rawRef, typedRef);
-    features.push({ feature, index, raw, required, codes: sql.codes });
-    rawCols.push(`${raw} AS ${rawRef}`);
-    typedCols.push(`${sql.typed} AS ${typedRef}`);
-    oks.push(sql.ok);
+    const featureSql = (r: string, t: string) =>
+      isList(feature) ? listFeatureSql(p, r, t, listSeparator, input.json) : scalarFeatureSql(p, r, t);
+    const own = featureSql(rawRef, typedRef);
+    const checked = input.checked?.(index) ?? true;
+    // An unchecked feature's code and reason read its raw and typed values inline, in the CASE branch.
+    const sql = checked ? own : featureSql(`(${raw})`, `(${featureSql(`(${raw})`, typedRef).typed})`);
+    features.push({ feature, index, raw, required, codes: own.codes });
+    if (checked) {
+      rawCols.push(`${raw} AS ${rawRef}`);
+      typedCols.push(`${sql.typed} AS ${typedRef}`);
+      oks.push(sql.ok);
+    }
     codeCols.push(`CASE WHEN NOT __ok THEN ${sql.code} END AS e${index}`);
     codes.push(`e${index}`);
     reasons.push(
@@ -122,6 +134,7 @@ export function rowValidationPlan(input: RowPlanInput): RowValidationPlan {
   });
   const malformed = input.malformed;
   const isMalformed = malformed ? `coalesce(${malformed[0]}, false)` : undefined;
+  if (oks.length === 0) oks.push("true");
   const valid = `(\n${[...oks, ...(isMalformed ? [`NOT ${isMalformed}`] : [])].map((ok, i) => `${INDENT}${i === 0 ? "" : "AND "}${ok}`).join("\n")}\n)`;
   const okExpr = input.skip ? `CASE WHEN ${input.skip} THEN NULL ELSE ${valid} END` : valid;
   // A record that is not a record at all has that one reason (not "missing" for every feature).
@@ -134,7 +147,7 @@ export function rowValidationPlan(input: RowPlanInput): RowValidationPlan {
   const query: Select = {
     select: [
       ...(input.rowColumn ? ["__row"] : []),
-      ...features.map((f) => sqlIdent(f.feature.column)),
+      ...features.filter((f) => input.checked?.(f.index) ?? true).map((f) => sqlIdent(f.feature.column)),
       "__ok",
       as(bad, "__bad"),
       ...(isMalformed ? [as(isMalformed, "__bad_record")] : []),

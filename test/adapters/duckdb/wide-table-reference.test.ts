@@ -20,6 +20,7 @@ import {
   writeWideCsv,
 } from "../../../scripts/bench/wide-input.js";
 import { Database } from "../../../src/adapters/duckdb/database.js";
+import type { Staging } from "../../../src/adapters/duckdb/split-staging.js";
 import { parseSchema } from "../../../src/core/schema/format.js";
 import { stageFile, TEST_LINEAGE } from "../../support/staged-batch.js";
 import { tempDir } from "../../support/temp.js";
@@ -47,7 +48,7 @@ function reasonOf(b: BadCell): { code: string; reason: string } {
   }
 }
 
-async function ingestOutputs(file: string, staging: "memory" | "disk") {
+async function ingestOutputs(file: string, staging: Staging) {
   const scratch = await tempDir("wide-table");
   try {
     const schema = parseSchema(JSON.stringify(wideSchema(SPEC.columns)), "wide100/v1.json");
@@ -68,7 +69,7 @@ async function ingestOutputs(file: string, staging: "memory" | "disk") {
         const validRows = await db.all(
           `SELECT _source_row AS row, * EXCLUDE (_source_row) FROM read_parquet('${valid}') ORDER BY 1`,
         );
-        return { written, quarantined, statistics, bad, validRows };
+        return { written, quarantined, statistics, bad, validRows, staged: batch.staging };
       } finally {
         db.close();
       }
@@ -81,7 +82,7 @@ async function ingestOutputs(file: string, staging: "memory" | "disk") {
 }
 
 describe("a 100-column table with bad cells in known places", () => {
-  it("quarantines exactly the rows a row-by-row recomputation rejects, with the same reasons, in memory and on disk", async () => {
+  it("quarantines exactly the rows a row-by-row recomputation rejects, with the same reasons, in memory, on disk and on disk in two parts", async () => {
     // Prepare
     const dir = await tempDir("wide-table");
     const file = path.join(dir, "wide.csv");
@@ -98,12 +99,22 @@ describe("a 100-column table with bad cells in known places", () => {
     }));
     expect(cells.some((b) => byRow.get(b.row)!.length === 2)).toBe(true);
     expect(new Set(cells.map((b) => b.kind)).size).toBe(5);
+    // Staged in two parts (columns 0–49 and 50–99), rows fail in the first part, the second, or both.
+    const parts = [...byRow.values()].map((bad) => new Set(bad.map((b) => (b.col < 50 ? "a" : "b"))));
+    expect(parts.some((p) => p.size === 2)).toBe(true);
+    expect(parts.some((p) => p.size === 1 && p.has("b"))).toBe(true);
+    expect(parts.some((p) => p.size === 1 && p.has("a"))).toBe(true);
 
     const statistics: unknown[] = [];
-    for (const staging of ["memory", "disk"] as const) {
+    const written: unknown[] = [];
+    for (const staging of ["memory", "disk", "split"] as const) {
       // Act
       const out = await ingestOutputs(file, staging);
       statistics.push(out.statistics);
+      written.push(out.validRows);
+
+      // Assess: staged where asked.
+      expect(out.staged).toBe(staging);
 
       // Assess: the quarantine, row for row.
       expect(out.quarantined, staging).toBe(byRow.size);
@@ -166,8 +177,12 @@ describe("a 100-column table with bad cells in known places", () => {
         });
       }
     }
-    // Staged on disk (distributions in one scan for all features): every statistic as in memory.
+    // Staged on disk (distributions in one scan for all features), in one file or two parts: every
+    // statistic as in memory, and the same warehouse rows.
     expect(statistics[1]).toEqual(statistics[0]);
+    expect(statistics[2]).toEqual(statistics[0]);
+    expect(written[1]).toEqual(written[0]);
+    expect(written[2]).toEqual(written[0]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
