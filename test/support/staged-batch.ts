@@ -1,6 +1,7 @@
 /** Staging a file for the DuckDB batch tests: the usual stage arguments, lineage values and plans. */
 import * as path from "node:path";
 import { StagedBatch } from "../../src/adapters/duckdb/batch.js";
+import type { DatabaseOptions } from "../../src/adapters/duckdb/database.js";
 import { DEFAULT_LIMITS } from "../../src/adapters/duckdb/reader.js";
 import type { Staging } from "../../src/adapters/duckdb/split-staging.js";
 import type { DatasetSchema } from "../../src/core/schema/types.js";
@@ -16,12 +17,13 @@ export const TEST_LINEAGE = {
   runId: "r",
 };
 
-/** `file` staged for TRAINING under `schema` at the default limits, in `scratch`. */
+/** `file` staged for TRAINING under `schema` at the default limits (or DuckDB's `database` options), in `scratch`. */
 export function stageFile(
   file: string,
   schema: DatasetSchema,
   scratch: string,
   staging?: Staging,
+  database?: DatabaseOptions,
 ): Promise<StagedBatch> {
   return StagedBatch.stage({
     key: path.basename(file),
@@ -31,6 +33,7 @@ export function stageFile(
     environment: "TRAINING",
     limits: DEFAULT_LIMITS,
     ...(staging ? { staging } : {}),
+    ...(database ? { database } : {}),
   });
 }
 

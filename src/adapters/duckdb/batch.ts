@@ -27,7 +27,7 @@ import {
 } from "./batch-sql.js";
 import { Database, type DatabaseOptions } from "./database.js";
 import { DEFAULT_LIMITS, type PreparedBlob, prepareBlob, type ReadLimits } from "./reader.js";
-import { stagedRowBytes, stagesOnDisk, wideForThreads, widthMemoryLimit } from "./sizing.js";
+import { roomForParts, stagedRowBytes, stagesOnDisk, wideForThreads, widthMemoryLimit } from "./sizing.js";
 import { type SourceRelation, sourceRelation } from "./source-relation.js";
 import { type Staging, stageInParts } from "./split-staging.js";
 import { type StagedStatistics, stagedStatistics, toDatasetStatistics } from "./statistics.js";
@@ -108,8 +108,8 @@ export class StagedBatch implements StagedRecords {
     };
     const onDisk = (args.staging ?? (stagesOnDisk(staged, database) ? "disk" : "memory")) !== "memory";
     // A wide CSV table on one DuckDB worker: staged in two parts at once (see split-staging.ts).
-    const inParts =
-      (args.staging ?? (onDisk && database.threads === 1 && "split")) === "split" && blob.format === "csv";
+    const parts = onDisk && database.threads === 1 && roomForParts(columns, memoryLimit) && "split";
+    const inParts = (args.staging ?? parts) === "split" && blob.format === "csv";
     const db = await Database.open({ tempDirectory: `${args.scratch}/duckdb`, ...database });
     try {
       const suffix = randomBytes(4).toString("hex");

@@ -79,3 +79,14 @@ const ROW_GROUP_CELLS = 1_500_000;
 export function rowGroupRows(columns: number): number {
   return Math.max(2_048, Math.min(122_880, Math.floor(ROW_GROUP_CELLS / Math.max(columns, 1))));
 }
+
+/**
+ * Whether a table given one DuckDB worker has room to be staged in two parts at once (see
+ * split-staging.ts): each part's CSV reader holds buffers of its own for every column (a few of
+ * 32 MiB besides), so the limit must be what widthMemoryLimit sizes for the width, at least. Measured:
+ * 300 columns at 551 MB (that size) staged in parts in 600–700 MB peak RSS; at 256 MB, and 100
+ * columns at 96 MB, two parts ran out of memory.
+ */
+export function roomForParts(columns: number, memoryLimit: string): boolean {
+  return memoryBytes(memoryLimit) >= memoryBytes(widthMemoryLimit(columns));
+}

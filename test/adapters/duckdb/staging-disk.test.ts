@@ -8,7 +8,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Database } from "../../../src/adapters/duckdb/database.js";
-import { stagedRowBytes, stagesOnDisk } from "../../../src/adapters/duckdb/sizing.js";
+import {
+  roomForParts,
+  stagedRowBytes,
+  stagesOnDisk,
+  widthMemoryLimit,
+} from "../../../src/adapters/duckdb/sizing.js";
+import type { Staging } from "../../../src/adapters/duckdb/split-staging.js";
 import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import { VEGA } from "../../support/cli.js";
 import { stageFile, TEST_LINEAGE } from "../../support/staged-batch.js";
@@ -16,12 +22,14 @@ import { tempDir } from "../../support/temp.js";
 
 const registry = new SchemaRegistry(path.resolve("schemas"));
 
-async function outputs(file: string, dataset: string, staging: "memory" | "disk") {
+async function outputs(file: string, dataset: string, staging: Staging) {
   const scratch = await tempDir("staging-disk");
   const batch = await stageFile(file, registry.load(dataset).schema, scratch, staging);
   try {
-    const stagedFile = path.join(scratch, "staged.parquet");
-    const onDisk = fs.existsSync(stagedFile);
+    const stagedFiles = ["staged.parquet", "staged-a.parquet", "staged-b.parquet"]
+      .map((f) => path.join(scratch, f))
+      .filter((f) => fs.existsSync(f));
+    const onDisk = stagedFiles.length > 0;
     const valid = path.join(scratch, "valid.parquet");
     const quarantine = path.join(scratch, "quarantine.parquet");
     const [written, statistics] = await Promise.all([
@@ -36,11 +44,14 @@ async function outputs(file: string, dataset: string, staging: "memory" | "disk"
         db.all(`SELECT * FROM read_parquet('${f}') ORDER BY ${order}`);
       // The staged file is scratch read back once: written without compression (see stageInParquet).
       const compressions = onDisk
-        ? (await db.all(`SELECT DISTINCT compression FROM parquet_metadata('${stagedFile}')`)).map((r) =>
-            String(r.compression),
-          )
+        ? (
+            await db.all(
+              `SELECT DISTINCT compression FROM parquet_metadata([${stagedFiles.map((f) => `'${f}'`).join(", ")}])`,
+            )
+          ).map((r) => String(r.compression))
         : [];
       return {
+        staged: batch.staging,
         onDisk,
         compressions,
         written,
@@ -72,6 +83,15 @@ describe("staging on disk", () => {
     expect(() => stagesOnDisk(table(1, 1, 1), { memoryLimit: "lots" })).toThrow(/not a memory size: "lots"/);
   });
 
+  it("is in two parts at once only where the memory limit holds both parts' per-column buffers", () => {
+    // What the width sizes (300 columns: 551 MB; 100: the default 256 MB) or more; never less.
+    expect(roomForParts(302, widthMemoryLimit(302))).toBe(true);
+    expect(roomForParts(302, "256MB")).toBe(false);
+    expect(roomForParts(102, widthMemoryLimit(102))).toBe(true);
+    expect(roomForParts(102, "96MB")).toBe(false);
+    expect(roomForParts(102, "1GB")).toBe(true);
+  });
+
   it("gives the same outputs as memory for CSV with damaged rows (weather)", async () => {
     const dir = await tempDir("staging-disk");
     const lines = fs.readFileSync(path.join(VEGA, "weather.csv"), "utf8").trimEnd().split("\n");
@@ -90,7 +110,10 @@ describe("staging on disk", () => {
     expect(memory.bad.map((r) => Number(r._source_row))).toEqual([10, 20, 30]);
     expect(memory.valid.map((r) => Number(r._source_row)).slice(26, 29)).toEqual([29, 31, 32]);
     expect(disk.compressions).toEqual(["UNCOMPRESSED"]);
-    expect(disk).toEqual({ ...memory, onDisk: true, compressions: ["UNCOMPRESSED"] });
+    expect(disk).toEqual({ ...memory, staged: "disk", onDisk: true, compressions: ["UNCOMPRESSED"] });
+    // Staged in two parts by columns (a wide table's way), the malformed record skipped by both.
+    const split = await outputs(file, "weather", "split");
+    expect(split).toEqual({ ...memory, staged: "split", onDisk: true, compressions: ["UNCOMPRESSED"] });
   });
 
   it("gives the same outputs as memory for JSON lines (penguins)", async () => {
@@ -102,6 +125,9 @@ describe("staging on disk", () => {
     const disk = await outputs(file, "penguins", "disk");
     expect(memory.written).toBe(343);
     expect(memory.quarantined).toBe(2);
-    expect(disk).toEqual({ ...memory, onDisk: true, compressions: ["UNCOMPRESSED"] });
+    expect(disk).toEqual({ ...memory, staged: "disk", onDisk: true, compressions: ["UNCOMPRESSED"] });
+    // Only CSV is staged in parts: JSON lines asked to stay in one file.
+    const split = await outputs(file, "penguins", "split");
+    expect(split).toEqual({ ...memory, staged: "disk", onDisk: true, compressions: ["UNCOMPRESSED"] });
   });
 });
