@@ -7,6 +7,7 @@
 import type { Command } from "commander";
 import { ENV, localConfig } from "../../src/contract/env.js";
 import { assertDatasetName } from "../../src/contract/raw-key.js";
+import { grouped as count } from "../../src/core/report/format.js";
 import {
   COMPACT_MIN_FILES,
   LARGE_FILE_BYTES,
@@ -23,8 +24,6 @@ interface CompactOpts {
   json?: boolean;
   dryRun?: boolean;
 }
-
-const count = (n: number) => n.toLocaleString("en-US");
 
 /** What one dataset's compaction did, in a line or two per dataset. */
 export function describeCompaction(o: CompactionOutcome): string {

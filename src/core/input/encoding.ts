@@ -22,6 +22,9 @@ export function foreignEncoding(head: Uint8Array, complete: boolean): ForeignEnc
  * are quarantined one by one, not the whole file refused.
  */
 function latin1(bytes: Uint8Array, complete: boolean): boolean {
+  // Well-formed UTF-8 throughout (plain ASCII included) has no invalid sequence: the decoder, native,
+  // says so at once where the loop below took 8–13 ms of CPU over a 1 MiB head on every ingest.
+  if (wellFormedUtf8(bytes)) return false;
   let valid = 0;
   let invalid = 0;
   let i = 0;
@@ -44,6 +47,17 @@ function latin1(bytes: Uint8Array, complete: boolean): boolean {
     }
   }
   return invalid > 0 && valid === 0;
+}
+
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+function wellFormedUtf8(bytes: Uint8Array): boolean {
+  try {
+    STRICT_UTF8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** What to tell a person whose file is in `encoding`. */
