@@ -2,6 +2,7 @@
  * How big a blob's work is for DuckDB, in cells rather than bytes: where its staged table lives, the
  * memory limit and threads a wide table needs, and the rows of a Parquet row group.
  */
+import { availableParallelism } from "node:os";
 import { type DatasetSchema, isList } from "../../core/schema/types.js";
 import { type DatabaseOptions, DEFAULT_MEMORY_LIMIT, memoryBytes } from "./database.js";
 
@@ -85,8 +86,9 @@ export function rowGroupRows(columns: number): number {
  * split-staging.ts): each part's CSV reader holds buffers of its own for every column (a few of
  * 32 MiB besides), so the limit must be what widthMemoryLimit sizes for the width, at least. Measured:
  * 300 columns at 551 MB (that size) staged in parts in 600–700 MB peak RSS; at 256 MB, and 100
- * columns at 96 MB, two parts ran out of memory.
+ * columns at 96 MB, two parts ran out of memory. Only with a second core to run the second part.
  */
-export function roomForParts(columns: number, memoryLimit: string): boolean {
-  return memoryBytes(memoryLimit) >= memoryBytes(widthMemoryLimit(columns));
+export function roomForParts(columns: number, memoryLimit: string, cores = availableParallelism()): boolean {
+  // On one core the second part would wait for the first: more CPU and memory, no less wall.
+  return cores > 1 && memoryBytes(memoryLimit) >= memoryBytes(widthMemoryLimit(columns));
 }

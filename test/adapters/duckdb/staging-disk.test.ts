@@ -85,11 +85,16 @@ describe("staging on disk", () => {
 
   it("is in two parts at once only where the memory limit holds both parts' per-column buffers", () => {
     // What the width sizes (300 columns: 551 MB; 100: the default 256 MB) or more; never less.
-    expect(roomForParts(302, widthMemoryLimit(302))).toBe(true);
-    expect(roomForParts(302, "256MB")).toBe(false);
-    expect(roomForParts(102, widthMemoryLimit(102))).toBe(true);
-    expect(roomForParts(102, "96MB")).toBe(false);
-    expect(roomForParts(102, "1GB")).toBe(true);
+    expect(roomForParts(302, widthMemoryLimit(302), 2)).toBe(true);
+    expect(roomForParts(302, "256MB", 2)).toBe(false);
+    expect(roomForParts(102, widthMemoryLimit(102), 2)).toBe(true);
+    expect(roomForParts(102, "96MB", 2)).toBe(false);
+    expect(roomForParts(102, "1GB", 2)).toBe(true);
+  });
+
+  it("is in one file on one core, where a second part would only wait for the first", () => {
+    expect(roomForParts(302, widthMemoryLimit(302), 1)).toBe(false);
+    expect(roomForParts(302, "4GB", 1)).toBe(false);
   });
 
   it("gives the same outputs as memory for CSV with damaged rows (weather)", async () => {
