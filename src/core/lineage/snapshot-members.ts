@@ -4,11 +4,42 @@
  * walk needs (file → export) are derived here, with the ids they would have had if stored, so a
  * lake whose exports stored them (older versions) and one that derives them answer the same graph.
  */
+import { dvcDirHash } from "../hash/dvc.js";
 import { artifactId, artifactUri, eventId, LINEAGE_KEYS } from "./ids.js";
-import type { DatasetRef, EventRecord, SnapshotMembersRecord } from "./types.js";
+import type { DatasetRef, EventRecord, Properties, SnapshotMembersRecord } from "./types.js";
 import { isInputEvent } from "./types.js";
 
 const refId = (ref: DatasetRef) => artifactId(artifactUri(ref.namespace, ref.name), ref.version);
+
+/** A warehouse file a snapshot is made of: its key, the md5 lineage knows it by, its bytes and rows. */
+export interface SnapshotFile {
+  readonly key: string;
+  readonly md5?: string;
+  readonly size?: number;
+  readonly rows: number;
+}
+
+/**
+ * A snapshot of `dataset`'s warehouse table as one dataset, versioned by the DVC directory hash of
+ * its files (relpath = key, md5): the same files give the same version, and the ref does not grow
+ * with them. Its properties are the file count, then `properties`.
+ */
+export function warehouseSnapshot(
+  namespace: string,
+  dataset: string,
+  files: readonly SnapshotFile[],
+  properties: Properties,
+): DatasetRef {
+  return {
+    namespace,
+    name: dataset,
+    version: dvcDirHash(files.map((f) => ({ relpath: f.key, md5: f.md5 ?? "" }))),
+    artifactType: "WarehouseSnapshot",
+    size: files.reduce((n, f) => n + (f.size ?? 0), 0),
+    rowCount: files.reduce((n, f) => n + f.rows, 0),
+    properties: { files: files.length, ...properties },
+  };
+}
 
 /** The one record naming a snapshot's members (content-keyed: every export of that snapshot shares it). */
 export function snapshotMembersWrite(

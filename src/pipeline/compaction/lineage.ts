@@ -4,40 +4,37 @@
  * files it read — one snapshot with its members record, as an export records its table, so the
  * event does not grow with the runs — and whose output is the compacted file.
  */
-import { dvcDirHash } from "../../core/hash/dvc.js";
+import { type SnapshotFile, warehouseSnapshot } from "../../core/lineage/snapshot-members.js";
 import type { CompactionPlan } from "../../core/warehouse/compaction.js";
 import type { ObjectStore } from "../../ports/object-store.js";
 import type { DatasetRef, LineageRecorder } from "../lineage/recorder.js";
 import type { CompactionObserver } from "./compact.js";
 
-/** The files a compaction reads, with the version (md5) lineage knows each by. */
-function inputFiles(namespace: string, plan: CompactionPlan): DatasetRef[] {
-  const file = (name: string, version: string | undefined, size: number | undefined, rows: number) => ({
-    namespace,
-    name,
-    artifactType: "WarehouseFile" as const,
-    ...(version ? { version } : {}),
-    ...(size !== undefined ? { size } : {}),
-    rowCount: rows,
-  });
+/** The files a compaction reads, with the md5 lineage knows each by. */
+function inputFiles(plan: CompactionPlan): SnapshotFile[] {
   return plan.level === 1
-    ? plan.runFiles.map((f) => file(f.key, f.md5, f.bytes, f.rows))
-    : plan.merged.map((c) => file(c.record.key, c.record.md5, c.record.size, c.record.rows));
+    ? plan.runFiles.map((f) => ({ key: f.key, md5: f.md5, size: f.bytes, rows: f.rows }))
+    : plan.merged.map(({ record: c }) => ({ key: c.key, md5: c.md5, size: c.size, rows: c.rows }));
 }
+
+/** A file read, as the snapshot's member. */
+const memberRef = (namespace: string, f: SnapshotFile): DatasetRef => ({
+  namespace,
+  name: f.key,
+  artifactType: "WarehouseFile",
+  ...(f.md5 ? { version: f.md5 } : {}),
+  ...(f.size !== undefined ? { size: f.size } : {}),
+  rowCount: f.rows,
+});
 
 export function compactionLineage(recorder: LineageRecorder, warehouse: ObjectStore): CompactionObserver {
   return {
     async start(plan, runId, at) {
-      const members = inputFiles(warehouse.namespace, plan);
-      const snapshot: DatasetRef = {
-        namespace: warehouse.namespace,
-        name: plan.dataset,
-        artifactType: "WarehouseSnapshot",
-        version: dvcDirHash(members.map((m) => ({ relpath: m.name, md5: m.version ?? "" }))),
-        size: members.reduce((n, m) => n + (m.size ?? 0), 0),
-        rowCount: members.reduce((n, m) => n + (m.rowCount ?? 0), 0),
-        properties: { files: members.length, ingestDate: plan.ingestDate },
-      };
+      const files = inputFiles(plan);
+      const members = files.map((f) => memberRef(warehouse.namespace, f));
+      const snapshot = warehouseSnapshot(warehouse.namespace, plan.dataset, files, {
+        ingestDate: plan.ingestDate,
+      });
       const handle = await recorder.start({
         runId,
         jobName: `compact.${plan.dataset}`,

@@ -9,8 +9,8 @@ import * as path from "node:path";
 import { DATA_DIR, EXPORT_PIPELINE_VERSION } from "../../contract/export-keys.js";
 import { type ExportRequest, type ResolvedExport, resolveExport } from "../../contract/export-request.js";
 import type { IngestResult } from "../../contract/records.js";
-import { dvcDirHash } from "../../core/hash/dvc.js";
 import { deterministicUuid } from "../../core/hash/uuid.js";
+import { warehouseSnapshot } from "../../core/lineage/snapshot-members.js";
 import { mapLimit } from "../../core/map-limit.js";
 import { formatSplitSpec } from "../../core/split/spec.js";
 import { latestProcessings } from "../../core/warehouse/latest.js";
@@ -176,15 +176,7 @@ export function snapshotRef(
   sources: readonly SourceFile[],
   snapshotAt: Date,
 ): DatasetRef {
-  return {
-    namespace,
-    name: dataset,
-    version: dvcDirHash(sources.map((s) => ({ relpath: s.key, md5: s.md5 }))),
-    artifactType: "WarehouseSnapshot",
-    size: sources.reduce((n, s) => n + s.size, 0),
-    rowCount: sources.reduce((n, s) => n + s.rows, 0),
-    properties: { files: sources.length, asOf: snapshotAt.toISOString() },
-  };
+  return warehouseSnapshot(namespace, dataset, sources, { asOf: snapshotAt.toISOString() });
 }
 
 export function sourceRef(namespace: string, s: SourceFile): DatasetRef {
