@@ -4,8 +4,14 @@
  * digits, one warehouse file and three rows; by default it commits `i` minutes after 2024-01-01 from
  * a source blob of its own.
  */
+import * as path from "node:path";
 import { markerKey } from "../../src/contract/keys.js";
 import type { IngestResult } from "../../src/contract/records.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
+import type { ExportDeps } from "../../src/pipeline/export/deps.js";
+import type { LineageRecorder } from "../../src/pipeline/lineage/recorder.js";
+import { fixedClock } from "../../src/ports/clock.js";
+import type { ExportWriter } from "../../src/ports/export-writer.js";
 import type { ObjectStore } from "../../src/ports/object-store.js";
 
 export const RUN_ID_PREFIX = "00000000-0000-4000-8000-";
@@ -35,4 +41,23 @@ export async function putCommittedMarker(
     },
   };
   await warehouse.put(markerKey(dataset, runId), JSON.stringify(marker));
+}
+
+/**
+ * An export's deps over such markers: the project's schemas, a fixed clock, no scratch and no lineage
+ * (planning and the executor's checks do not record any; runStep's lineage is tested elsewhere).
+ */
+export function markerExportDeps(
+  warehouse: ObjectStore,
+  exports: ObjectStore,
+  writer: ExportWriter,
+): ExportDeps {
+  return {
+    stores: { warehouse, exports },
+    schemas: new SchemaRegistry(path.resolve(import.meta.dirname, "../../schemas")),
+    lineage: {} as LineageRecorder,
+    clock: fixedClock("2024-12-31T00:00:00.000Z"),
+    scratchDir: "/nonexistent",
+    writer,
+  };
 }

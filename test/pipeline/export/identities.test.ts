@@ -4,34 +4,22 @@
  * re-running an export would record a new run and lakes' lineage would stop joining up. And the
  * warehouse files it read stay readable from manifests of either format.
  */
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderSnapshotSources, type SnapshotSources } from "../../../src/contract/export-keys.js";
-import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import { ExportSourcesError } from "../../../src/core/errors.js";
 import { md5Hex } from "../../../src/core/hash/dvc.js";
 import { snapshotMembersWrite } from "../../../src/core/lineage/snapshot-members.js";
-import type { ExportDeps } from "../../../src/pipeline/export/deps.js";
 import { driveExport } from "../../../src/pipeline/export/driver.js";
 import { exportSources, manifestSnapshot, sourceList } from "../../../src/pipeline/export/sources.js";
-import type { LineageRecorder } from "../../../src/pipeline/lineage/recorder.js";
-import { fixedClock } from "../../../src/ports/clock.js";
 import type { ExportWriter } from "../../../src/ports/export-writer.js";
-import { putCommittedMarker } from "../../support/committed-marker.js";
+import { markerExportDeps, putCommittedMarker } from "../../support/committed-marker.js";
 import { MemoryStore } from "../../support/memory-store.js";
 
 async function planOver(runs: number) {
   const warehouse = new MemoryStore("warehouse");
   const exports = new MemoryStore("exports");
   for (let i = 0; i < runs; i++) await putCommittedMarker(warehouse, "penguins", i);
-  const deps: ExportDeps = {
-    stores: { warehouse, exports },
-    schemas: new SchemaRegistry(path.resolve(import.meta.dirname, "../../../schemas")),
-    lineage: {} as LineageRecorder,
-    clock: fixedClock("2024-12-31T00:00:00.000Z"),
-    scratchDir: "/nonexistent",
-    writer: {} as ExportWriter, // planning only
-  };
+  const deps = markerExportDeps(warehouse, exports, {} as ExportWriter); // planning only
   const driven = await driveExport(deps, { dataset: "penguins" });
   if (!("plan" in driven)) throw new Error("nothing to export");
   return { plan: driven.plan, exports };

@@ -4,19 +4,14 @@
  * committed runs is the SQL for 10 runs, far under Athena's 262,144-character limit, while every
  * run and warehouse file that fed the export stays listed (in the source list the manifest names).
  */
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { AthenaExportWriter } from "../../../src/adapters/aws/athena-export-writer.js";
-import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
-import type { ExportDeps } from "../../../src/pipeline/export/deps.js";
 import { driveExport } from "../../../src/pipeline/export/driver.js";
 import { executeExport } from "../../../src/pipeline/export/executor.js";
 import { publishExport } from "../../../src/pipeline/export/publisher.js";
 import { exportSources } from "../../../src/pipeline/export/sources.js";
-import type { LineageRecorder } from "../../../src/pipeline/lineage/recorder.js";
-import { fixedClock } from "../../../src/ports/clock.js";
 import type { ExportEngine, QueryResult } from "../../../src/ports/query-engine.js";
-import { putCommittedMarker } from "../../support/committed-marker.js";
+import { markerExportDeps, putCommittedMarker } from "../../support/committed-marker.js";
 import { MemoryStore } from "../../support/memory-store.js";
 
 const ATHENA_QUERY_LIMIT = 262_144;
@@ -41,18 +36,15 @@ async function exportOver(n: number) {
   const exports = new MemoryStore("exports");
   for (let i = 0; i < n; i++) await putCommittedMarker(warehouse, "penguins", i);
   const statements: string[] = [];
-  const deps: ExportDeps = {
-    stores: { warehouse, exports },
-    schemas: new SchemaRegistry(path.resolve(import.meta.dirname, "../../../schemas")),
-    lineage: {} as LineageRecorder, // the step's lineage is runStep's, not exercised here
-    clock: fixedClock("2024-12-31T00:00:00.000Z"),
-    scratchDir: "/nonexistent",
-    writer: new AthenaExportWriter({
+  const deps = markerExportDeps(
+    warehouse,
+    exports,
+    new AthenaExportWriter({
       openEngine: async () => recordingAthena(exports, statements),
       exports,
       attemptId: () => "attempt",
     }),
-  };
+  );
   const driven = await driveExport(deps, { dataset: "penguins" });
   if (!("plan" in driven)) throw new Error("nothing to export");
   const ctx = { plan: { ...driven.plan, runId: "export-run" }, dataDir: "/nonexistent" };

@@ -3,18 +3,13 @@
  * that commits in between must not end up read but missing from the manifest: the export fails,
  * retryably, before publishing anything; a run the snapshot cannot read changes nothing.
  */
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { AthenaExportWriter } from "../../../src/adapters/aws/athena-export-writer.js";
-import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import { SnapshotChangedError } from "../../../src/core/errors.js";
-import type { ExportDeps } from "../../../src/pipeline/export/deps.js";
 import { driveExport } from "../../../src/pipeline/export/driver.js";
 import { executeExport } from "../../../src/pipeline/export/executor.js";
-import type { LineageRecorder } from "../../../src/pipeline/lineage/recorder.js";
-import { fixedClock } from "../../../src/ports/clock.js";
 import type { ExportEngine, QueryResult } from "../../../src/ports/query-engine.js";
-import { putCommittedMarker } from "../../support/committed-marker.js";
+import { markerExportDeps, putCommittedMarker } from "../../support/committed-marker.js";
 import { MemoryStore } from "../../support/memory-store.js";
 
 const md5 = (n: number) => n.toString(16).padStart(32, "0");
@@ -39,14 +34,11 @@ async function exportWhile(during: (warehouse: MemoryStore) => Promise<void>) {
     },
     async close() {},
   };
-  const deps: ExportDeps = {
-    stores: { warehouse, exports },
-    schemas: new SchemaRegistry(path.resolve(import.meta.dirname, "../../../schemas")),
-    lineage: {} as LineageRecorder,
-    clock: fixedClock("2024-12-31T00:00:00.000Z"),
-    scratchDir: "/nonexistent",
-    writer: new AthenaExportWriter({ openEngine: async () => athena, exports, attemptId: () => "a" }),
-  };
+  const deps = markerExportDeps(
+    warehouse,
+    exports,
+    new AthenaExportWriter({ openEngine: async () => athena, exports, attemptId: () => "a" }),
+  );
   const driven = await driveExport(deps, { dataset: "penguins" });
   if (!("plan" in driven)) throw new Error("nothing to export");
   return executeExport({ plan: { ...driven.plan, runId: "export-run" }, dataDir: "/nonexistent" });

@@ -31,21 +31,11 @@ describe("publishFile", () => {
     fs.writeFileSync(path.join(dir, "mine"), "valid rows");
     await store.put("d/taken.parquet", "first attempt");
     const digest = { md5: md5("valid rows"), size: 10 };
+    const publish = (key: string) =>
+      publishFile(store, key, path.join(dir, "mine"), { artifactType: "WarehouseFile" }, digest);
     // Act
-    const ref = await publishFile(
-      store,
-      "d/out.parquet",
-      path.join(dir, "mine"),
-      { artifactType: "WarehouseFile" },
-      digest,
-    );
-    const taken = await publishFile(
-      store,
-      "d/taken.parquet",
-      path.join(dir, "mine"),
-      { artifactType: "WarehouseFile" },
-      digest,
-    );
+    const ref = await publish("d/out.parquet");
+    const taken = await publish("d/taken.parquet");
     // Assess
     expect({ md5: ref.version, size: ref.size }).toEqual(digest);
     expect(md5(Buffer.from(await store.get("d/out.parquet")).toString())).toBe(ref.version);
