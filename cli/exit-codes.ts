@@ -9,6 +9,8 @@ export const EXIT = {
   errors: 1,
   /** Input refused whole: a blob rejected (ingest), would be (validate), nothing to export. */
   refused: 2,
+  /** A lookup found nothing: no online value for the entity (`features get`). */
+  notFound: 3,
   /** Usage: bad flag, dataset name, path, --where, --as-of, schema version. */
   usage: 64,
   /** Internal error: a bug (LAKELINE_DEBUG=1 prints the stack). */
@@ -17,7 +19,8 @@ export const EXIT = {
 
 export const EXIT_HELP =
   "\nExit status: 0 ok, no ERROR anomaly; 1 ERROR anomalies (incl. quarantined rows), a failed run or a refused\n" +
-  "command; 2 input refused whole (blob rejected, nothing to export); 64 usage error; 70 internal error.\n" +
+  "command; 2 input refused whole (blob rejected, nothing to export); 3 nothing found (features get);\n" +
+  "64 usage error; 70 internal error.\n" +
   "A file already committed by an earlier run ([already committed] …; nothing written) adds nothing to the status.\n";
 
 interface Outcome {

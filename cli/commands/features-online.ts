@@ -11,6 +11,7 @@ import { readOnline } from "../../src/pipeline/features/online-read.js";
 import { systemClock } from "../../src/ports/clock.js";
 import { localMaterializeDeps } from "../deps/features.js";
 import { openLakeEngine } from "../deps/lake-engine.js";
+import { EXIT } from "../exit-codes.js";
 import { formatTable, toJson } from "../output.js";
 
 interface LakeOpts {
@@ -56,7 +57,7 @@ export function registerOnline(features: Command): void {
         ];
         process.stdout.write(`${lines.join("\n")}\n`);
       }
-      process.exitCode = r.found ? 0 : 3;
+      process.exitCode = r.found ? EXIT.ok : EXIT.notFound;
     });
 
   features

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { withAsOf } from "../../src/contract/as-of-relations.js";
 import { ENV, localConfig } from "../../src/contract/env.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
-import { UsageError } from "../../src/core/errors.js";
+import { QueryError, UsageError } from "../../src/core/errors.js";
 import { parseInstant } from "../../src/core/time/iso8601.js";
 import type { QueryEngine, QueryResult } from "../../src/ports/query-engine.js";
 import { openLakeEngine } from "../deps/lake-engine.js";
@@ -11,6 +11,7 @@ import { formatTable, toJson } from "../output.js";
 
 interface QueryOpts {
   format: string;
+  json?: boolean;
   engine: string;
   lake?: string;
   schemas?: string;
@@ -75,6 +76,7 @@ export function register(program: Command): void {
     )
     .argument("<sql>", 'the query, e.g. "SELECT species, count(*) FROM penguins GROUP BY 1"')
     .option("-f, --format <format>", "table, json (array of row objects) or csv", "table")
+    .option("--json", "same as --format json")
     .option("--engine <engine>", "duckdb (embedded lake) or athena", "duckdb")
     .option(
       "--as-of <iso>",
@@ -88,7 +90,13 @@ export function register(program: Command): void {
     .action(async (sql: string, opts: QueryOpts) => {
       const engine = await openEngine(opts);
       try {
-        process.stdout.write(renderResult(await engine.query(sql), opts.format));
+        const result = await engine.query(sql).catch((err: unknown) => {
+          // The statement is the user's: say the error is in it, not in the lake.
+          if (err instanceof QueryError)
+            throw new QueryError(`query: ${err.message}`, err.data, { cause: err });
+          throw err;
+        });
+        process.stdout.write(renderResult(result, opts.json ? "json" : opts.format));
       } finally {
         // After the statement: a view's files (and a set-aside compaction record) are read when it is bound.
         for (const w of (engine as { warnings?: string[] }).warnings ?? [])

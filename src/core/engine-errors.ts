@@ -27,5 +27,9 @@ export function engineMessage(raw: string, ctx: EngineContext): string {
   }
   // "Binder Error: Referenced column "x" not found…" → the sentence after the class, one line.
   const detail = first.replace(/^[A-Za-z ]*Error:\s*/, "");
-  return detail.length > 300 ? `${detail.slice(0, 297)}…` : detail;
+  const short = detail.length > 300 ? `${detail.slice(0, 297)}…` : detail;
+  // The columns a misspelt one could be are worth their line. (Not "Did you mean" for a table: the
+  // lake creates a table when a statement names it, so the engine's guess is from its own catalog.)
+  const hint = raw.split("\n").find((l) => /^Candidate bindings/.test(l.trim()));
+  return hint ? `${short} ${hint.trim().slice(0, 200)}` : short;
 }

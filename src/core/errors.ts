@@ -32,6 +32,8 @@ export class UsageError extends LakelineError {
 
 export class SchemaNotFoundError extends LakelineError {
   override readonly name = "SchemaNotFoundError";
+  /** Ending a command (validate, reprocess), it is the dataset or version asked for: a usage error. */
+  override readonly exitCode = 64;
   override readonly disposition = "reject";
   constructor(dataset: string, version?: number, dir?: string) {
     super(

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { scratchDir } from "../../contract/env.js";
 import { SchemaRegistry } from "../../contract/schema-registry.js";
-import { SchemaFormatError } from "../../core/errors.js";
+import { QueryError, SchemaFormatError } from "../../core/errors.js";
 import type { DatasetSchema } from "../../core/schema/types.js";
 import { sqlString } from "../../core/sql.js";
 import { HISTORY_SUFFIX } from "../../core/warehouse/latest.js";
@@ -157,8 +157,24 @@ export class DuckDbQueryEngine implements QueryEngine {
   /** Relations not created yet, by lower-case name; one creation may serve several names. */
   private readonly pending = new Map<string, () => Promise<void>>();
 
+  /** Every relation declared, as named, for an error that names a table the lake does not have. */
+  private readonly relations: string[] = [];
+
   private declare(names: readonly string[], create: () => Promise<void>): void {
     for (const name of names) this.pending.set(name.toLowerCase(), create);
+    this.relations.push(...names);
+  }
+
+  /** A missing table is named with the lake's tables (the engine's own guess sees only created ones). */
+  private unknownTable(err: unknown): unknown {
+    const engine = err instanceof QueryError ? String(err.data.engine ?? "") : "";
+    const missing = /Table with name (\S+) does not exist/.exec(engine)?.[1];
+    if (!missing) return err;
+    return new QueryError(
+      `table ${missing} does not exist; the lake's tables: ${[...this.relations].sort().join(", ")}`,
+      { ...(err as QueryError).data, table: missing },
+      { cause: err },
+    );
   }
 
   /** Creates the relations `sql` names (every one, for a statement that lists the catalog). */
@@ -257,7 +273,9 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   async query(sql: string): Promise<QueryResult> {
     await this.prepare(sql);
-    const { columns, rows } = await this.db.query(sql);
+    const { columns, rows } = await this.db.query(sql).catch((err: unknown) => {
+      throw this.unknownTable(err);
+    });
     const dates = new Set(columns.filter((c) => c.type === "DATE").map((c) => c.name));
     const cell = (k: string, v: unknown) =>
       dates.has(k) && v instanceof Date ? v.toISOString().slice(0, 10) : plain(v);

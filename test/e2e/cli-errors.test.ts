@@ -1,0 +1,94 @@
+/**
+ * What a user who mistypes meets: a dataset or schema version that does not exist is a usage error
+ * (64) for every command that takes one, and a statement over a table the lake lacks names the
+ * lake's tables instead of the engine's guess from its own catalog.
+ */
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runCli, VEGA } from "../support/cli.js";
+import { tempLake } from "../support/temp.js";
+
+let lake: string[];
+
+beforeAll(async () => {
+  const t = await tempLake("cli-errors");
+  lake = ["--lake", t.lakeDir, "--schemas", t.schemasDir];
+  const ingested = await runCli("ingest", path.join(VEGA, "penguins.json"), "--dataset", "penguins", ...lake);
+  expect(ingested.code, ingested.stderr).toBe(1); // one row quarantined (Sex ".")
+});
+
+describe("a dataset or schema version that does not exist", () => {
+  it("is a usage error for validate, naming the dataset and the folder looked in", async () => {
+    // Prepare
+    const file = path.join(VEGA, "penguins.json");
+    const schemas = lake.slice(2);
+    // Act
+    const dataset = await runCli("validate", file, "--dataset", "pinguins", ...schemas);
+    const version = await runCli(
+      "validate",
+      file,
+      "--dataset",
+      "penguins",
+      "--schema-version",
+      "9",
+      ...schemas,
+    );
+    // Assess
+    expect(dataset.code).toBe(64);
+    expect(dataset.stderr).toMatch(/^lakeline: schema not found: pinguins \(looked in .*schemas\)\n$/);
+    expect(version.code).toBe(64);
+    expect(version.stderr).toContain("schema not found: penguins@v9");
+  });
+
+  it("is a usage error for reprocess, which writes nothing", async () => {
+    // Act
+    const r = await runCli("reprocess", "penguins", "--all", "--schema-version", "7", ...lake);
+    const runs = await runCli("query", "SELECT count(*) AS n FROM lakeline_runs", "--json", ...lake);
+    // Assess
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain("schema not found: penguins@v7");
+    expect(JSON.parse(runs.stdout)).toEqual([{ n: 1 }]);
+  });
+});
+
+describe("lakeline query", () => {
+  it("names the lake's tables when the statement names one it lacks", async () => {
+    // Act
+    const r = await runCli("query", "SELECT count(*) FROM penguin", ...lake);
+    // Assess
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(
+      /^lakeline: query: table penguin does not exist; the lake's tables: .*\bpenguins\b/,
+    );
+    expect(r.stderr).toContain("penguins_quarantine, penguins_quarantine_history");
+    expect(r.stderr).toContain("lakeline_runs");
+    expect(r.stderr).not.toContain("pg_");
+  });
+
+  it("offers the columns a misspelt one could be", async () => {
+    // Act
+    const r = await runCli("query", "SELECT specie FROM penguins", ...lake);
+    // Assess
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^lakeline: query: Referenced column "specie" not found .*Candidate bindings: .*"species"/,
+    );
+  });
+
+  it("takes --json like its siblings, the same rows as --format json", async () => {
+    // Prepare
+    const sql = "SELECT species, count(*) AS n FROM penguins GROUP BY 1 ORDER BY 1";
+    // Act
+    const json = await runCli("query", sql, "--json", ...lake);
+    const format = await runCli("query", sql, "--format", "json", ...lake);
+    // Assess
+    expect(json.code).toBe(0);
+    expect(json.stdout).toBe(format.stdout);
+    expect(JSON.parse(json.stdout)).toEqual([
+      { species: "Adelie", n: 152 },
+      { species: "Chinstrap", n: 68 },
+      { species: "Gentoo", n: 123 },
+    ]);
+  });
+});
