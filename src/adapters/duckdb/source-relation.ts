@@ -69,7 +69,9 @@ export function sourceRelation(
     const record = `json_object(${header.map((h, i) => `${sqlString(h)}, c${i}`).join(", ")})::VARCHAR`;
     return {
       sql,
-      rawExpr: (name) => (index.has(name) ? `nullif(c${index.get(name)}, '')` : undefined),
+      // An empty field, quoted or not, already reads as NULL (read_csv's nullstr '' and
+      // allow_quoted_nulls defaults), so the text is used as read: no nullif() per cell.
+      rawExpr: (name) => (index.has(name) ? `c${index.get(name)}` : undefined),
       recordExpr: record,
       rejectsTable: rejects,
     };

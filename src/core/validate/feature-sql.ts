@@ -34,9 +34,10 @@ function scalarCast(feature: Feature, v: string): string {
       const format = (feature.domain as TimestampDomain | undefined)?.format;
       if (format) return ms(`CAST(try_strptime(${v}, ${sqlString(format)}) AS TIMESTAMP)`);
       const offset = `(length(${v}) > 19 AND (ends_with(${v}, 'Z') OR contains(substr(${v}, 20), '+') OR contains(substr(${v}, 20), '-')))`;
-      return ms(
-        `CASE WHEN ${offset} THEN CAST(TRY_CAST(${v} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST(${v} AS TIMESTAMP) END`,
-      );
+      const cast = `CASE WHEN ${offset} THEN CAST(TRY_CAST(${v} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST(${v} AS TIMESTAMP) END`;
+      // DuckDB's casts read a fraction of a second only after a '.', so text without one has
+      // none to truncate: date_trunc runs only where it can change the value.
+      return `CASE WHEN contains(${v}, '.') THEN ${ms(cast)} ELSE ${cast} END`;
     }
     case "BYTES":
       return `try(from_base64(${v}))`;

@@ -228,4 +228,20 @@ describe("row-level anomalies", () => {
     expect({ read: r.rowsRead, valid: r.rowsValid }).toEqual({ read: 2, valid: 1 });
     expect(r.sample[0]!.reasons).toEqual(["FEATURE_TYPE_HIGH_NUMBER_VALUES tags: 3 values > max 2"]);
   });
+
+  it("reads an empty CSV field as missing, quoted or not, and a blank one as text", async () => {
+    const header = SCHEMA.features.map((f) => f.name).join(",");
+    const rest = "0.5,1.25,true,2024-05-01T10:00:00Z,01/05/2024,aGk=,red,1,yes";
+    const rows = [`1,,${rest}`, `2,"",${rest}`, `,5,${rest}`, `"",5,${rest}`, `3," ",${rest}`];
+    const r = await check([`${header}\n${rows.join("\n")}\n`], "TRAINING", "csv");
+    // The optional count is absent (not a bad value) when empty, quoted or not; the required id is missing.
+    expect({ read: r.rowsRead, valid: r.rowsValid }).toEqual({ read: 5, valid: 2 });
+    expect(r.sample.map((x) => [x.row, x.reasons])).toEqual([
+      [3, ["FEATURE_TYPE_NOT_PRESENT id: required value is missing"]],
+      [4, ["FEATURE_TYPE_NOT_PRESENT id: required value is missing"]],
+      [5, ['INT_TYPE_NOT_INT_STRING count: " " is not INT']],
+    ]);
+    const count = r.statistics!.features.find((f) => f.name === "count");
+    expect(count?.present).toBe(3);
+  });
 });

@@ -32,6 +32,54 @@ describe("TIMESTAMP features", () => {
     expect(rows[0]?.t).toBe(stored);
   });
 
+  // date_trunc runs only on text with a '.': DuckDB's casts read fractions of a second nowhere else.
+  const CORPUS = [
+    "2024-05-01",
+    "2024-05-01 10:00",
+    "2024-05-01T10:00:00",
+    "2024-05-01 10:00:00Z",
+    "2024-05-01T10:00:00+05:45",
+    "2024-05-01 10:00:00-03:30",
+    "2024-05-01T10:00:00+0530",
+    "2024-05-01 10:00:00+05",
+    "2024-05-01 10:00:00 UTC",
+    "2024-05-01 10:00:00 Asia/Kathmandu",
+    "0001-01-01 00:00:00",
+    "1969-12-31 23:59:59",
+    "1969-12-31T23:59:59-00:01",
+    "294246-01-01 00:00:00",
+    "2024-05-01 10:00:00,123456",
+    "2024-05-01 10:00:00:123456",
+    "20240501T100000",
+    "epoch",
+    "infinity",
+    "-infinity",
+    "2024-05-01 10:00:00 BC",
+    "  2024-05-01 10:00:00  ",
+    "2024-5-1 1:2:3",
+  ];
+
+  it.each(CORPUS)("%s: no fraction of a second without a '.'", async (text) => {
+    const [row] = await db.all(
+      `SELECT [TRY_CAST(v AS TIMESTAMP), CAST(TRY_CAST(v AS TIMESTAMPTZ) AS TIMESTAMP)]::VARCHAR[] AS casts FROM (SELECT '${text}' AS v)`,
+    );
+    const casts = (row?.casts ?? []) as (string | null)[];
+    expect(casts).toHaveLength(2);
+    for (const cast of casts) expect(cast ?? "").not.toContain(".");
+  });
+
+  it.each([
+    ...CORPUS,
+    "1969-12-31 23:59:59.9999",
+    "2024-05-01 10:00:00.1234567+01:00",
+    "2024-05-01 10:00:00.5 UTC",
+  ])("%s is stored at whole milliseconds", async (text) => {
+    const [row] = await db.all(
+      `SELECT t IS NULL OR NOT isfinite(t) OR epoch_us(t) % 1000 = 0 AS whole FROM (SELECT ${scalarFeatureSql({ feature: { name: "at", type: "TIMESTAMP" } as Feature, raw: "v", required: true }, "v", "t").typed} AS t FROM (SELECT '${text}' AS v))`,
+    );
+    expect(row?.whole).toBe(true);
+  });
+
   it("with a format, too", async () => {
     const rows = await typed(
       { name: "at", type: "TIMESTAMP", domain: { format: "%d/%m/%Y %H:%M:%S.%f" } } as Feature,

@@ -81,18 +81,18 @@ FROM (
       FROM (
         SELECT
           *,
-          nullif(c0, '') AS r0,
-          nullif(c1, '') AS r1,
-          nullif(c2, '') AS r2,
-          nullif(c3, '') AS r3,
-          nullif(c4, '') AS r4,
-          nullif(c5, '') AS r5,
-          nullif(c6, '') AS r6,
-          nullif(c7, '') AS r7,
-          nullif(c8, '') AS r8,
-          nullif(c9, '') AS r9,
-          nullif(c10, '') AS r10,
-          nullif(c11, '') AS r11
+          c0 AS r0,
+          c1 AS r1,
+          c2 AS r2,
+          c3 AS r3,
+          c4 AS r4,
+          c5 AS r5,
+          c6 AS r6,
+          c7 AS r7,
+          c8 AS r8,
+          c9 AS r9,
+          c10 AS r10,
+          c11 AS r11
         FROM read_csv(
           '/data/wide12.csv',
           header = true,
