@@ -1,7 +1,7 @@
 /**
  * What a user who mistypes meets: a dataset or schema version that does not exist is a usage error
  * (64) for every command that takes one, and a statement over a table the lake lacks names the
- * lake's tables instead of the engine's guess from its own catalog.
+ * lake's tables instead of the engine's guess from its own catalog; releasing a released version says so.
  */
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -9,10 +9,12 @@ import { runCli, VEGA } from "../support/cli.js";
 import { tempLake } from "../support/temp.js";
 
 let lake: string[];
+let schemasDir: string;
 
 beforeAll(async () => {
   const t = await tempLake("cli-errors");
   lake = ["--lake", t.lakeDir, "--schemas", t.schemasDir];
+  schemasDir = t.schemasDir;
   const ingested = await runCli("ingest", path.join(VEGA, "penguins.json"), "--dataset", "penguins", ...lake);
   expect(ingested.code, ingested.stderr).toBe(1); // one row quarantined (Sex ".")
 });
@@ -90,5 +92,26 @@ describe("lakeline query", () => {
       { species: "Chinstrap", n: 68 },
       { species: "Gentoo", n: 123 },
     ]);
+  });
+});
+
+describe("lakeline schema release", () => {
+  it("says a version is already released, not that its draft is missing", async () => {
+    // Prepare
+    const args = ["--schemas", schemasDir];
+    expect(
+      (await runCli("schema", "infer", path.join(VEGA, "cars.json"), "--dataset", "cars", ...args)).code,
+    ).toBe(0);
+    expect((await runCli("schema", "release", "cars", ...args)).code).toBe(0);
+    // Act
+    const again = await runCli("schema", "release", "cars", "v1", ...args);
+    const none = await runCli("schema", "release", "cars", ...args);
+    // Assess
+    expect(again.code).toBe(64);
+    expect(again.stderr).toMatch(
+      /^lakeline: cars v1 is already released \(.*cars[/\\]v1\.json\); released versions are never overwritten: draft v2 with `lakeline schema infer`\n$/,
+    );
+    expect(none.code).toBe(64);
+    expect(none.stderr).toContain("no draft cars to release");
   });
 });

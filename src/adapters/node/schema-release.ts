@@ -59,7 +59,15 @@ export function releaseDraft(
 ): Release {
   const drafts = registry.drafts(dataset);
   const v = version ?? drafts.at(-1);
-  if (v === undefined || !drafts.includes(v))
+  if (v === undefined || !drafts.includes(v)) {
+    // A release removes its draft: asking for it again is asking for a released version.
+    const released = registry.versions(dataset);
+    if (v !== undefined && released.includes(v))
+      throw new UsageError(
+        `${dataset} v${v} is already released (${path.join(registry.dir, dataset, `v${v}.json`)}); released ` +
+          `versions are never overwritten: draft v${(released.at(-1) ?? 0) + 1} with \`lakeline schema infer\``,
+        { dataset, version },
+      );
     throw new UsageError(
       `no draft ${dataset}${version === undefined ? "" : `@v${version}`} to release in ${registry.draftsDir(dataset)}` +
         (drafts.length > 0
@@ -67,6 +75,7 @@ export function releaseDraft(
           : " (run `lakeline schema infer` first)"),
       { dataset, version },
     );
+  }
   const draftFile = path.join(registry.draftsDir(dataset), `v${v}.json`);
   const text = readFileSync(draftFile, "utf8");
   const draft = parseSchema(text, draftFile);
