@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { duckdbIngestEngine } from "../../src/adapters/duckdb/batch.js";
 import { localConfig } from "../../src/contract/env.js";
+import { assertDatasetName, KEY_ENVIRONMENTS } from "../../src/contract/raw-key.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import { UsageError } from "../../src/core/errors.js";
 import { validateFile } from "../../src/pipeline/ingest/validate.js";
@@ -35,6 +36,10 @@ export function register(program: Command): void {
           statistics?: boolean;
         },
       ) => {
+        // The same checks as ingest's: the environments a raw key can name, a dataset name it can hold.
+        assertDatasetName(opts.dataset);
+        if (!KEY_ENVIRONMENTS.includes(opts.env.toLowerCase()))
+          throw new UsageError(`--env must be training or serving, not ${JSON.stringify(opts.env)}`);
         if (!existsSync(file)) throw new UsageError(`no such file: ${file}`, { file });
         const version =
           opts.schemaVersion === undefined ? undefined : Number.parseInt(opts.schemaVersion, 10);

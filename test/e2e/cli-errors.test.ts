@@ -42,6 +42,23 @@ describe("a dataset or schema version that does not exist", () => {
     expect(version.stderr).toContain("schema not found: penguins@v9");
   });
 
+  it("is refused by validate as by ingest: an environment or dataset name a raw key cannot hold", async () => {
+    // Prepare
+    const file = path.join(VEGA, "penguins.json");
+    const schemas = lake.slice(2);
+    // Act
+    const env = await runCli("validate", file, "--dataset", "penguins", "--env", "prod", ...schemas);
+    const name = await runCli("validate", file, "--dataset", "Penguins", ...schemas);
+    const serving = await runCli("validate", file, "--dataset", "penguins", "--env", "serving", ...schemas);
+    // Assess
+    expect(env.code).toBe(64);
+    expect(env.stderr).toBe('lakeline: --env must be training or serving, not "prod"\n');
+    expect(name.code).toBe(64);
+    expect(name.stderr).toContain('invalid dataset name "Penguins"');
+    expect(serving.code).toBe(1); // Sex "." is outside the domain in either environment
+    expect(serving.stdout).toContain("penguins v1 SERVING");
+  });
+
   it("is a usage error for reprocess, which writes nothing", async () => {
     // Act
     const r = await runCli("reprocess", "penguins", "--all", "--schema-version", "7", ...lake);
