@@ -3,6 +3,7 @@
  * (64) for every command that takes one, and a statement over a table the lake lacks names the
  * lake's tables instead of the engine's guess from its own catalog; releasing a released version says so.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCli, VEGA } from "../support/cli.js";
@@ -130,5 +131,30 @@ describe("lakeline schema release", () => {
     );
     expect(none.code).toBe(64);
     expect(none.stderr).toContain("no draft cars to release");
+  });
+});
+
+describe("lakeline features history", () => {
+  it("names the line of an entity file whose row has a field too few or too many", async () => {
+    // Prepare: a ragged row defeats DuckDB's dialect sniffer, which then reads one column.
+    const dir = path.dirname(schemasDir);
+    const short = path.join(dir, "short.csv");
+    const long = path.join(dir, "long.csv");
+    fs.writeFileSync(short, "symbol,event_timestamp\nAAPL,2010-02-15T09:30:00Z\nMSFT\n");
+    fs.writeFileSync(
+      long,
+      "symbol,event_timestamp\nAAPL,2010-02-15T09:30:00Z\nMSFT,2010-02-15T09:30:00Z,9\n",
+    );
+    const history = (file: string) =>
+      runCli("features", "history", "--entities", file, "--features", "stock_prices:price", ...lake);
+    // Act
+    const [a, b] = [await history(short), await history(long)];
+    // Assess
+    expect(a.code).toBe(64);
+    expect(a.stderr).toBe(
+      "lakeline: entity file short.csv line 3: 1 field(s) where the header has 2 (a missing or extra delimiter, or an unclosed quote)\n",
+    );
+    expect(b.code).toBe(64);
+    expect(b.stderr).toContain("entity file long.csv line 3: 3 field(s) where the header has 2");
   });
 });

@@ -98,6 +98,53 @@ function rowsTableSql(cols: EntityColumns, source: string): string {
 }
 
 /**
+ * A CSV file with a ragged line can defeat DuckDB's dialect sniffer, which then reads the file as
+ * one column named by the whole header line, or takes a later line for the header. Read it again
+ * as written (the first line's fields, no sniffing) so the error names the line and what is wrong
+ * with it, instead of "missing columns".
+ */
+async function raggedCsvError(engine: ExportEngine, file: string): Promise<EntityFileError | undefined> {
+  if (!isCsv(file)) return undefined;
+  const delim = /\.tsv(\.gz)?$/i.test(file) ? "\t" : ",";
+  const asWritten = (options: string) => `read_csv(${sqlString(file)}, auto_detect = false, ${options})`;
+  try {
+    const first = await engine.query(
+      `SELECT "line" FROM ${asWritten(`header = false, delim = '\x01', quote = '', escape = '', columns = {'line': 'VARCHAR'}`)} LIMIT 1`,
+    );
+    const headerLine = String(first.rows[0]?.line ?? "");
+    // A quoted header could hold the delimiter: counting its fields would need the parser itself.
+    if (headerLine.includes('"')) return undefined;
+    const columns = headerLine
+      .split(delim)
+      .map((_field, i) => `${sqlString(`c${i}`)}: 'VARCHAR'`)
+      .join(", ");
+    await engine.query(
+      `SELECT count(*) FROM ${asWritten(`header = true, delim = ${sqlString(delim)}, quote = '"', escape = '"', columns = {${columns}}`)}`,
+    );
+    return undefined;
+  } catch (err) {
+    // The engine's whole text (the message keeps only its first line).
+    const text = String((err as LakelineError).data?.engine ?? (err as Error).message);
+    const line = /CSV Error on Line: (\d+)/.exec(text)?.[1];
+    const counts = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(text);
+    if (!line || !counts) return undefined;
+    const reason = `${counts[2]} field(s) where the header has ${counts[1]} (a missing or extra delimiter, or an unclosed quote)`;
+    return new EntityFileError(path.basename(file), reason, Number(line));
+  }
+}
+
+function missingColumns(
+  name: string,
+  missing: readonly string[],
+  present: ReadonlySet<string>,
+): EntityFileError {
+  return new EntityFileError(
+    name,
+    `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (has: ${[...present].join(", ")})`,
+  );
+}
+
+/**
  * Create the entity table; returns its row count. Timestamps are read as ISO 8601 (an offset is
  * applied; none means UTC) and stored as UTC TIMESTAMP, as warehouse timestamps are.
  */
@@ -116,10 +163,7 @@ export async function loadEntities(engine: ExportEngine, file: string, cols: Ent
   const wanted = [...cols.keys.map((k) => k.name), cols.timestamp, ...(cols.label ? [cols.label] : [])];
   const missing = wanted.filter((c) => !present.has(c));
   if (missing.length > 0)
-    throw new EntityFileError(
-      name,
-      `missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (has: ${[...present].join(", ")})`,
-    );
+    throw (await raggedCsvError(engine, file)) ?? missingColumns(name, missing, present);
   try {
     await exec(rowsTableSql(cols, source));
   } catch (err) {
