@@ -171,7 +171,7 @@ describe("ingest through the CLI", () => {
     expect(csv.stdout.split("\n").slice(0, 2)).toEqual(["species,n", "Adelie,152"]);
     const bad = await runCli("query", "SELECT nope FROM penguins", "--lake", lake);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^lakeline: Referenced column "nope" not found/);
+    expect(bad.stderr).toMatch(/^lakeline: query: Referenced column "nope" not found/);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 

@@ -267,7 +267,7 @@ describe("lakeline schema infer", () => {
     expect(released.stdout).toContain(`released penguins v2: ${path.join(dir, "penguins", "v2.json")}`);
     expect(existsSync(draftFile)).toBe(false);
     expect(again.code).toBe(64);
-    expect(again.stderr).toContain("no draft penguins@v2 to release");
+    expect(again.stderr).toContain("penguins v2 is already released");
     expect((await cli("schema", "check", "penguins", "--schemas", dir)).code).toBe(0);
     const next = await cli(
       "schema",
