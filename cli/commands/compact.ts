@@ -7,6 +7,8 @@
 import type { Command } from "commander";
 import { ENV, localConfig } from "../../src/contract/env.js";
 import { assertDatasetName } from "../../src/contract/raw-key.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
+import { UsageError } from "../../src/core/errors.js";
 import { grouped as count } from "../../src/core/report/format.js";
 import {
   COMPACT_MIN_FILES,
@@ -57,7 +59,18 @@ export async function compactLake(
   if (dataset !== undefined) assertDatasetName(dataset);
   const config = localConfig({ lake: opts.lake, schemas: opts.schemas });
   const deps = localCompactionDeps(config);
-  const datasets = dataset !== undefined ? [dataset] : await committedDatasets(config);
+  const committed = await committedDatasets(config);
+  // A name with neither runs nor a schema is a typo, not a dataset with nothing due.
+  if (
+    dataset !== undefined &&
+    !committed.includes(dataset) &&
+    !new SchemaRegistry(config.schemasDir).datasets().includes(dataset)
+  )
+    throw new UsageError(
+      `compact: no dataset ${dataset}: no committed runs in ${config.lakeDir} and no schema in ${config.schemasDir} (datasets with committed runs: ${committed.join(", ") || "none"})`,
+      { dataset },
+    );
+  const datasets = dataset !== undefined ? [dataset] : committed;
   const outcomes: CompactionOutcome[] = [];
   for (const d of datasets) outcomes.push(await compactDataset(deps, d, { dryRun: opts.dryRun ?? false }));
   return outcomes;

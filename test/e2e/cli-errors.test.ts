@@ -71,6 +71,21 @@ describe("a dataset or schema version that does not exist", () => {
   });
 });
 
+describe("lakeline compact", () => {
+  it("calls a dataset with neither runs nor a schema a usage error, and one with a schema nothing due", async () => {
+    // Act
+    const typo = await runCli("compact", "pinguins", "--dry-run", ...lake);
+    const noRuns = await runCli("compact", "stocks", "--dry-run", ...lake);
+    // Assess
+    expect(typo.code).toBe(64);
+    expect(typo.stderr).toMatch(
+      /^lakeline: compact: no dataset pinguins: .*\(datasets with committed runs: penguins\)\n$/,
+    );
+    expect(noRuns.code).toBe(0);
+    expect(noRuns.stdout).toBe("stocks: nothing to compact\n");
+  });
+});
+
 describe("lakeline query", () => {
   it("names the lake's tables when the statement names one it lacks", async () => {
     // Act
