@@ -69,6 +69,8 @@ export class SchemaCompatibilityError extends LakelineError {
 /** A blob could not be read as records at all (not a row-level problem). */
 export class BlobFormatError extends LakelineError {
   override readonly name = "BlobFormatError";
+  /** Ending a command (validate), the input is refused whole, as ingest's rejection of it exits. */
+  override readonly exitCode = 2;
   override readonly disposition = "reject";
   constructor(
     readonly key: string,

@@ -1,6 +1,6 @@
 /**
  * What a user who mistypes meets: a dataset or schema version that does not exist is a usage error
- * (64) for every command that takes one, and a statement over a table the lake lacks names the
+ * (64) for every command that takes one, a blob validate would reject whole exits 2 as ingest does, and a statement over a table the lake lacks names the
  * lake's tables instead of the engine's guess from its own catalog; releasing a released version says so.
  */
 import * as fs from "node:fs";
@@ -20,7 +20,7 @@ beforeAll(async () => {
   expect(ingested.code, ingested.stderr).toBe(1); // one row quarantined (Sex ".")
 });
 
-describe("a dataset or schema version that does not exist", () => {
+describe("refused requests and inputs: the status ingest and export give them", () => {
   it("is a usage error for validate, naming the dataset and the folder looked in", async () => {
     // Prepare
     const file = path.join(VEGA, "penguins.json");
@@ -58,6 +58,25 @@ describe("a dataset or schema version that does not exist", () => {
     expect(name.stderr).toContain('invalid dataset name "Penguins"');
     expect(serving.code).toBe(1); // Sex "." is outside the domain in either environment
     expect(serving.stdout).toContain("penguins v1 SERVING");
+  });
+
+  it("is refused by validate with ingest's status for a blob it would reject whole (2)", async () => {
+    // Prepare: Latin-1 bytes, and a header naming a field twice
+    const dir = path.dirname(schemasDir);
+    const latin = path.join(dir, "cafes.csv");
+    const twice = path.join(dir, "twice.csv");
+    fs.writeFileSync(latin, Buffer.from("species,island\nAdelie,Caf\xe9\n", "latin1"));
+    fs.writeFileSync(twice, "species,species\nAdelie,Gentoo\n");
+    const schemas = lake.slice(2);
+    // Act
+    const a = await runCli("validate", latin, "--dataset", "penguins", ...schemas);
+    const b = await runCli("validate", twice, "--dataset", "penguins", ...schemas);
+    // Assess
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain("cannot read cafes.csv: the file is not UTF-8");
+    expect(a.stderr).toContain("iconv -f LATIN1 -t UTF-8 cafes.csv > cafes.utf8.csv");
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain('cannot read twice.csv (line 1): ambiguous header: "species"');
   });
 
   it("is a usage error for reprocess, which writes nothing", async () => {
