@@ -1,7 +1,9 @@
 /**
  * What a user who mistypes meets: a dataset or schema version that does not exist is a usage error
- * (64) for every command that takes one, a blob validate would reject whole exits 2 as ingest does, and a statement over a table the lake lacks names the
- * lake's tables instead of the engine's guess from its own catalog; releasing a released version says so.
+ * (64) for every command that takes one; a blob validate would reject whole exits 2, as ingest's
+ * rejection does; a statement over a table the lake lacks names the lake's tables instead of the
+ * engine's guess from its own catalog; releasing a released version says so; a ragged entity-file
+ * row is named by its line.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
