@@ -5,6 +5,9 @@
  */
 import type { Command } from "commander";
 import { ENV, localConfig } from "../../src/contract/env.js";
+import { assertDatasetName } from "../../src/contract/raw-key.js";
+import { SchemaRegistry } from "../../src/contract/schema-registry.js";
+import { UsageError } from "../../src/core/errors.js";
 import { type ReplayItem, type ReplayReport, replayFailed } from "../../src/pipeline/ingest/replay.js";
 import { localIngestDeps } from "../deps/ingest.js";
 import { toJson } from "../output.js";
@@ -56,14 +59,25 @@ export function register(program: Command): void {
     .option("--json", "print the report as one JSON object")
     .addHelpText(
       "after",
-      "\nExit status: 0 nothing left failed, 1 some replay failed again (see its error).\nExample:\n  lakeline replay --dataset penguins --dry-run",
+      "\nExit status: 0 nothing left failed, 1 some replay failed again (see its error), 64 usage error (e.g. an unknown dataset).\nExample:\n  lakeline replay --dataset penguins --dry-run",
     )
     .action(async (opts: ReplayOpts) => {
-      const deps = localIngestDeps(localConfig({ lake: opts.lake, schemas: opts.schemas }));
-      const report = await replayFailed(deps, {
+      if (opts.dataset !== undefined) assertDatasetName(opts.dataset);
+      const config = localConfig({ lake: opts.lake, schemas: opts.schemas });
+      const report = await replayFailed(localIngestDeps(config), {
         ...(opts.dataset ? { dataset: opts.dataset } : {}),
         dryRun: opts.dryRun ?? false,
       });
+      // A name with no failed runs and no schema is a typo, not a dataset with nothing to replay.
+      if (
+        opts.dataset &&
+        report.scanned === 0 &&
+        !new SchemaRegistry(config.schemasDir).datasets().includes(opts.dataset)
+      )
+        throw new UsageError(
+          `replay: no dataset ${opts.dataset}: no failed runs in ${config.lakeDir} and no schema in ${config.schemasDir}`,
+          { dataset: opts.dataset },
+        );
       process.stdout.write(opts.json ? `${toJson(report)}\n` : describe(report));
       process.exitCode = report.failed > 0 ? 1 : 0;
     });

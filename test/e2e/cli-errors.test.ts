@@ -3,7 +3,8 @@
  * (64) for every command that takes one; a blob validate would reject whole exits 2, as ingest's
  * rejection does; a statement over a table the lake lacks names the lake's tables instead of the
  * engine's guess from its own catalog; releasing a released version says so; a ragged entity-file
- * row is named by its line.
+ * row is named by its line; a dataset compact or replay is given that has neither runs nor a
+ * schema is a usage error.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -104,6 +105,21 @@ describe("lakeline compact", () => {
     );
     expect(noRuns.code).toBe(0);
     expect(noRuns.stdout).toBe("stocks: nothing to compact\n");
+  });
+});
+
+describe("lakeline replay --dataset", () => {
+  it("calls a dataset with neither failed runs nor a schema a usage error", async () => {
+    // Act
+    const typo = await runCli("replay", "--dataset", "pinguins", ...lake);
+    const none = await runCli("replay", "--dataset", "stocks", "--json", ...lake);
+    // Assess
+    expect(typo.code).toBe(64);
+    expect(typo.stderr).toMatch(
+      /^lakeline: replay: no dataset pinguins: no failed runs in .* and no schema in /,
+    );
+    expect(none.code).toBe(0);
+    expect(JSON.parse(none.stdout)).toMatchObject({ scanned: 0, replayed: 0, failed: 0 });
   });
 });
 
