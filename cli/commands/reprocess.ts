@@ -1,19 +1,21 @@
 /**
  * `lakeline reprocess <dataset>`: run stored raw objects again under a schema version, each as a new
  * run, through the ingest handler invoked with `{ "reprocess": … }` — the invocation documented for
- * AWS. One line per blob as it commits; the totals printed are the sums of the committed results.
+ * AWS. One line per blob as it commits (a blob that fails too); the totals printed are the sums of
+ * the committed results.
  */
 import type { Command } from "commander";
 import { ENV, localConfig } from "../../src/contract/env.js";
 import type { IngestResult } from "../../src/contract/records.js";
 import { parseReprocessTarget, type ReprocessTarget } from "../../src/contract/reprocess-request.js";
+import { errorMessage } from "../../src/core/errors.js";
 import { reprocessKeys } from "../../src/pipeline/ingest/reprocess.js";
 import { localMaterializer } from "../deps/features.js";
 import { localIngestDeps } from "../deps/ingest.js";
 import { localIngestInvoker } from "../deps/upload.js";
 import { EXIT_HELP, ingestExitCode } from "../exit-codes.js";
 import { toJson } from "../output.js";
-import { describe, onlineAfterCommit } from "./ingest.js";
+import { describe, type FileOutcome, onlineAfterCommit } from "./ingest.js";
 
 interface ReprocessOpts {
   key?: string;
@@ -26,18 +28,19 @@ interface ReprocessOpts {
   json?: boolean;
 }
 
-function totals(results: readonly IngestResult[]): string {
-  const fresh = results.filter((r) => !r.alreadyCommitted);
-  const sum = (f: (r: IngestResult) => number) => fresh.reduce((a, r) => a + f(r), 0);
+function totals(results: readonly FileOutcome[]): string {
+  const fresh = results.filter((r) => !r.alreadyCommitted && r.status !== "failed");
+  const failed = results.filter((r) => r.status === "failed").length;
+  const sum = (f: (r: FileOutcome) => number | undefined) => fresh.reduce((a, r) => a + (f(r) ?? 0), 0);
   const count = (s: IngestResult["status"]) => fresh.filter((r) => r.status === s).length;
   return (
     `${results.length} blob(s): ${fresh.length} re-processed (${count("ok")} ok, ${count("rejected")} rejected), ` +
-    `${results.length - fresh.length} already committed; read ${sum((r) => r.rowsRead)}, ` +
+    `${results.length - fresh.length - failed} already committed${failed ? `, ${failed} failed` : ""}; read ${sum((r) => r.rowsRead)}, ` +
     `written ${sum((r) => r.rowsWritten)}, quarantined ${sum((r) => r.rowsQuarantined)}`
   );
 }
 
-async function run(dataset: string, opts: ReprocessOpts): Promise<IngestResult[]> {
+async function run(dataset: string, opts: ReprocessOpts): Promise<FileOutcome[]> {
   const config = localConfig({ lake: opts.lake, schemas: opts.schemas });
   const deps = localIngestDeps(config);
   // Each commit's notification goes to the materializer, as in AWS and as after an ingest.
@@ -50,14 +53,22 @@ async function run(dataset: string, opts: ReprocessOpts): Promise<IngestResult[]
     requestedAt: deps.clock.now().toISOString(),
   };
   const invoke = localIngestInvoker(deps);
-  const results: IngestResult[] = [];
+  const results: FileOutcome[] = [];
+  const print = (o: FileOutcome) => process.stdout.write(opts.json ? `${toJson(o)}\n` : `${describe(o)}\n`);
   for (const key of await reprocessKeys(deps, target)) {
     const { all: _all, run: _run, ...one } = target;
-    const response = await invoke({ reprocess: { ...one, key } });
-    for (const r of response.results) {
-      results.push(r);
+    // One blob that fails (a storage error, a raw object gone) is reported as ingest reports a
+    // file, and the others still run: `--all` must not stop at the first.
+    const response = await invoke({ reprocess: { ...one, key } }).catch((err: unknown) => {
+      const failed: FileOutcome = { file: key, dataset, status: "failed", error: errorMessage(err) };
+      results.push(failed);
+      print(failed);
+      return undefined;
+    });
+    for (const r of response?.results ?? []) {
       const out = { file: r.rawKey, ...r, ...(await onlineAfterCommit(materialize, r)) };
-      process.stdout.write(opts.json ? `${toJson(out)}\n` : `${describe(out)}\n`);
+      results.push(out);
+      print(out);
     }
   }
   return results;

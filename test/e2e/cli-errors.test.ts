@@ -1,10 +1,10 @@
 /**
- * What a user who mistypes meets: a dataset or schema version that does not exist is a usage error
- * (64) for every command that takes one; a blob validate would reject whole exits 2, as ingest's
+ * What a user who mistypes (or meets a fault) sees: a dataset or schema version that does not exist
+ * is a usage error (64) for every command that takes one, and so is a dataset given to compact or
+ * replay that has neither runs nor a schema; a blob validate would reject whole exits 2, as ingest's
  * rejection does; a statement over a table the lake lacks names the lake's tables instead of the
- * engine's guess from its own catalog; releasing a released version says so; a ragged entity-file
- * row is named by its line; a dataset compact or replay is given that has neither runs nor a
- * schema is a usage error.
+ * engine's guess from its own catalog; releasing a released version says so; reprocess --all runs
+ * the other blobs when one fails; a ragged entity-file row is named by its line.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -120,6 +120,35 @@ describe("lakeline replay --dataset", () => {
     );
     expect(none.code).toBe(0);
     expect(JSON.parse(none.stdout)).toMatchObject({ scanned: 0, replayed: 0, failed: 0 });
+  });
+});
+
+describe("lakeline reprocess --all", () => {
+  it("reports a blob that fails as ingest reports a file, and runs the others", async () => {
+    // Prepare: two drops of penguins, the first one's raw object gone (a storage fault)
+    const t = await tempLake("reprocess-fault");
+    const args = ["--lake", t.lakeDir, "--schemas", t.schemasDir];
+    const penguins: { Sex: string }[] = JSON.parse(fs.readFileSync(path.join(VEGA, "penguins.json"), "utf8"));
+    const drops = [penguins.slice(0, 150), penguins.slice(150)].map((rows, i) => {
+      const file = path.join(t.root, `drop-${i + 1}.json`);
+      fs.writeFileSync(file, JSON.stringify(rows.filter((r) => r.Sex !== ".")));
+      return file;
+    });
+    expect((await runCli("ingest", ...drops, "--dataset", "penguins", ...args)).code).toBe(0);
+    fs.rmSync(path.join(t.lakeDir, "raw", "penguins", "training", "drop-1.json"));
+    // Act
+    const r = await runCli("reprocess", "penguins", "--all", "--generation", "2", ...args);
+    // Assess
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      "! penguins/training/drop-1.json: failed: ingest refused the event: reprocess penguins: no raw object penguins/training/drop-1.json\n",
+    );
+    expect(r.stdout).toMatch(
+      /✓ penguins\/training\/drop-2\.json → penguins v1 TRAINING \[ok\] {2}read 193, written 193, quarantined 0/,
+    );
+    expect(r.stdout).toMatch(
+      /\n2 blob\(s\): 1 re-processed \(1 ok, 0 rejected\), 0 already committed, 1 failed; read 193, written 193, quarantined 0\n$/,
+    );
   });
 });
 
