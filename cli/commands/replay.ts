@@ -8,6 +8,7 @@ import { ENV, localConfig } from "../../src/contract/env.js";
 import { type ReplayItem, type ReplayReport, replayFailed } from "../../src/pipeline/ingest/replay.js";
 import { localIngestDeps } from "../deps/ingest.js";
 import { toJson } from "../output.js";
+import { compactAfterCommit } from "./compact.js";
 
 interface ReplayOpts {
   lake?: string;
@@ -66,5 +67,9 @@ export function register(program: Command): void {
       });
       process.stdout.write(opts.json ? `${toJson(report)}\n` : describe(report));
       process.exitCode = report.failed > 0 ? 1 : 0;
+      // Runs replayed after an outage are as many small files as the uploads that failed.
+      const replayed = report.items.filter((i) => i.outcome === "replayed" && i.status === "ok");
+      for (const dataset of new Set(replayed.map((i) => i.dataset)))
+        await compactAfterCommit(dataset, opts, true);
     });
 }
