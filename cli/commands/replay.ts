@@ -57,7 +57,8 @@ export function register(program: Command): void {
     .option("--json", "print the report as one JSON object")
     .addHelpText(
       "after",
-      "\nExit status: 0 nothing left failed, 1 some replay failed again (see its error).\nExample:\n  lakeline replay --dataset penguins --dry-run",
+      `\nReplayed runs are compacted with the dataset's other small files when enough are due (see
+\`lakeline compact --help\`; ${ENV.compact}=off turns it off).\nExit status: 0 nothing left failed, 1 some replay failed again (see its error).\nExample:\n  lakeline replay --dataset penguins --dry-run`,
     )
     .action(async (opts: ReplayOpts) => {
       const deps = localIngestDeps(localConfig({ lake: opts.lake, schemas: opts.schemas }));

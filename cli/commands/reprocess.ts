@@ -84,7 +84,8 @@ export function register(program: Command): void {
     .option("--json", "one JSON object per blob, one per line")
     .addHelpText(
       "after",
-      `${EXIT_HELP}Example:\n  lakeline reprocess cars --key cars/training/cars-late.json --schema-version 2\n  lakeline reprocess cars --all`,
+      `\nThe new runs are compacted with the dataset's other small files when enough are due (see
+\`lakeline compact --help\`; ${ENV.compact}=off turns it off).\n${EXIT_HELP}Example:\n  lakeline reprocess cars --key cars/training/cars-late.json --schema-version 2\n  lakeline reprocess cars --all`,
     )
     .action(async (dataset: string, opts: ReprocessOpts) => {
       const results = await run(dataset, opts);
