@@ -1,8 +1,8 @@
 /**
  * `lakeline compact [dataset]`: copy the rows of committed runs' small warehouse files into fewer,
- * larger files, so reads open a few files instead of one per run. `lakeline ingest` does the same
- * after its runs commit (unless LAKELINE_COMPACT=off); this command is for a lake built without it,
- * or to see what is due (`--dry-run`).
+ * larger files, so reads open a few files instead of one per run. `lakeline ingest`, `reprocess`
+ * and `replay` do the same after their runs commit (unless LAKELINE_COMPACT=off); this command is
+ * for a lake built without it, or to see what is due (`--dry-run`).
  */
 import type { Command } from "commander";
 import { ENV, localConfig } from "../../src/contract/env.js";
@@ -92,7 +92,8 @@ export function register(program: Command): void {
       `\nA (dataset, ingest_date, schema version) is compacted once ${COMPACT_MIN_FILES} or more of its committed runs' files are in no
 compacted file; ${MERGE_FAN_IN} compacted files of one level are merged into one of the next. Files of ${count(LARGE_FILE_ROWS)} rows or ${LARGE_FILE_BYTES / 2 ** 20} MB
 are left alone. A compacted file counts once its record is written (the commit point); each run is then read
-from exactly one place. \`lakeline ingest\` compacts after its runs commit unless ${ENV.compact}=off.
+from exactly one place. \`lakeline ingest\`, \`reprocess\` and \`replay\` compact after their runs commit unless
+${ENV.compact}=off.
 
 Exit status: 0 compacted, or nothing due; 1 a compaction failed (nothing recorded: its runs stay read from
 their own files); 64 usage error (e.g. a bad dataset name); 70 internal error.
@@ -108,25 +109,27 @@ Examples:\n  lakeline compact --dry-run\n  lakeline compact flights --json`,
 }
 
 /**
- * After `lakeline ingest` committed new runs of a dataset (once per command, not per file):
- * compaction of what is due. Its failure leaves the runs committed and readable from their own
- * files, so it is reported, not raised; `lakeline compact` retries.
+ * After a command committed new runs of a dataset (`ingest`, `reprocess`, `replay`; once per command,
+ * not per file): compaction of what is due, said on stdout, or on stderr under --json so stdout stays
+ * the command's own JSON. A failure leaves the runs committed and readable from their own files, so
+ * it is a warning, not the command's error; `lakeline compact` retries.
  */
-export async function compactAfterIngest(
+export async function compactAfterCommit(
   dataset: string,
-  opts: Pick<CompactOpts, "lake" | "schemas">,
+  opts: Pick<CompactOpts, "lake" | "schemas" | "json">,
   committedNew: boolean,
-): Promise<{ text?: string; outcome?: CompactionOutcome; error?: string }> {
+): Promise<CompactionOutcome | undefined> {
   const config = localConfig({ lake: opts.lake, schemas: opts.schemas });
-  if (!committedNew || config.autoCompact === false) return {};
+  if (!committedNew || config.autoCompact === false) return undefined;
   try {
     const outcome = await compactDataset(localCompactionDeps(config), dataset);
-    return outcome.files.length > 0 || outcome.invalid.length > 0
-      ? { outcome, text: describeCompaction(outcome) }
-      : { outcome };
+    if (outcome.files.length > 0 || outcome.invalid.length > 0)
+      (opts.json ? process.stderr : process.stdout).write(`${describeCompaction(outcome)}\n`);
+    return outcome;
   } catch (err) {
-    return {
-      error: `compaction of ${dataset} failed: ${(err as Error).message} (the runs are committed and read from their own files; \`lakeline compact\` retries)`,
-    };
+    process.stderr.write(
+      `lakeline: warning: compaction of ${dataset} failed: ${(err as Error).message} (the runs are committed and read from their own files; \`lakeline compact\` retries)\n`,
+    );
+    return undefined;
   }
 }

@@ -15,7 +15,7 @@ import { localIngestDeps } from "../deps/ingest.js";
 import { localIngestInvoker, notificationFor, uploadRaw } from "../deps/upload.js";
 import { EXIT_HELP, ingestExitCode } from "../exit-codes.js";
 import { phaseLine, progress, toJson } from "../output.js";
-import { compactAfterIngest } from "./compact.js";
+import { compactAfterCommit } from "./compact.js";
 
 interface IngestOpts {
   dataset: string;
@@ -219,9 +219,6 @@ export function register(program: Command): void {
       for (const o of outcomes) process.stdout.write(opts.json ? `${toJson(o)}\n` : `${describe(o)}\n`);
       process.exitCode = ingestExitCode(outcomes);
       const committedNew = outcomes.some((o) => o.status === "ok" && !o.alreadyCommitted);
-      const compaction = await compactAfterIngest(opts.dataset, opts, committedNew);
-      // --json keeps stdout one object per file: the compaction is said on stderr.
-      if (compaction.text) (opts.json ? process.stderr : process.stdout).write(`${compaction.text}\n`);
-      if (compaction.error) process.stderr.write(`lakeline: warning: ${compaction.error}\n`);
+      await compactAfterCommit(opts.dataset, opts, committedNew);
     });
 }

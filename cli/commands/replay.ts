@@ -11,6 +11,7 @@ import { UsageError } from "../../src/core/errors.js";
 import { type ReplayItem, type ReplayReport, replayFailed } from "../../src/pipeline/ingest/replay.js";
 import { localIngestDeps } from "../deps/ingest.js";
 import { toJson } from "../output.js";
+import { compactAfterCommit } from "./compact.js";
 
 interface ReplayOpts {
   lake?: string;
@@ -59,7 +60,8 @@ export function register(program: Command): void {
     .option("--json", "print the report as one JSON object")
     .addHelpText(
       "after",
-      "\nExit status: 0 nothing left failed, 1 some replay failed again (see its error), 64 usage error (e.g. an unknown dataset).\nExample:\n  lakeline replay --dataset penguins --dry-run",
+      `\nReplayed runs are compacted with the dataset's other small files when enough are due (see
+\`lakeline compact --help\`; ${ENV.compact}=off turns it off).\nExit status: 0 nothing left failed, 1 some replay failed again (see its error), 64 usage error (e.g. an unknown dataset).\nExample:\n  lakeline replay --dataset penguins --dry-run`,
     )
     .action(async (opts: ReplayOpts) => {
       if (opts.dataset !== undefined) assertDatasetName(opts.dataset);
@@ -80,5 +82,9 @@ export function register(program: Command): void {
         );
       process.stdout.write(opts.json ? `${toJson(report)}\n` : describe(report));
       process.exitCode = report.failed > 0 ? 1 : 0;
+      // Runs replayed after an outage are as many small files as the uploads that failed.
+      const replayed = report.items.filter((i) => i.outcome === "replayed" && i.status === "ok");
+      for (const dataset of new Set(replayed.map((i) => i.dataset)))
+        await compactAfterCommit(dataset, opts, true);
     });
 }

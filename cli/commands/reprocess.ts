@@ -15,6 +15,7 @@ import { localIngestDeps } from "../deps/ingest.js";
 import { localIngestInvoker } from "../deps/upload.js";
 import { EXIT_HELP, ingestExitCode } from "../exit-codes.js";
 import { toJson } from "../output.js";
+import { compactAfterCommit } from "./compact.js";
 import { describe, type FileOutcome, onlineAfterCommit } from "./ingest.js";
 
 interface ReprocessOpts {
@@ -94,11 +95,18 @@ export function register(program: Command): void {
     .option("--json", "one JSON object per blob, one per line")
     .addHelpText(
       "after",
-      `${EXIT_HELP}Example:\n  lakeline reprocess cars --key cars/training/cars-late.json --schema-version 2\n  lakeline reprocess cars --all`,
+      `\nThe new runs are compacted with the dataset's other small files when enough are due (see
+\`lakeline compact --help\`; ${ENV.compact}=off turns it off).\n${EXIT_HELP}Example:\n  lakeline reprocess cars --key cars/training/cars-late.json --schema-version 2\n  lakeline reprocess cars --all`,
     )
     .action(async (dataset: string, opts: ReprocessOpts) => {
       const results = await run(dataset, opts);
       if (!opts.json) process.stdout.write(`${totals(results)}\n`);
       process.exitCode = ingestExitCode(results);
+      // A re-processing writes a new run per blob: as many small files as an ingest of them would.
+      await compactAfterCommit(
+        dataset,
+        opts,
+        results.some((r) => r.status === "ok" && !r.alreadyCommitted),
+      );
     });
 }

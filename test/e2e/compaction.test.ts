@@ -173,13 +173,9 @@ describe("compaction of forty small uploads of flights", () => {
   it("counts a re-processed blob of the compacted file once in the table, twice in the history", async () => {
     // Act
     for (const into of [lake, base.lake]) {
-      const r = await onLake(
-        base,
-        into,
-        "reprocess",
-        "flights",
-        "--key",
-        "flights/training/flights-05.jsonl",
+      // The reference lake stays uncompacted (re-processing compacts what is due, as ingest does).
+      const r = await withCompact(into === lake ? "on" : "off", () =>
+        onLake(base, into, "reprocess", "flights", "--key", "flights/training/flights-05.jsonl"),
       );
       expect(r.code, r.stderr).toBe(0);
     }
@@ -220,6 +216,40 @@ describe("compaction of forty small uploads of flights", () => {
       { v: 1, n: ALL + ROWS_PER_UPLOAD, defaulted: ALL + ROWS_PER_UPLOAD },
       { v: 2, n: ROWS_PER_UPLOAD, defaulted: 0 },
     ]);
+  });
+
+  it("compacts after re-processing every blob: the new runs read from a compacted file", async () => {
+    // Prepare: a copy of the uncompacted reference; its table before
+    const into = copyLake(base, "reprocessed");
+    const before = await queryRows(base, into, TOTALS("flights"));
+    const history = await queryRows(base, into, TOTALS("flights_history"));
+
+    // Act
+    const r = await withCompact("on", () => onLake(base, into, "reprocess", "flights", "--all", "--json"));
+
+    // Assess: stdout stays one JSON object per blob; the compaction is said on stderr
+    expect(r.code, r.stderr).toBe(0);
+    const blobs = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(new Set(blobs.map((b) => b.rawKey)).size).toBe(blobs.length);
+    expect(blobs.length).toBeGreaterThan(UPLOADS);
+    expect(r.stderr).toMatch(
+      /^compacted \d+ runs of flights into \d files? \(ingest_date=[-0-9]+\), [0-9,]+ rows$/m,
+    );
+    const compacted = new Set(records(into).flatMap((c) => c.runs.map((x) => x.runId)));
+    expect(blobs.filter((b) => !compacted.has(b.runId))).toEqual([]);
+    expect((await runCli("compact", "flights", "--lake", into, "--dry-run")).stdout).toBe(
+      "flights: nothing to compact\n",
+    );
+    // Read from the compacted files: the same rows, each blob once in the table, twice in the history
+    const { runs: _before, sourced: _b, ...same } = before.rows[0]!;
+    expect((await queryRows(base, into, TOTALS("flights"))).rows[0]).toMatchObject(same);
+    const after = await queryRows(base, into, TOTALS("flights_history"));
+    const written = blobs.reduce((n, b) => n + b.rowsWritten, 0);
+    expect(after.rows[0]!.n).toBe(Number(history.rows[0]!.n) + written);
+    expect(written).toBe(Number(before.rows[0]!.n));
   });
 
   describe("crash safety", () => {
