@@ -14,10 +14,10 @@ import { BackendError } from "../../src/core/errors.js";
 import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
 import type { ReplayReport } from "../../src/pipeline/ingest/replay.js";
 import { replayFailed } from "../../src/pipeline/ingest/replay.js";
-import type { LakeStores, ObjectStore, Zone } from "../../src/ports/object-store.js";
+import type { Zone } from "../../src/ports/object-store.js";
 import { runCli } from "../support/cli.js";
 import {
-  hookWrites,
+  faulty,
   lineageEventTypes,
   listKeys,
   md5OfFile,
@@ -33,19 +33,6 @@ const roots: string[] = [];
 afterAll(async () => {
   for (const r of roots) await fs.rm(r, { recursive: true, force: true });
 });
-
-/** Stores where writes to `zone` whose key matches `when` throw while `armed()` says so. */
-function faulty(
-  stores: LakeStores,
-  zone: Zone,
-  when: (key: string) => boolean,
-  armed: () => boolean,
-): LakeStores {
-  const broken: ObjectStore = hookWrites(stores[zone], (_op, key) => {
-    if (armed() && when(key)) throw new BackendError(`simulated crash writing ${zone}/${key}`);
-  });
-  return { ...stores, [zone]: broken };
-}
 
 interface Crash {
   readonly name: string;

@@ -8,14 +8,13 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { localIngestDeps } from "../../cli/deps/ingest.js";
 import { localIngestInvoker, notificationFor, uploadRaw } from "../../cli/deps/upload.js";
-import { ENV } from "../../src/contract/env.js";
 import { compactionRecordPrefix } from "../../src/contract/keys.js";
-import { BackendError } from "../../src/core/errors.js";
 import { COMPACT_MIN_FILES } from "../../src/core/warehouse/compaction.js";
 import type { IngestDeps } from "../../src/pipeline/ingest/ingest.js";
 import type { ReplayReport } from "../../src/pipeline/ingest/replay.js";
+import { withCompact } from "../e2e/compaction-support.js";
 import { runCli } from "../support/cli.js";
-import { hookWrites, listKeys, PENGUINS_FILE, queryLake, tempLake } from "./support.js";
+import { faulty, listKeys, PENGUINS_FILE, queryLake, tempLake } from "./support.js";
 
 const roots: string[] = [];
 afterAll(async () => {
@@ -30,12 +29,7 @@ describe("lakeline replay after an outage", () => {
     const plain = localIngestDeps(config);
     const down: IngestDeps = {
       ...plain,
-      stores: {
-        ...plain.stores,
-        warehouse: hookWrites(plain.stores.warehouse, (_op, key) => {
-          if (key.startsWith("_runs/")) throw new BackendError(`simulated outage writing ${key}`);
-        }),
-      },
+      stores: faulty(plain.stores, "warehouse", (k) => k.startsWith("_runs/")),
     };
     const penguins = JSON.parse(await fs.readFile(PENGUINS_FILE, "utf8")) as object[];
     const invoke = localIngestInvoker(down);
@@ -44,17 +38,17 @@ describe("lakeline replay after an outage", () => {
       const part = penguins.slice(i * 10, i * 10 + 10);
       await fs.writeFile(file, `${part.map((p) => JSON.stringify(p)).join("\n")}\n`);
       const key = await uploadRaw(plain.stores.raw, file, "penguins", "training");
-      await expect(invoke(await notificationFor(plain.stores.raw, key))).rejects.toThrow(/simulated outage/);
+      await expect(invoke(await notificationFor(plain.stores.raw, key))).rejects.toThrow(
+        /simulated crash writing warehouse\/_runs\//,
+      );
     }
     expect(await listKeys(plain.stores.failed)).toHaveLength(COMPACT_MIN_FILES);
     expect(await queryLake(config, "SELECT count(*) AS n FROM penguins")).toEqual([{ n: 0 }]);
 
     // Act
-    const previous = process.env[ENV.compact];
-    process.env[ENV.compact] = "on";
-    const replay = await runCli("replay", "--lake", config.lakeDir, "--schemas", config.schemasDir, "--json");
-    if (previous === undefined) delete process.env[ENV.compact];
-    else process.env[ENV.compact] = previous;
+    const replay = await withCompact("on", () =>
+      runCli("replay", "--lake", config.lakeDir, "--schemas", config.schemasDir, "--json"),
+    );
 
     // Assess: stdout stays the report; the compaction is said on stderr and recorded
     expect(replay.code, replay.stderr).toBe(0);

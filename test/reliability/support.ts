@@ -4,7 +4,8 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { openLakeEngine } from "../../cli/deps/lake-engine.js";
 import type { LocalConfig } from "../../src/contract/env.js";
-import type { ObjectStore } from "../../src/ports/object-store.js";
+import { BackendError } from "../../src/core/errors.js";
+import type { LakeStores, ObjectStore, Zone } from "../../src/ports/object-store.js";
 
 export const PENGUINS_FILE = path.resolve("node_modules/vega-datasets/data/penguins.json");
 
@@ -109,4 +110,17 @@ export function hookWrites(store: ObjectStore, hook: WriteHook): ObjectStore {
     list: (prefix) => store.list(prefix),
     ...(store.localPath ? { localPath: (key: string) => store.localPath!(key) } : {}),
   };
+}
+
+/** Stores where writes to `zone` whose key matches `when` throw while `armed()` says so. */
+export function faulty(
+  stores: LakeStores,
+  zone: Zone,
+  when: (key: string) => boolean,
+  armed: () => boolean = () => true,
+): LakeStores {
+  const broken: ObjectStore = hookWrites(stores[zone], (_op, key) => {
+    if (armed() && when(key)) throw new BackendError(`simulated crash writing ${zone}/${key}`);
+  });
+  return { ...stores, [zone]: broken };
 }
