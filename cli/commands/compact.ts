@@ -108,6 +108,11 @@ Examples:\n  lakeline compact --dry-run\n  lakeline compact flights --json`,
     });
 }
 
+/** Whether a command's outcomes include a run committed now (not by an earlier invocation). */
+export function committedNew(outcomes: readonly { status: string; alreadyCommitted?: unknown }[]): boolean {
+  return outcomes.some((o) => o.status === "ok" && !o.alreadyCommitted);
+}
+
 /**
  * After a command committed new runs of a dataset (`ingest`, `reprocess`, `replay`; once per command,
  * not per file): compaction of what is due, said on stdout, or on stderr under --json so stdout stays

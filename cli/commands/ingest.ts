@@ -15,7 +15,7 @@ import { localIngestDeps } from "../deps/ingest.js";
 import { localIngestInvoker, notificationFor, uploadRaw } from "../deps/upload.js";
 import { EXIT_HELP, ingestExitCode } from "../exit-codes.js";
 import { phaseLine, progress, toJson } from "../output.js";
-import { compactAfterCommit } from "./compact.js";
+import { committedNew, compactAfterCommit } from "./compact.js";
 
 interface IngestOpts {
   dataset: string;
@@ -218,7 +218,6 @@ export function register(program: Command): void {
       line.done();
       for (const o of outcomes) process.stdout.write(opts.json ? `${toJson(o)}\n` : `${describe(o)}\n`);
       process.exitCode = ingestExitCode(outcomes);
-      const committedNew = outcomes.some((o) => o.status === "ok" && !o.alreadyCommitted);
-      await compactAfterCommit(opts.dataset, opts, committedNew);
+      await compactAfterCommit(opts.dataset, opts, committedNew(outcomes));
     });
 }

@@ -15,7 +15,7 @@ import { localIngestDeps } from "../deps/ingest.js";
 import { localIngestInvoker } from "../deps/upload.js";
 import { EXIT_HELP, ingestExitCode } from "../exit-codes.js";
 import { toJson } from "../output.js";
-import { compactAfterCommit } from "./compact.js";
+import { committedNew, compactAfterCommit } from "./compact.js";
 import { describe, type FileOutcome, onlineAfterCommit } from "./ingest.js";
 
 interface ReprocessOpts {
@@ -103,10 +103,6 @@ export function register(program: Command): void {
       if (!opts.json) process.stdout.write(`${totals(results)}\n`);
       process.exitCode = ingestExitCode(results);
       // A re-processing writes a new run per blob: as many small files as an ingest of them would.
-      await compactAfterCommit(
-        dataset,
-        opts,
-        results.some((r) => r.status === "ok" && !r.alreadyCommitted),
-      );
+      await compactAfterCommit(dataset, opts, committedNew(results));
     });
 }
