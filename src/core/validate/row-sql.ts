@@ -103,6 +103,8 @@ export function rowValidationPlan(input: RowPlanInput): RowValidationPlan {
   const features: FeaturePlan[] = [];
   const rawCols: string[] = [];
   const typedCols: string[] = [];
+  /** The typed columns the staged relation keeps: the checked features'. */
+  const keptCols: string[] = [];
   const oks: string[] = [];
   const codeCols: string[] = [];
   const codes: string[] = [];
@@ -124,6 +126,7 @@ export function rowValidationPlan(input: RowPlanInput): RowValidationPlan {
     if (checked) {
       rawCols.push(`${raw} AS ${rawRef}`);
       typedCols.push(`${sql.typed} AS ${typedRef}`);
+      keptCols.push(typedRef);
       oks.push(sql.ok);
     }
     codeCols.push(`CASE WHEN NOT __ok THEN ${sql.code} END AS e${index}`);
@@ -147,7 +150,7 @@ export function rowValidationPlan(input: RowPlanInput): RowValidationPlan {
   const query: Select = {
     select: [
       ...(input.rowColumn ? ["__row"] : []),
-      ...features.filter((f) => input.checked?.(f.index) ?? true).map((f) => sqlIdent(f.feature.column)),
+      ...keptCols,
       "__ok",
       as(bad, "__bad"),
       ...(isMalformed ? [as(isMalformed, "__bad_record")] : []),
