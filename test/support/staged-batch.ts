@@ -5,6 +5,7 @@ import type { DatabaseOptions } from "../../src/adapters/duckdb/database.js";
 import { DEFAULT_LIMITS } from "../../src/adapters/duckdb/reader.js";
 import type { Staging } from "../../src/adapters/duckdb/split-staging.js";
 import type { DatasetSchema } from "../../src/core/schema/types.js";
+import { sqlIdent } from "../../src/core/sql.js";
 import type { FeaturePlan } from "../../src/core/validate/row-sql.js";
 
 /** Lineage columns of the rows a test writes (constant: outputs compare row for row). */
@@ -37,11 +38,15 @@ export function stageFile(
   });
 }
 
-/** Each feature as a plan with no checks, for statistics queries over a table a test builds. */
+/**
+ * Each feature as a plan with no checks, for statistics queries over a table a test builds: its
+ * typed values are in the feature's own column there.
+ */
 export function plainPlans(schema: DatasetSchema): FeaturePlan[] {
   return schema.features.map((feature, index) => ({
     feature,
     index,
+    staged: sqlIdent(feature.column),
     raw: "NULL",
     required: false,
     codes: [],

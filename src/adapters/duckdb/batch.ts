@@ -208,7 +208,7 @@ export class StagedBatch implements StagedRecords {
   }
 
   private async copyValid(path: string, lineage: LineageValues): Promise<number> {
-    const cols = this.plans.map((p) => sqlIdent(p.feature.column));
+    const cols = this.plans.map((p) => `${p.staged} AS ${sqlIdent(p.feature.column)}`);
     const writer = await this.db.fork();
     try {
       await writer.exec("SET preserve_insertion_order = false");

@@ -22,7 +22,7 @@ export function isCategorical(p: FeaturePlan): boolean {
 }
 /** Numeric view of a column: timestamps as epoch seconds, non-finite floats excluded. */
 export function numericExpr(p: FeaturePlan): string {
-  const c = sqlIdent(p.feature.column);
+  const c = p.staged;
   if (p.feature.type === "TIMESTAMP") return `epoch(${c})`;
   if (p.feature.type === "FLOAT") return `CASE WHEN isfinite(${c}) THEN ${c} END`;
   return `${c}::DOUBLE`;
@@ -30,7 +30,7 @@ export function numericExpr(p: FeaturePlan): string {
 
 /** Whether a row has a value in the numeric view (numericExpr IS NOT NULL, without computing it). */
 function hasValue(p: FeaturePlan): string {
-  const c = sqlIdent(p.feature.column);
+  const c = p.staged;
   return p.feature.type === "FLOAT" ? `isfinite(${c})` : `${c} IS NOT NULL`;
 }
 
@@ -52,7 +52,7 @@ const MAX_EXACT_SPAN = (2n ** 63n - 1n) / BigInt(BUCKETS);
  * around it), and a missing value has no bucket.
  */
 function bucketExpr(p: FeaturePlan, min: number, max: number, valid: ValidAggregates): string {
-  const c = sqlIdent(p.feature.column);
+  const c = p.staged;
   const imin = valid.columns.read(valid.row, p, "intMin");
   const imax = valid.columns.read(valid.row, p, "intMax");
   if (imin !== undefined && imin !== null && imax !== undefined && imax !== null) {
@@ -113,10 +113,12 @@ export function histogramQuery(
     return {
       sql: renderQuery({
         unionAll: specs.map(({ p, min, max }) => ({
-          select: [as(String(p.index), "f"), as(bucketExpr(p, min, max, valid), "b"), as("count(*)", "n")],
+          // `__b`, not `b`: a GROUP BY name binds a column of the table before an alias of the
+          // select list, and a feature's column may be called `b` (names with `_` are reserved).
+          select: [as(String(p.index), "f"), as(bucketExpr(p, min, max, valid), "__b"), as("count(*)", "n")],
           from: table,
           where: [scope, hasValue(p)],
-          groupBy: ["b"],
+          groupBy: ["__b"],
         })),
       }),
     };
@@ -167,7 +169,7 @@ export async function histogramsOf(
     for (const row of rows) {
       const f = Number(row.f);
       const m = counts.get(f) ?? new Map<number, number>();
-      const b = Math.min(Number(row.b), BUCKETS - 1);
+      const b = Math.min(Number(row.__b), BUCKETS - 1);
       m.set(b, (m.get(b) ?? 0) + Number(row.n));
       counts.set(f, m);
     }

@@ -47,7 +47,7 @@ export function sourceRelation(
   ];
   if (blob.format === "csv") {
     const header = blob.header!;
-    const columns = header.map((_, i) => `'c${i}': 'VARCHAR'`).join(", ");
+    const columns = header.map((_, i) => `'__c${i}': 'VARCHAR'`).join(", ");
     // No row_number() here: a window makes the scan single-threaded. Staging preserves insertion
     // order, so the staged table's rowid is the record's position (see StagedBatch.rowExpr).
     const quote = sqlString(blob.quote ?? '"');
@@ -66,22 +66,22 @@ export function sourceRelation(
     header.forEach((h, i) => {
       if (!index.has(h)) index.set(h, i);
     });
-    const record = `json_object(${header.map((h, i) => `${sqlString(h)}, c${i}`).join(", ")})::VARCHAR`;
+    const record = `json_object(${header.map((h, i) => `${sqlString(h)}, __c${i}`).join(", ")})::VARCHAR`;
     return {
       sql,
       // An empty field, quoted or not, already reads as NULL (read_csv's nullstr '' and
       // allow_quoted_nulls defaults), so the text is used as read: no nullif() per cell.
-      rawExpr: (name) => (index.has(name) ? `c${index.get(name)}` : undefined),
+      rawExpr: (name) => (index.has(name) ? `__c${index.get(name)}` : undefined),
       recordExpr: record,
       rejectsTable: rejects,
     };
   }
   const pointers = featureNames.map((n) => sqlString(jsonPointer(n))).join(", ");
-  const isObject = `(CASE WHEN json_valid(j) THEN json_type(j) = 'OBJECT' ELSE false END)`;
+  const isObject = `(CASE WHEN json_valid(__j) THEN json_type(__j) = 'OBJECT' ELSE false END)`;
   // One JSON parse per record in the usual case: text starting with "{" is an object if it parses
   // at all (json_extract_string fails otherwise, and try() makes that NULL); anything else is
   // checked in full. A valid object always yields a list, so a NULL list means "not an object".
-  const values = `json_extract_string(j, [${pointers}])`;
+  const values = `json_extract_string(__j, [${pointers}])`;
   const extract = (lines: string) =>
     subquery({
       select: ["*", "__vals IS NULL AS __malformed"],
@@ -89,7 +89,7 @@ export function sourceRelation(
         query: {
           select: [
             "*",
-            `CASE WHEN starts_with(j, '{') THEN try(${values}) WHEN ${isObject} THEN ${values} END AS __vals`,
+            `CASE WHEN starts_with(__j, '{') THEN try(${values}) WHEN ${isObject} THEN ${values} END AS __vals`,
           ],
           from: lines,
         },
@@ -100,7 +100,7 @@ export function sourceRelation(
   const rawExpr = (name: string) => (position.has(name) ? `__vals[${position.get(name)}]` : undefined);
   // Keys of the first records, in first-seen order: enough to spot new columns.
   const fieldsSql = (head: string) =>
-    `SELECT k FROM (SELECT unnest(json_keys(j)) AS k, n FROM (SELECT j, row_number() OVER () AS n FROM (${head} LIMIT ${FIELD_SAMPLE})) WHERE ${isObject}) GROUP BY k ORDER BY min(n), k`;
+    `SELECT k FROM (SELECT unnest(json_keys(__j)) AS k, n FROM (SELECT __j, row_number() OVER () AS n FROM (${head} LIMIT ${FIELD_SAMPLE})) WHERE ${isObject}) GROUP BY k ORDER BY min(n), k`;
   if (blob.format === "jsonl") {
     // One line per row, blank lines included (DuckDB reads them as NULL): staged in file order, the
     // table's rowid numbers lines, so no row_number() window serialises the scan (measured 0.6 s →
@@ -108,7 +108,7 @@ export function sourceRelation(
     const read = (opts: readonly string[]) =>
       call("read_csv", [
         sqlString(blob.path),
-        "columns = {'j': 'VARCHAR'}",
+        "columns = {'__j': 'VARCHAR'}",
         "header = false",
         "auto_detect = false",
         "delim = chr(31)",
@@ -121,37 +121,39 @@ export function sourceRelation(
       sql: extract(
         subquery({
           select: [
-            "j",
-            "CASE WHEN j IS NULL THEN true WHEN starts_with(j, '{') THEN false ELSE trim(j) = '' END AS __blank",
+            "__j",
+            "CASE WHEN __j IS NULL THEN true WHEN starts_with(__j, '{') THEN false ELSE trim(__j) = '' END AS __blank",
           ],
           from: read(rejectOpts),
         }),
       ),
       rawExpr,
-      recordExpr: "j",
+      recordExpr: "__j",
       malformed: [
         "__malformed",
-        `'RECORD_MALFORMED line ${LINE_PLACEHOLDER}: not a JSON object: ' || coalesce(to_json(left(j, 60))::VARCHAR, 'null')`,
+        `'RECORD_MALFORMED line ${LINE_PLACEHOLDER}: not a JSON object: ' || coalesce(to_json(left(__j, 60))::VARCHAR, 'null')`,
       ],
       skip: "__blank",
       fieldsSql: fieldsSql(
-        `SELECT j FROM ${read(["ignore_errors = true", `max_line_size = ${limits.maxLineBytes}`, `buffer_size = ${csvBufferBytes(limits)}`])}`,
+        `SELECT __j FROM ${read(["ignore_errors = true", `max_line_size = ${limits.maxLineBytes}`, `buffer_size = ${csvBufferBytes(limits)}`])}`,
       ),
       rejectsTable: rejects,
     };
   }
   const array = `read_json(${sqlString(blob.path)}, format = 'array', records = false, columns = {'json': 'JSON'}, maximum_object_size = ${limits.maxLineBytes})`;
   return {
-    sql: extract(subquery({ select: ["row_number() OVER () AS __row", "json::VARCHAR AS j"], from: array })),
+    sql: extract(
+      subquery({ select: ["row_number() OVER () AS __row", "json::VARCHAR AS __j"], from: array }),
+    ),
     rawExpr,
-    recordExpr: "j",
+    recordExpr: "__j",
     rowColumn: true,
     // A JSON null element of an array arrives as SQL NULL: it must still get its reason.
     malformed: [
       "__malformed",
-      `'RECORD_MALFORMED element ' || __row || ': not a JSON object: ' || coalesce(to_json(left(j, 60))::VARCHAR, 'null')`,
+      `'RECORD_MALFORMED element ' || __row || ': not a JSON object: ' || coalesce(to_json(left(__j, 60))::VARCHAR, 'null')`,
     ],
-    fieldsSql: fieldsSql(`SELECT json::VARCHAR AS j FROM ${array}`),
+    fieldsSql: fieldsSql(`SELECT json::VARCHAR AS __j FROM ${array}`),
     rejectsTable: "",
   };
 }

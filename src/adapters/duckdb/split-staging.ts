@@ -37,11 +37,7 @@ interface StagingPart {
   readonly features: readonly FeaturePlan[];
 }
 
-const partColumns = (features: readonly FeaturePlan[]) => [
-  ...features.map((p) => sqlIdent(p.feature.column)),
-  "__ok",
-  "__bad",
-];
+const partColumns = (features: readonly FeaturePlan[]) => [...features.map((p) => p.staged), "__ok", "__bad"];
 
 /**
  * Stages a CSV table (one read of it per part, `sources`) in two parts written at once (the second on
@@ -86,10 +82,7 @@ export async function stageInParts(
     other.close();
   }
   const [a, b] = parts;
-  const typed = [
-    ...a.features.map((p) => `a.${sqlIdent(p.feature.column)}`),
-    ...b.features.map((p) => `b.${sqlIdent(p.feature.column)}`),
-  ];
+  const typed = [...a.features.map((p) => `a.${p.staged}`), ...b.features.map((p) => `b.${p.staged}`)];
   await db.exec(
     `CREATE VIEW staged AS SELECT ${typed.join(", ")}, a.__ok AND b.__ok AS __ok, coalesce(a.__bad, b.__bad) AS __bad, a.file_row_number FROM read_parquet(${files[0]}, file_row_number = true) AS a POSITIONAL JOIN read_parquet(${files[1]}) AS b`,
   );

@@ -17,7 +17,7 @@ export const VALID_ROWS = "n_ok";
 
 /** The typed column's zero: 0 for INT, the epoch for TIMESTAMP (as its DOUBLE view counts it). */
 function zero(p: FeaturePlan): string {
-  const c = sqlIdent(p.feature.column);
+  const c = p.staged;
   return p.feature.type === "TIMESTAMP" ? `${c} = TIMESTAMP '1970-01-01'` : `${c} = 0`;
 }
 
@@ -46,7 +46,7 @@ export function aggregatesQuery(
   // projection below the aggregates, not once per aggregate using it.
   const views: string[] = [];
   for (const p of plans) {
-    const c = sqlIdent(p.feature.column);
+    const c = p.staged;
     const add = (statistic: Parameters<StatisticColumns["add"]>[1], expr: string) =>
       select.push(columns.add(p, statistic, expr));
     if (counted(p)) add("present", presenceSql(p));

@@ -18,7 +18,7 @@ export function presenceFromFile(p: FeaturePlan): boolean {
 
 /** The SQL count of valid rows having the feature (what the file's statistics stand for). */
 export function presenceSql(p: FeaturePlan): string {
-  return `count_if(__ok AND ${sqlIdent(p.feature.column)} IS NOT NULL)`;
+  return `count_if(__ok AND ${p.staged} IS NOT NULL)`;
 }
 
 /**

@@ -137,13 +137,18 @@ export function createOrderedSnapshotSql(
   columns: readonly string[],
 ): string {
   // The ordering columns are not stored: a 32-character md5 per row alone held ~150 MB per 3M rows.
+  // Columns are stored by position (orderedColumn): a dataset column named `rowid` would hide the
+  // table's row number, which the parts are cut by.
   const ordered = renderSelect({
-    select: [...columns, SPLIT_COLUMN].map(sqlIdent),
+    select: [...columns.map((c, i) => `${sqlIdent(c)} AS ${orderedColumn(i)}`), sqlIdent(SPLIT_COLUMN)],
     from: relation(snapshot, `"snapshot"`),
     orderBy: [SPLIT_COLUMN, ...ORDER_COLUMNS].map(sqlIdent),
   });
   return `CREATE OR REPLACE TEMP TABLE ${table} AS\n${ordered}`;
 }
+
+/** The ordered snapshot table's name for the `index`-th exported column (names with `_` are not dataset columns). */
+const orderedColumn = (index: number) => `__c${index}`;
 
 /** Rows per split of an ordered snapshot table, with the rowid range each occupies. */
 export function splitRangesSql(table: string): string {
@@ -168,7 +173,7 @@ export function copyPartSql(args: {
   file: string;
 }): string {
   const part = renderSelect({
-    select: args.columns.map(sqlIdent),
+    select: args.columns.map((c, i) => `${orderedColumn(i)} AS ${sqlIdent(c)}`),
     from: args.table,
     where: [`rowid >= ${args.from}`, `rowid < ${args.to}`],
     orderBy: ["rowid"],

@@ -7,7 +7,7 @@
 
 import type { DatasetSchema, Feature } from "../schema/types.js";
 import { featureInEnvironment, isList, isRequired } from "../schema/types.js";
-import { sqlIdent, sqlString } from "../sql.js";
+import { sqlString } from "../sql.js";
 import { as, renderSelect, type Select } from "../sql-builder.js";
 import type { AnomalyType } from "./anomaly.js";
 import { listFeatureSql, scalarFeatureSql } from "./feature-sql.js";
@@ -22,6 +22,11 @@ function bracketed(items: readonly string[]): string {
 export interface FeaturePlan {
   readonly feature: Feature;
   readonly index: number;
+  /**
+   * The typed column in the staged relation (`__t<index>`, see stagedColumn), not the feature's
+   * own column name, which the outputs give it.
+   */
+  readonly staged: string;
   /** SQL expression of the raw text value in the source relation, NULL if the blob lacks the field. */
   readonly raw: string;
   readonly required: boolean;
@@ -32,7 +37,7 @@ export interface FeaturePlan {
 export interface RowValidationPlan {
   readonly features: readonly FeaturePlan[];
   /**
-   * SELECT over `source` producing: __row (when `rowColumn`), <typed columns named by feature.column>,
+   * SELECT over `source` producing: __row (when `rowColumn`), the typed columns (named by stagedColumn),
    * __ok, __bad (bad rows only: what went wrong, read with BAD_ROW), and __bad_record when
    * `malformed` is given.
    */
@@ -60,6 +65,13 @@ export const BAD_ROW = {
  * lines are numbered by the staged table's rowid); BAD_ROW.reasons fills it in.
  */
 export const LINE_PLACEHOLDER = "#";
+
+/**
+ * Every name the staging query makes up starts with `__`: a feature's column may be called anything
+ * but `_…` (reserved for lineage columns), so a made-up name never meets one — `c0`, `r1`, `b` or
+ * `rowid` included (a column named `rowid` would hide the staged table's row number).
+ */
+export const stagedColumn = (index: number) => `__t${index}`;
 
 export interface RowPlanInput {
   readonly schema: DatasetSchema;
@@ -113,8 +125,8 @@ export function rowValidationPlan(input: RowPlanInput): RowValidationPlan {
     const expected = featureInEnvironment(schema, feature, environment);
     const raw = input.rawExpr(feature) ?? "NULL::VARCHAR";
     const required = expected && isRequired(feature);
-    const rawRef = `r${index}`;
-    const typedRef = sqlIdent(feature.column);
+    const rawRef = `__r${index}`;
+    const typedRef = stagedColumn(index);
     const p = { feature, raw, required };
     const featureSql = (r: string, t: string) =>
       isList(feature) ? listFeatureSql(p, r, t, listSeparator, input.json) : scalarFeatureSql(p, r, t);
@@ -122,17 +134,18 @@ export function rowValidationPlan(input: RowPlanInput): RowValidationPlan {
     const checked = input.checked?.(index) ?? true;
     // An unchecked feature's code and reason read its raw and typed values inline, in the CASE branch.
     const sql = checked ? own : featureSql(`(${raw})`, `(${featureSql(`(${raw})`, typedRef).typed})`);
-    features.push({ feature, index, raw, required, codes: own.codes });
+    features.push({ feature, index, staged: typedRef, raw, required, codes: own.codes });
     if (checked) {
       rawCols.push(`${raw} AS ${rawRef}`);
       typedCols.push(`${sql.typed} AS ${typedRef}`);
       keptCols.push(typedRef);
       oks.push(sql.ok);
     }
-    codeCols.push(`CASE WHEN NOT __ok THEN ${sql.code} END AS e${index}`);
-    codes.push(`e${index}`);
+    const codeRef = `__e${index}`;
+    codeCols.push(`CASE WHEN NOT __ok THEN ${sql.code} END AS ${codeRef}`);
+    codes.push(codeRef);
     reasons.push(
-      `CASE WHEN e${index} <> '' THEN e${index} || ' ' || ${sqlString(feature.name)} || ': ' || (${sql.detail}) END`,
+      `CASE WHEN ${codeRef} <> '' THEN ${codeRef} || ' ' || ${sqlString(feature.name)} || ': ' || (${sql.detail}) END`,
     );
   });
   const malformed = input.malformed;

@@ -66,8 +66,16 @@ function where(file: string, row: number): number {
  * The entity rows, read once: the wanted columns cast (keys to the views' types, the timestamp to
  * UTC) and `_why`, the reason a row cannot be used (NULL when it can).
  */
+/** The columns an entity file must have: its keys, its timestamp and the label if any. */
+function wantedColumns(cols: EntityColumns): string[] {
+  return [...cols.keys.map((k) => k.name), cols.timestamp, ...(cols.label ? [cols.label] : [])];
+}
+
+/** The rows table's name for the `index`-th wanted column (dataset columns never start with `_`). */
+const keptColumn = (index: number) => `"__w${index}"`;
+
 function rowsTableSql(cols: EntityColumns, source: string): string {
-  const wanted = [...cols.keys.map((k) => k.name), cols.timestamp, ...(cols.label ? [cols.label] : [])];
+  const wanted = wantedColumns(cols);
   const q = sqlIdent;
   const text = `CAST(${q(cols.timestamp)} AS VARCHAR)`;
   // A plain TIMESTAMP cast reads "…Z" as UTC but drops any other offset, so values with one go
@@ -86,11 +94,13 @@ function rowsTableSql(cols: EntityColumns, source: string): string {
     ),
   ].join(", ")})`;
   const casts = [...cols.keys.map((k) => `${keyCast(k)} AS ${q(`_k_${k.name}`)}`), `${ts} AS "_ts"`];
+  // Stored by position (keptColumn), in wantedColumns' order: a column named `rowid` would hide the
+  // table's row number, which numbers the file's lines.
   const kept = [
-    ...cols.keys.map((k) => `${q(`_k_${k.name}`)} AS ${q(k.name)}`),
-    `"_ts" AS ${q(cols.timestamp)}`,
+    ...cols.keys.map((k) => q(`_k_${k.name}`)),
+    `"_ts"`,
     ...(cols.label ? [q(cols.label)] : []),
-  ];
+  ].map((c, i) => `${c} AS ${keptColumn(i)}`);
   return (
     `CREATE OR REPLACE TEMP TABLE ${ROWS_TABLE} AS SELECT ${kept.join(", ")}, ${why} AS "_why" FROM ` +
     `(SELECT ${wanted.map(q).join(", ")}, ${casts.join(", ")} FROM ${source}) AS "cast"`
@@ -160,7 +170,7 @@ export async function loadEntities(engine: ExportEngine, file: string, cols: Ent
   } catch (err) {
     throw new EntityFileError(name, `cannot be read: ${(err as Error).message.split("\n")[0]}`);
   }
-  const wanted = [...cols.keys.map((k) => k.name), cols.timestamp, ...(cols.label ? [cols.label] : [])];
+  const wanted = wantedColumns(cols);
   const missing = wanted.filter((c) => !present.has(c));
   if (missing.length > 0)
     throw (await raggedCsvError(engine, file)) ?? missingColumns(name, missing, present);
@@ -175,7 +185,7 @@ export async function loadEntities(engine: ExportEngine, file: string, cols: Ent
   const first = bad.rows[0];
   if (first) throw new EntityFileError(name, String(first._why), where(file, Number(first._r)));
   await exec(
-    `CREATE OR REPLACE TEMP VIEW ${ENTITIES_TABLE} AS SELECT ${wanted.map(sqlIdent).join(", ")}, rowid + 1 AS ${sqlIdent(ROW_COLUMN)} FROM ${ROWS_TABLE}`,
+    `CREATE OR REPLACE TEMP VIEW ${ENTITIES_TABLE} AS SELECT ${wanted.map((c, i) => `${keptColumn(i)} AS ${sqlIdent(c)}`).join(", ")}, rowid + 1 AS ${sqlIdent(ROW_COLUMN)} FROM ${ROWS_TABLE}`,
   );
   const n = await engine.query(`SELECT count(*) AS "n" FROM ${ROWS_TABLE}`);
   return Number(n.rows[0]?.n ?? 0);

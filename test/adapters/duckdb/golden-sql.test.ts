@@ -135,7 +135,8 @@ describe("generated SQL, formatted", () => {
 
     // Assess
     expect(columns.alias(mass, "min")).toBe(`"${mass.feature.column}.min"`);
-    expect(sql).toContain(`min("${mass.feature.column}")::DOUBLE AS "${mass.feature.column}.min"`);
+    // The staged column is the feature's by position; the result column is named by its own column.
+    expect(sql).toContain(`min(${mass.staged})::DOUBLE AS "${mass.feature.column}.min"`);
     expect(() => columns.alias(mass, "listMin")).toThrow(/listMin of Body Mass \(g\) is not computed/);
     const lines = sql.split("\n");
     expect(lines.filter((l) => l.includes(" AS ")).length).toBeGreaterThan(plan.features.length);

@@ -50,7 +50,9 @@ async function staged(scratch: string, texts: readonly [string, string]) {
       staged: 4,
     });
     const views = await db.all("SELECT view_name FROM duckdb_views() WHERE view_name = 'staged'");
-    const rows = ok ? await db.all("SELECT a, b, __ok, __bad IS NOT NULL AS bad FROM staged") : [];
+    const rows = ok
+      ? await db.all("SELECT __t0 AS a, __t1 AS b, __ok, __bad IS NOT NULL AS bad FROM staged")
+      : [];
     return { ok, views: views.length, rows };
   } finally {
     db.close();

@@ -1,7 +1,7 @@
 COPY (
   SELECT
-    "species",
-    "island"
+    __c0 AS "species",
+    __c1 AS "island"
   FROM "_lakeline_export"
   WHERE rowid >= 1000000
     AND rowid < 2000000

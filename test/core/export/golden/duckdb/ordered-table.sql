@@ -1,7 +1,7 @@
 CREATE OR REPLACE TEMP TABLE "_lakeline_export" AS
 SELECT
-  "species",
-  "island",
+  "species" AS __c0,
+  "island" AS __c1,
   "_split"
 FROM (
   SELECT
