@@ -239,3 +239,46 @@ describe("lakeline features history", () => {
     expect(b.stderr).toContain("entity file long.csv line 3: 3 field(s) where the header has 2");
   });
 });
+
+describe("lakeline ingest while a schema cannot be used", () => {
+  it("rejects the blob with the schema's current problem each time it changes, and ingests it once fixed", async () => {
+    // Prepare: a lake of its own, whose toy schema is first cut short, then names an unknown type
+    const t = await tempLake("stale-rejection");
+    const own = ["--lake", t.lakeDir, "--schemas", t.schemasDir];
+    const file = path.join(t.root, "toy.csv");
+    const schema = path.join(t.schemasDir, "toy", "v1.json");
+    fs.writeFileSync(file, "a,b\n1,x\n2,y\n");
+    fs.mkdirSync(path.dirname(schema), { recursive: true });
+    const ingest = () => runCli("ingest", file, "--dataset", "toy", "--json", ...own);
+    const features = (aType: string) =>
+      `{"dataset":"toy","version":1,"features":[{"name":"a","type":"${aType}"}`;
+
+    // Act
+    fs.writeFileSync(schema, features("INT"));
+    const cut = await ingest();
+    fs.writeFileSync(schema, `${features("INTEGER")}]}`);
+    const unknownType = await ingest();
+    const again = await ingest();
+    fs.writeFileSync(schema, `${features("INT")},{"name":"b","type":"STRING"}]}`);
+    const fixed = await ingest();
+
+    // Assess
+    const out = (r: { stdout: string }) => JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(cut.code).toBe(2);
+    expect(out(cut)).toMatchObject({ status: "rejected", reason: expect.stringContaining("not valid JSON") });
+    // A new problem is a new rejection with its own reason, not "already committed" with the old one.
+    expect(unknownType.code).toBe(2);
+    expect(out(unknownType)).toMatchObject({
+      status: "rejected",
+      reason: expect.stringContaining(', not "INTEGER"'),
+    });
+    expect(out(unknownType).alreadyCommitted).toBeUndefined();
+    expect(out(unknownType).runId).not.toBe(out(cut).runId);
+    // The same problem again is the same run, already recorded with that reason.
+    expect(again.code).toBe(0);
+    expect(out(again)).toMatchObject({ runId: out(unknownType).runId, reason: out(unknownType).reason });
+    expect(out(again).alreadyCommitted).toBeDefined();
+    expect(fixed.code).toBe(0);
+    expect(out(fixed)).toMatchObject({ status: "ok", rowsWritten: 2 });
+  });
+});

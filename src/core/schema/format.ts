@@ -250,6 +250,15 @@ export function schemaFileJsonSchema(): Record<string, unknown> {
   };
 }
 
+/** `, not "INTEGER"`: the value a wrong-option issue refused, as the file has it (zod names only the options). */
+function givenValue(issue: z.core.$ZodIssue, json: unknown): string {
+  if (issue.code !== "invalid_value") return "";
+  let value: unknown = json;
+  for (const k of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[k];
+  const text = JSON.stringify(value) ?? String(value);
+  return `, not ${text.length > 60 ? `${text.slice(0, 60)}…` : text}`;
+}
+
 /** Parse schema file text; `file` names the file in errors. */
 export function parseSchema(text: string, file: string): DatasetSchema {
   let json: unknown;
@@ -262,7 +271,9 @@ export function parseSchema(text: string, file: string): DatasetSchema {
   if (!parsed.success) {
     throw new SchemaFormatError(
       file,
-      parsed.error.issues.map((i) => `${i.path.length ? `${jsonPath(i.path, json)}: ` : ""}${i.message}`),
+      parsed.error.issues.map(
+        (i) => `${i.path.length ? `${jsonPath(i.path, json)}: ` : ""}${i.message}${givenValue(i, json)}`,
+      ),
     );
   }
   const { $schema: _ignored, ...s } = parsed.data;

@@ -1,7 +1,7 @@
 import { INVALID_DATASET, markerKey, unaddressableDir } from "../../contract/keys.js";
 import { DEFAULT_ENVIRONMENT, parseRawKey } from "../../contract/raw-key.js";
 import { type IngestResult, type ReprocessRequest, renderCommitMarker } from "../../contract/records.js";
-import { dispositionOf, type InvalidKeyError, type LakelineError } from "../../core/errors.js";
+import { dispositionOf, errorMessage, type InvalidKeyError, type LakelineError } from "../../core/errors.js";
 import { deterministicUuid } from "../../core/hash/uuid.js";
 import type { ObjectInfo } from "../../ports/object-store.js";
 import { putOnce, readJson } from "../shared/publish.js";
@@ -20,14 +20,22 @@ export function isRejection(err: unknown): err is LakelineError {
   return disposition === "reject" || disposition === "usage";
 }
 
+/**
+ * A run is named by what decides its outcome: the object's version, the pipeline and the schema
+ * version, and, when no schema could be used, why not. That reason is the lake's state, not the
+ * blob's: ingesting the same blob while the schema is broken in another way is a new rejection
+ * with the new reason (not "already committed" with a stale one), and the same state again is.
+ */
 function runIdOf(
   bucket: string,
   ref: ObjectRef,
   versionOrEtag: string,
   schemaVersion: number | null,
   reprocess?: ReprocessRequest,
+  unusableSchema?: string,
 ): string {
   const parts = [bucket, ref.key, versionOrEtag, PIPELINE_VERSION, String(schemaVersion ?? "none")];
+  if (unusableSchema !== undefined) parts.push(unusableSchema);
   // A re-processing is a run of its own: the upload's run id stays the upload's.
   return reprocess
     ? deterministicUuid("reprocess", ...parts, String(reprocess.generation))
@@ -61,7 +69,14 @@ export function resolveIdentity(
     ...(loaded ? { loaded } : {}),
     ...(identityError ? { identityError } : {}),
     schemaVersion,
-    runId: runIdOf(deps.stores.raw.bucket, ref, version, schemaVersion, options.reprocess),
+    runId: runIdOf(
+      deps.stores.raw.bucket,
+      ref,
+      version,
+      schemaVersion,
+      options.reprocess,
+      identityError ? errorMessage(identityError) : undefined,
+    ),
   };
 }
 
