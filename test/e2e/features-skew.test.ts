@@ -67,6 +67,10 @@ describe("training–serving skew", () => {
     expect(price.value).toBeGreaterThan(0.3);
     expect(price.threshold).toBe(0.3);
     expect(price.description).toContain("between training and serving is");
+    // Both batches are named as drift names them: the baseline by its run, not only its statistics key.
+    expect(sym.description).toMatch(
+      /training baseline: _stats\/stocks\/training\/.+\.json \(run [0-9a-f-]{36}, \d+ rows\)\.$/,
+    );
   });
 
   it("does not flag a serving batch drawn like the training data", async () => {

@@ -150,7 +150,7 @@ describe("HTML report in headless Chromium", () => {
       (m) => m[2],
     );
     expect(rowsInDom.sort()).toEqual(anomalies.map((a) => a.type).sort());
-    expect(dom.stdout).toContain("High L-infinity distance between current and previous");
+    expect(dom.stdout).toContain("High Linfty distance between current and previous");
     expect(dom.stdout).toContain('id="f-species"');
   }, 180_000);
 });

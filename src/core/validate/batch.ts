@@ -194,10 +194,10 @@ function driftAnomaly(
     severity: "WARNING",
     feature: f.name,
     shortDescription: linf
-      ? "High L-infinity distance between current and previous"
+      ? "High Linfty distance between current and previous"
       : "High approximate Jensen-Shannon divergence between current and previous",
     description:
-      `The ${linf ? "L-infinity distance between the value distributions" : "Jensen-Shannon divergence (log base 2) between the histograms"} ` +
+      `The ${linf ? "Linfty distance between the value distributions" : "Jensen-Shannon divergence (log base 2) between the histograms"} ` +
       `of ${quote(f.name)} in ${current} and ${prior} is ${fmt(drift.value)}, above the threshold ` +
       `drift.${linf ? "lInfinity" : "jensenShannon"} ${fmt(threshold)}.`,
     value: drift.value,

@@ -50,7 +50,7 @@ export function skewAnomalies(ctx: SkewContext): Anomaly[] {
       description:
         `The ${linf ? "Linfty distance" : "approximate Jensen-Shannon divergence"} between training and serving is ${value} ` +
         `(up to six significant digits), above the threshold ${threshold} (skew.${linf ? "lInfinity" : "jensenShannon"} of ${JSON.stringify(f.name)}). ` +
-        `Serving: ${ctx.servingLabel} (${ctx.serving.rowsRead} rows); training baseline: ${ctx.trainingLabel} (${ctx.training.rowsRead} rows).`,
+        `Serving: ${ctx.servingLabel} (${ctx.serving.rowsRead} rows); training baseline: ${ctx.trainingLabel} (${ctx.training.runId ? `run ${ctx.training.runId}, ` : ""}${ctx.training.rowsRead} rows).`,
       value: d.value,
       threshold,
       comparison: {

@@ -103,10 +103,23 @@ export async function previousStatistics(
   runs: readonly IngestResult[],
   args: { dataset: string; environment: string; currentKey: string },
 ): Promise<DatasetStatistics | undefined> {
-  const latest = baselineKey(runs, args.dataset, args.environment, args.currentKey);
-  if (!latest) return undefined;
-  const statistics = await readJson<DatasetStatistics>(store, latest);
+  return (await baselineStatistics(store, runs, args))?.statistics;
+}
+
+/**
+ * The latest batch of `environment` published before `currentKey`, with its key and its run: the
+ * drift baseline (same environment) or the skew baseline (TRAINING for a SERVING batch).
+ */
+export async function baselineStatistics(
+  store: ObjectStore,
+  runs: readonly IngestResult[],
+  args: { dataset: string; environment: string; currentKey: string },
+): Promise<{ key: string; statistics: DatasetStatistics } | undefined> {
+  const key = baselineKey(runs, args.dataset, args.environment, args.currentKey);
+  if (!key) return undefined;
+  const statistics = await readJson<DatasetStatistics>(store, key);
+  if (!statistics) return undefined;
   // Keys end `<timestamp>-<runId>.json`: the baseline names its run.
-  const runId = /^[^-]+-(.+)\.json$/.exec(latest.slice(latest.lastIndexOf("/") + 1))?.[1];
-  return statistics && runId && !statistics.runId ? { ...statistics, runId } : statistics;
+  const runId = /^[^-]+-(.+)\.json$/.exec(key.slice(key.lastIndexOf("/") + 1))?.[1];
+  return { key, statistics: runId && !statistics.runId ? { ...statistics, runId } : statistics };
 }

@@ -10,19 +10,15 @@ import type { DatasetStatistics } from "../../core/stats/types.js";
 import type { Anomaly } from "../../core/validate/anomaly.js";
 import { skewAnomalies } from "../../core/validate/skew.js";
 import type { ObjectStore } from "../../ports/object-store.js";
-import { readJson } from "../shared/publish.js";
-import { baselineKey } from "./reports.js";
+import { baselineStatistics } from "./reports.js";
 
-export async function trainingBaseline(
+export function trainingBaseline(
   store: ObjectStore,
   runs: readonly IngestResult[],
   dataset: string,
   currentStatsKey: string,
 ): Promise<{ key: string; statistics: DatasetStatistics } | undefined> {
-  const latest = baselineKey(runs, dataset, TRAINING, currentStatsKey);
-  if (!latest) return undefined;
-  const statistics = await readJson<DatasetStatistics>(store, latest);
-  return statistics ? { key: latest, statistics } : undefined;
+  return baselineStatistics(store, runs, { dataset, environment: TRAINING, currentKey: currentStatsKey });
 }
 
 /** The batch's anomalies plus, for a SERVING batch with a TRAINING baseline, its skew anomalies. */

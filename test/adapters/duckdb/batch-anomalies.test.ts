@@ -140,7 +140,7 @@ describe("batchAnomalies on penguins", () => {
     expect(species).toMatchObject({ type: "COMPARATOR_L_INFTY_HIGH", severity: "WARNING", threshold: 0.25 });
     expect(species.value).toBeCloseTo(1 - 152 / 344, 12);
     expect(species.description).toMatch(
-      /L-infinity distance.*penguins\/training\/all\.json \(344 rows.*penguins\/training\/adelie\.json \(152 rows.*0\.5581.*threshold drift\.lInfinity 0\.25/,
+      /Linfty distance.*penguins\/training\/all\.json \(344 rows.*penguins\/training\/adelie\.json \(152 rows.*0\.5581.*threshold drift\.lInfinity 0\.25/,
     );
     // Island moves by at most 0.199 (Biscoe 44/152 → 168/344): below its 0.25 threshold.
     expect(out.some((a) => a.feature === "Island")).toBe(false);
