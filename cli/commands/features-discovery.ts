@@ -106,6 +106,7 @@ export function registerDiscovery(features: Command): void {
 
   common(features.command("catalog").description("write the feature catalog as an HTML page"))
     .option("--out <file>", "where to write it (default <lake>/features-catalog.html)")
+    .option("--json", "one JSON object: the page's path and the views and features it lists")
     .action(async (opts: Opts) => {
       const config = localConfig({ lake: opts.lake, schemas: opts.schemas });
       const views = await catalog(config);
@@ -123,6 +124,10 @@ export function registerDiscovery(features: Command): void {
             href(stores.exports.localPath(trainingSetKeys(name, version).manifest)),
         }),
       );
-      process.stdout.write(`${file}\n`);
+      process.stdout.write(
+        opts.json
+          ? `${toJson({ file, views: views.length, features: views.reduce((n, v) => n + v.features.length, 0) })}\n`
+          : `${file}\n`,
+      );
     });
 }

@@ -110,6 +110,21 @@ describe("feature discovery", () => {
     expect(html).not.toMatch(/<script/i);
   });
 
+  it("says with --json where the page is and what it lists", async () => {
+    const file = path.join(dir, "catalog-json.html");
+    const out = await runCli("features", "catalog", "--lake", lake, "--out", file, "--json");
+    const list = JSON.parse(
+      (await runCli("features", "list", "--lake", lake, "--json")).stdout,
+    ) as CatalogView[];
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toEqual({
+      file,
+      views: 3,
+      features: list.reduce((n, v) => n + v.features.length, 0),
+    });
+    expect(fs.existsSync(file)).toBe(true);
+  });
+
   // The reason is in the title so a skipped run says why in any reporter.
   it(`renders the catalog in headless Chromium: views, features, owners, freshness and working lineage links${HAS_CHROMIUM ? "" : ` [SKIPPED: ${SKIP_REASON}]`}`, async (ctx) => {
     if (!HAS_CHROMIUM) ctx.skip(SKIP_REASON);
