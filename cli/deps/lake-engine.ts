@@ -21,6 +21,12 @@ export type { CommittedRuns };
 
 type Stores = ReturnType<typeof localLakeStores>;
 
+/** The runs known at `asOf` (ingested at or before it): what `--as-of` shows, in every view. */
+function knownAt(runs: readonly IngestResult[], asOf?: Date): readonly IngestResult[] {
+  const t = asOf?.getTime();
+  return t === undefined ? runs : runs.filter((r) => Date.parse(r.ingestedAt) <= t);
+}
+
 /**
  * Committed runs of a dataset, read from the run index reconciled with the markers (the only source
  * of truth for readers): the files of each source blob's latest processing, and of every processing
@@ -123,19 +129,12 @@ export async function openLakeEngine(
       schemasDir: config.schemasDir,
       ...(config.duckdbMemory ? { duckdbMemory: config.duckdbMemory } : {}),
       lineageDir: path.join(config.lakeDir, "lineage" satisfies Zone),
-      committedRuns: async (dataset, asOf) => {
-        const runs = await runsOf(dataset);
-        const t = asOf?.getTime();
-        return committedFiles(
-          stores,
-          t === undefined ? runs : runs.filter((r) => Date.parse(r.ingestedAt) <= t),
-          await compactedOf(dataset),
-        );
-      },
-      runs: async (only) => {
+      committedRuns: async (dataset, asOf) =>
+        committedFiles(stores, knownAt(await runsOf(dataset), asOf), await compactedOf(dataset)),
+      runs: async (only, asOf) => {
         const datasets = only ?? (await committedDatasets(config));
         const all: RunRow[] = [];
-        for (const dataset of [...datasets].sort()) all.push(...(await runsOf(dataset)));
+        for (const dataset of [...datasets].sort()) all.push(...knownAt(await runsOf(dataset), asOf));
         return all;
       },
     },

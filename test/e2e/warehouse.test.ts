@@ -270,6 +270,16 @@ describe("schema evolution and point-in-time reads", () => {
       between,
     );
     expect(asOf).toEqual([{ n: 343, v: 1 }]);
+    // The run list is the same point in time as the tables it explains.
+    const runsThen = await queryJson(
+      lake,
+      schemas,
+      "SELECT count(*) AS n, max(schemaVersion) AS v FROM lakeline_runs",
+      "--as-of",
+      between,
+    );
+    expect(runsThen).toEqual([{ n: 1, v: 1 }]);
+    expect(await queryJson(lake, schemas, "SELECT count(*) AS n FROM lakeline_runs")).toEqual([{ n: 2 }]);
     const now = await queryJson(lake, schemas, "SELECT count(*) AS n FROM penguins");
     expect(now).toEqual([{ n: 353 }]);
   });

@@ -61,8 +61,11 @@ export interface LakeSource {
   /** Folder of the lineage zone. */
   readonly lineageDir: string;
   committedRuns(dataset: string, asOf?: Date): Promise<CommittedRuns>;
-  /** Every committed run of these datasets, or of every dataset (`lakeline_runs`). */
-  runs(datasets?: readonly string[]): Promise<readonly RunRow[]>;
+  /**
+   * Every committed run of these datasets, or of every dataset (`lakeline_runs`); with `asOf`, those
+   * the dataset views see at that instant (ingested at or before it).
+   */
+  runs(datasets?: readonly string[], asOf?: Date): Promise<readonly RunRow[]>;
 }
 
 export interface QueryEngineOptions {
@@ -148,7 +151,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       this.declare([current, qCurrent], create("current"));
       this.declare([history, qHistory], create("history"));
     }
-    this.declare([RUNS_VIEW], async () => this.fillRuns(await config.runs(options.datasets)));
+    this.declare([RUNS_VIEW], async () => this.fillRuns(await config.runs(options.datasets, options.asOf)));
     this.declare(LINEAGE_VIEWS, async () => {
       for (const view of lineageViewsSql(config.lineageDir)) await this.db.exec(view);
     });
