@@ -128,3 +128,24 @@ export async function ensureInputs(
     return { name, path: path.join(dir, name), format: w.format, rows: w.rows, bytes: files[name]!.bytes };
   });
 }
+
+/**
+ * The 3M CSV with a blank line and one malformed record at its end: the worst case for locating
+ * rejected records (csv-lines.ts reads the file up to the last one), which only files with
+ * malformed records pay for.
+ */
+export async function malformedCsvInput(
+  dir: string,
+  src: BenchInput,
+  log: (msg: string) => void,
+): Promise<BenchInput> {
+  const dest = path.join(dir, src.name.replace(/\.csv$/, "-malformed.csv"));
+  const tail = "\n2001-06-30 23:59:00,5\n";
+  const bytes = src.bytes + Buffer.byteLength(tail);
+  if (!existsSync(dest) || statSync(dest).size !== bytes) {
+    log(`building ${path.basename(dest)}`);
+    await fs.copyFile(src.path, dest);
+    await fs.appendFile(dest, tail);
+  }
+  return { name: path.basename(dest), path: dest, format: "csv", rows: src.rows + 1, bytes, badRows: 1 };
+}

@@ -104,15 +104,23 @@ export function constantText(value: string): string {
  */
 const LINE_PROBLEM = `CASE WHEN error_type::VARCHAR = 'LINE SIZE OVER MAXIMUM' THEN 'record of ' || regexp_extract(error_message, 'Actual Size:\\s*([0-9]+)', 1) || ' bytes is longer than the limit of ' || regexp_extract(error_message, 'size of ([0-9]+) bytes', 1) || ' bytes for one record' ELSE lower(error_type::VARCHAR) || ': ' || error_message END`;
 
-/** DuckDB may log several errors for one bad line; a line is one record with one reason: its first error. */
-export function rejectedLines(table: string): string {
+/**
+ * DuckDB may log several errors for one bad line; a line is one record with one reason: its first
+ * error. Each comes with its `ordinal` (its `_source_row`) and, in the reason, the line of the file
+ * it starts on: from `positions` (line, ordinal, physical; see csv-lines.ts) where the file was
+ * located, else DuckDB's `line` less the lines before the first record (`header`).
+ */
+export function rejectedLines(table: string, header: number, positions?: string): string {
+  const ordinal = positions ? `coalesce(any_value(p.ordinal), line - ${header})` : `line - ${header}`;
+  const shown = positions ? "coalesce(p.physical, line)" : "line";
   return subquery({
     select: [
       "line",
-      `[arg_min('RECORD_MALFORMED line ' || line || ': ' || ${LINE_PROBLEM}, coalesce(column_idx, 0))] AS reasons`,
+      `(${ordinal})::BIGINT AS ordinal`,
+      `[arg_min('RECORD_MALFORMED line ' || ${shown} || ': ' || ${LINE_PROBLEM}, coalesce(column_idx, 0))] AS reasons`,
       "any_value(csv_line) AS csv_line",
     ],
-    from: table,
+    from: positions ? `${table} LEFT JOIN ${positions} AS p USING (line)` : table,
     groupBy: ["line"],
     orderBy: ["line"],
   });

@@ -25,6 +25,7 @@ import {
   stageInParquet,
   stagingFailure,
 } from "./batch-sql.js";
+import { csvRecordPositions } from "./csv-lines.js";
 import { Database, type DatabaseOptions } from "./database.js";
 import { DEFAULT_LIMITS, type PreparedBlob, prepareBlob, type ReadLimits } from "./reader.js";
 import { roomForParts, stagedRowBytes, stagesOnDisk, wideForThreads, widthMemoryLimit } from "./sizing.js";
@@ -80,6 +81,8 @@ export class StagedBatch implements StagedRecords {
     readonly rowExpr: string,
     /** Where the staged rows are: in Parquet files unless "memory" (scanning a file once per feature re-reads its metadata). */
     readonly staging: Staging,
+    /** Table locating the rejected CSV records in the file (see rejectedRecords), when it could. */
+    private readonly rejectedAt?: string,
   ) {}
 
   static async stage(args: {
@@ -147,13 +150,10 @@ export class StagedBatch implements StagedRecords {
         : 0;
       const sourceFields =
         blob.header ?? (source.fieldsSql ? (await db.all(source.fieldsSql)).map((r) => String(r.k)) : []);
-      // DuckDB numbers a rejected record's `line` as its record number (a CSV header is line 1).
-      const ordinals =
+      const rejected =
         malformed > 0 && source.rejectsTable
-          ? (await db.all(`SELECT DISTINCT line FROM ${source.rejectsTable} ORDER BY line`)).map(
-              (r) => Number(r.line) - headerLines(blob),
-            )
-          : [];
+          ? await rejectedRecords(db, source.rejectsTable, blob, `__rejected_${suffix}`)
+          : { ordinals: [] };
       return new StagedBatch(
         db,
         blob,
@@ -161,8 +161,9 @@ export class StagedBatch implements StagedRecords {
         source.rejectsTable,
         sourceFields,
         malformed,
-        rowPosition(source.rowColumn === true, onDisk ? "file_row_number" : "rowid", ordinals),
+        rowPosition(source.rowColumn === true, onDisk ? "file_row_number" : "rowid", rejected.ordinals),
         staging,
+        rejected.positions,
       );
     } catch (err) {
       db.close();
@@ -170,9 +171,9 @@ export class StagedBatch implements StagedRecords {
     }
   }
 
-  /** A malformed record's ordinal, from the rejects table's `line`. */
-  private get malformedRowExpr(): string {
-    return `(line - ${headerLines(this.blob)})::BIGINT`;
+  /** The rejected records, each with its ordinal and reason (see rejectedLines). */
+  private get rejectedLines(): string {
+    return rejectedLines(this.rejectsTable, headerLines(this.blob), this.rejectedAt);
   }
 
   statistics(): Promise<StagedStatistics> {
@@ -245,12 +246,8 @@ export class StagedBatch implements StagedRecords {
     ];
     if (this.rejectsTable)
       parts.push({
-        select: [
-          "reasons AS _reasons",
-          "csv_line AS _record",
-          ...lineageColumns(lineage, this.malformedRowExpr),
-        ],
-        from: rejectedLines(this.rejectsTable),
+        select: ["reasons AS _reasons", "csv_line AS _record", ...lineageColumns(lineage, "ordinal")],
+        from: this.rejectedLines,
       });
     const rows = await this.db.all(
       copyTo({ unionAll: parts }, sqlString(path), parquet(2 + LINEAGE_COLUMNS)),
@@ -267,8 +264,7 @@ export class StagedBatch implements StagedRecords {
         where: ["NOT __ok"],
       },
     ];
-    if (this.rejectsTable)
-      parts.push({ select: [this.malformedRowExpr, "reasons"], from: rejectedLines(this.rejectsTable) });
+    if (this.rejectsTable) parts.push({ select: ["ordinal", "reasons"], from: this.rejectedLines });
     const rows = await this.db.all(
       renderSelect({ select: ["*"], from: { query: { unionAll: parts }, as: "rejected" }, limit }),
     );
@@ -298,3 +294,40 @@ export const duckdbIngestEngine: IngestEngine = {
       ...(request.options ? { database: request.options } : {}),
     }),
 };
+
+/**
+ * The ordinals of the records DuckDB rejected (`_source_row`: DuckDB's `line` less the header, and,
+ * in a CSV file, less the blank lines before, which its `line` counts but its records skip), and
+ * `table` with each one's line in the file, when the file could be located (see csv-lines.ts).
+ */
+async function rejectedRecords(
+  db: Database,
+  rejects: string,
+  blob: PreparedBlob,
+  table: string,
+): Promise<{ ordinals: number[]; positions?: string }> {
+  const rows = await db.all(
+    `SELECT line, any_value(csv_line) AS text FROM ${rejects} GROUP BY line ORDER BY line`,
+  );
+  const header = headerLines(blob);
+  const located =
+    blob.format === "csv"
+      ? await csvRecordPositions(
+          blob.path,
+          blob.quote ?? '"',
+          new Map(rows.map((r) => [Number(r.line), String(r.text ?? "")])),
+        )
+      : undefined;
+  const ordinal = (line: number) => line - header - (located?.get(line)?.blankBefore ?? 0);
+  const ordinals = rows.map((r) => ordinal(Number(r.line)));
+  if (!located) return { ordinals };
+  await db.exec(`CREATE TEMP TABLE ${table}_text (line VARCHAR, ordinal VARCHAR, physical VARCHAR)`);
+  await db.append(
+    `${table}_text`,
+    [...located].map(([line, p]) => [String(line), String(ordinal(line)), String(p.physical)]),
+  );
+  await db.exec(
+    `CREATE TEMP TABLE ${table} AS SELECT line::BIGINT AS line, ordinal::BIGINT AS ordinal, physical::BIGINT AS physical FROM ${table}_text`,
+  );
+  return { ordinals, positions: table };
+}
