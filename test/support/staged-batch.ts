@@ -52,3 +52,18 @@ export function plainPlans(schema: DatasetSchema): FeaturePlan[] {
     codes: [],
   }));
 }
+
+/**
+ * A staged batch's outputs as ingest writes them, into `scratch`: the valid rows and the statistics
+ * side by side, then the quarantine.
+ */
+export async function writeOutputs(batch: StagedBatch, scratch: string) {
+  const valid = path.join(scratch, "valid.parquet");
+  const quarantine = path.join(scratch, "quarantine.parquet");
+  const [written, statistics] = await Promise.all([
+    batch.writeValid(valid, TEST_LINEAGE),
+    batch.statistics(),
+  ]);
+  const quarantined = await batch.writeQuarantine(quarantine, TEST_LINEAGE);
+  return { valid, quarantine, written, statistics, quarantined };
+}

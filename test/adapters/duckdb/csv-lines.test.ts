@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { csvRecordPositions } from "../../../src/adapters/duckdb/csv-lines.js";
 import { Database } from "../../../src/adapters/duckdb/database.js";
 import { parseSchema } from "../../../src/core/schema/format.js";
-import { stageFile, TEST_LINEAGE } from "../../support/staged-batch.js";
+import { stageFile, writeOutputs } from "../../support/staged-batch.js";
 import { tempDir } from "../../support/temp.js";
 
 /** line 1 header; 2–3 one record; 4 blank; 5 bad; 6–8 a record with a blank line in quotes; 9 bad, no line end. */
@@ -102,10 +102,7 @@ describe("rejected CSV records located in the file", () => {
       const batch = await stageFile(file, schema, scratch, staging);
       const db = await Database.open();
       try {
-        const valid = path.join(scratch, "valid.parquet");
-        const bad = path.join(scratch, "bad.parquet");
-        await batch.writeValid(valid, TEST_LINEAGE);
-        await batch.writeQuarantine(bad, TEST_LINEAGE);
+        const { valid, quarantine: bad } = await writeOutputs(batch, scratch);
         outs.push({
           staged: batch.staging,
           valid: await db.all(`SELECT n, _source_row FROM '${valid}' ORDER BY _source_row`),

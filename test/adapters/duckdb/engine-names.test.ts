@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { Database } from "../../../src/adapters/duckdb/database.js";
 import type { Staging } from "../../../src/adapters/duckdb/split-staging.js";
 import { parseSchema } from "../../../src/core/schema/format.js";
-import { stageFile, TEST_LINEAGE } from "../../support/staged-batch.js";
+import { stageFile, writeOutputs } from "../../support/staged-batch.js";
 import { tempDir } from "../../support/temp.js";
 
 const schema = parseSchema(
@@ -50,13 +50,7 @@ async function stagedOutputs(file: string, staging: Staging) {
   const batch = await stageFile(file, schema, scratch, staging);
   const db = await Database.open();
   try {
-    const valid = path.join(scratch, "valid.parquet");
-    const quarantine = path.join(scratch, "quarantine.parquet");
-    const [written, statistics] = await Promise.all([
-      batch.writeValid(valid, TEST_LINEAGE),
-      batch.statistics(),
-    ]);
-    await batch.writeQuarantine(quarantine, TEST_LINEAGE);
+    const { valid, quarantine, written, statistics } = await writeOutputs(batch, scratch);
     const [numbered] = await db.all(
       `SELECT count(*) AS n, count_if(_source_row = line) AS numbered, sum(rowid) AS rowids FROM '${valid}'`,
     );

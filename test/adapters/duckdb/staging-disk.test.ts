@@ -17,7 +17,7 @@ import {
 import type { Staging } from "../../../src/adapters/duckdb/split-staging.js";
 import { SchemaRegistry } from "../../../src/contract/schema-registry.js";
 import { VEGA } from "../../support/cli.js";
-import { stageFile, TEST_LINEAGE } from "../../support/staged-batch.js";
+import { stageFile, writeOutputs } from "../../support/staged-batch.js";
 import { tempDir } from "../../support/temp.js";
 
 const registry = new SchemaRegistry(path.resolve("schemas"));
@@ -30,13 +30,7 @@ async function outputs(file: string, dataset: string, staging: Staging) {
       .map((f) => path.join(scratch, f))
       .filter((f) => fs.existsSync(f));
     const onDisk = stagedFiles.length > 0;
-    const valid = path.join(scratch, "valid.parquet");
-    const quarantine = path.join(scratch, "quarantine.parquet");
-    const [written, statistics] = await Promise.all([
-      batch.writeValid(valid, TEST_LINEAGE),
-      batch.statistics(),
-    ]);
-    const quarantined = await batch.writeQuarantine(quarantine, TEST_LINEAGE);
+    const { valid, quarantine, written, statistics, quarantined } = await writeOutputs(batch, scratch);
     const sample = await batch.sampleRejected(10);
     const db = await Database.open();
     try {

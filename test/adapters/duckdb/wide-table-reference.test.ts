@@ -22,7 +22,7 @@ import {
 import { Database } from "../../../src/adapters/duckdb/database.js";
 import type { Staging } from "../../../src/adapters/duckdb/split-staging.js";
 import { parseSchema } from "../../../src/core/schema/format.js";
-import { stageFile, TEST_LINEAGE } from "../../support/staged-batch.js";
+import { stageFile, writeOutputs } from "../../support/staged-batch.js";
 import { tempDir } from "../../support/temp.js";
 
 const SPEC: WideSpec = { columns: 100, rows: 3_000, seed: 5, badEvery: 97 };
@@ -54,13 +54,7 @@ async function ingestOutputs(file: string, staging: Staging) {
     const schema = parseSchema(JSON.stringify(wideSchema(SPEC.columns)), "wide100/v1.json");
     const batch = await stageFile(file, schema, scratch, staging);
     try {
-      const valid = path.join(scratch, "valid.parquet");
-      const quarantine = path.join(scratch, "quarantine.parquet");
-      const [written, statistics] = await Promise.all([
-        batch.writeValid(valid, TEST_LINEAGE),
-        batch.statistics(),
-      ]);
-      const quarantined = await batch.writeQuarantine(quarantine, TEST_LINEAGE);
+      const { valid, quarantine, written, statistics, quarantined } = await writeOutputs(batch, scratch);
       const db = await Database.open();
       try {
         const bad = await db.all(
