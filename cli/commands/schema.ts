@@ -88,10 +88,16 @@ export function register(program: Command): void {
         if (!opts.stdout) written = writeDraft(registry, schema, text);
         if (opts.json) {
           process.stdout.write(
-            `${toJson({ file: written ?? null, dataset, version, status: "draft", basedOn: previous ? previous.version : null, rows: statistics.rowsRead, schema, compatibility }, true)}\n`,
+            `${toJson({ file: written ?? null, dataset, version, status: "draft", basedOn: previous ? previous.version : null, rows: statistics.rowsRead, skippedLines: statistics.skipped ?? null, schema, compatibility }, true)}\n`,
           );
           return;
         }
+        const { skipped } = statistics;
+        // Said whether the draft goes to a file or to stdout: its statistics leave these lines out.
+        if (skipped)
+          process.stderr.write(
+            `warning: ${path.basename(file)}: ${skipped.lines} malformed line${skipped.lines === 1 ? "" : "s"} skipped (the first on line ${skipped.first}); the draft describes the other rows\n`,
+          );
         if (opts.stdout) process.stdout.write(text);
         else {
           process.stdout.write(`${written}\n`);

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { UsageError } from "../../core/errors.js";
 import type { CsvOptions, FeatureType } from "../../core/schema/types.js";
+import { csvRecordPositions } from "./csv-lines.js";
 import { fileStartText } from "./file-head.js";
 
 export type SourceKind = "csv" | "tsv" | "json" | "parquet";
@@ -67,6 +68,14 @@ export interface Loaded {
     readonly prompt: string;
     readonly columns: readonly { readonly name: string; readonly type: string }[];
   };
+  /** Malformed CSV lines the read skips (see sniffCsv): how many, and the first one's line. */
+  readonly skipped?: SkippedLines;
+}
+
+export interface SkippedLines {
+  readonly lines: number;
+  /** The line of the file where the first one starts. */
+  readonly first: number;
 }
 
 /**
@@ -101,6 +110,61 @@ export async function load(
   }
 }
 
+const SNIFFED = "Delimiter, Quote, HasHeader, DateFormat, TimestampFormat, Columns, Prompt";
+
+const columnCount = (r: Record<string, unknown> | undefined) =>
+  Array.isArray(r?.Columns) ? r.Columns.length : 0;
+
+/**
+ * DuckDB's sniff of a CSV file (`args`: the file and options). One ragged line defeats the sniffer:
+ * it fails, or settles on a dialect that reads each whole line as one column (a CSV header then
+ * becomes one feature named "id,name,score"). Then it sniffs again with malformed lines skipped,
+ * and keeps that dialect when it finds more columns; its read skips those lines too (skippedLines
+ * counts them for the user). The first sniff's error stands when the second finds nothing better.
+ */
+async function sniffCsv(conn: DuckDBConnection, args: string): Promise<Record<string, unknown> | undefined> {
+  let sniffed: Record<string, unknown> | undefined;
+  let failure: unknown;
+  try {
+    sniffed = (await rows(conn, `SELECT ${SNIFFED} FROM sniff_csv(${args})`))[0];
+  } catch (err) {
+    failure = err;
+  }
+  if (columnCount(sniffed) <= 1) {
+    const tolerant = (
+      await rows(conn, `SELECT ${SNIFFED} FROM sniff_csv(${args}, ignore_errors = true)`).catch(() => [])
+    )[0];
+    if (columnCount(tolerant) > Math.max(1, columnCount(sniffed))) return tolerant;
+  }
+  if (failure) throw failure;
+  return sniffed;
+}
+
+/** The malformed lines a read with `ignore_errors` skips: how many, and where the first one starts. */
+async function skippedLines(
+  conn: DuckDBConnection,
+  prompt: string,
+  file: string,
+  quote: string,
+): Promise<SkippedLines | undefined> {
+  const counting = prompt.replace(
+    /ignore_errors\s*=\s*true/i,
+    "store_rejects = true, rejects_table = '__skipped_lines', rejects_scan = '__skipped_scan'",
+  );
+  await conn.run(`SELECT count(*) ${counting}`);
+  const rejected = await rows(
+    conn,
+    "SELECT line, any_value(csv_line) AS text FROM __skipped_lines GROUP BY line ORDER BY line",
+  );
+  await conn.run("DROP TABLE IF EXISTS __skipped_lines; DROP TABLE IF EXISTS __skipped_scan");
+  const first = rejected[0];
+  if (!first) return undefined;
+  const at = Number(first.line);
+  // DuckDB's own counter takes one line per record; the line an editor shows may differ.
+  const located = await csvRecordPositions(file, quote, new Map([[at, String(first.text ?? "")]]));
+  return { lines: rejected.length, first: located?.get(at)?.physical ?? at };
+}
+
 async function loadWith(
   conn: DuckDBConnection,
   file: string,
@@ -124,12 +188,7 @@ async function loadWith(
     return { format: "json", sniffed: { prompt, columns } };
   }
   const delim = kind === "tsv" ? ", delim = '\\t'" : "";
-  const sniffed = (
-    await rows(
-      conn,
-      `SELECT Delimiter, Quote, HasHeader, DateFormat, TimestampFormat, Columns, Prompt FROM sniff_csv(${at}${sample}${delim})`,
-    )
-  )[0];
+  const sniffed = await sniffCsv(conn, `${at}${sample}${delim}`);
   if (!sniffed) throw new UsageError(`cannot read ${file}: DuckDB's CSV sniffer found no dialect`, { file });
   const quote = String(sniffed.Quote);
   const csv: CsvOptions = {
@@ -145,10 +204,14 @@ async function loadWith(
         type: String(c.type),
       }))
     : [];
+  const skipped = /ignore_errors\s*=\s*true/i.test(prompt)
+    ? await skippedLines(conn, prompt, path.resolve(file), quote === "(empty)" ? "" : quote)
+    : undefined;
   return {
     format: "csv",
     csv,
     sniffed: { prompt, columns },
+    ...(skipped ? { skipped } : {}),
     ...(typeof sniffed.DateFormat === "string" ? { date: sniffed.DateFormat } : {}),
     ...(typeof sniffed.TimestampFormat === "string" ? { timestamp: sniffed.TimestampFormat } : {}),
   };

@@ -19,7 +19,16 @@ import {
   inferSchema,
 } from "../../core/schema/infer.js";
 import type { CsvOptions, DatasetSchema } from "../../core/schema/types.js";
-import { featureTypeOf, histogramCounts, ident, type Loaded, load, rows, textOf } from "./file-source.js";
+import {
+  featureTypeOf,
+  histogramCounts,
+  ident,
+  type Loaded,
+  load as loadSource,
+  rows,
+  type SkippedLines,
+  textOf,
+} from "./file-source.js";
 import type { FileStatistics } from "./file-statistics.js";
 import {
   type ColumnAggregates,
@@ -36,6 +45,8 @@ const TOP_K = 50;
 export interface FileInferenceStatistics extends InferenceStatistics {
   readonly format: FileStatistics["format"];
   readonly csv?: CsvOptions;
+  /** Malformed CSV lines left out of the statistics (the draft describes the other rows). */
+  readonly skipped?: SkippedLines;
 }
 
 /** Strings with at most this many distinct values (approximately) get their values counted. */
@@ -53,7 +64,13 @@ export async function inferenceStatistics(
   const { DuckDBInstance } = await import("@duckdb/node-api");
   const instance = await DuckDBInstance.create(":memory:");
   const conn = await instance.connect();
-  try {
+  let skipped: SkippedLines | undefined;
+  const load = async (...args: Parameters<typeof loadSource>) => {
+    const loaded = await loadSource(...args);
+    skipped = loaded.skipped;
+    return loaded;
+  };
+  const result = await (async () => {
     // The sniff reads its sample on one thread; a second one only spins beside it.
     await conn.run("SET threads = 1");
     const loaded = await load(conn, file, "VIEW");
@@ -84,10 +101,11 @@ export async function inferenceStatistics(
       await conn.run("DROP VIEW IF EXISTS src");
       return await inferenceScans(conn, await load(conn, file, "VIEW", true), guess);
     }
-  } finally {
+  })().finally(() => {
     conn.closeSync();
     instance.closeSync();
-  }
+  });
+  return skipped ? { ...result, skipped } : result;
 }
 
 /** Rows the few-valued guess reads: about the sniffer's sample. */
