@@ -3,10 +3,12 @@
  * dialect and types DuckDB's sniffer settles on a sample, and the SQL helpers both the full
  * statistics (file-statistics.ts) and inference (infer-file.ts) use over it.
  */
+
 import * as path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { UsageError } from "../../core/errors.js";
 import type { CsvOptions, FeatureType } from "../../core/schema/types.js";
+import { sqlString } from "../../core/sql.js";
 import { csvRecordPositions } from "./csv-lines.js";
 import { fileStartText } from "./file-head.js";
 
@@ -42,12 +44,15 @@ export interface ColumnType {
   readonly duck: string;
 }
 
+/** DuckDB's integer types. */
+export const INTEGER =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
+
 export function featureTypeOf(duckType: string): ColumnType {
   const list = duckType.endsWith("[]");
   const t = list ? duckType.slice(0, -2) : duckType;
   const base = (type: FeatureType) => ({ type, list, duck: t });
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(t))
-    return base("INT");
+  if (INTEGER.test(t)) return base("INT");
   if (/^(FLOAT|DOUBLE|REAL|DECIMAL.*)$/.test(t)) return base("FLOAT");
   if (t === "BOOLEAN") return base("BOOL");
   if (/^(DATE|TIMESTAMP.*)$/.test(t)) return base("TIMESTAMP");
@@ -56,8 +61,6 @@ export function featureTypeOf(duckType: string): ColumnType {
 }
 
 export const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
-
 export interface Loaded {
   readonly format: "csv" | "json" | "parquet";
   readonly csv?: CsvOptions;
@@ -94,7 +97,7 @@ export async function load(
   // Content beats the name: a JSON array or JSON lines saved as .csv is read as JSON.
   if ((kind === "csv" || kind === "tsv") && (first === "[" || first === "{")) kind = "json";
   if (kind === "parquet") {
-    const at = lit(path.resolve(file));
+    const at = sqlString(path.resolve(file));
     await conn.run(`CREATE TEMP ${as} src AS SELECT * FROM read_parquet(${at})`);
     return { format: "parquet" };
   }
@@ -172,7 +175,7 @@ async function loadWith(
   sample: string,
   as: "TABLE" | "VIEW",
 ): Promise<Loaded> {
-  const at = lit(path.resolve(file));
+  const at = sqlString(path.resolve(file));
   if (kind === "json") {
     if (as === "TABLE") {
       await conn.run(`CREATE TEMP TABLE src AS SELECT * FROM read_json_auto(${at}${sample})`);
@@ -241,12 +244,6 @@ export const numericOf = (c: ColumnType, x: string) =>
 export const textOf = (c: ColumnType, x: string) =>
   c.duck === "JSON" ? `(${x} ->> '$')` : `CAST(${x} AS VARCHAR)`;
 
-/**
- * One scan of a group of columns: presence, distinct counts, moments, quantiles, lengths. Each
- * numeric column is projected once to its finite values (NULL otherwise), so the aggregates are
- * plain ones: FILTER clauses per aggregate measured 40× slower at 20 columns.
- */
-
 export function histogramCounts<K = number>(
   value: unknown,
   key: (k: unknown) => K = Number as unknown as (k: unknown) => K,
@@ -265,52 +262,4 @@ export async function rows(conn: DuckDBConnection, sql: string): Promise<Record<
 }
 
 const columnsText = (columns: readonly { name: string; type: string }[]) =>
-  `columns={${columns.map((c) => `${lit(c.name)}: ${lit(c.type)}`).join(", ")}}`;
-
-export const INTEGER =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
-
-/** An integer's text as ingest accepts it (RE2, for regexp_full_match). */
-export const INTEGRAL = "\\s*[+-]?[0-9]+\\s*";
-
-/** Widening levels of a column: keep its sampled type, make it DOUBLE, make it VARCHAR. */
-export const KEEP = 0;
-export const TO_DOUBLE = 1;
-export const TO_VARCHAR = 2;
-
-/**
- * SQL of the widening a text value `x` asks of a column of sampled `type` (KEEP, TO_DOUBLE or
- * TO_VARCHAR); a column takes the largest over its values: an integer column becomes DOUBLE if every
- * value is a number, otherwise (and any other type) VARCHAR — the types a sniff of the whole file
- * settles on, for a fraction of its cost (see infer-aggregates.ts). The cheap test comes first, so a
- * value that fits costs one cast. DuckDB's own cast rounds "3.5" to an integer, so integers must also
- * look like one; a value that prints back as itself does.
- */
-export function widening(
-  type: string,
-  x: string,
-  loaded: Loaded,
-  /** SQL of `x` as `type` already computed (NULL where it does not fit), so the test reuses it. */
-  typed?: string,
-): string | undefined {
-  const fits = (t: string) => `TRY_CAST(${x} AS ${t}) IS NOT NULL`;
-  const fitsSampled = typed ? `${typed} IS NOT NULL` : fits(type);
-  let cases: string[];
-  if (INTEGER.test(type)) {
-    const inRange = type === "BIGINT" ? "" : ` AND ${fitsSampled}`;
-    const asBigint = typed && type === "BIGINT" ? typed : `TRY_CAST(${x} AS BIGINT)`;
-    cases = [
-      `WHEN ${asBigint}::VARCHAR = ${x}${inRange} THEN ${KEEP}`,
-      `WHEN regexp_full_match(${x}, '${INTEGRAL}') AND ${fitsSampled} THEN ${KEEP}`,
-      `WHEN ${fits("DOUBLE")} THEN ${TO_DOUBLE}`,
-    ];
-  } else if (/^(DOUBLE|FLOAT|REAL)$/.test(type) || type === "BOOLEAN" || type === "TIME")
-    cases = [`WHEN ${fitsSampled} THEN ${KEEP}`];
-  else if (type === "DATE" || type.startsWith("TIMESTAMP")) {
-    const format = type === "DATE" ? loaded.date : loaded.timestamp;
-    cases = [
-      `WHEN ${typed ? fitsSampled : format ? `try_strptime(${x}, ${lit(format)}) IS NOT NULL` : fits(type)} THEN ${KEEP}`,
-    ];
-  } else return undefined;
-  return `max(CASE WHEN ${x} IS NULL THEN ${KEEP} ${cases.join(" ")} ELSE ${TO_VARCHAR} END)`;
-}
+  `columns={${columns.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(", ")}}`;

@@ -99,6 +99,11 @@ export async function fileStatistics(file: string, options: FileStatisticsOption
   }
 }
 
+/**
+ * One scan of a group of columns: presence, distinct counts, moments, quantiles, lengths. Each
+ * numeric column is projected once to its finite values (NULL otherwise), so the aggregates are
+ * plain ones: FILTER clauses per aggregate measured 40× slower at 20 columns.
+ */
 async function wideAggregates(
   conn: DuckDBConnection,
   group: readonly (ColumnType & { name: string })[],

@@ -10,15 +10,13 @@ import {
   histogramCounts,
   INTEGER,
   ident,
-  KEEP,
   type Loaded,
   numericOf,
   rows,
   sniffedRead,
-  TO_DOUBLE,
   textOf,
-  widening,
 } from "./file-source.js";
+import { KEEP, TO_DOUBLE, widening } from "./infer-widening.js";
 
 export type NamedColumn = ColumnType & { readonly name: string };
 

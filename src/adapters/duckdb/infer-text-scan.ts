@@ -6,22 +6,12 @@
  * just them. Reading the typed file first, as JSON is, costs a whole scan more whenever a late value
  * fails the typed read: about a fifth of the file at 300 columns before the error, then this scan.
  */
-import type { DuckDBConnection } from "@duckdb/node-api";
-import {
-  featureTypeOf,
-  INTEGER,
-  INTEGRAL,
-  ident,
-  KEEP,
-  type Loaded,
-  rows,
-  sniffedRead,
-  TO_DOUBLE,
-  TO_VARCHAR,
-} from "./file-source.js";
-import { aggregateParts, type ColumnAggregates, type NamedColumn } from "./infer-aggregates.js";
 
-const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { sqlString } from "../../core/sql.js";
+import { featureTypeOf, INTEGER, ident, type Loaded, rows, sniffedRead } from "./file-source.js";
+import { aggregateParts, type ColumnAggregates, type NamedColumn } from "./infer-aggregates.js";
+import { INTEGRAL, KEEP, TO_DOUBLE, TO_VARCHAR } from "./infer-widening.js";
 
 /** The sampled types a text value is tested against here (others: the typed read decides). */
 const TESTED = /^(VARCHAR|BOOLEAN|TIME|DATE|TIMESTAMP.*|DOUBLE|FLOAT|REAL)$/;
@@ -36,7 +26,9 @@ const ROW_TEST = 200;
 function typedFromText(type: string, s: string, loaded: Loaded): string {
   if (type === "VARCHAR") return s;
   const format = type === "DATE" ? loaded.date : type.startsWith("TIMESTAMP") ? loaded.timestamp : undefined;
-  return format ? `TRY_CAST(try_strptime(${s}, ${lit(format)}) AS ${type})` : `TRY_CAST(${s} AS ${type})`;
+  return format
+    ? `TRY_CAST(try_strptime(${s}, ${sqlString(format)}) AS ${type})`
+    : `TRY_CAST(${s} AS ${type})`;
 }
 
 /**
