@@ -107,12 +107,13 @@ const LINE_PROBLEM = `CASE WHEN error_type::VARCHAR = 'LINE SIZE OVER MAXIMUM' T
 /**
  * DuckDB may log several errors for one bad line; a line is one record with one reason: its first
  * error. Each comes with its `ordinal` (its `_source_row`) and, in the reason, the line of the file
- * it starts on: from `positions` (line, ordinal, physical; see csv-lines.ts) where the file was
- * located, else DuckDB's `line` less the lines before the first record (`header`).
+ * it starts on: from `positions` (line, ordinal, physical; see rejected-records.ts), which holds
+ * every rejected line when the file was located, else DuckDB's `line` less the lines before the
+ * first record (`header`).
  */
 export function rejectedLines(table: string, header: number, positions?: string): string {
-  const ordinal = positions ? `coalesce(any_value(p.ordinal), line - ${header})` : `line - ${header}`;
-  const shown = positions ? "coalesce(p.physical, line)" : "line";
+  const ordinal = positions ? "any_value(p.ordinal)" : `line - ${header}`;
+  const shown = positions ? "p.physical" : "line";
   return subquery({
     select: [
       "line",
@@ -120,7 +121,7 @@ export function rejectedLines(table: string, header: number, positions?: string)
       `[arg_min('RECORD_MALFORMED line ' || ${shown} || ': ' || ${LINE_PROBLEM}, coalesce(column_idx, 0))] AS reasons`,
       "any_value(csv_line) AS csv_line",
     ],
-    from: positions ? `${table} LEFT JOIN ${positions} AS p USING (line)` : table,
+    from: positions ? `${table} JOIN ${positions} AS p USING (line)` : table,
     groupBy: ["line"],
     orderBy: ["line"],
   });

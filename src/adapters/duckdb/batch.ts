@@ -25,9 +25,9 @@ import {
   stageInParquet,
   stagingFailure,
 } from "./batch-sql.js";
-import { csvRecordPositions } from "./csv-lines.js";
 import { Database, type DatabaseOptions } from "./database.js";
 import { DEFAULT_LIMITS, type PreparedBlob, prepareBlob, type ReadLimits } from "./reader.js";
+import { rejectedRecords } from "./rejected-records.js";
 import { roomForParts, stagedRowBytes, stagesOnDisk, wideForThreads, widthMemoryLimit } from "./sizing.js";
 import { type SourceRelation, sourceRelation } from "./source-relation.js";
 import { type Staging, stageInParts } from "./split-staging.js";
@@ -294,40 +294,3 @@ export const duckdbIngestEngine: IngestEngine = {
       ...(request.options ? { database: request.options } : {}),
     }),
 };
-
-/**
- * The ordinals of the records DuckDB rejected (`_source_row`: DuckDB's `line` less the header, and,
- * in a CSV file, less the blank lines before, which its `line` counts but its records skip), and
- * `table` with each one's line in the file, when the file could be located (see csv-lines.ts).
- */
-async function rejectedRecords(
-  db: Database,
-  rejects: string,
-  blob: PreparedBlob,
-  table: string,
-): Promise<{ ordinals: number[]; positions?: string }> {
-  const rows = await db.all(
-    `SELECT line, any_value(csv_line) AS text FROM ${rejects} GROUP BY line ORDER BY line`,
-  );
-  const header = headerLines(blob);
-  const located =
-    blob.format === "csv"
-      ? await csvRecordPositions(
-          blob.path,
-          blob.quote ?? '"',
-          new Map(rows.map((r) => [Number(r.line), String(r.text ?? "")])),
-        )
-      : undefined;
-  const ordinal = (line: number) => line - header - (located?.get(line)?.blankBefore ?? 0);
-  const ordinals = rows.map((r) => ordinal(Number(r.line)));
-  if (!located) return { ordinals };
-  await db.exec(`CREATE TEMP TABLE ${table}_text (line VARCHAR, ordinal VARCHAR, physical VARCHAR)`);
-  await db.append(
-    `${table}_text`,
-    [...located].map(([line, p]) => [String(line), String(ordinal(line)), String(p.physical)]),
-  );
-  await db.exec(
-    `CREATE TEMP TABLE ${table} AS SELECT line::BIGINT AS line, ordinal::BIGINT AS ordinal, physical::BIGINT AS physical FROM ${table}_text`,
-  );
-  return { ordinals, positions: table };
-}

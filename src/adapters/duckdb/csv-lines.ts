@@ -24,6 +24,20 @@ export interface CsvRecordPosition {
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 
+/** A rejects table's records, one row per DuckDB `line`, with the text it rejected (`text`). */
+export function rejectedTextsSql(table: string): string {
+  return `SELECT line, any_value(csv_line) AS text FROM ${table} GROUP BY line ORDER BY line`;
+}
+
+/** Rows of rejectedTextsSql located in `file` (see csvRecordPositions). */
+export function locateRejected(
+  file: string,
+  quote: string,
+  rows: readonly Readonly<Record<string, unknown>>[],
+): Promise<Map<number, CsvRecordPosition> | undefined> {
+  return csvRecordPositions(file, quote, new Map(rows.map((r) => [Number(r.line), String(r.text ?? "")])));
+}
+
 /** DuckDB's `csv_line` without the line ends it may carry at either edge. */
 function bare(text: string): string {
   return text.replace(/^[\r\n]+|[\r\n]+$/g, "");

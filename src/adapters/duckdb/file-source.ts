@@ -9,7 +9,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { UsageError } from "../../core/errors.js";
 import type { CsvOptions, FeatureType } from "../../core/schema/types.js";
 import { sqlString } from "../../core/sql.js";
-import { csvRecordPositions } from "./csv-lines.js";
+import { locateRejected, rejectedTextsSql } from "./csv-lines.js";
 import { fileStartText } from "./file-head.js";
 
 export type SourceKind = "csv" | "tsv" | "json" | "parquet";
@@ -155,16 +155,13 @@ async function skippedLines(
     "store_rejects = true, rejects_table = '__skipped_lines', rejects_scan = '__skipped_scan'",
   );
   await conn.run(`SELECT count(*) ${counting}`);
-  const rejected = await rows(
-    conn,
-    "SELECT line, any_value(csv_line) AS text FROM __skipped_lines GROUP BY line ORDER BY line",
-  );
+  const rejected = await rows(conn, rejectedTextsSql("__skipped_lines"));
   await conn.run("DROP TABLE IF EXISTS __skipped_lines; DROP TABLE IF EXISTS __skipped_scan");
   const first = rejected[0];
   if (!first) return undefined;
   const at = Number(first.line);
   // DuckDB's own counter takes one line per record; the line an editor shows may differ.
-  const located = await csvRecordPositions(file, quote, new Map([[at, String(first.text ?? "")]]));
+  const located = await locateRejected(file, quote, [first]);
   return { lines: rejected.length, first: located?.get(at)?.physical ?? at };
 }
 
