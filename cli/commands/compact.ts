@@ -5,7 +5,7 @@
  * for a lake built without it, or to see what is due (`--dry-run`).
  */
 import type { Command } from "commander";
-import { ENV, localConfig } from "../../src/contract/env.js";
+import { ENV, type LocalConfig, localConfig } from "../../src/contract/env.js";
 import { assertDatasetName } from "../../src/contract/raw-key.js";
 import { SchemaRegistry } from "../../src/contract/schema-registry.js";
 import { UsageError } from "../../src/core/errors.js";
@@ -60,16 +60,14 @@ export async function compactLake(
   const config = localConfig({ lake: opts.lake, schemas: opts.schemas });
   const deps = localCompactionDeps(config);
   const committed = await committedDatasets(config);
-  // A name with neither runs nor a schema is a typo, not a dataset with nothing due.
-  if (
-    dataset !== undefined &&
-    !committed.includes(dataset) &&
-    !new SchemaRegistry(config.schemasDir).datasets().includes(dataset)
-  )
-    throw new UsageError(
-      `compact: no dataset ${dataset}: no committed runs in ${config.lakeDir} and no schema in ${config.schemasDir} (datasets with committed runs: ${committed.join(", ") || "none"})`,
-      { dataset },
-    );
+  if (dataset !== undefined)
+    assertKnownDataset(config, {
+      command: "compact",
+      dataset,
+      hasRuns: committed.includes(dataset),
+      runs: "committed runs",
+      known: ` (datasets with committed runs: ${committed.join(", ") || "none"})`,
+    });
   const datasets = dataset !== undefined ? [dataset] : committed;
   const outcomes: CompactionOutcome[] = [];
   for (const d of datasets) outcomes.push(await compactDataset(deps, d, { dryRun: opts.dryRun ?? false }));
@@ -106,6 +104,21 @@ Examples:\n  lakeline compact --dry-run\n  lakeline compact flights --json`,
       else if (outcomes.length === 0) process.stdout.write("no committed runs: nothing to compact\n");
       else for (const o of outcomes) process.stdout.write(`${describeCompaction(o)}\n`);
     });
+}
+
+/**
+ * A dataset named to `command` that has neither `runs` (the kind it works on) nor a schema is a typo,
+ * not a dataset with nothing to do: a usage error naming where it looked (and `known`, if given).
+ */
+export function assertKnownDataset(
+  config: Pick<LocalConfig, "lakeDir" | "schemasDir">,
+  args: { command: string; dataset: string; hasRuns: boolean; runs: string; known?: string },
+): void {
+  if (args.hasRuns || new SchemaRegistry(config.schemasDir).datasets().includes(args.dataset)) return;
+  throw new UsageError(
+    `${args.command}: no dataset ${args.dataset}: no ${args.runs} in ${config.lakeDir} and no schema in ${config.schemasDir}${args.known ?? ""}`,
+    { dataset: args.dataset },
+  );
 }
 
 /** Whether a command's outcomes include a run committed now (not by an earlier invocation). */

@@ -6,12 +6,10 @@
 import type { Command } from "commander";
 import { ENV, localConfig } from "../../src/contract/env.js";
 import { assertDatasetName } from "../../src/contract/raw-key.js";
-import { SchemaRegistry } from "../../src/contract/schema-registry.js";
-import { UsageError } from "../../src/core/errors.js";
 import { type ReplayItem, type ReplayReport, replayFailed } from "../../src/pipeline/ingest/replay.js";
 import { localIngestDeps } from "../deps/ingest.js";
 import { toJson } from "../output.js";
-import { compactAfterCommit } from "./compact.js";
+import { assertKnownDataset, compactAfterCommit } from "./compact.js";
 
 interface ReplayOpts {
   lake?: string;
@@ -70,16 +68,13 @@ export function register(program: Command): void {
         ...(opts.dataset ? { dataset: opts.dataset } : {}),
         dryRun: opts.dryRun ?? false,
       });
-      // A name with no failed runs and no schema is a typo, not a dataset with nothing to replay.
-      if (
-        opts.dataset &&
-        report.scanned === 0 &&
-        !new SchemaRegistry(config.schemasDir).datasets().includes(opts.dataset)
-      )
-        throw new UsageError(
-          `replay: no dataset ${opts.dataset}: no failed runs in ${config.lakeDir} and no schema in ${config.schemasDir}`,
-          { dataset: opts.dataset },
-        );
+      if (opts.dataset)
+        assertKnownDataset(config, {
+          command: "replay",
+          dataset: opts.dataset,
+          hasRuns: report.scanned > 0,
+          runs: "failed runs",
+        });
       process.stdout.write(opts.json ? `${toJson(report)}\n` : describe(report));
       process.exitCode = report.failed > 0 ? 1 : 0;
       // Runs replayed after an outage are as many small files as the uploads that failed.
