@@ -4,8 +4,10 @@
  * The TypeScript types are derived from the same definitions (see the end of the file), so a field
  * the format accepts is a field the code sees, under the same name and type.
  */
+
 import { z } from "zod";
 import { SchemaFormatError } from "../errors.js";
+import { issueText } from "./format-issues.js";
 
 export const FEATURE_TYPES = ["INT", "FLOAT", "STRING", "BOOL", "TIMESTAMP", "BYTES"] as const;
 
@@ -216,23 +218,6 @@ export function defaultColumnName(name: string): string {
   return /^[0-9]/.test(safe) ? `f_${safe}` : safe;
 }
 
-/**
- * `$.features[2].domain ("Body Mass (g)")`: a JSON path a person can follow in an editor, with
- * the feature's name when the problem sits inside a feature.
- */
-function jsonPath(p: readonly PropertyKey[], json: unknown): string {
-  const step = (k: PropertyKey) =>
-    typeof k === "number"
-      ? `[${k}]`
-      : /^[A-Za-z_$][\w$]*$/.test(String(k))
-        ? `.${String(k)}`
-        : `[${JSON.stringify(String(k))}]`;
-  const text = `$${p.map(step).join("")}`;
-  if (p[0] !== "features" || typeof p[1] !== "number") return text;
-  const name = (json as { features?: { name?: unknown }[] }).features?.[p[1]]?.name;
-  return typeof name === "string" ? `${text} (${JSON.stringify(name)})` : text;
-}
-
 /** The file format as JSON Schema (draft 2020-12), for editors and non-TypeScript tooling. */
 export function schemaFileJsonSchema(): Record<string, unknown> {
   const generated = z.toJSONSchema(schemaFileFormat, { io: "input", unrepresentable: "any" }) as Record<
@@ -250,15 +235,6 @@ export function schemaFileJsonSchema(): Record<string, unknown> {
   };
 }
 
-/** `, not "INTEGER"`: the value a wrong-option issue refused, as the file has it (zod names only the options). */
-function givenValue(issue: z.core.$ZodIssue, json: unknown): string {
-  if (issue.code !== "invalid_value") return "";
-  let value: unknown = json;
-  for (const k of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[k];
-  const text = JSON.stringify(value) ?? String(value);
-  return `, not ${text.length > 60 ? `${text.slice(0, 60)}…` : text}`;
-}
-
 /** Parse schema file text; `file` names the file in errors. */
 export function parseSchema(text: string, file: string): DatasetSchema {
   let json: unknown;
@@ -271,9 +247,7 @@ export function parseSchema(text: string, file: string): DatasetSchema {
   if (!parsed.success) {
     throw new SchemaFormatError(
       file,
-      parsed.error.issues.map(
-        (i) => `${i.path.length ? `${jsonPath(i.path, json)}: ` : ""}${i.message}${givenValue(i, json)}`,
-      ),
+      parsed.error.issues.map((i) => issueText(i, json)),
     );
   }
   const { $schema: _ignored, ...s } = parsed.data;
